@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gntdev - top-level verbs.  The logic lives in each directory's own
+# Makefile or script; this file only names the jobs.
+#
+#   make              everything buildable here
+#   make check        all tests: unit tests, then the Xen lab
+#   make check-unit   fast user-space tests only (no root, no network)
+#   make check-lab    the Xen lab tests only
+#   make demo         the main job, in the lab
+#   make format-check kernel style on every C file
+#   make clean
+
+LAB := tools/tests/lab
+
+.PHONY: all unit lab-tools check check-unit check-lab demo format-check clean
+
+all: unit lab-tools
+
+unit:
+	$(MAKE) -C tools/tests/unit all
+
+lab-tools:
+	$(MAKE) -C $(LAB)/src O=$(CURDIR)/build/lab/tools
+
+check: check-unit check-lab
+
+check-unit:
+	$(MAKE) -C tools/tests/unit check
+
+check-lab:
+	$(LAB)/check.sh
+
+demo:
+	$(LAB)/demo.sh
+
+format-check:
+	@files=$$(git ls-files '*.c' '*.h'); \
+	clang-format --dry-run -Werror $$files && \
+	echo "format-check: $$(echo $$files | wc -w) files in kernel style"
+
+clean:
+	$(MAKE) -C tools/tests/unit clean
+	$(MAKE) -C $(LAB)/src clean
+	rm -rf build

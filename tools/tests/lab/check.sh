@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - the lab part of `make check`.
+#
+#   tools/tests/lab/check.sh [GROUP...]
+#
+# Prepares one payload directory per boot under $LAB_BUILD/payloads, writes
+# the job list (name, expected status, payload, environment) and hands it to
+# runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
+# own status), stock (self-grant smoke test through the in-tree xen-gntdev
+# on every dom0 kernel).  Without arguments, all groups run.
+
+set -euo pipefail
+. "$(dirname "$0")/lab-lib.sh"
+
+GROUPS_TO_RUN=("$@")
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock)
+KERNELS=${LAB_KERNELS:-6.1 6.12}
+
+P=$LAB_BUILD/payloads
+TOOLS=$LAB_BUILD/tools
+JOBFILE=$LAB_BUILD/jobs
+mkdir -p "$P" "$TOOLS"
+: >"$JOBFILE"
+
+job()
+{
+	echo "$*" >>"$JOBFILE"
+}
+
+# A payload directory made fresh from the given sources.
+payload()
+{
+	local dir=$P/$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$@" "$dir/"
+	echo "$dir"
+}
+
+group_selftest()
+{
+	local d k
+	job selftest-pass 0 "$(payload selftest-pass "$LAB_DIR/selftest/pass/run")"
+	job selftest-fail 3 "$(payload selftest-fail "$LAB_DIR/selftest/fail/run")"
+	job selftest-panic 125 "$(payload selftest-panic "$LAB_DIR/selftest/panic/run")" TIMEOUT=60
+	job selftest-hang 124 "$(payload selftest-hang "$LAB_DIR/selftest/hang/run")" TIMEOUT=40
+	d=$(payload selftest-warn "$LAB_DIR/selftest/warn/run")
+	KERNEL=6.1 "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
+	cp "$d/build/xenlab_warn.ko" "$d/"
+	job selftest-warn 126 "$d"
+	d=$(payload selftest-leak "$LAB_DIR/selftest/leak/run" "$TOOLS/selfgrant")
+	job selftest-leak 123 "$d"
+	for k in $KERNELS; do
+		d=$(payload "selftest-pass-$k" "$LAB_DIR/selftest/pass/run")
+		[ "$k" = "$KERNEL" ] || job "selftest-pass-$k" 0 "$d" "KERNEL=$k"
+	done
+}
+
+group_stock()
+{
+	local k d
+	for k in $KERNELS; do
+		d=$(payload "stock-selfgrant-$k" "$LAB_DIR/stock/selfgrant/run" \
+			"$TOOLS/selfgrant")
+		job "stock-selfgrant-$k" 0 "$d" "KERNEL=$k"
+	done
+}
+
+make -s -C "$LAB_DIR/src" O="$TOOLS"
+for g in "${GROUPS_TO_RUN[@]}"; do
+	"group_$g"
+done
+exec "$LAB_DIR/runq.sh" "$JOBFILE"

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fetch.sh - get everything the lab needs from Debian's packages.
+#
+#   KERNEL=6.1|6.12 XEN=4.17|4.20 tools/tests/lab/fetch.sh [--with-xl]
+#
+# Installs on the host only what must run there (QEMU and the build tools);
+# kernels, headers, the hypervisor, busybox and the Xen toolstack are
+# downloaded as .debs into $LAB_CACHE and extracted there, never installed.
+# Idempotent and quiet when everything is already in place.  Writes
+# $LAB_CACHE/env/kernel-$KERNEL.env and xen-$XEN.env for the other scripts.
+
+set -euo pipefail
+. "$(dirname "$0")/lab-lib.sh"
+
+WITH_XL=
+for arg in "$@"; do
+	case "$arg" in
+	--with-xl) WITH_XL=1 ;;
+	*) lab_die "usage: fetch.sh [--with-xl]" ;;
+	esac
+done
+
+APT_UPDATED=
+
+apt_update_once()
+{
+	[ -z "$APT_UPDATED" ] || return 0
+	lab_log "apt-get update"
+	lab_apt update >/dev/null
+	APT_UPDATED=1
+}
+
+# Host commands the lab runs, and the package that provides each.
+host_tools()
+{
+	local missing=() cmd pkg
+	while read -r cmd pkg; do
+		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+	done <<-EOF
+		qemu-system-x86_64 qemu-system-x86
+		gcc gcc
+		make make
+		cpio cpio
+		depmod kmod
+		xz xz-utils
+		zstd zstd
+		python3 python3
+		flock util-linux
+		gzip gzip
+	EOF
+	# Static test binaries and out-of-tree modules need these too.
+	[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+	[ -e /usr/include/xen/gntalloc.h ] || missing+=(linux-libc-dev)
+	ldconfig -p | grep -q 'libelf\.so\.1 ' || missing+=(libelf1)
+	[ ${#missing[@]} -eq 0 ] && return 0
+	lab_log "installing host packages: ${missing[*]}"
+	apt_update_once
+	DEBIAN_FRONTEND=noninteractive lab_apt install -y \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Print the candidate version of a package in the current apt config.
+candidate()
+{
+	local v
+	v=$(apt-cache "${APT_OPTS[@]}" policy "$1" 2>/dev/null |
+		awk '/Candidate:/ { print $2 }')
+	[ -n "$v" ] && [ "$v" != "(none)" ] && echo "$v"
+}
+
+# Download packages into $LAB_CACHE/debs unless the candidate is there.
+# Prints the path of each .deb, one per line.
+download()
+{
+	local pkg ver deb
+	mkdir -p "$LAB_CACHE/debs"
+	for pkg in "$@"; do
+		ver=$(candidate "$pkg") || {
+			[ "${APT_PRIVATE:-}" ] || apt_update_once
+			ver=$(candidate "$pkg") ||
+				lab_die "no package $pkg in Debian's archive"
+		}
+		deb=$(compgen -G "$LAB_CACHE/debs/${pkg}_*${ver#*:}_*.deb" |
+			head -n 1) || true
+		if [ -z "$deb" ]; then
+			lab_log "downloading $pkg $ver"
+			(cd "$LAB_CACHE/debs" &&
+				apt-get "${APT_OPTS[@]}" -q download \
+					"$pkg=$ver" >/dev/null 2>&1) ||
+				lab_die "apt-get download $pkg=$ver failed"
+			deb=$(compgen -G "$LAB_CACHE/debs/${pkg}_*${ver#*:}_*.deb" |
+				head -n 1)
+		fi
+		echo "$deb"
+	done
+}
+
+# Name of the first dependency of $1 that matches the regex $2.
+dependency()
+{
+	apt-cache "${APT_OPTS[@]}" depends "$1" |
+		awk -v re="$2" '/Depends:/ && $2 ~ re { print $2; exit }'
+}
+
+fetch_kernel()
+{
+	local meta image headers common kbuild kver root debs deb
+	meta=$(lab_kernel_meta "$KERNEL")
+	[ "$(candidate "$meta")" ] || apt_update_once
+	image=$(dependency "$meta" '^linux-image-[0-9]')
+	[ -n "$image" ] || lab_die "cannot resolve $meta"
+	kver=${image#linux-image-}
+	headers=linux-headers-$kver
+	common=$(dependency "$headers" '^linux-headers-.*-common')
+	kbuild=$(dependency "$headers" '^linux-kbuild-')
+	root=$LAB_CACHE/kernel/$kver
+	if [ ! -e "$root/.complete" ]; then
+		debs=$(download "$image" "$headers" "$common" "$kbuild")
+		lab_log "extracting kernel $kver"
+		rm -rf "$root"
+		mkdir -p "$root"
+		for deb in $debs; do
+			dpkg -x "$deb" "$root"
+		done
+		fixup_kernel "$root" "$kver"
+		touch "$root/.complete"
+	fi
+	mkdir -p "$LAB_CACHE/env"
+	cat >"$LAB_CACHE/env/kernel-$KERNEL.env" <<-EOF
+		KVER=$kver
+		KROOT=$root
+		KDIR=$root/usr/src/linux-headers-$kver
+		VMLINUX=$root/vmlinux
+	EOF
+}
+
+# Make the extracted kernel usable where it lies: the headers' Makefile
+# includes the common part by absolute path, modules.dep is made by the
+# package's postinst, and Xen boots faster from an uncompressed ELF.
+fixup_kernel()
+{
+	local root=$1 kver=$2 mk
+	mk=$root/usr/src/linux-headers-$kver/Makefile
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
+	depmod -b "$root" "$kver"
+	python3 "$LAB_DIR/extract-vmlinux.py" \
+		"$root/boot/vmlinuz-$kver" "$root/vmlinux"
+}
+
+# Private apt configuration for suites the host does not use (trixie).
+private_apt()
+{
+	local suite=$1 dir=$LAB_CACHE/apt-$1
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+	cat >"$dir/sources.list" <<-EOF
+		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
+		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main
+	EOF
+	APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache::Archives=$dir/archives"
+		-o "Dir::Cache::pkgcache=$dir/pkgcache.bin"
+		-o "Dir::Cache::srcpkgcache=$dir/srcpkgcache.bin"
+		-o APT::Architecture=amd64)
+	APT_PRIVATE=1
+	if [ ! -e "$dir/.updated" ]; then
+		lab_log "apt-get update ($suite, private)"
+		apt-get "${APT_OPTS[@]}" -q update >/dev/null ||
+			lab_die "apt-get update for $suite failed"
+		touch "$dir/.updated"
+	fi
+}
+
+fetch_xen()
+{
+	local pkg="xen-hypervisor-$XEN-amd64" dir deb ver
+	APT_OPTS=()
+	APT_PRIVATE=
+	[ "$(lab_xen_suite "$XEN")" = host ] || private_apt trixie
+	ver=$(candidate "$pkg" || true)
+	[ -n "$ver" ] || { [ "$APT_PRIVATE" ] || apt_update_once; }
+	deb=$(download "$pkg")
+	dir=$LAB_CACHE/xen/$(basename "$deb" .deb)
+	if [ ! -e "$dir/.complete" ]; then
+		lab_log "extracting $(basename "$deb")"
+		rm -rf "$dir"
+		mkdir -p "$dir/root"
+		dpkg -x "$deb" "$dir/root"
+		# QEMU's multiboot loader takes the uncompressed ELF.
+		zcat "$dir"/root/boot/xen-*-amd64.gz >"$dir/xen"
+		touch "$dir/.complete"
+	fi
+	mkdir -p "$LAB_CACHE/env"
+	cat >"$LAB_CACHE/env/xen-$XEN.env" <<-EOF
+		XEN_BIN=$dir/xen
+		XEN_PKG_VERSION=$(basename "$deb" .deb | cut -d_ -f2)
+	EOF
+	APT_OPTS=()
+	APT_PRIVATE=
+}
+
+fetch_busybox()
+{
+	local deb dir
+	deb=$(download busybox-static)
+	dir=$LAB_CACHE/busybox/$(basename "$deb" .deb)
+	if [ ! -e "$dir/.complete" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg -x "$deb" "$dir"
+		touch "$dir/.complete"
+	fi
+	echo "BUSYBOX=$dir/bin/busybox" >"$LAB_CACHE/env/busybox.env"
+}
+
+# The Xen toolstack (xl, xenstored, xenconsoled, xen-init-dom0,
+# libxl-save-helper, xenstore-*) and the closure of shared libraries they
+# link, libc included, for starting a second domain from the dom0
+# initramfs.  libgcc_s is not linked but dlopened by glibc's pthread_cancel.
+# mkinitramfs.sh checks that every DT_NEEDED library is in this tree.
+fetch_xl()
+{
+	local dir=$LAB_CACHE/xl-$XEN debs deb
+	[ "$XEN" = 4.17 ] || lab_die "--with-xl supports XEN=4.17 only"
+	if [ ! -e "$dir/.complete" ]; then
+		debs=$(download xen-utils-4.17 xenstore-utils \
+			libxenmisc4.17 libxenstore4 libxengnttab1 \
+			libxenevtchn1 libxencall1 libxenforeignmemory1 \
+			libxendevicemodel1 libxentoollog1 libxentoolcore1 \
+			libxenhypfs1 libyajl2 libext2fs2 liblzma5 libuuid1 \
+			libzstd1 zlib1g libncurses6 libtinfo6 libgcc-s1 libc6)
+		lab_log "extracting the Xen $XEN toolstack"
+		rm -rf "$dir"
+		mkdir -p "$dir/root"
+		for deb in $debs; do
+			dpkg -x "$deb" "$dir/root"
+		done
+		touch "$dir/.complete"
+	fi
+	echo "XL_ROOT=$dir/root" >"$LAB_CACHE/env/xl-$XEN.env"
+}
+
+# A finished fetch stays valid until apt's package lists change.
+STAMP=$LAB_CACHE/env/.fetched-$KERNEL-$XEN${WITH_XL:+-xl}
+LISTS=$(ls -t /var/lib/apt/lists/*Packages* 2>/dev/null | head -n 1)
+if [ -e "$STAMP" ] && { [ -z "$LISTS" ] || [ "$STAMP" -nt "$LISTS" ]; } &&
+	command -v qemu-system-x86_64 >/dev/null; then
+	exit 0
+fi
+
+APT_OPTS=()
+APT_PRIVATE=
+host_tools
+fetch_kernel
+fetch_busybox
+fetch_xen
+[ -z "$WITH_XL" ] || fetch_xl
+touch "$STAMP"

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lab-lib.sh - shared settings and helpers of the Xen lab scripts.
+#
+# Sourced, never run.  Everything the lab downloads or derives from a
+# download lives in $LAB_CACHE, outside the repository; everything built from
+# the repository's own sources lives in $LAB_BUILD.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_TOP=$(cd "$LAB_DIR/../../.." && pwd)
+LAB_CACHE=${GNTDEV_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gntdev-lab}
+LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build/lab}
+
+# Which dom0 kernel and which hypervisor: see lab_resolve.
+KERNEL=${KERNEL:-6.1}
+XEN=${XEN:-4.17}
+
+lab_log()
+{
+	[ -n "${LAB_QUIET:-}" ] || echo "lab: $*" >&2
+}
+
+lab_die()
+{
+	echo "lab: error: $*" >&2
+	exit 1
+}
+
+# Run a command under the cache lock so parallel lab runs never prepare the
+# same thing twice at once.
+lab_locked()
+{
+	mkdir -p "$LAB_CACHE"
+	(
+		flock 9
+		"$@"
+	) 9>"$LAB_CACHE/.lock"
+}
+
+# apt with a long lock timeout: a fresh machine may be running its own apt.
+lab_apt()
+{
+	apt-get -q -o DPkg::Lock::Timeout=900 "$@"
+}
+
+# Debian's package for the dom0 kernel of each supported series.  The
+# metapackage's dependency names the current ABI (e.g. 6.1.0-56-amd64).
+lab_kernel_meta()
+{
+	case "$1" in
+	6.1) echo linux-image-amd64 ;;
+	6.12) echo linux-image-6.12-amd64 ;;
+	*) lab_die "unknown KERNEL=$1 (supported: 6.1, 6.12)" ;;
+	esac
+}
+
+# The sources a Xen release comes from: bookworm's own, or trixie's through
+# a private apt configuration that never touches the host's.
+lab_xen_suite()
+{
+	case "$1" in
+	4.17) echo host ;;
+	4.20) echo trixie ;;
+	*) lab_die "unknown XEN=$1 (supported: 4.17, 4.20)" ;;
+	esac
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - boot Xen + a Linux dom0 in QEMU, run one payload, report.
+#
+#   tools/tests/lab/run.sh [-n NAME] PAYLOAD
+#
+# PAYLOAD is a directory with an executable `run` (plus whatever it needs:
+# test binaries, our .ko, our library) or a single executable.  It becomes
+# /test in dom0 and runs as root once the modules in XENLAB_MODS are loaded.
+# Its output goes to $OUTDIR/NAME.out, the Xen and kernel console to
+# $OUTDIR/NAME.console.log.
+#
+# Exit status:
+#   0        the payload passed, the console is clean, nothing leaked
+#   1..122   the payload's own failure status
+#   123      the payload passed but grants were left mapped (leak check)
+#   124      timeout: the payload or the boot hung
+#   125      no status: boot failure or dom0 crash/panic
+#   126      a kernel Oops/BUG/WARNING or a Xen crash is in the console or
+#            dmesg (whatever the payload said)
+#
+# Environment: KERNEL (6.1|6.12) XEN (4.17|4.20) TIMEOUT (s, 120) SMP (1)
+# MEM (MiB, 2048) DOM0_MEM (1024M) CPU (max,-smap) ACCEL (auto|tcg|kvm)
+# XENLAB_MODS (a:b:c|none) LEAK_CHECK (1|0) LEAK_ALLOW (D:R,...)
+# XEN_EXTRA DOM0_EXTRA QEMU_EXTRA OUTDIR QUIET (1: no payload output).
+
+set -euo pipefail
+. "$(dirname "$0")/lab-lib.sh"
+
+NAME=
+while getopts n: opt; do
+	case $opt in
+	n) NAME=$OPTARG ;;
+	*) lab_die "usage: run.sh [-n NAME] PAYLOAD" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || lab_die "usage: run.sh [-n NAME] PAYLOAD"
+PAYLOAD=$(realpath "$1")
+[ -e "$PAYLOAD" ] || lab_die "no payload $1"
+NAME=${NAME:-$(basename "$PAYLOAD")}
+
+TIMEOUT=${TIMEOUT:-120}
+SMP=${SMP:-1}
+MEM=${MEM:-2048}
+DOM0_MEM=${DOM0_MEM:-1024M}
+CPU=${CPU:-max,-smap}
+ACCEL=${ACCEL:-auto}
+LEAK_CHECK=${LEAK_CHECK:-1}
+OUTDIR=${OUTDIR:-$LAB_BUILD/out}
+
+# Kernel oopses, warnings and stack dumps, lockdep and hung-task reports,
+# Xen crashes.
+CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
+
+lab_locked "$LAB_DIR/fetch.sh"
+lab_locked "$LAB_DIR/mkinitramfs.sh"
+# shellcheck disable=SC1090
+. "$LAB_CACHE/env/kernel-$KERNEL.env"
+# shellcheck disable=SC1090
+. "$LAB_CACHE/env/xen-$XEN.env"
+
+# KVM only where it can run Xen: the host CPU must offer VMX or SVM (a
+# /dev/kvm backed by PVM, as on this project's machines, cannot).
+if [ "$ACCEL" = auto ]; then
+	ACCEL=tcg
+	if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		ACCEL=kvm
+	fi
+fi
+
+mkdir -p "$OUTDIR"
+OUT=$OUTDIR/$NAME.out
+CONSOLE=$OUTDIR/$NAME.console.log
+INITRD=$OUTDIR/$NAME.initrd
+rm -f "$OUT" "$CONSOLE"
+
+# The payload as /test, appended to the base image as a second cpio member.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage" "$INITRD"' EXIT
+mkdir -p "$stage/test"
+if [ -d "$PAYLOAD" ]; then
+	cp -a "$PAYLOAD"/. "$stage/test/"
+else
+	cp "$PAYLOAD" "$stage/test/run"
+fi
+cp "$LAB_BUILD/$KVER/base.cpio.gz" "$INITRD"
+(cd "$stage" && find test | cpio -o -H newc --quiet -R 0:0) | gzip -1 >>"$INITRD"
+
+dom0_cmdline="console=hvc0 earlyprintk=xen panic=-1 loglevel=5"
+dom0_cmdline+=" xenlab.leak=$LEAK_CHECK"
+[ -z "${XENLAB_MODS:-}" ] || dom0_cmdline+=" xenlab.mods=$XENLAB_MODS"
+[ -z "${LEAK_ALLOW:-}" ] || dom0_cmdline+=" xenlab.allow=$LEAK_ALLOW"
+dom0_cmdline+=" ${DOM0_EXTRA:-}"
+# A 1 MiB console ring holds a whole grant-table dump for the leak check.
+xen_cmdline="dom0_mem=$DOM0_MEM,max:$DOM0_MEM console=com1 com1=115200,8n1"
+xen_cmdline+=" conring_size=1M"
+xen_cmdline+=" loglvl=all guest_loglvl=all ${XEN_EXTRA:-}"
+
+cpu=$CPU
+[ "$ACCEL" = tcg ] || cpu=host
+start=$(date +%s.%N)
+set +e
+# QEMU's multiboot module list separates modules with commas, so commas in
+# the dom0 command line are doubled; Xen's own -append must not be.
+# shellcheck disable=SC2086
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu "$cpu" \
+	-smp "$SMP" -m "$MEM" -display none -monitor none -no-reboot \
+	-nodefaults -serial "file:$CONSOLE" -serial "file:$OUT" \
+	-kernel "$XEN_BIN" -append "$xen_cmdline" \
+	-initrd "$VMLINUX ${dom0_cmdline//,/,,},$INITRD" \
+	${QEMU_EXTRA:-} </dev/null >"$OUTDIR/$NAME.qemu.log" 2>&1
+qrc=$?
+set -e
+secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null ||
+	python3 -c "print(round($(date +%s.%N) - $start, 1))")
+secs=$(printf '%.1f' "$secs")
+
+# The payload's output, without the lab's own markers and the dmesg copy.
+if [ -z "${QUIET:-}" ] && [ -e "$OUT" ]; then
+	sed -e '/^XENLAB-DMESG-BEGIN/,/^XENLAB-DMESG-END/d' \
+		-e 's/\r$//' "$OUT" | grep -v '^XENLAB-' || true
+fi
+
+marker()
+{
+	sed -n "s/^$1=\([0-9]*\).*/\1/p" "$OUT" 2>/dev/null | tr -d '\r' |
+		tail -n 1
+}
+
+booted=$(tr -d '\r' <"$OUT" 2>/dev/null | sed -n 's/^XENLAB-BOOTED //p')
+prc=$(marker XENLAB-EXIT-STATUS)
+lrc=$(marker XENLAB-LEAK-STATUS)
+crash=$({
+	cat "$CONSOLE" 2>/dev/null
+	sed -n '/^XENLAB-DMESG-BEGIN/,/^XENLAB-DMESG-END/p' "$OUT" 2>/dev/null
+} | tr -d '\r' | grep -E "$CRASH_RE" | head -n 5 || true)
+
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	status=124
+	why="timeout after ${TIMEOUT}s"
+elif [ -z "$prc" ]; then
+	status=125
+	why="no exit status: boot failure or dom0 crash (qemu rc $qrc)"
+elif [ -n "$crash" ]; then
+	status=126
+	why="payload status $prc, but the console shows a crash"
+elif [ "$prc" -ne 0 ]; then
+	status=$prc
+	why="payload failed"
+elif [ "$LEAK_CHECK" = 1 ] && [ -z "$lrc" ]; then
+	status=125
+	why="no leak-check status: dom0 died after the payload"
+elif [ "$LEAK_CHECK" = 1 ] && [ "$lrc" -ne 0 ]; then
+	status=123
+	why="grants left mapped (leak check status $lrc)"
+else
+	status=0
+	why="passed"
+fi
+
+[ $status -eq 0 ] && verdict=PASS || verdict=FAIL
+echo "lab: $NAME: $verdict (status $status: $why) in ${secs}s [${booted:-no boot}] accel=$ACCEL"
+if [ -n "$crash" ]; then
+	echo "$crash" | sed 's/^/lab:   | /'
+fi
+if [ $status -ne 0 ]; then
+	echo "lab:   output: $OUT"
+	echo "lab:   console: $CONSOLE"
+fi
+exit $status

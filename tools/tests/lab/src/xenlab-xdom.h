@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the two halves of the cross-domain grant test agree on:
+ * xenlab-share (the granting domain) and xenlab-map (the mapping domain)
+ * share the data pattern, the handshake word and the ref-list format.
+ *
+ * The granter fills every page with pattern(XDOM_SEED_GRANT). The mapper
+ * checks it, overwrites every page with pattern(XDOM_SEED_ACK) and writes
+ * the ACK pattern's word 0 of page 0 last: once the granter sees that word,
+ * the rest of the ACK is in place (x86 stores are not reordered).
+ */
+#ifndef XENLAB_XDOM_H
+#define XENLAB_XDOM_H
+
+#include "xenlab.h"
+
+#define XDOM_SEED_GRANT 0x6772u /* "gr" */
+#define XDOM_SEED_ACK 0x616bu /* "ak" */
+
+/* gntalloc's default global limit is 1024 grefs. */
+#define XDOM_MAX_PAGES 1024
+
+#define XDOM_WORDS_PER_PAGE (LAB_PAGE_SIZE / sizeof(__u64))
+
+/* Unique per (seed, page, word), so a wrong or stale page is told apart. */
+static inline __u64 xdom_pattern(__u32 seed, size_t page, size_t word)
+{
+	return ((__u64)seed << 48) ^ ((__u64)page << 24) ^ word ^
+	       0xa5a5000000000000ull;
+}
+
+/* Fill @pages pages; word 0 of page 0 is left to the caller if !@all. */
+static inline void xdom_fill(volatile __u64 *w, size_t pages, __u32 seed,
+			     bool all)
+{
+	size_t i, n = pages * XDOM_WORDS_PER_PAGE;
+
+	for (i = all ? 0 : 1; i < n; i++)
+		w[i] = xdom_pattern(seed, i / XDOM_WORDS_PER_PAGE,
+				    i % XDOM_WORDS_PER_PAGE);
+}
+
+/*
+ * Returns true if all words match; otherwise describes the first mismatch
+ * in @why.
+ */
+static inline bool xdom_verify(const volatile __u64 *w, size_t pages,
+			       __u32 seed, char *why, size_t len)
+{
+	size_t i, n = pages * XDOM_WORDS_PER_PAGE;
+
+	for (i = 0; i < n; i++) {
+		__u64 want = xdom_pattern(seed, i / XDOM_WORDS_PER_PAGE,
+					  i % XDOM_WORDS_PER_PAGE);
+		__u64 got = w[i];
+
+		if (got == want)
+			continue;
+		snprintf(why, len,
+			 "page %zu word %zu: got 0x%016llx want 0x%016llx",
+			 i / XDOM_WORDS_PER_PAGE, i % XDOM_WORDS_PER_PAGE,
+			 (unsigned long long)got, (unsigned long long)want);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Parse "8,9,10" (decimal or 0x hex) into @refs; returns the count, or 0
+ * if the list is empty, malformed or longer than @max.
+ */
+static inline size_t xdom_parse_refs(const char *s, __u32 *refs, size_t max)
+{
+	size_t n = 0;
+	char *end;
+
+	while (*s) {
+		unsigned long v;
+
+		if (n == max)
+			return 0;
+		errno = 0;
+		v = strtoul(s, &end, 0);
+		if (errno || end == s || v > 0xffffffffUL)
+			return 0;
+		refs[n++] = v;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return 0;
+		s = end;
+	}
+	return n;
+}
+
+#endif /* XENLAB_XDOM_H */
