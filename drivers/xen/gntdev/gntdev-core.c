@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntdev-core.c - slot table and argument checks of the gntdev driver
+ *
+ * Owns the decisions that need no kernel services: which mmap() offset a
+ * new map gets (a next-fit search over a per-file slot table), which map
+ * an offset belongs to, and whether an ioctl's numbers make sense. The
+ * glue in gntdev.c copies arguments in and out, takes the file's lock and
+ * calls into here; the unit tests in tools/tests/unit/ build this very
+ * file in user space. See gntdev-core.h for the contract of each function
+ * and the invariants of struct gntdev_slots.
+ */
+
+#include "gntdev-core.h"
+
+/* ------------------------------------------------------------------------
+ * Bitmap helpers
+ */
+
+#define GNTDEV_WORD_BITS 64U
+
+static u64 gntdev_slots_words(u64 capacity)
+{
+	return (capacity + GNTDEV_WORD_BITS - 1) / GNTDEV_WORD_BITS;
+}
+
+/* Index of the lowest set bit; @w must not be 0. */
+static u32 gntdev_ffs64(u64 w)
+{
+	u32 n = 0;
+
+	if (!(w & 0xffffffffULL)) {
+		n += 32;
+		w >>= 32;
+	}
+	if (!(w & 0xffffULL)) {
+		n += 16;
+		w >>= 16;
+	}
+	if (!(w & 0xffULL)) {
+		n += 8;
+		w >>= 8;
+	}
+	if (!(w & 0xfULL)) {
+		n += 4;
+		w >>= 4;
+	}
+	if (!(w & 0x3ULL)) {
+		n += 2;
+		w >>= 2;
+	}
+	if (!(w & 0x1ULL))
+		n += 1;
+	return n;
+}
+
+/* Index of the highest set bit; @w must not be 0. */
+static u32 gntdev_fls64(u64 w)
+{
+	u32 n = 63;
+
+	if (!(w & 0xffffffff00000000ULL)) {
+		n -= 32;
+		w <<= 32;
+	}
+	if (!(w & 0xffff000000000000ULL)) {
+		n -= 16;
+		w <<= 16;
+	}
+	if (!(w & 0xff00000000000000ULL)) {
+		n -= 8;
+		w <<= 8;
+	}
+	if (!(w & 0xf000000000000000ULL)) {
+		n -= 4;
+		w <<= 4;
+	}
+	if (!(w & 0xc000000000000000ULL)) {
+		n -= 2;
+		w <<= 2;
+	}
+	if (!(w & 0x8000000000000000ULL))
+		n -= 1;
+	return n;
+}
+
+/*
+ * First slot in [@from, @end) whose state is @used, or @end if none.
+ * @end must not exceed the capacity. Whole words are skipped at once.
+ */
+static u32 gntdev_slots_scan(const struct gntdev_slots *s, u32 from, u32 end,
+			     bool used)
+{
+	u64 flip = used ? 0 : ~0ULL;
+	u32 w = from / GNTDEV_WORD_BITS;
+	u64 word;
+	u32 i;
+
+	if (from >= end)
+		return end;
+	word = (s->used[w] ^ flip) & (~0ULL << (from % GNTDEV_WORD_BITS));
+	while (!word) {
+		if ((u64)(w + 1) * GNTDEV_WORD_BITS >= end)
+			return end;
+		w++;
+		word = s->used[w] ^ flip;
+	}
+	i = w * GNTDEV_WORD_BITS + gntdev_ffs64(word);
+	return i < end ? i : end;
+}
+
+/* The slot after the last used one: the start of the trailing free area. */
+static u32 gntdev_slots_tail(const struct gntdev_slots *s)
+{
+	u32 w = (u32)gntdev_slots_words(s->capacity);
+
+	while (w && !s->used[w - 1])
+		w--;
+	if (!w)
+		return 0;
+	return (w - 1) * GNTDEV_WORD_BITS + gntdev_fls64(s->used[w - 1]) + 1;
+}
+
+/*
+ * Find the first start in [@from, @start_end) followed by @count free
+ * slots inside the table.
+ */
+static bool gntdev_slots_fit(const struct gntdev_slots *s, u32 from,
+			     u32 start_end, u32 count, u32 *index)
+{
+	u32 start;
+	u32 stop;
+
+	while (from < start_end) {
+		start = gntdev_slots_scan(s, from, start_end, false);
+		if (start >= start_end)
+			return false;
+		stop = gntdev_slots_scan(s, start, s->capacity, true);
+		if (stop - start >= count) {
+			*index = start;
+			return true;
+		}
+		from = stop;
+	}
+	return false;
+}
+
+/* Record @owner (or NULL) in [@index, @index + @count). */
+static void gntdev_slots_mark(struct gntdev_slots *s, u32 index, u32 count,
+			      void *owner)
+{
+	u32 end = index + count;
+	u64 bit;
+	u32 i;
+
+	for (i = index; i < end; i++) {
+		bit = 1ULL << (i % GNTDEV_WORD_BITS);
+		s->owner[i] = owner;
+		if (owner)
+			s->used[i / GNTDEV_WORD_BITS] |= bit;
+		else
+			s->used[i / GNTDEV_WORD_BITS] &= ~bit;
+	}
+}
+
+/*
+ * Grow the table so that @count slots fit at the start of the trailing
+ * free area, and return that start in @index. Doubles the table, or more
+ * if needed, within @max. Changes nothing on failure.
+ */
+static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
+{
+	u32 start = gntdev_slots_tail(s);
+	u64 need = (u64)start + count;
+	u64 cap = (u64)s->capacity * 2;
+	u64 old_words = gntdev_slots_words(s->capacity);
+	u64 words;
+	u64 bytes;
+	u64 *used;
+	void **owner;
+	u64 i;
+
+	if (need > s->max)
+		return -ENOSPC;
+	if (cap < need)
+		cap = need;
+	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
+		cap = GNTDEV_SLOTS_MIN_CAPACITY;
+	if (cap > s->max)
+		cap = s->max;
+
+	words = gntdev_slots_words(cap);
+	bytes = words * sizeof(*used) + cap * sizeof(*owner);
+	if (bytes != (size_t)bytes)
+		return -ENOMEM;
+	used = s->alloc->zalloc((size_t)bytes, s->alloc->ctx);
+	if (!used)
+		return -ENOMEM;
+	owner = (void **)(used + words);
+
+	for (i = 0; i < old_words; i++)
+		used[i] = s->used[i];
+	for (i = 0; i < s->capacity; i++)
+		owner[i] = s->owner[i];
+	if (s->used)
+		s->alloc->free(s->used, s->alloc->ctx);
+
+	s->used = used;
+	s->owner = owner;
+	s->capacity = (u32)cap;
+	*index = start;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Slot table
+ */
+
+void gntdev_slots_init(struct gntdev_slots *s, u32 max,
+		       const struct gntdev_slot_alloc *alloc)
+{
+	s->owner = NULL;
+	s->used = NULL;
+	s->capacity = 0;
+	s->max = max;
+	s->cursor = 0;
+	s->in_use = 0;
+	s->alloc = alloc;
+}
+
+void gntdev_slots_destroy(struct gntdev_slots *s)
+{
+	if (s->used)
+		s->alloc->free(s->used, s->alloc->ctx);
+	gntdev_slots_init(s, s->max, s->alloc);
+}
+
+int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
+			 u32 *index)
+{
+	u32 start;
+	int err;
+
+	if (!count || !owner)
+		return -EINVAL;
+	if (s->in_use > s->max || count > s->max - s->in_use)
+		return -ENOSPC;
+
+	if (!gntdev_slots_fit(s, s->cursor, s->capacity, count, &start) &&
+	    !gntdev_slots_fit(s, 0, s->cursor, count, &start)) {
+		err = gntdev_slots_grow(s, count, &start);
+		if (err)
+			return err;
+	}
+
+	gntdev_slots_mark(s, start, count, owner);
+	s->in_use += count;
+	s->cursor = start + count;
+	*index = start;
+	return 0;
+}
+
+int gntdev_slots_release(struct gntdev_slots *s, u32 index, u32 count,
+			 void *owner)
+{
+	u32 i;
+
+	if (!count || !owner || index >= s->capacity ||
+	    count > s->capacity - index)
+		return -EINVAL;
+	for (i = index; i < index + count; i++) {
+		if (s->owner[i] != owner)
+			return -EINVAL;
+	}
+
+	gntdev_slots_mark(s, index, count, NULL);
+	s->in_use -= count;
+	return 0;
+}
+
+void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index)
+{
+	return index < s->capacity ? s->owner[index] : NULL;
+}
+
+int gntdev_slots_set_max(struct gntdev_slots *s, u32 max)
+{
+	if (!max)
+		return -EINVAL;
+	s->max = max;
+	return 0;
+}
+
+bool gntdev_slots_valid(const struct gntdev_slots *s)
+{
+	u64 words = gntdev_slots_words(s->capacity);
+	u32 tail_bits = s->capacity % GNTDEV_WORD_BITS;
+	u32 in_use = 0;
+	bool bit;
+	u32 i;
+
+	if (!s->capacity)
+		return !s->used && !s->owner && !s->cursor && !s->in_use;
+	if (!s->used || s->owner != (void **)(s->used + words))
+		return false;
+	if (s->cursor > s->capacity)
+		return false;
+	if (tail_bits && s->used[words - 1] >> tail_bits)
+		return false;
+
+	for (i = 0; i < s->capacity; i++) {
+		bit = s->used[i / GNTDEV_WORD_BITS] >> (i % GNTDEV_WORD_BITS) &
+		      1;
+		if (bit != !!s->owner[i])
+			return false;
+		in_use += bit;
+	}
+	return in_use == s->in_use;
+}
+
+/* ------------------------------------------------------------------------
+ * Argument checks
+ */
+
+int gntdev_check_map_count(u32 count, u32 limit)
+{
+	if (!count || count > limit)
+		return -EINVAL;
+	return 0;
+}
+
+int gntdev_array_size(size_t head, u32 count, size_t elem, size_t *size)
+{
+	if (elem && count > ((size_t)-1 - head) / elem)
+		return -EINVAL;
+	*size = head + (size_t)count * elem;
+	return 0;
+}
+
+int gntdev_map_request_size(u32 count, size_t *size)
+{
+	return gntdev_array_size(GNTDEV_MAP_REQUEST_HEAD, count,
+				 GNTDEV_MAP_REQUEST_REF, size);
+}
+
+int gntdev_dmabuf_request_size(u32 count, size_t *size)
+{
+	return gntdev_array_size(GNTDEV_DMABUF_REQUEST_HEAD, count,
+				 GNTDEV_DMABUF_REQUEST_REF, size);
+}
+
+int gntdev_offset_to_index(u64 offset, u32 *index)
+{
+	u64 slot = offset >> GNTDEV_PAGE_SHIFT;
+
+	if (offset & (GNTDEV_PAGE_SIZE - 1) || slot != (u32)slot)
+		return -EINVAL;
+	*index = (u32)slot;
+	return 0;
+}
+
+u64 gntdev_index_to_offset(u32 index)
+{
+	return (u64)index << GNTDEV_PAGE_SHIFT;
+}
+
+int gntdev_check_unmap(u32 index, u32 count, u32 map_index, u32 map_count)
+{
+	if (index != map_index || (count && count != map_count))
+		return -ENOENT;
+	return 0;
+}
+
+int gntdev_check_mmap(u64 pgoff, u64 npages, u32 map_index, u32 map_count)
+{
+	if (!npages || pgoff != map_index || npages != map_count)
+		return -EINVAL;
+	return 0;
+}
+
+int gntdev_check_max_grants(u32 count, u32 ceiling, u32 *max)
+{
+	if (!count || !ceiling)
+		return -EINVAL;
+	*max = count < ceiling ? count : ceiling;
+	return 0;
+}
+
+int gntdev_check_notify_action(u32 action)
+{
+	if (action & ~(GNTDEV_NOTIFY_CLEAR_BYTE | GNTDEV_NOTIFY_SEND_EVENT))
+		return -EINVAL;
+	return 0;
+}
+
+int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
+			bool readonly)
+{
+	int err;
+
+	err = gntdev_check_notify_action(action);
+	if (err)
+		return err;
+	if (offset_in_map >= (u64)map_count << GNTDEV_PAGE_SHIFT)
+		return -ENOENT;
+	if ((action & GNTDEV_NOTIFY_CLEAR_BYTE) && readonly)
+		return -EINVAL;
+	return 0;
+}
+
+int gntdev_check_copy_segment(u16 flags, u16 len, u16 src_foreign_offset,
+			      u16 dst_foreign_offset)
+{
+	if (!(flags & (GNTDEV_COPY_SOURCE_GREF | GNTDEV_COPY_DEST_GREF)))
+		return -EINVAL;
+	if ((flags & GNTDEV_COPY_SOURCE_GREF) &&
+	    (u32)src_foreign_offset + len > GNTDEV_PAGE_SIZE)
+		return -EINVAL;
+	if ((flags & GNTDEV_COPY_DEST_GREF) &&
+	    (u32)dst_foreign_offset + len > GNTDEV_PAGE_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+u32 gntdev_copy_chunk(u64 local_addr, u32 len)
+{
+	u32 off = (u32)(local_addr & (GNTDEV_PAGE_SIZE - 1));
+	u32 room = GNTDEV_PAGE_SIZE - off;
+
+	return len < room ? len : room;
+}
+
+int gntdev_total_can_add(u64 cur, u32 count, u64 max)
+{
+	if (cur > max || count > max - cur)
+		return -ENOSPC;
+	return 0;
+}
