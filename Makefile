@@ -3,7 +3,8 @@
 # gntdev - top-level verbs.  The logic lives in each directory's own
 # Makefile or script; this file only names the jobs.
 #
-#   make              everything buildable here
+#   make              everything buildable here (gntdev.ko for each lab
+#                     kernel, unit tests, lab tools)
 #   make check        all tests: unit tests, then the Xen lab
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
@@ -12,10 +13,19 @@
 #   make clean
 
 LAB := tools/tests/lab
+KERNELS ?= 6.1 6.12
 
-.PHONY: all unit lab-tools check check-unit check-lab demo format-check clean
+.PHONY: all module unit lab-tools check check-unit check-lab demo format-check clean
 
-all: unit lab-tools
+all: module unit lab-tools
+
+# gntdev.ko for each lab dom0 kernel (headers fetched by the lab).
+module:
+	@for k in $(KERNELS); do \
+		KERNEL=$$k $(LAB)/kbuild.sh drivers/xen/gntdev \
+			build/module/$$k GNTDEV_TOP=$(CURDIR) || exit 1; \
+		echo "module: build/module/$$k/gntdev.ko"; \
+	done
 
 unit:
 	$(MAKE) -C tools/tests/unit all

@@ -9,13 +9,14 @@
 # the job list (name, expected status, payload, environment) and hands it to
 # runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
 # own status), stock (self-grant smoke test through the in-tree xen-gntdev
-# on every dom0 kernel).  Without arguments, all groups run.
+# on every dom0 kernel), driver (our gntdev.ko takes over from it and
+# passes the same test).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -66,6 +67,26 @@ group_stock()
 		d=$(payload "stock-selfgrant-$k" "$LAB_DIR/stock/selfgrant/run" \
 			"$TOOLS/selfgrant")
 		job "stock-selfgrant-$k" 0 "$d" "KERNEL=$k"
+	done
+}
+
+# Our module, built against one lab kernel into a payload directory.
+module()
+{
+	KERNEL=$1 "$LAB_DIR/kbuild.sh" "$LAB_TOP/drivers/xen/gntdev" \
+		"$2/build" GNTDEV_TOP="$LAB_TOP"
+	cp "$2/build/gntdev.ko" "$2/"
+	rm -rf "$2/build"
+}
+
+group_driver()
+{
+	local k d
+	for k in $KERNELS; do
+		d=$(payload "driver-selfgrant-$k" \
+			"$LAB_DIR/driver/selfgrant/run" "$TOOLS/selfgrant")
+		module "$k" "$d"
+		job "driver-selfgrant-$k" 0 "$d" "KERNEL=$k"
 	done
 }
 

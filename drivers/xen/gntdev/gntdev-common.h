@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gntdev-common.h - kernel structures shared by the driver's glue files.
+ *
+ * One struct gntdev_file per open file descriptor, one struct gntdev_map per
+ * successful IOCTL_GNTDEV_MAP_GRANT_REF.  A map is reachable from the file's
+ * slot table (until IOCTL_GNTDEV_UNMAP_GRANT_REF or close) and from the VMA
+ * it is mmapped into (until munmap or exit); it holds one reference for
+ * each, and its grants are unmapped in the hypervisor before it is freed.
+ */
+#ifndef _GNTDEV_COMMON_H
+#define _GNTDEV_COMMON_H
+
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+
+#include <xen/public/gntdev.h>
+
+#include "gntdev-core.h"
+
+/**
+ * struct gntdev_file - state of one open /dev/xen/gntdev
+ * @lock: Protects @slots, @maps, and the @listed and @index fields of
+ *	every map of this file. Not held across hypercalls.
+ * @slots: The file's offset space: slot i is mmap offset i << PAGE_SHIFT.
+ * @maps: Maps still in @slots, for close and introspection.
+ * @nr_maps: Number of maps on @maps.
+ */
+struct gntdev_file {
+	struct mutex lock;
+	struct gntdev_slots slots;
+	struct list_head maps;
+	unsigned int nr_maps;
+};
+
+/**
+ * struct gntdev_notify - what to do for the peer when a map is unmapped
+ * @flags: UNMAP_NOTIFY_CLEAR_BYTE and/or UNMAP_NOTIFY_SEND_EVENT.
+ * @offset: Byte offset in the map of the byte to clear.
+ * @port: Event channel to signal; a reference is held on it.
+ */
+struct gntdev_notify {
+	u32 flags;
+	u64 offset;
+	evtchn_port_t port;
+};
+
+/**
+ * struct gntdev_map - one MAP_GRANT_REF request and its mapping
+ * @users: References: one while in the file's slot table, one per VMA,
+ *	one per unmap in flight.
+ * @file: The file whose slot table holds the map, while @listed.
+ * @link: Entry in @file->maps, while @listed.
+ * @listed: Still in the file's slot table (not yet UNMAP_GRANT_REF'd).
+ * @mmapped: Set once by the first mmap(); a map is mmapped at most once.
+ * @index: First slot in the file's table.
+ * @count: Number of grants.
+ * @flags: GNTMAP_* flags for the hypercalls, decided by the mmap().
+ * @notify_lock: Protects @notify (the unmap path runs without @file).
+ * @notify: Unmap notification.
+ * @vm_start: User address the map is mmapped at.
+ * @notifier: PV only: unmaps the grants when their PTEs go away.
+ * @notifier_init: @notifier is registered.
+ * @live_grants: Grant handles (user and kernel) mapped and not yet unmapped.
+ * @pages: Struct pages the grants are mapped over (kernel-side mapping on
+ *	PV, the whole mapping on auto-translated guests).
+ * @map_ops: Hypercall arguments and results, per grant.
+ * @unmap_ops: Unmap arguments, per grant, handle filled in by the map.
+ * @kmap_ops: PV only: kernel-side map of each grant.
+ * @kunmap_ops: PV only: kernel-side unmap of each grant.
+ * @being_removed: Per grant: an unmap has been issued for it.
+ * @grants: The (domid, ref) pairs user space asked for.
+ *
+ * The per-grant arrays are allocated at mmap() time, so a map that is never
+ * mmapped costs only @grants.
+ */
+struct gntdev_map {
+	refcount_t users;
+	struct gntdev_file *file;
+	struct list_head link;
+	bool listed;
+	atomic_t mmapped;
+	u32 index;
+	u32 count;
+	u32 flags;
+	spinlock_t notify_lock;
+	struct gntdev_notify notify;
+	unsigned long vm_start;
+	struct mmu_interval_notifier notifier;
+	bool notifier_init;
+	atomic_t live_grants;
+	struct page **pages;
+	struct gnttab_map_grant_ref *map_ops;
+	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct gnttab_map_grant_ref *kmap_ops;
+	struct gnttab_unmap_grant_ref *kunmap_ops;
+	bool *being_removed;
+	struct ioctl_gntdev_grant_ref grants[];
+};
+
+extern bool gntdev_use_ptemod;
+
+struct gntdev_map *gntdev_map_alloc(u32 count);
+void gntdev_map_put(struct gntdev_map *map);
+int gntdev_mmap(struct file *file, struct vm_area_struct *vma);
+bool gntdev_vma_is_ours(struct vm_area_struct *vma, struct gntdev_file *priv);
+long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
+			     struct ioctl_gntdev_grant_copy __user *u);
+int gntdev_total_reserve(u32 count);
+void gntdev_total_release(u32 count);
+
+#endif /* _GNTDEV_COMMON_H */

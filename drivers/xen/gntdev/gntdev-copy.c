@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntdev-copy.c - IOCTL_GNTDEV_GRANT_COPY: copy to and from foreign grants
+ * without mapping them.
+ *
+ * Each segment names a foreign side (grant ref, offset, domain) and/or a
+ * local side (a user address).  The foreign side must lie within one 4 KiB
+ * grant; the local side may cross pages and is split at page boundaries,
+ * each piece one GNTTABOP_copy op on a pinned page.  Ops are queued and
+ * issued GNTDEV_COPY_BATCH at a time.  A segment's status is GNTST_okay
+ * unless one of its ops failed, in which case it is the first failure.
+ */
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "gntdev-common.h"
+
+/* Ops per GNTTABOP_copy hypercall. */
+#define GNTDEV_COPY_BATCH 16
+
+/**
+ * struct gntdev_copy_batch - ops queued for one GNTTABOP_copy
+ * @ops: The ops.
+ * @status: Where each op's segment keeps its status, in user memory.
+ * @pages: Local pages pinned for the ops.
+ * @dirty: Whether each page was written (copied into).
+ * @nr_ops: Ops queued.
+ * @nr_pages: Pages pinned.
+ */
+struct gntdev_copy_batch {
+	struct gnttab_copy ops[GNTDEV_COPY_BATCH];
+	s16 __user *status[GNTDEV_COPY_BATCH];
+	struct page *pages[2 * GNTDEV_COPY_BATCH];
+	bool dirty[2 * GNTDEV_COPY_BATCH];
+	unsigned int nr_ops;
+	unsigned int nr_pages;
+};
+
+static void gntdev_copy_unpin(struct gntdev_copy_batch *batch)
+{
+	unsigned int i;
+
+	for (i = 0; i < batch->nr_pages; i++)
+		unpin_user_pages_dirty_lock(&batch->pages[i], 1,
+					    batch->dirty[i]);
+	batch->nr_pages = 0;
+}
+
+/* Pin the page under a local address; returns its frame for Xen. */
+static int gntdev_copy_pin(struct gntdev_copy_batch *batch, u64 addr,
+			   bool write, xen_pfn_t *gfn)
+{
+	struct page *page;
+	int ret;
+
+	ret = pin_user_pages_fast(addr, 1, write ? FOLL_WRITE : 0, &page);
+	if (ret < 0)
+		return ret;
+	if (ret != 1)
+		return -EFAULT;
+	batch->pages[batch->nr_pages] = page;
+	batch->dirty[batch->nr_pages] = write;
+	batch->nr_pages++;
+	*gfn = pfn_to_gfn(page_to_xen_pfn(page) +
+			  XEN_PFN_DOWN(addr & ~PAGE_MASK));
+	return 0;
+}
+
+/* Issue the queued ops; record each failure in its segment's status. */
+static int gntdev_copy_flush(struct gntdev_copy_batch *batch)
+{
+	unsigned int i;
+	s16 old;
+
+	if (!batch->nr_ops)
+		return 0;
+	gnttab_batch_copy(batch->ops, batch->nr_ops);
+	gntdev_copy_unpin(batch);
+	for (i = 0; i < batch->nr_ops; i++) {
+		if (batch->ops[i].status == GNTST_okay)
+			continue;
+		/* Only a segment's first failure is reported. */
+		if (get_user(old, batch->status[i]))
+			return -EFAULT;
+		if (old != GNTST_okay)
+			continue;
+		if (put_user(batch->ops[i].status, batch->status[i]))
+			return -EFAULT;
+	}
+	batch->nr_ops = 0;
+	return 0;
+}
+
+/* Queue the ops of one segment, flushing whenever the batch fills. */
+static int gntdev_copy_segment(struct gntdev_copy_batch *batch,
+			       struct gntdev_grant_copy_segment *seg,
+			       s16 __user *status)
+{
+	u32 done = 0, len;
+	xen_pfn_t gfn;
+	u64 addr;
+	int err;
+
+	while (done < seg->len) {
+		struct gnttab_copy *op;
+
+		if (batch->nr_ops == GNTDEV_COPY_BATCH) {
+			err = gntdev_copy_flush(batch);
+			if (err)
+				return err;
+		}
+		op = &batch->ops[batch->nr_ops];
+		memset(op, 0, sizeof(*op));
+		len = seg->len - done;
+
+		if (seg->flags & GNTCOPY_source_gref) {
+			op->source.u.ref = seg->source.foreign.ref;
+			op->source.domid = seg->source.foreign.domid;
+			op->source.offset = seg->source.foreign.offset + done;
+			op->flags |= GNTCOPY_source_gref;
+		} else {
+			addr = (unsigned long)seg->source.virt + done;
+			len = gntdev_copy_chunk(addr, len);
+			err = gntdev_copy_pin(batch, addr, false, &gfn);
+			if (err)
+				return err;
+			op->source.u.gmfn = gfn;
+			op->source.offset = addr & ~XEN_PAGE_MASK;
+			op->source.domid = DOMID_SELF;
+		}
+
+		if (seg->flags & GNTCOPY_dest_gref) {
+			op->dest.u.ref = seg->dest.foreign.ref;
+			op->dest.domid = seg->dest.foreign.domid;
+			op->dest.offset = seg->dest.foreign.offset + done;
+			op->flags |= GNTCOPY_dest_gref;
+		} else {
+			addr = (unsigned long)seg->dest.virt + done;
+			len = gntdev_copy_chunk(addr, len);
+			err = gntdev_copy_pin(batch, addr, true, &gfn);
+			if (err)
+				return err;
+			op->dest.u.gmfn = gfn;
+			op->dest.offset = addr & ~XEN_PAGE_MASK;
+			op->dest.domid = DOMID_SELF;
+		}
+
+		op->len = len;
+		batch->status[batch->nr_ops++] = status;
+		done += len;
+	}
+	return 0;
+}
+
+/**
+ * gntdev_ioctl_grant_copy() - IOCTL_GNTDEV_GRANT_COPY
+ * @priv: The file (unused: copies need no map).
+ * @u: The request in user memory.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 when every segment's status was written (check them); -EINVAL
+ * for a segment no copy can satisfy, -EFAULT for bad user memory, -ENOMEM,
+ * -EINTR if the caller was killed.  On failure statuses are undefined.
+ */
+long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
+			     struct ioctl_gntdev_grant_copy __user *u)
+{
+	struct ioctl_gntdev_grant_copy op;
+	struct gntdev_grant_copy_segment seg;
+	struct gntdev_copy_batch *batch;
+	unsigned int i;
+	int err = 0;
+
+	if (copy_from_user(&op, u, sizeof(op)))
+		return -EFAULT;
+	/* QEMU probes for the feature with a zero-length copy. */
+	if (!op.count)
+		return 0;
+
+	batch = kmalloc(sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	batch->nr_ops = 0;
+	batch->nr_pages = 0;
+
+	for (i = 0; i < op.count; i++) {
+		if (copy_from_user(&seg, &op.segments[i], sizeof(seg))) {
+			err = -EFAULT;
+			break;
+		}
+		err = gntdev_check_copy_segment(seg.flags, seg.len,
+						seg.source.foreign.offset,
+						seg.dest.foreign.offset);
+		if (err)
+			break;
+		if (put_user((s16)GNTST_okay, &op.segments[i].status)) {
+			err = -EFAULT;
+			break;
+		}
+		err = gntdev_copy_segment(batch, &seg, &op.segments[i].status);
+		if (err)
+			break;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	if (!err)
+		err = gntdev_copy_flush(batch);
+	gntdev_copy_unpin(batch);
+	kfree(batch);
+	return err;
+}

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntdev-map.c - mapping foreign grants into user space, and unmapping them.
+ *
+ * A map's grants are mapped when it is mmapped, with one batched
+ * GNTTABOP_map_grant_ref for the whole range, and unmapped exactly once:
+ *
+ *  - x86 PV (gntdev_use_ptemod): Xen writes the foreign frames straight
+ *    into the user PTEs (GNTMAP_contains_pte), marked special so GUP-fast
+ *    leaves them alone, plus a second mapping at the kernel address of a
+ *    spare struct page, through which the kernel reaches the page (unmap
+ *    notify, get_user_pages).  An MMU interval notifier unmaps exactly the
+ *    range whose PTEs are going away: munmap (whole or part), mremap, exit.
+ *
+ *  - Auto-translated guests (PVH, HVM, Arm): Xen maps the foreign frames
+ *    over the guest frames of unpopulated pages, which are then inserted
+ *    into the VMA.  The grants stay mapped until the map's last reference
+ *    goes, whatever happens to the PTEs.
+ *
+ * Unmaps go through gnttab_unmap_refs_async(), which waits (off this
+ * thread) for pages that someone else still holds; each unmap in flight
+ * holds a reference on its map, and @being_removed makes sure no grant is
+ * unmapped twice when invalidations overlap.
+ */
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/slab.h>
+
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
+
+#include "gntdev-common.h"
+#include "gntdev-compat.h"
+
+bool gntdev_use_ptemod;
+
+static const struct vm_operations_struct gntdev_vmops;
+
+/* ------------------------------------------------------------------ */
+/* Map lifetime */
+
+/**
+ * gntdev_map_alloc() - allocate a map for @count grants
+ * @count: Number of grants, already checked against the limits.
+ *
+ * The map starts with one reference, the one its file's slot table will
+ * hold.  Nothing is mapped and no page is allocated until mmap().
+ *
+ * Context: Process context, may sleep.
+ * Return: The map, or NULL if out of memory.
+ */
+struct gntdev_map *gntdev_map_alloc(u32 count)
+{
+	struct gntdev_map *map;
+
+	map = kvzalloc(struct_size(map, grants, count), GFP_KERNEL);
+	if (!map)
+		return NULL;
+	refcount_set(&map->users, 1);
+	INIT_LIST_HEAD(&map->link);
+	spin_lock_init(&map->notify_lock);
+	map->count = count;
+	return map;
+}
+
+static void gntdev_map_free_state(struct gntdev_map *map)
+{
+	if (map->pages)
+		gnttab_free_pages(map->count, map->pages);
+	kvfree(map->pages);
+	kvfree(map->map_ops);
+	kvfree(map->unmap_ops);
+	kvfree(map->kmap_ops);
+	kvfree(map->kunmap_ops);
+	kvfree(map->being_removed);
+	map->pages = NULL;
+}
+
+/* The per-grant state an mmap() needs, including the pages to map over. */
+static int gntdev_map_alloc_state(struct gntdev_map *map)
+{
+	u32 n = map->count;
+	struct page **pages;
+
+	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+	map->map_ops = kvcalloc(n, sizeof(*map->map_ops), GFP_KERNEL);
+	map->unmap_ops = kvcalloc(n, sizeof(*map->unmap_ops), GFP_KERNEL);
+	map->being_removed = kvcalloc(n, sizeof(bool), GFP_KERNEL);
+	if (gntdev_use_ptemod) {
+		map->kmap_ops = kvcalloc(n, sizeof(*map->kmap_ops), GFP_KERNEL);
+		map->kunmap_ops =
+			kvcalloc(n, sizeof(*map->kunmap_ops), GFP_KERNEL);
+		if (!map->kmap_ops || !map->kunmap_ops)
+			goto out_free;
+	}
+	if (!pages || !map->map_ops || !map->unmap_ops || !map->being_removed)
+		goto out_free;
+	if (gnttab_alloc_pages(n, pages))
+		goto out_free;
+	/* Only now: gntdev_map_free_state() frees pages iff @pages is set. */
+	map->pages = pages;
+	return 0;
+
+out_free:
+	kvfree(pages);
+	gntdev_map_free_state(map);
+	return -ENOMEM;
+}
+
+static void gntdev_unmap_range(struct gntdev_map *map, u32 first, u32 n);
+
+static void gntdev_map_notify_event(struct gntdev_map *map)
+{
+	if (!(map->notify.flags & UNMAP_NOTIFY_SEND_EVENT))
+		return;
+	notify_remote_via_evtchn(map->notify.port);
+	evtchn_put(map->notify.port);
+	map->notify.flags &= ~UNMAP_NOTIFY_SEND_EVENT;
+}
+
+/**
+ * gntdev_map_put() - drop a reference to a map; free it with the last one
+ * @map: The map.
+ *
+ * With the last reference every grant still mapped is unmapped, the unmap
+ * notification's event is sent, and the map's memory is freed.  Because an
+ * unmap in flight holds a reference of its own, the map outlives it.
+ *
+ * Context: Process context, may sleep.  The map must not be listed.
+ */
+void gntdev_map_put(struct gntdev_map *map)
+{
+	if (!refcount_dec_and_test(&map->users))
+		return;
+
+	if (map->pages && !gntdev_use_ptemod) {
+		/*
+		 * Revive the map for the unmap below: it takes and drops
+		 * references of its own, possibly later from a work item.
+		 * refcount_inc() on zero would warn, hence the set.
+		 */
+		refcount_set(&map->users, 1);
+		gntdev_unmap_range(map, 0, map->count);
+		if (!refcount_dec_and_test(&map->users))
+			return;
+	}
+
+	if (map->notifier_init)
+		mmu_interval_notifier_remove(&map->notifier);
+	gntdev_map_notify_event(map);
+	gntdev_total_release(map->count);
+	gntdev_map_free_state(map);
+	kvfree(map);
+}
+
+/* ------------------------------------------------------------------ */
+/* Unmapping */
+
+/**
+ * struct gntdev_unmap - one unmap of a range of a map, possibly deferred
+ * @queue: What gnttab_unmap_refs_async() works on.
+ * @map: The map; this unmap holds a reference on it.
+ * @first: First grant of the range.
+ * @on_heap: Whether to kfree() this when done.
+ */
+struct gntdev_unmap {
+	struct gntab_unmap_queue_data queue;
+	struct gntdev_map *map;
+	u32 first;
+	bool on_heap;
+};
+
+/* Count the handles this unmap released, and let go of the map. */
+static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
+{
+	struct gntdev_unmap *u = container_of(q, struct gntdev_unmap, queue);
+	struct gntdev_map *map = u->map;
+	int released = 0;
+	u32 i;
+
+	for (i = u->first; i < u->first + q->count; i++) {
+		if (map->unmap_ops[i].handle != INVALID_GRANT_HANDLE &&
+		    map->unmap_ops[i].status == GNTST_okay)
+			released++;
+		map->unmap_ops[i].handle = INVALID_GRANT_HANDLE;
+		if (!gntdev_use_ptemod)
+			continue;
+		if (map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE &&
+		    map->kunmap_ops[i].status == GNTST_okay)
+			released++;
+		map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+	}
+	if (result)
+		pr_debug("unmap %u+%u of map %u: %d\n", u->first, q->count,
+			 map->index, result);
+	atomic_sub(released, &map->live_grants);
+	if (u->on_heap)
+		kfree(u);
+	gntdev_map_put(map);
+}
+
+/* Clear the notify byte if it lies in the range, before the grant goes. */
+static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gnttab_unmap_grant_ref *kop;
+	u64 offset;
+	u8 *addr;
+	u32 pg;
+
+	spin_lock(&map->notify_lock);
+	offset = map->notify.offset;
+	pg = offset >> PAGE_SHIFT;
+	if (!(map->notify.flags & UNMAP_NOTIFY_CLEAR_BYTE) || pg < first ||
+	    pg >= first + n) {
+		spin_unlock(&map->notify_lock);
+		return;
+	}
+	map->notify.flags &= ~UNMAP_NOTIFY_CLEAR_BYTE;
+	spin_unlock(&map->notify_lock);
+	/* Only through a kernel mapping that really exists. */
+	kop = gntdev_use_ptemod ? &map->kunmap_ops[pg] : &map->unmap_ops[pg];
+	if (kop->handle == INVALID_GRANT_HANDLE)
+		return;
+	addr = pfn_to_kaddr(page_to_pfn(map->pages[pg]));
+	addr[offset & ~PAGE_MASK] = 0;
+}
+
+static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gntdev_unmap on_stack, *u;
+
+	gntdev_unmap_clear_byte(map, first, n);
+	/* The MMU notifier must not wait on reclaim: no GFP_KERNEL here. */
+	u = kzalloc(sizeof(*u), GFP_NOWAIT | __GFP_NOWARN);
+	if (u)
+		u->on_heap = true;
+	else
+		u = memset(&on_stack, 0, sizeof(on_stack));
+	u->map = map;
+	u->first = first;
+	u->queue.unmap_ops = map->unmap_ops + first;
+	u->queue.kunmap_ops = gntdev_use_ptemod ? map->kunmap_ops + first :
+						  NULL;
+	u->queue.pages = map->pages + first;
+	u->queue.count = n;
+	u->queue.done = gntdev_unmap_done;
+	refcount_inc(&map->users);
+	if (u->on_heap) {
+		gnttab_unmap_refs_async(&u->queue);
+		return;
+	}
+	/* Out of memory: wait for the unmap, it must not outlive the stack. */
+	gntdev_unmap_done(gnttab_unmap_refs_sync(&u->queue), &u->queue);
+}
+
+/*
+ * Unmap grants [first, first + n) of a map, skipping those already being
+ * unmapped, in as few batches as the holes allow.
+ */
+static void gntdev_unmap_range(struct gntdev_map *map, u32 first, u32 n)
+{
+	u32 end = first + n, run;
+
+	if (!map->pages || !atomic_read(&map->live_grants))
+		return;
+	while (first < end) {
+		if (map->being_removed[first]) {
+			first++;
+			continue;
+		}
+		for (run = 0; first + run < end; run++) {
+			if (map->being_removed[first + run])
+				break;
+			map->being_removed[first + run] = true;
+		}
+		gntdev_unmap_issue(map, first, run);
+		first += run;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping */
+
+/* A GNTST_* status as the errno user space gets from mmap(). */
+static int gntdev_status_errno(s16 status)
+{
+	switch (status) {
+	case GNTST_okay:
+		return 0;
+	case GNTST_bad_domain:
+		return -ESRCH;
+	case GNTST_bad_virt_addr:
+	case GNTST_bad_dev_addr:
+		return -EFAULT;
+	case GNTST_no_device_space:
+		return -ENOSPC;
+	case GNTST_permission_denied:
+		return -EPERM;
+	case GNTST_eagain:
+		return -EAGAIN;
+	case GNTST_general_error:
+		return -EIO;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* apply_to_page_range() callback: aim each grant at its user PTE. */
+static int gntdev_set_pte_op(pte_t *pte, unsigned long addr, void *data)
+{
+	struct gntdev_map *map = data;
+	unsigned long i = (addr - map->vm_start) >> PAGE_SHIFT;
+	u32 flags = map->flags | GNTMAP_application_map | GNTMAP_contains_pte |
+		    (1 << _GNTMAP_guest_avail0);
+	u64 maddr;
+
+	if (WARN_ON_ONCE(i >= map->count))
+		return -EINVAL;
+	maddr = arbitrary_virt_to_machine(pte).maddr;
+	gnttab_set_map_op(&map->map_ops[i], maddr, flags, map->grants[i].ref,
+			  map->grants[i].domid);
+	gnttab_set_unmap_op(&map->unmap_ops[i], maddr, flags,
+			    INVALID_GRANT_HANDLE);
+	return 0;
+}
+
+/* Aim each grant at the kernel address of its page. */
+static void gntdev_set_kernel_ops(struct gntdev_map *map,
+				  struct gnttab_map_grant_ref *ops,
+				  struct gnttab_unmap_grant_ref *unops,
+				  u32 flags)
+{
+	unsigned long addr;
+	u32 i;
+
+	for (i = 0; i < map->count; i++) {
+		addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
+		gnttab_set_map_op(&ops[i], addr, flags, map->grants[i].ref,
+				  map->grants[i].domid);
+		gnttab_set_unmap_op(&unops[i], addr, flags,
+				    INVALID_GRANT_HANDLE);
+	}
+}
+
+/*
+ * One batch for all grants (two hypercalls on PV: user PTEs, then kernel
+ * addresses).  Every op's status is checked and only successes are
+ * recorded, so a later unmap releases exactly what was mapped.
+ */
+static int gntdev_map_grants(struct gntdev_map *map)
+{
+	int err, first_err = 0, live = 0;
+	u32 i;
+
+	if (gntdev_use_ptemod)
+		gntdev_set_kernel_ops(map, map->kmap_ops, map->kunmap_ops,
+				      map->flags | GNTMAP_host_map);
+	else
+		gntdev_set_kernel_ops(map, map->map_ops, map->unmap_ops,
+				      map->flags);
+
+	err = gnttab_map_refs(map->map_ops,
+			      gntdev_use_ptemod ? map->kmap_ops : NULL,
+			      map->pages, map->count);
+
+	for (i = 0; i < map->count; i++) {
+		if (map->map_ops[i].status == GNTST_okay) {
+			map->unmap_ops[i].handle = map->map_ops[i].handle;
+			live++;
+		} else if (!first_err) {
+			first_err = gntdev_status_errno(map->map_ops[i].status);
+		}
+		if (!gntdev_use_ptemod)
+			continue;
+		if (map->kmap_ops[i].status == GNTST_okay) {
+			map->kunmap_ops[i].handle = map->kmap_ops[i].handle;
+			live++;
+		} else if (!first_err) {
+			first_err =
+				gntdev_status_errno(map->kmap_ops[i].status);
+		}
+	}
+	atomic_add(live, &map->live_grants);
+	if (first_err)
+		return first_err;
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMA operations */
+
+static void gntdev_vma_open(struct vm_area_struct *vma)
+{
+	struct gntdev_map *map = vma->vm_private_data;
+
+	/* A split or a copy: each VMA holds its own reference. */
+	refcount_inc(&map->users);
+}
+
+static void gntdev_vma_close(struct vm_area_struct *vma)
+{
+	struct gntdev_map *map = vma->vm_private_data;
+
+	vma->vm_private_data = NULL;
+	gntdev_map_put(map);
+}
+
+/* GUP on a special PTE of ours: the kernel-side page of that grant. */
+static struct page *gntdev_vma_find_special_page(struct vm_area_struct *vma,
+						 unsigned long addr)
+{
+	struct gntdev_map *map = vma->vm_private_data;
+	unsigned long i = (addr - map->vm_start) >> PAGE_SHIFT;
+
+	return i < map->count ? map->pages[i] : NULL;
+}
+
+static const struct vm_operations_struct gntdev_vmops = {
+	.open = gntdev_vma_open,
+	.close = gntdev_vma_close,
+	.find_special_page = gntdev_vma_find_special_page,
+};
+
+/**
+ * gntdev_vma_is_ours() - whether a VMA is a gntdev mapping of this file
+ * @vma: The VMA.
+ * @priv: The file asking.
+ *
+ * Context: mmap_lock held.
+ * Return: true if @vma maps a map of @priv.
+ */
+bool gntdev_vma_is_ours(struct vm_area_struct *vma, struct gntdev_file *priv)
+{
+	return vma->vm_ops == &gntdev_vmops && vma->vm_file &&
+	       vma->vm_file->private_data == priv && vma->vm_private_data;
+}
+
+/* PV: the user PTEs are about to change; unmap the grants behind them. */
+static bool gntdev_invalidate(struct mmu_interval_notifier *mn,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct gntdev_map *map = container_of(mn, struct gntdev_map, notifier);
+	unsigned long start = map->vm_start;
+	unsigned long end = start + ((unsigned long)map->count << PAGE_SHIFT);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	start = max(start, range->start);
+	end = min(end, range->end);
+	if (start >= end)
+		return true;
+	gntdev_unmap_range(map, (start - map->vm_start) >> PAGE_SHIFT,
+			   (end - start) >> PAGE_SHIFT);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops gntdev_mmu_ops = {
+	.invalidate = gntdev_invalidate,
+};
+
+/* ------------------------------------------------------------------ */
+/* mmap */
+
+/* Find the map an mmap() asks for and claim it; returns with a reference. */
+static struct gntdev_map *gntdev_mmap_claim(struct gntdev_file *priv,
+					    struct vm_area_struct *vma)
+{
+	struct gntdev_map *map = NULL;
+	u32 index;
+
+	mutex_lock(&priv->lock);
+	if (vma->vm_pgoff > U32_MAX)
+		goto out_unlock;
+	index = vma->vm_pgoff;
+	map = gntdev_slots_lookup(&priv->slots, index);
+	if (!map ||
+	    gntdev_check_mmap(vma->vm_pgoff, vma_pages(vma), map->index,
+			      map->count) ||
+	    atomic_cmpxchg(&map->mmapped, 0, 1)) {
+		map = NULL;
+		goto out_unlock;
+	}
+	/* No clear-byte notify on a read-only mapping: it could not write. */
+	if (!(vma->vm_flags & VM_WRITE) &&
+	    (map->notify.flags & UNMAP_NOTIFY_CLEAR_BYTE)) {
+		atomic_set(&map->mmapped, 0);
+		map = NULL;
+		goto out_unlock;
+	}
+	refcount_inc(&map->users);
+out_unlock:
+	mutex_unlock(&priv->lock);
+	return map;
+}
+
+/**
+ * gntdev_mmap() - map a whole map's grants at a new VMA
+ * @file: The gntdev file.
+ * @vma: The VMA: its offset and length must be exactly one map's.
+ *
+ * A map can be mmapped once in its lifetime.  Writable private mappings are
+ * refused, and a read-only mapping can never become writable.
+ *
+ * Context: Process context, mmap_lock held for writing.
+ * Return: 0, or -EINVAL for a bad offset, length or mode, -ENOMEM, or the
+ * errno of the first grant the hypervisor refused (then none stay mapped).
+ */
+int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct gntdev_file *priv = file->private_data;
+	struct gntdev_map *map;
+	int err;
+
+	if ((vma->vm_flags & VM_WRITE) && !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	map = gntdev_mmap_claim(priv, vma);
+	if (!map)
+		return -EINVAL;
+
+	err = gntdev_map_alloc_state(map);
+	if (err)
+		goto out_put;
+
+	map->flags = GNTMAP_host_map;
+	if (!(vma->vm_flags & VM_WRITE)) {
+		map->flags |= GNTMAP_readonly;
+		/* mprotect() must not make it writable later. */
+		gntdev_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	gntdev_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
+	if (gntdev_use_ptemod)
+		gntdev_vm_flags_set(vma, VM_DONTCOPY);
+	map->vm_start = vma->vm_start;
+
+	if (gntdev_use_ptemod) {
+		err = mmu_interval_notifier_insert_locked(
+			&map->notifier, vma->vm_mm, vma->vm_start,
+			vma->vm_end - vma->vm_start, &gntdev_mmu_ops);
+		if (err)
+			goto out_put;
+		map->notifier_init = true;
+		/*
+		 * The hypervisor gets the PTEs' machine addresses; the
+		 * notifier keeps them from going stale.  mmap_lock is held,
+		 * so nothing can invalidate this range under us.
+		 */
+		mmu_interval_read_begin(&map->notifier);
+		err = apply_to_page_range(vma->vm_mm, vma->vm_start,
+					  vma->vm_end - vma->vm_start,
+					  gntdev_set_pte_op, map);
+		if (err)
+			goto out_put;
+	}
+
+	err = gntdev_map_grants(map);
+	if (err)
+		goto out_unmap;
+	if (!gntdev_use_ptemod) {
+		err = vm_map_pages_zero(vma, map->pages, map->count);
+		if (err)
+			goto out_unmap;
+	}
+	vma->vm_ops = &gntdev_vmops;
+	vma->vm_private_data = map;
+	pr_debug("map %u+%u mmapped at %lx\n", map->index, map->count,
+		 vma->vm_start);
+	return 0;
+
+out_unmap:
+	gntdev_unmap_range(map, 0, map->count);
+out_put:
+	/* The VMA never got our vm_ops, so its teardown cannot put the map. */
+	gntdev_map_put(map);
+	return err;
+}
