@@ -33,7 +33,7 @@
  * @nr_maps: Number of maps on @maps.
  */
 struct gntdev_file {
-	struct mutex lock;
+	struct mutex lock; /* protects this struct, maps' @listed, @index */
 	struct gntdev_slots slots;
 	struct list_head maps;
 	unsigned int nr_maps;
@@ -89,7 +89,7 @@ struct gntdev_map {
 	u32 index;
 	u32 count;
 	u32 flags;
-	spinlock_t notify_lock;
+	spinlock_t notify_lock; /* protects @notify */
 	struct gntdev_notify notify;
 	unsigned long vm_start;
 	struct mmu_interval_notifier notifier;
