@@ -15,6 +15,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <xen/events.h>
@@ -31,12 +32,18 @@
  * @slots: The file's offset space: slot i is mmap offset i << PAGE_SHIFT.
  * @maps: Maps still in @slots, for close and introspection.
  * @nr_maps: Number of maps on @maps.
+ * @node: Entry in gntdev_files, for introspection.
+ * @pid: Process that opened the file (thread group id).
+ * @comm: Its command name then.
  */
 struct gntdev_file {
 	struct mutex lock; /* protects this struct, maps' @listed, @index */
 	struct gntdev_slots slots;
 	struct list_head maps;
 	unsigned int nr_maps;
+	struct list_head node;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
 };
 
 /**
@@ -105,6 +112,12 @@ struct gntdev_map {
 };
 
 extern bool gntdev_use_ptemod;
+extern unsigned int gntdev_limit;
+extern unsigned int gntdev_file_limit;
+extern unsigned long gntdev_total_limit;
+extern struct list_head gntdev_files;
+extern struct mutex gntdev_files_lock;
+extern atomic_t gntdev_nr_maps;
 
 struct gntdev_map *gntdev_map_alloc(u32 count);
 void gntdev_map_put(struct gntdev_map *map);
@@ -114,5 +127,8 @@ long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 			     struct ioctl_gntdev_grant_copy __user *u);
 int gntdev_total_reserve(u32 count);
 void gntdev_total_release(u32 count);
+s64 gntdev_total_grants(void);
+void gntdev_debugfs_init(void);
+void gntdev_debugfs_exit(void);
 
 #endif /* _GNTDEV_COMMON_H */

@@ -26,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -36,22 +37,26 @@
 
 #include "gntdev-common.h"
 
-static unsigned int limit = 64 * 1024;
-module_param(limit, uint, 0644);
+unsigned int gntdev_limit = 64 * 1024;
+module_param_named(limit, gntdev_limit, uint, 0644);
 MODULE_PARM_DESC(
 	limit,
 	"Maximum number of grants that may be mapped by one mapping request");
 
-static unsigned int file_limit = 1024 * 1024;
-module_param(file_limit, uint, 0644);
+unsigned int gntdev_file_limit = 1024 * 1024;
+module_param_named(file_limit, gntdev_file_limit, uint, 0644);
 MODULE_PARM_DESC(
 	file_limit,
 	"Maximum number of grants one open file may hold (and most SET_MAX_GRANTS can ask for)");
 
-static unsigned long total_limit = 1024 * 1024;
-module_param(total_limit, ulong, 0644);
+unsigned long gntdev_total_limit = 1024 * 1024;
+module_param_named(total_limit, gntdev_total_limit, ulong, 0644);
 MODULE_PARM_DESC(total_limit,
 		 "Maximum number of grants all open files may hold together");
+
+/* Every open file, for introspection; nests outside each file's lock. */
+LIST_HEAD(gntdev_files);
+DEFINE_MUTEX(gntdev_files_lock);
 
 /* Grants held by all maps of all files, against @total_limit. */
 static atomic64_t gntdev_total = ATOMIC64_INIT(0);
@@ -68,7 +73,8 @@ int gntdev_total_reserve(u32 count)
 	s64 cur = atomic64_read(&gntdev_total);
 
 	do {
-		if (gntdev_total_can_add(cur, count, READ_ONCE(total_limit)))
+		if (gntdev_total_can_add(cur, count,
+					 READ_ONCE(gntdev_total_limit)))
 			return -ENOSPC;
 	} while (!atomic64_try_cmpxchg(&gntdev_total, &cur, cur + count));
 	return 0;
@@ -83,6 +89,17 @@ int gntdev_total_reserve(u32 count)
 void gntdev_total_release(u32 count)
 {
 	atomic64_sub(count, &gntdev_total);
+}
+
+/**
+ * gntdev_total_grants() - grants held module-wide now
+ *
+ * Context: Any context.
+ * Return: The sum of the grant counts of all live maps.
+ */
+s64 gntdev_total_grants(void)
+{
+	return atomic64_read(&gntdev_total);
 }
 
 /* ------------------------------------------------------------------ */
@@ -127,8 +144,13 @@ static int gntdev_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&priv->lock);
 	INIT_LIST_HEAD(&priv->maps);
-	gntdev_slots_init(&priv->slots, READ_ONCE(file_limit),
+	gntdev_slots_init(&priv->slots, READ_ONCE(gntdev_file_limit),
 			  &gntdev_slot_alloc);
+	priv->pid = task_tgid_vnr(current);
+	get_task_comm(priv->comm, current);
+	mutex_lock(&gntdev_files_lock);
+	list_add_tail(&priv->node, &gntdev_files);
+	mutex_unlock(&gntdev_files_lock);
 	file->private_data = priv;
 	return 0;
 }
@@ -139,6 +161,10 @@ static int gntdev_release(struct inode *inode, struct file *file)
 	struct gntdev_file *priv = file->private_data;
 	struct gntdev_map *map, *next;
 	LIST_HEAD(gone);
+
+	mutex_lock(&gntdev_files_lock);
+	list_del(&priv->node);
+	mutex_unlock(&gntdev_files_lock);
 
 	mutex_lock(&priv->lock);
 	list_for_each_entry_safe(map, next, &priv->maps, link) {
@@ -171,7 +197,7 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
-	err = gntdev_check_map_count(op.count, READ_ONCE(limit));
+	err = gntdev_check_map_count(op.count, READ_ONCE(gntdev_limit));
 	if (err)
 		return err;
 	err = gntdev_total_reserve(op.count);
@@ -295,7 +321,8 @@ gntdev_ioctl_set_max_grants(struct gntdev_file *priv,
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
-	err = gntdev_check_max_grants(op.count, READ_ONCE(file_limit), &max);
+	err = gntdev_check_max_grants(op.count, READ_ONCE(gntdev_file_limit),
+				      &max);
 	if (err)
 		return err;
 	mutex_lock(&priv->lock);
@@ -459,6 +486,7 @@ static int __init gntdev_init(void)
 		pr_err("cannot register /dev/xen/gntdev: %d\n", err);
 		return err;
 	}
+	gntdev_debugfs_init();
 	pr_info("/dev/xen/gntdev ready (%s mappings)\n",
 		gntdev_use_ptemod ? "PV page-table" : "auto-translated");
 	return 0;
@@ -466,6 +494,7 @@ static int __init gntdev_init(void)
 
 static void __exit gntdev_exit(void)
 {
+	gntdev_debugfs_exit();
 	misc_deregister(&gntdev_miscdev);
 }
 

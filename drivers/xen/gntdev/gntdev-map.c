@@ -39,6 +39,8 @@
 #include "gntdev-compat.h"
 
 bool gntdev_use_ptemod;
+/* Maps alive, listed or not, for introspection. */
+atomic_t gntdev_nr_maps = ATOMIC_INIT(0);
 
 static const struct vm_operations_struct gntdev_vmops;
 
@@ -66,6 +68,7 @@ struct gntdev_map *gntdev_map_alloc(u32 count)
 	INIT_LIST_HEAD(&map->link);
 	spin_lock_init(&map->notify_lock);
 	map->count = count;
+	atomic_inc(&gntdev_nr_maps);
 	return map;
 }
 
@@ -157,6 +160,7 @@ void gntdev_map_put(struct gntdev_map *map)
 	gntdev_total_release(map->count);
 	gntdev_map_free_state(map);
 	kvfree(map);
+	atomic_dec(&gntdev_nr_maps);
 }
 
 /* ------------------------------------------------------------------ */

@@ -87,6 +87,10 @@ group_driver()
 			"$LAB_DIR/driver/selfgrant/run" "$TOOLS/selfgrant")
 		module "$k" "$d"
 		job "driver-selfgrant-$k" 0 "$d" "KERNEL=$k"
+		d=$(payload "driver-introspect-$k" \
+			"$LAB_DIR/driver/introspect/run" "$TOOLS/selfgrant")
+		module "$k" "$d"
+		job "driver-introspect-$k" 0 "$d" "KERNEL=$k"
 	done
 }
 
