@@ -8,6 +8,7 @@
 #   make check        all tests: unit tests, then the Xen lab
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
+#   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
 #   make clean
@@ -15,7 +16,10 @@
 LAB := tools/tests/lab
 KERNELS ?= 6.1 6.12
 
-.PHONY: all module unit lab-tools check check-unit check-lab demo format-check clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module unit lab-tools install check check-packaging check-unit check-lab demo format-check clean
 
 all: module unit lab-tools
 
@@ -33,7 +37,10 @@ unit:
 lab-tools:
 	$(MAKE) -C $(LAB)/src O=$(CURDIR)/build/lab/tools
 
-check: check-unit check-lab
+check: check-unit check-packaging check-lab
+
+check-packaging:
+	tools/tests/packaging/check.sh
 
 check-unit:
 	$(MAKE) -C tools/tests/unit check
@@ -43,6 +50,12 @@ check-lab:
 
 demo:
 	$(LAB)/demo.sh
+
+# The driver's DKMS source tree and modprobe config, the uapi header.
+install:
+	packaging/install.sh $(DESTDIR)
+	install -D -m 0644 include/xen/public/gntdev.h \
+		$(DESTDIR)$(PREFIX)/include/xen/public/gntdev.h
 
 format-check:
 	@files=$$(git ls-files '*.c' '*.h'); \

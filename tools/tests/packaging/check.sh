@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - packaging tests: `make install DESTDIR=...` produces the
+# expected tree, DKMS builds gntdev.ko from it against the lab's kernel
+# headers, and with our modprobe config kmod resolves the in-tree driver's
+# name to ours.  Needs root only to install dkms if it is missing.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$top/tools/tests/lab/lab-lib.sh"
+passed=0
+failed=0
+
+check()
+{
+	local what=$1
+	shift
+	if "$@" >/tmp/gntdev-pkg.log 2>&1; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what"
+		sed 's/^/    /' /tmp/gntdev-pkg.log
+		failed=$((failed + 1))
+	fi
+}
+
+command -v dkms >/dev/null ||
+	DEBIAN_FRONTEND=noninteractive lab_apt install -y \
+		--no-install-recommends dkms >/dev/null
+LAB_QUIET=1 "$top/tools/tests/lab/fetch.sh"
+# shellcheck disable=SC1090
+. "$LAB_CACHE/env/kernel-$KERNEL.env"
+
+version=$(cat "$top/VERSION")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dest=$tmp/root
+
+check "make install DESTDIR" make -s -C "$top" install DESTDIR="$dest" \
+	PREFIX=/usr
+expected_tree()
+{
+	local f
+	for f in usr/src/gntdev-$version/dkms.conf \
+		usr/src/gntdev-$version/Kbuild \
+		usr/src/gntdev-$version/gntdev-main.c \
+		usr/src/gntdev-$version/gntdev-core.c \
+		usr/src/gntdev-$version/include/xen/public/gntdev.h \
+		etc/modprobe.d/gntdev.conf \
+		usr/include/xen/public/gntdev.h; do
+		[ -s "$dest/$f" ] || { echo "missing $f"; return 1; }
+	done
+}
+check "installed tree has the DKMS sources, uapi header, modprobe config" \
+	expected_tree
+
+dkms_build()
+{
+	mkdir -p "$tmp/tree"
+	dkms add --sourcetree "$dest/usr/src" --dkmstree "$tmp/tree" \
+		-m gntdev -v "$version"
+	dkms build --sourcetree "$dest/usr/src" --dkmstree "$tmp/tree" \
+		-m gntdev -v "$version" -k "$KVER" --kernelsourcedir "$KDIR"
+	ko=$(find "$tmp/tree" -name gntdev.ko | head -n 1)
+	[ -n "$ko" ] || { echo "no gntdev.ko"; return 1; }
+	modinfo -F vermagic "$ko" | grep -q "^$KVER "
+}
+check "dkms builds gntdev.ko for $KVER from the installed tree" dkms_build
+
+modprobe_resolves()
+{
+	local out
+	out=$(modprobe -n -v -C "$dest/etc/modprobe.d" -d "$KROOT" -S "$KVER" \
+		xen-gntdev 2>&1)
+	echo "$out"
+	echo "$out" | grep -q '^install /sbin/modprobe gntdev'
+}
+check "modprobe xen-gntdev loads gntdev instead" modprobe_resolves
+
+echo "packaging: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
