@@ -346,12 +346,13 @@ gntdev_ioctl_set_unmap_notify(struct gntdev_file *priv,
 	err = gntdev_check_notify_action(op.action);
 	if (err)
 		return err;
-	/* Hold the port first, so it cannot be re-bound to another peer. */
-	if (op.action & UNMAP_NOTIFY_SEND_EVENT) {
-		err = evtchn_get(op.event_channel_port);
-		if (err)
-			return err;
-	}
+	/*
+	 * Hold the port first, so it cannot be re-bound to another peer.
+	 * Any port this kernel has not bound is EINVAL, as in mainline.
+	 */
+	if ((op.action & UNMAP_NOTIFY_SEND_EVENT) &&
+	    evtchn_get(op.event_channel_port))
+		return -EINVAL;
 
 	mutex_lock(&priv->lock);
 	map = op.index >> PAGE_SHIFT > U32_MAX ?

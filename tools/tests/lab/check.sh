@@ -10,13 +10,14 @@
 # runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
 # own status), stock (self-grant smoke test through the in-tree xen-gntdev
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
-# passes the same test).  Without arguments, all groups run.
+# passes the same test), notify_copy (unmap notify and grant copy on both
+# drivers, compared).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver notify_copy)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -91,6 +92,20 @@ group_driver()
 			"$LAB_DIR/driver/introspect/run" "$TOOLS/selfgrant")
 		module "$k" "$d"
 		job "driver-introspect-$k" 0 "$d" "KERNEL=$k"
+	done
+}
+
+# Unmap notify and grant copy, stock then ours in one boot, compared.  Two
+# vCPUs so the copy-vs-munmap race really runs in parallel.
+group_notify_copy()
+{
+	local k d
+	for k in $KERNELS; do
+		d=$(payload "notify-copy-$k" "$LAB_DIR/notify-copy/run" \
+			"$LAB_DIR/notify-copy/expected-differences" \
+			"$TOOLS/gntdev-notify-copy")
+		module "$k" "$d"
+		job "notify-copy-$k" 0 "$d" "KERNEL=$k" SMP=2 TIMEOUT=300
 	done
 }
 
