@@ -278,6 +278,22 @@ int gntdev_slots_release(struct gntdev_slots *s, u32 index, u32 count,
 	return 0;
 }
 
+int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
+			   void *owner, u32 cursor)
+{
+	int err;
+
+	if (cursor > s->capacity)
+		return -EINVAL;
+	err = gntdev_slots_release(s, index, count, owner);
+	if (err)
+		return err;
+	/* Only if no reservation came since: it moved the cursor on. */
+	if (s->cursor == index + count)
+		s->cursor = cursor;
+	return 0;
+}
+
 void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index)
 {
 	return index < s->capacity ? s->owner[index] : NULL;

@@ -176,6 +176,25 @@ int gntdev_slots_release(struct gntdev_slots *s, u32 index, u32 count,
 			 void *owner);
 
 /**
+ * gntdev_slots_unreserve() - undo a reservation, as if it never happened
+ * @s: The table.
+ * @index: First slot of the reservation.
+ * @count: Its length.
+ * @owner: Its owner.
+ * @cursor: The @cursor the table had just before the reservation.
+ *
+ * Like gntdev_slots_release(), and also puts @cursor back, unless another
+ * reservation has moved it since; so a request that fails after reserving
+ * leaves the next reservation where it would have been.
+ *
+ * Context: Caller holds the file's lock.
+ * Return: 0, or -EINVAL (nothing changed) if the slots are not all
+ * @owner's or @cursor is past the table.
+ */
+int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
+			   void *owner, u32 cursor);
+
+/**
  * gntdev_slots_lookup() - find the owner of a slot
  * @s: The table.
  * @index: Any slot number; takes constant time.

@@ -120,16 +120,23 @@ static const struct gntdev_slot_alloc gntdev_slot_alloc = {
 	.free = gntdev_slots_free,
 };
 
+/* Forget a map whose slots are already released. */
+static void gntdev_forget(struct gntdev_file *priv, struct gntdev_map *map)
+{
+	lockdep_assert_held(&priv->lock);
+	list_del_init(&map->link);
+	priv->nr_maps--;
+	map->listed = false;
+	map->file = NULL;
+}
+
 /* Take a map out of its file's table; the caller then drops that ref. */
 static void gntdev_unlist(struct gntdev_file *priv, struct gntdev_map *map)
 {
 	lockdep_assert_held(&priv->lock);
 	WARN_ON_ONCE(gntdev_slots_release(&priv->slots, map->index, map->count,
 					  map));
-	list_del_init(&map->link);
-	priv->nr_maps--;
-	map->listed = false;
-	map->file = NULL;
+	gntdev_forget(priv, map);
 }
 
 /* ------------------------------------------------------------------ */
@@ -191,8 +198,8 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 {
 	struct ioctl_gntdev_map_grant_ref op;
 	struct gntdev_map *map;
+	u32 index, cursor;
 	u64 offset;
-	u32 index;
 	int err;
 
 	if (copy_from_user(&op, u, sizeof(op)))
@@ -215,6 +222,7 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 	}
 
 	mutex_lock(&priv->lock);
+	cursor = priv->slots.cursor;
 	err = gntdev_slots_reserve(&priv->slots, op.count, map, &index);
 	if (err) {
 		mutex_unlock(&priv->lock);
@@ -230,11 +238,15 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 	/* Not under the lock: a fault here takes mmap_lock, which nests out. */
 	offset = gntdev_index_to_offset(index);
 	if (copy_to_user(&u->index, &offset, sizeof(offset))) {
+		/* As if the request never came: the next map goes here. */
 		mutex_lock(&priv->lock);
-		if (map->listed)
-			gntdev_unlist(priv, map);
-		else
+		if (map->listed) {
+			WARN_ON_ONCE(gntdev_slots_unreserve(
+				&priv->slots, index, op.count, map, cursor));
+			gntdev_forget(priv, map);
+		} else {
 			map = NULL; /* Another thread already unmapped it. */
+		}
 		mutex_unlock(&priv->lock);
 		err = -EFAULT;
 		goto out_put;

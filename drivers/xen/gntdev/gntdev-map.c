@@ -32,6 +32,7 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 #include <xen/xen.h>
+#include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
 #include <asm/xen/page.h>
 
@@ -188,17 +189,11 @@ static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
 	int released = 0;
 	u32 i;
 
-	for (i = u->first; i < u->first + q->count; i++) {
-		if (map->unmap_ops[i].handle != INVALID_GRANT_HANDLE &&
-		    map->unmap_ops[i].status == GNTST_okay)
+	for (i = 0; i < q->count; i++) {
+		if (q->unmap_ops[i].handle != INVALID_GRANT_HANDLE &&
+		    q->unmap_ops[i].status == GNTST_okay)
 			released++;
-		map->unmap_ops[i].handle = INVALID_GRANT_HANDLE;
-		if (!gntdev_use_ptemod)
-			continue;
-		if (map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE &&
-		    map->kunmap_ops[i].status == GNTST_okay)
-			released++;
-		map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+		q->unmap_ops[i].handle = INVALID_GRANT_HANDLE;
 	}
 	if (result)
 		pr_debug("unmap %u+%u of map %u: %d\n", u->first, q->count,
@@ -207,6 +202,29 @@ static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
 	if (u->on_heap)
 		kfree(u);
 	gntdev_map_put(map);
+}
+
+/*
+ * PV: unmap the grants behind user PTEs now, whoever holds the pages.  The
+ * PTEs are about to be zapped, and a zap that still finds our special PTEs
+ * corrupts the page's map count ("Bad page map"); only the kernel-side
+ * mapping, which holders of the page use, has to wait for them.
+ */
+static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
+	int released = 0;
+	u32 i;
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n))
+		return; /* Not done; the kernel-side unmap fails loudly too. */
+	for (i = 0; i < n; i++) {
+		if (ops[i].handle != INVALID_GRANT_HANDLE &&
+		    ops[i].status == GNTST_okay)
+			released++;
+		ops[i].handle = INVALID_GRANT_HANDLE;
+	}
+	atomic_sub(released, &map->live_grants);
 }
 
 /* Clear the notify byte if it lies in the range, before the grant goes. */
@@ -240,6 +258,8 @@ static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
 	struct gntdev_unmap on_stack, *u;
 
 	gntdev_unmap_clear_byte(map, first, n);
+	if (gntdev_use_ptemod)
+		gntdev_unmap_user_ptes(map, first, n);
 	/* The MMU notifier must not wait on reclaim: no GFP_KERNEL here. */
 	u = kzalloc(sizeof(*u), GFP_NOWAIT | __GFP_NOWARN);
 	if (u)
@@ -248,9 +268,10 @@ static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
 		u = memset(&on_stack, 0, sizeof(on_stack));
 	u->map = map;
 	u->first = first;
-	u->queue.unmap_ops = map->unmap_ops + first;
-	u->queue.kunmap_ops = gntdev_use_ptemod ? map->kunmap_ops + first :
-						  NULL;
+	/* What is left: the kernel-side mapping (PV), or the only one. */
+	u->queue.unmap_ops = gntdev_use_ptemod ? map->kunmap_ops + first :
+						 map->unmap_ops + first;
+	u->queue.kunmap_ops = NULL;
 	u->queue.pages = map->pages + first;
 	u->queue.count = n;
 	u->queue.done = gntdev_unmap_done;
@@ -308,8 +329,6 @@ static int gntdev_status_errno(s16 status)
 		return -EPERM;
 	case GNTST_eagain:
 		return -EAGAIN;
-	case GNTST_general_error:
-		return -EIO;
 	default:
 		return -EINVAL;
 	}

@@ -10,14 +10,15 @@
 # runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
 # own status), stock (self-grant smoke test through the in-tree xen-gntdev
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
-# passes the same test), notify_copy (unmap notify and grant copy on both
+# passes the same test), conform (the conformance suite on both drivers,
+# compared), notify_copy (unmap notify and grant copy on both
 # drivers, compared).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver notify_copy)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -106,6 +107,21 @@ group_notify_copy()
 			"$TOOLS/gntdev-notify-copy")
 		module "$k" "$d"
 		job "notify-copy-$k" 0 "$d" "KERNEL=$k" SMP=2 TIMEOUT=300
+	done
+}
+
+# The conformance suite: the same binary against the stock driver, then ours,
+# in one boot; results compared case by case (conform/expected-differences
+# lists the deliberate ones).
+group_conform()
+{
+	local k d
+	for k in $KERNELS; do
+		d=$(payload "conform-$k" "$LAB_DIR/conform/run" \
+			"$LAB_DIR/conform/expected-differences" \
+			"$TOOLS/gntdev-conform")
+		module "$k" "$d"
+		job "conform-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
 	done
 }
 

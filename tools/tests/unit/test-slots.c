@@ -239,6 +239,38 @@ static void test_next_fit_cursor(void)
 	t_teardown(&s);
 }
 
+/* A request that fails after reserving must leave no trace. */
+static void test_unreserve(void)
+{
+	struct gntdev_slots s;
+	u32 cursor;
+
+	t_setup(&s, 1000);
+	cursor = s.cursor;
+	RESERVE_AT(&s, 3, A, 0);
+	ASSERT_EQ(0, gntdev_slots_unreserve(&s, 0, 3, A, cursor));
+	ASSERT_EQ(0, s.in_use);
+	ASSERT_EQ(0, s.cursor);
+	RESERVE_AT(&s, 2, B, 0); /* where A would have gone: fresh file */
+	ASSERT_TRUE(gntdev_slots_valid(&s));
+
+	/* Another reservation came in between: the cursor stays past it. */
+	cursor = s.cursor;
+	RESERVE_AT(&s, 1, C, 2);
+	RESERVE_AT(&s, 1, D, 3);
+	ASSERT_EQ(0, gntdev_slots_unreserve(&s, 2, 1, C, cursor));
+	ASSERT_EQ(4, s.cursor);
+	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 2));
+
+	/* Wrong owner, or a cursor past the table: nothing changes. */
+	ASSERT_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, A, 2));
+	ASSERT_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, D, s.capacity + 1));
+	ASSERT_PTR_EQ(D, gntdev_slots_lookup(&s, 3));
+	ASSERT_EQ(4, s.cursor);
+	ASSERT_TRUE(gntdev_slots_valid(&s));
+	t_teardown(&s);
+}
+
 static void test_wrap_around(void)
 {
 	struct gntdev_slots s;
@@ -659,6 +691,7 @@ int main(void)
 	test_first_map_at_zero();
 	test_reserve_einval();
 	test_next_fit_cursor();
+	test_unreserve();
 	test_wrap_around();
 	test_exact_hole_reuse();
 	test_word_boundaries();

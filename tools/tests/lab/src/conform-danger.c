@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-danger.c - the "danger" group of gntdev-conform, run only when
+ * asked for (-g danger): sequences that oops or corrupt the stock 6.1 dom0
+ * kernel.
+ * They are regression tests for our driver only; the conform payload runs
+ * them against ours after the stock-vs-ours comparison, never against
+ * stock (to see stock fail, run them in a boot of their own).
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#define P CONFORM_PAGE
+
+/*
+ * A clear-byte notification set before the first mmap, which then makes
+ * the map read-only: the driver would have to write the byte through a
+ * read-only mapping at unmap time. Stock 6.1 checks for a read-only map
+ * only when the notification is set, not when the map turns read-only,
+ * and oopses in unmap_grant_pages() at munmap (a write to the read-only
+ * kernel mapping of the grant); the process hangs and the grant leaks.
+ * Ours refuses the read-only mmap, as it refuses the notification on a
+ * map that is already read-only.
+ */
+static void case_notify_then_ro_mmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *p;
+
+	(void)arg;
+	obs("notify=%s",
+	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
+	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap(p, P);
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("active=%d", wait_active(0, 1, 0, 1000));
+}
+
+/*
+ * vmsplice() the mapping into a pipe, so the pipe holds the page, then
+ * munmap: the grant must stay mapped (unmap deferred) while the pipe holds
+ * the page, the pipe must still read the data, and the grant must go once
+ * the pipe is closed. Stock 6.1 defers the grant unmap but leaves the PTE
+ * for the munmap to zap: "BUG: Bad page map", a WARNING in
+ * __unmap_grant_pages_done(), wrong data in the pipe, and the grant stays
+ * mapped for good.
+ */
+static void case_gup_vmsplice(unsigned int arg)
+{
+	char *buf = malloc(P);
+	struct iovec iov = { .iov_len = P };
+	int fd = gopen(), pp[2];
+	__u64 index;
+	ssize_t got;
+
+	(void)arg;
+	if (!buf)
+		obs_end("out-of-memory");
+	pool_fill(0, 1, 48);
+	index = must_map_pool(fd, 0, 1);
+	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	got = vmsplice(pp[1], &iov, 1, 0);
+	if (got < 0)
+		obs_end("vmsplice=%s", ename(errno));
+	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "short");
+	munmap(iov.iov_base, P);
+	sleep_ms(100);
+	obs("held=%d", active_refs(0, 1));
+	got = read(pp[0], buf, P);
+	obs("data=%s",
+	    got == (ssize_t)P && verify_at(buf, 0, 1, 48) ? "ok" : "mismatch");
+	close(pp[0]);
+	close(pp[1]);
+	obs("after=%d", wait_active(0, 1, 0, 2000));
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	CONFORM_CASE("danger-vmsplice-munmap", case_gup_vmsplice, 0,
+		     "vmsplice=ok held=1 data=ok after=0 unmap=ok",
+		     .stock = "*", .need = 1),
+	CONFORM_CASE("danger-notify-then-ro-mmap", case_notify_then_ro_mmap, 0,
+		     "notify=ok mmap=EINVAL unmap=ok active=0", .stock = "*",
+		     .need = 1),
+};
+/* clang-format on */
+
+const struct conform_group conform_danger = {
+	.name = "danger",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = false,
+};

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-data.c - the "data" group of gntdev-conform: maps of 1 to 4096
+ * self-granted pages, data visible both ways, read-only maps that read
+ * but fault on write, read-only grants, the same grant twice.
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+/* MAP, mmap read-write, check data both ways, munmap, UNMAP. */
+static void case_map_data(unsigned int n)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	pool_fill(0, n, 1);
+	index = must_map_pool(fd, 0, n);
+	p = must_gmmap(fd, index, n, PROT_READ | PROT_WRITE);
+	if (!verify_at(p, 0, n, 1))
+		obs_end("read-mismatch");
+	fill_at(p, 0, n, 2);
+	if (!pool_verify(0, n, 2))
+		obs_end("write-mismatch");
+	if (munmap(p, n * CONFORM_PAGE))
+		obs_end("munmap=%s", ename(errno));
+	ret = unmap_op(fd, index, n);
+	if (ret)
+		obs_end("unmap=%s", ename(ret));
+	obs("ok");
+}
+
+/*
+ * PROT_READ makes the map read-only for its life: it reads, follows the
+ * granter's later writes, and a write through it faults.
+ */
+static void case_map_readonly(unsigned int n)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	pool_fill(0, n, 3);
+	index = must_map_pool(fd, 0, n);
+	p = must_gmmap(fd, index, n, PROT_READ);
+	if (!verify_at(p, 0, n, 3))
+		obs_end("read-mismatch");
+	pool_fill(0, n, 4);
+	if (!verify_at(p, 0, n, 4))
+		obs_end("update-mismatch");
+	obs("ok write=%s",
+	    sname(probe((char *)p + (n - 1) * CONFORM_PAGE + 8, true)));
+	if (!pool_verify(0, n, 4))
+		obs_end("granter-changed");
+	munmap(p, n * CONFORM_PAGE);
+	ret = unmap_op(fd, index, n);
+	if (ret)
+		obs("unmap=%s", ename(ret));
+}
+
+/* A MAP_PRIVATE read-only mapping is allowed and shows the grant. */
+static void case_private_readonly(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 2, 5);
+	index = must_map_pool(fd, 0, 2);
+	p = gmmap(fd, index, 2, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	obs(verify_at(p, 0, 2, 5) ? "ok" : "read-mismatch");
+	munmap(p, 2 * CONFORM_PAGE);
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/*
+ * A grant made without GNTALLOC_FLAG_WRITABLE: Xen refuses a writable
+ * mapping, so the mmap that does the hypercall fails; read-only works.
+ */
+static void case_ro_grant(unsigned int writable)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	ro_fill(0, 2, 6);
+	ret = map_refs(fd, pool.ro_refs, 2, 0, &index);
+	if (ret)
+		obs_end("map=%s", ename(ret));
+	p = gmmap(fd, index, 2, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+		  MAP_SHARED);
+	if (p == MAP_FAILED) {
+		obs("mmap=%s", ename(errno));
+	} else {
+		obs("mmap=ok");
+		if (!ro_verify_at(p, 0, 2, 6))
+			obs("read-mismatch");
+		munmap(p, 2 * CONFORM_PAGE);
+	}
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/* One map holding the same grant twice: two views of one page. */
+static void case_same_ref_twice(unsigned int arg)
+{
+	__u32 refs[2] = { pool.refs[0], pool.refs[0] };
+	volatile __u64 *w0, *w1;
+	int fd = gopen();
+	__u64 index;
+	char *p;
+	int ret;
+
+	(void)arg;
+	pool_fill(0, 1, 7);
+	ret = map_refs(fd, refs, 2, 0, &index);
+	if (ret)
+		obs_end("map=%s", ename(ret));
+	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	if (!verify_at(p, 0, 1, 7) || !verify_at(p + CONFORM_PAGE, 0, 1, 7))
+		obs_end("read-mismatch");
+	w0 = (volatile __u64 *)p;
+	w1 = (volatile __u64 *)(p + CONFORM_PAGE);
+	w1[3] = 0x1234567890abcdefull;
+	obs(w0[3] == 0x1234567890abcdefull ? "ok" : "views-differ");
+	munmap(p, 2 * CONFORM_PAGE);
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/* Two files map the same grants: a write through one shows in the other. */
+static void case_two_files(unsigned int arg)
+{
+	int fd1 = gopen(), fd2 = gopen();
+	__u64 i1, i2;
+	void *p1, *p2;
+
+	(void)arg;
+	pool_fill(0, 4, 8);
+	i1 = must_map_pool(fd1, 0, 4);
+	i2 = must_map_pool(fd2, 0, 4);
+	p1 = must_gmmap(fd1, i1, 4, PROT_READ | PROT_WRITE);
+	p2 = must_gmmap(fd2, i2, 4, PROT_READ | PROT_WRITE);
+	fill_at(p1, 0, 4, 9);
+	obs(verify_at(p2, 0, 4, 9) && pool_verify(0, 4, 9) ? "ok" : "mismatch");
+	munmap(p1, 4 * CONFORM_PAGE);
+	munmap(p2, 4 * CONFORM_PAGE);
+	obs("unmap=%s,%s", ename(unmap_op(fd1, i1, 4)),
+	    ename(unmap_op(fd2, i2, 4)));
+}
+
+/* A data case and a read-only case for @n pages. */
+#define DATA_CASES(n)                                                      \
+	CONFORM_CASE("map-" #n "-data", case_map_data, n, "ok", .need = n, \
+		     .timeout = 60),                                       \
+		CONFORM_CASE("map-" #n "-readonly", case_map_readonly, n,  \
+			     "ok write=SIGSEGV", .need = n, .timeout = 60)
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	DATA_CASES(1),
+	DATA_CASES(2),
+	DATA_CASES(16),
+	DATA_CASES(64),
+	DATA_CASES(512),
+	DATA_CASES(1024),
+	DATA_CASES(4096),
+	CONFORM_CASE("map-private-readonly", case_private_readonly, 0,
+		     "ok unmap=ok", .need = 2),
+	CONFORM_CASE("map-ro-grant-rw", case_ro_grant, 1,
+		     "mmap=EINVAL unmap=ok"),
+	CONFORM_CASE("map-ro-grant-ro", case_ro_grant, 0, "mmap=ok unmap=ok"),
+	CONFORM_CASE("map-same-ref-twice", case_same_ref_twice, 0,
+		     "ok unmap=ok", .need = 1),
+	CONFORM_CASE("map-two-files", case_two_files, 0, "ok unmap=ok,ok",
+		     .need = 4),
+};
+/* clang-format on */
+
+const struct conform_group conform_data = {
+	.name = "data",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = true,
+};

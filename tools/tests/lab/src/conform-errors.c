@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-errors.c - the "errors" group of gntdev-conform: every way to
+ * call the device wrongly, with the errno it must give. Where a call that
+ * should fail succeeds, the case cleans up after it and says so.
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+/* The gntalloc commands, sent to gntdev by mistake. */
+#include <xen/gntalloc.h>
+
+#define GIB (1ULL << 30)
+/* 2^32 pages: an offset whose page index truncates to 0 in 32 bits. */
+#define ALIAS_OFFSET (1ULL << 44)
+
+/*
+ * A pointer @tail bytes before the end of a readable and writable page
+ * that is followed by an inaccessible one: an argument that runs past
+ * @tail bytes faults.
+ */
+static void *guarded(size_t tail)
+{
+	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		obs_end("guard=%s", ename(errno));
+	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE))
+		obs_end("guard=%s", ename(errno));
+	memset(p, 0, CONFORM_PAGE);
+	return p + CONFORM_PAGE - tail;
+}
+
+/* An argument pointer that faults at its first byte. */
+static void *bad_arg(void)
+{
+	return guarded(0);
+}
+
+/* A fresh file's first map gets offset 0: report if something stayed. */
+static void obs_next_offset(int fd)
+{
+	__u64 index;
+	int ret = map_pool(fd, 0, 1, &index);
+
+	if (ret)
+		obs("next=%s", ename(ret));
+	else
+		obs("next=%s", index ? "other" : "0");
+}
+
+/* --- IOCTL_GNTDEV_MAP_GRANT_REF ---------------------------------------- */
+
+/* MAP with @count in the header and room for @room refs. */
+static int map_count(int fd, __u32 count, unsigned int room)
+{
+	struct ioctl_gntdev_map_grant_ref *op;
+	unsigned int i;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)room * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->count = count;
+	for (i = 0; i < room; i++)
+		op->refs[i].ref = pool.refs[0];
+	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
+	if (!ret)
+		unmap_op(fd, op->index, count);
+	free(op);
+	return ret;
+}
+
+static void case_map_count(unsigned int count)
+{
+	int fd = gopen();
+
+	/* Room for every ref, so only the count can be the problem. */
+	obs("%s", ename(map_count(fd, count, count)));
+}
+
+/* A count no buffer could hold: must be refused before reading refs. */
+static void case_map_count_max(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(map_count(fd, 0xffffffffu, 1)));
+}
+
+static void case_map_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, bad_arg())));
+	obs_next_offset(fd);
+}
+
+/* The header and refs[0] are readable, refs[1] is not. */
+static void case_map_bad_refs(unsigned int arg)
+{
+	struct ioctl_gntdev_map_grant_ref *op = guarded(24);
+	int fd = gopen();
+
+	(void)arg;
+	op->count = 2;
+	op->refs[0].ref = pool.refs[0];
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	obs_next_offset(fd);
+}
+
+/* Everything reads, but @index cannot be written back. */
+static void case_map_index_unwritable(unsigned int arg)
+{
+	struct ioctl_gntdev_map_grant_ref *op = guarded(CONFORM_PAGE);
+	int fd = gopen();
+
+	(void)arg;
+	op->count = 1;
+	op->refs[0].ref = pool.refs[0];
+	if (mprotect(op, CONFORM_PAGE, PROT_READ))
+		obs_end("mprotect=%s", ename(errno));
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	obs_next_offset(fd);
+}
+
+/* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
+
+/* UNMAP at @index + @delta with @count, then of the real map. */
+static void unmap_variant(__u64 delta, __u32 count)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	obs("%s", ename(unmap_op(fd, index + delta, count)));
+	obs("then=%s", ename(unmap_op(fd, index, 1)));
+}
+
+static void case_unmap_unknown(unsigned int arg)
+{
+	(void)arg;
+	unmap_variant(GIB, 1);
+}
+
+static void case_unmap_unaligned(unsigned int arg)
+{
+	(void)arg;
+	unmap_variant(0x800, 1);
+}
+
+static void case_unmap_alias(unsigned int arg)
+{
+	(void)arg;
+	unmap_variant(ALIAS_OFFSET, 1);
+}
+
+static void case_unmap_wrong_count(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 2);
+
+	(void)arg;
+	obs("%s", ename(unmap_op(fd, index, 1)));
+	obs("%s", ename(unmap_op(fd, index, 3)));
+	obs("%s", ename(unmap_op(fd, index, 2)));
+}
+
+static void case_unmap_count_0(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 2);
+
+	(void)arg;
+	obs("%s", ename(unmap_op(fd, index, 0)));
+	obs("%s", ename(unmap_op(fd, index, 0)));
+}
+
+static void case_unmap_double(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(unmap_op(fd, index, 1)));
+	obs("%s", ename(unmap_op(fd, index, 1)));
+}
+
+/* Maps belong to the file that made them. */
+static void case_unmap_other_file(unsigned int arg)
+{
+	int fd1 = gopen(), fd2 = gopen();
+	__u64 index = must_map_pool(fd1, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(unmap_op(fd2, index, 1)));
+	obs("then=%s", ename(unmap_op(fd1, index, 1)));
+}
+
+static void case_unmap_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, bad_arg())));
+}
+
+/* --- IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR ---------------------------------- */
+
+static void case_get_offset_non_gntdev(unsigned int arg)
+{
+	int fd = gopen();
+	char *buf = malloc(64);
+
+	(void)arg;
+	must_map_pool(fd, 0, 1);
+	obs("%s", ename(get_offset(fd, buf, NULL, NULL)));
+	free(buf);
+}
+
+/*
+ * Lay out [anon][X][anon] and put a 1-page gntdev mapping at X, or with
+ * @hole_below, [anon][hole][gntdev] and ask about the hole.
+ */
+static void case_get_offset_unmapped(unsigned int hole_below)
+{
+	char *r = reserve_va(3);
+	char *x = r + CONFORM_PAGE;
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	char *g = hole_below ? r + 2 * CONFORM_PAGE : x;
+	void *p;
+
+	p = mmap(g, CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, (off_t)index);
+	if (p == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	/* With the mapping at X, munmap it: X becomes a hole under anon. */
+	if (munmap(x, CONFORM_PAGE))
+		obs_end("munmap=%s", ename(errno));
+	obs("%s", ename(get_offset(fd, x, NULL, NULL)));
+}
+
+static void case_get_offset_interior(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 first = must_map_pool(fd, 0, 1);
+	__u64 index = must_map_pool(fd, 1, 4), offset = 0;
+	__u32 count = 0;
+	char *p;
+	int ret;
+
+	(void)arg;
+	(void)first;
+	p = must_gmmap(fd, index, 4, PROT_READ);
+	ret = get_offset(fd, p + 2 * CONFORM_PAGE + 100, &offset, &count);
+	if (ret)
+		obs_end("%s", ename(ret));
+	obs("ok offset=%s count=%u", offset == index ? "map" : "other", count);
+}
+
+/* A mapping made through another gntdev file is not this file's. */
+static void case_get_offset_other_file(unsigned int arg)
+{
+	int fd1 = gopen(), fd2 = gopen();
+	__u64 index = must_map_pool(fd1, 0, 1);
+	void *p = must_gmmap(fd1, index, 1, PROT_READ);
+
+	(void)arg;
+	obs("%s", ename(get_offset(fd2, p, NULL, NULL)));
+}
+
+static void case_get_offset_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s",
+	    ename(xioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, bad_arg())));
+}
+
+/* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
+
+static void case_set_max(unsigned int count)
+{
+	struct ioctl_gntdev_set_max_grants op = { .count = count };
+	int fd = gopen();
+
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
+}
+
+/* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
+static void case_set_max_cap(unsigned int arg)
+{
+	struct ioctl_gntdev_set_max_grants op = { .count = 3 };
+	int fd = gopen();
+
+	(void)arg;
+	obs("set=%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
+	obs("map2=%s", ename(map_pool(fd, 0, 2, NULL)));
+	obs("map2=%s", ename(map_pool(fd, 2, 2, NULL)));
+	obs("map1=%s", ename(map_pool(fd, 4, 1, NULL)));
+}
+
+static void case_set_max_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, bad_arg())));
+}
+
+/* --- unknown and foreign commands ---------------------------------------- */
+
+/*
+ * Each command gets a zeroed argument, so a driver that wrongly accepts
+ * one sees count 0 and does nothing harmful.
+ */
+static void obs_cmds(const unsigned long *cmds, unsigned int n)
+{
+	static __u64 zero[64];
+	int fd = gopen();
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memset(zero, 0, sizeof(zero));
+		obs("%s", ename(xioctl(fd, cmds[i], zero)));
+	}
+}
+
+static void case_ioctl_unknown(unsigned int arg)
+{
+	static const unsigned long cmds[] = {
+		_IOC(_IOC_NONE, 'G', 4, 0),
+		_IOC(_IOC_NONE, 'G', 13, 0),
+		_IOC(_IOC_NONE, 'G', 0xff, 0),
+		_IOC(_IOC_NONE, 'X', 0, 24),
+	};
+
+	(void)arg;
+	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
+
+/* MAP and UNMAP numbers with another direction or size: not the ABI. */
+static void case_ioctl_wrong_encoding(unsigned int arg)
+{
+	static const unsigned long cmds[] = {
+		_IOC(_IOC_READ | _IOC_WRITE, 'G', 0,
+		     sizeof(struct ioctl_gntdev_map_grant_ref)),
+		_IOC(_IOC_NONE, 'G', 0, 16),
+		_IOC(_IOC_NONE, 'G', 1, 0),
+	};
+
+	(void)arg;
+	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
+
+/* Debian builds xen-gntdev without dma-buf support: ENOTTY, like ours. */
+static void case_ioctl_dmabuf(unsigned int arg)
+{
+	static const unsigned long cmds[] = {
+		IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS,
+		IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
+		IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
+		IOCTL_GNTDEV_DMABUF_IMP_RELEASE,
+	};
+
+	(void)arg;
+	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
+
+static void case_ioctl_gntalloc(unsigned int arg)
+{
+	static const unsigned long cmds[] = {
+		IOCTL_GNTALLOC_ALLOC_GREF,
+		IOCTL_GNTALLOC_DEALLOC_GREF,
+	};
+
+	(void)arg;
+	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
+
+/* --- mmap ------------------------------------------------------------------ */
+
+/* Map 2 pages, then mmap @n pages at @delta pages into the map. */
+static void mmap_shape(unsigned int n, unsigned int delta)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 2);
+	void *p = gmmap(fd, index + delta * CONFORM_PAGE, n,
+			PROT_READ | PROT_WRITE, MAP_SHARED);
+
+	if (p == MAP_FAILED) {
+		obs("%s", ename(errno));
+	} else {
+		obs("ok");
+		munmap(p, n * CONFORM_PAGE);
+	}
+}
+
+static void case_mmap_short(unsigned int arg)
+{
+	(void)arg;
+	mmap_shape(1, 0);
+}
+
+static void case_mmap_long(unsigned int arg)
+{
+	(void)arg;
+	mmap_shape(3, 0);
+}
+
+static void case_mmap_interior(unsigned int arg)
+{
+	(void)arg;
+	mmap_shape(1, 1);
+	mmap_shape(2, 1);
+}
+
+/* One mmap over two adjacent maps. */
+static void case_mmap_two_maps(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 a = must_map_pool(fd, 0, 1), b = must_map_pool(fd, 1, 1);
+	void *p;
+
+	(void)arg;
+	if (b != a + CONFORM_PAGE)
+		obs_end("not-adjacent");
+	p = gmmap(fd, a, 2, PROT_READ, MAP_SHARED);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+static void case_mmap_past_table(unsigned int arg)
+{
+	int fd = gopen();
+	void *p;
+
+	(void)arg;
+	must_map_pool(fd, 0, 1);
+	p = gmmap(fd, GIB, 1, PROT_READ, MAP_SHARED);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+/* An offset 2^44 past the map: the same map if page indices are 32 bit. */
+static void case_mmap_alias(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 1, 20);
+	index = must_map_pool(fd, 0, 1);
+	p = gmmap(fd, index + ALIAS_OFFSET, 1, PROT_READ, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		obs("%s", ename(errno));
+	} else {
+		obs("ok data=%s", verify_at(p, 0, 1, 20) ? "map" : "other");
+		munmap(p, CONFORM_PAGE);
+	}
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+static void case_mmap_private_writable(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *p;
+
+	(void)arg;
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+/* A map can be mmap()ed once: not again while mapped, nor after. */
+static void case_mmap_twice(unsigned int unmap_first)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+
+	if (unmap_first)
+		munmap(p, CONFORM_PAGE);
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+/* Read-only first: no writable mapping later, live or not. */
+static void case_mmap_ro_then_rw(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *ro = must_gmmap(fd, index, 1, PROT_READ), *p;
+
+	(void)arg;
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	munmap(ro, CONFORM_PAGE);
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+static void case_mmap_after_unmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *p;
+
+	(void)arg;
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
+	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
+}
+
+/*
+ * MAP takes any ref; the hypercall behind mmap refuses a bad one (and a
+ * map with some bad refs as a whole, leaving none of its grants mapped).
+ * @variant: 0 bad ref, 1 good/bad/good refs, 2 bad domain.
+ */
+static void case_mmap_bad_grant(unsigned int variant)
+{
+	__u32 refs[3] = { CONFORM_BAD_REF };
+	__u32 domid = variant == 2 ? CONFORM_BAD_DOMID : 0;
+	unsigned int n = 1;
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	if (variant == 1) {
+		refs[0] = pool.refs[0];
+		refs[1] = CONFORM_BAD_REF;
+		refs[2] = pool.refs[1];
+		n = 3;
+	} else if (variant == 2) {
+		refs[0] = pool.refs[0];
+	}
+	ret = map_refs(fd, refs, n, domid, &index);
+	if (ret)
+		obs_end("map=%s", ename(ret));
+	p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap(p, n * CONFORM_PAGE);
+	if (variant == 0) {
+		p = gmmap(fd, index, n, PROT_READ, MAP_SHARED);
+		obs("again=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	}
+	if (variant == 1)
+		obs("active=%d", wait_active(0, 2, 0, 1000));
+	obs("unmap=%s", ename(unmap_op(fd, index, n)));
+}
+
+/* --- IOCTL_GNTDEV_SET_UNMAP_NOTIFY --------------------------------------- */
+
+static void case_notify_bad_action(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(set_notify(fd, index, 4, 0)));
+	obs("%s", ename(set_notify(fd, index, 0xffffffffu, 0)));
+}
+
+/* No map on a fresh file; then one byte past a map. */
+static void case_notify_missing(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+
+	(void)arg;
+	obs("%s", ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	index = must_map_pool(fd, 0, 1);
+	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+}
+
+static void case_notify_clear_ro(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	void *p = must_gmmap(fd, index, 1, PROT_READ);
+
+	(void)arg;
+	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	obs("none=%s", ename(set_notify(fd, index, 0, 0)));
+	munmap(p, CONFORM_PAGE);
+}
+
+/* Ports never bound through this kernel's evtchn driver. */
+static void case_notify_bad_port(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s",
+	    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0xfffffu)));
+	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0)));
+}
+
+/* Any byte of the map names it; a second call replaces the first. */
+static void case_notify_inside(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 2);
+
+	(void)arg;
+	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE + 77,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	obs("%s", ename(set_notify(fd, index + 5, 0, 0)));
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+static void case_notify_after_unmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	unmap_op(fd, index, 1);
+	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+}
+
+static void case_notify_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, bad_arg())));
+}
+
+/* --- IOCTL_GNTDEV_GRANT_COPY ------------------------------------------- */
+
+static int copy_segs(struct gntdev_grant_copy_segment *seg, unsigned int n)
+{
+	struct ioctl_gntdev_grant_copy op = { .count = n, .segments = seg };
+	int fd = gopen();
+
+	return xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+}
+
+/* A copy from pool page 0 (at @offset) into @local, @len bytes. */
+static void seg_from_gref(struct gntdev_grant_copy_segment *seg, __u32 ref,
+			  __u16 offset, void *local, __u16 len)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->source.foreign.ref = ref;
+	seg->source.foreign.offset = offset;
+	seg->source.foreign.domid = 0;
+	seg->dest.virt = local;
+	seg->len = len;
+	seg->flags = GNTCOPY_source_gref;
+	/* Junk the driver must overwrite with a real status. */
+	seg->status = 0x7ead;
+}
+
+static void case_copy_count_0(unsigned int arg)
+{
+	(void)arg;
+	obs("%s", ename(copy_segs(NULL, 0)));
+}
+
+static void case_copy_no_gref(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+	char local[64], other[64];
+
+	(void)arg;
+	memset(&seg, 0, sizeof(seg));
+	seg.source.virt = local;
+	seg.dest.virt = other;
+	seg.len = sizeof(local);
+	obs("%s", ename(copy_segs(&seg, 1)));
+}
+
+/* The granted side of a segment must stay inside its 4 KiB page. */
+static void case_copy_foreign_overflow(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+	static char local[4096];
+
+	(void)arg;
+	seg_from_gref(&seg, pool.refs[0], 4000, local, 200);
+	obs("%s", ename(copy_segs(&seg, 1)));
+	memset(&seg, 0, sizeof(seg));
+	seg.source.virt = local;
+	seg.dest.foreign.ref = pool.refs[0];
+	seg.dest.foreign.offset = 4096;
+	seg.len = 1;
+	seg.flags = GNTCOPY_dest_gref;
+	obs("%s", ename(copy_segs(&seg, 1)));
+}
+
+static void case_copy_bad_segments(unsigned int arg)
+{
+	(void)arg;
+	obs("%s", ename(copy_segs(bad_arg(), 1)));
+}
+
+static void case_copy_bad_local(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+
+	(void)arg;
+	seg_from_gref(&seg, pool.refs[0], 0, bad_arg(), 64);
+	obs("%s", ename(copy_segs(&seg, 1)));
+}
+
+/* A bad ref is a per-segment status (GNTST_bad_gntref, -3), not an ioctl error. */
+static void case_copy_bad_ref(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+	static char local[64];
+	int ret;
+
+	(void)arg;
+	seg_from_gref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
+	ret = copy_segs(&seg, 1);
+	obs("%s", ename(ret));
+	if (!ret)
+		obs("status=%d", seg.status);
+}
+
+/* A local buffer that crosses a page boundary is split by the driver. */
+static void case_copy_cross_page(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+	char *buf = aligned_alloc(CONFORM_PAGE, 2 * CONFORM_PAGE);
+	char *dst;
+	int ret;
+
+	(void)arg;
+	if (!buf)
+		obs_end("out-of-memory");
+	dst = buf + CONFORM_PAGE - 100;
+	pool_fill(0, 1, 21);
+	seg_from_gref(&seg, pool.refs[0], 0, dst, CONFORM_PAGE);
+	ret = copy_segs(&seg, 1);
+	if (ret)
+		obs_end("%s", ename(ret));
+	obs("ok status=%d data=%s", seg.status,
+	    memcmp(dst, pool_page(0), CONFORM_PAGE) ? "mismatch" : "ok");
+	free(buf);
+}
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL"),
+	CONFORM_CASE("map-count-65537", case_map_count, 65537, "EINVAL"),
+	CONFORM_CASE("map-count-max", case_map_count_max, 0, "EINVAL"),
+	CONFORM_CASE("map-bad-arg", case_map_bad_arg, 0, "EFAULT next=0"),
+	CONFORM_CASE("map-bad-refs", case_map_bad_refs, 0, "EFAULT next=0"),
+	CONFORM_CASE("map-index-unwritable", case_map_index_unwritable, 0,
+		     "EFAULT next=0"),
+	CONFORM_CASE("unmap-unknown", case_unmap_unknown, 0, "ENOENT then=ok"),
+	CONFORM_CASE("unmap-unaligned", case_unmap_unaligned, 0,
+		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
+	CONFORM_CASE("unmap-offset-alias", case_unmap_alias, 0,
+		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
+	CONFORM_CASE("unmap-wrong-count", case_unmap_wrong_count, 0,
+		     "ENOENT ENOENT ok"),
+	CONFORM_CASE("unmap-count-0", case_unmap_count_0, 0, "ok ENOENT"),
+	CONFORM_CASE("unmap-double", case_unmap_double, 0, "ok ENOENT"),
+	CONFORM_CASE("unmap-other-file", case_unmap_other_file, 0,
+		     "ENOENT then=ok"),
+	CONFORM_CASE("unmap-bad-arg", case_unmap_bad_arg, 0, "EFAULT"),
+	CONFORM_CASE("get-offset-non-gntdev", case_get_offset_non_gntdev, 0,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-unmapped", case_get_offset_unmapped, 0,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-hole-below", case_get_offset_unmapped, 1,
+		     "EINVAL", .stock = "ok"),
+	CONFORM_CASE("get-offset-interior", case_get_offset_interior, 0,
+		     "ok offset=map count=4"),
+	CONFORM_CASE("get-offset-other-file", case_get_offset_other_file, 0,
+		     "EINVAL", .stock = "ok"),
+	CONFORM_CASE("get-offset-bad-arg", case_get_offset_bad_arg, 0,
+		     "EFAULT"),
+	CONFORM_CASE("set-max-grants", case_set_max, 1024, "ok",
+		     .stock = "ENOTTY"),
+	CONFORM_CASE("set-max-grants-0", case_set_max, 0, "EINVAL",
+		     .stock = "ENOTTY"),
+	CONFORM_CASE("set-max-grants-cap", case_set_max_cap, 0,
+		     "set=ok map2=ok map2=ENOSPC map1=ok",
+		     .stock = "set=ENOTTY map2=ok map2=ok map1=ok"),
+	CONFORM_CASE("set-max-grants-bad-arg", case_set_max_bad_arg, 0,
+		     "EFAULT", .stock = "ENOTTY"),
+	CONFORM_CASE("ioctl-unknown", case_ioctl_unknown, 0,
+		     "ENOTTY ENOTTY ENOTTY ENOTTY"),
+	CONFORM_CASE("ioctl-wrong-encoding", case_ioctl_wrong_encoding, 0,
+		     "ENOTTY ENOTTY ENOTTY"),
+	CONFORM_CASE("ioctl-dmabuf", case_ioctl_dmabuf, 0,
+		     "ENOTTY ENOTTY ENOTTY ENOTTY"),
+	CONFORM_CASE("ioctl-gntalloc", case_ioctl_gntalloc, 0, "ENOTTY ENOTTY"),
+	CONFORM_CASE("mmap-short", case_mmap_short, 0, "EINVAL"),
+	CONFORM_CASE("mmap-long", case_mmap_long, 0, "EINVAL"),
+	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
+	CONFORM_CASE("mmap-two-maps", case_mmap_two_maps, 0, "EINVAL"),
+	CONFORM_CASE("mmap-past-table", case_mmap_past_table, 0, "EINVAL"),
+	CONFORM_CASE("mmap-offset-alias", case_mmap_alias, 0,
+		     "EINVAL unmap=ok", .stock = "ok data=map unmap=ok"),
+	CONFORM_CASE("mmap-private-writable", case_mmap_private_writable, 0,
+		     "EINVAL"),
+	CONFORM_CASE("mmap-twice", case_mmap_twice, 0, "EINVAL"),
+	CONFORM_CASE("mmap-after-munmap", case_mmap_twice, 1, "EINVAL"),
+	CONFORM_CASE("mmap-ro-then-rw", case_mmap_ro_then_rw, 0,
+		     "EINVAL EINVAL"),
+	CONFORM_CASE("mmap-after-unmap", case_mmap_after_unmap, 0,
+		     "unmap=ok mmap=EINVAL"),
+	CONFORM_CASE("mmap-invalid-ref", case_mmap_bad_grant, 0,
+		     "mmap=EINVAL again=EINVAL unmap=ok"),
+	CONFORM_CASE("mmap-partial-invalid", case_mmap_bad_grant, 1,
+		     "mmap=EINVAL active=0 unmap=ok"),
+	CONFORM_CASE("mmap-bad-domid", case_mmap_bad_grant, 2,
+		     "mmap=ESRCH unmap=ok", .stock = "mmap=EINVAL unmap=ok"),
+	CONFORM_CASE("notify-bad-action", case_notify_bad_action, 0,
+		     "EINVAL EINVAL"),
+	CONFORM_CASE("notify-missing-map", case_notify_missing, 0,
+		     "ENOENT ENOENT"),
+	CONFORM_CASE("notify-clear-byte-ro", case_notify_clear_ro, 0,
+		     "EINVAL none=ok"),
+	CONFORM_CASE("notify-bad-port", case_notify_bad_port, 0,
+		     "EINVAL EINVAL"),
+	CONFORM_CASE("notify-inside", case_notify_inside, 0, "ok ok unmap=ok"),
+	CONFORM_CASE("notify-after-unmap", case_notify_after_unmap, 0,
+		     "ENOENT"),
+	CONFORM_CASE("notify-bad-arg", case_notify_bad_arg, 0, "EFAULT"),
+	CONFORM_CASE("copy-count-0", case_copy_count_0, 0, "ok"),
+	CONFORM_CASE("copy-no-gref", case_copy_no_gref, 0, "EINVAL"),
+	CONFORM_CASE("copy-foreign-overflow", case_copy_foreign_overflow, 0,
+		     "EINVAL EINVAL"),
+	CONFORM_CASE("copy-bad-segments", case_copy_bad_segments, 0, "EFAULT"),
+	CONFORM_CASE("copy-bad-local", case_copy_bad_local, 0, "EFAULT"),
+	CONFORM_CASE("copy-bad-ref", case_copy_bad_ref, 0, "ok status=-3"),
+	CONFORM_CASE("copy-cross-page", case_copy_cross_page, 0,
+		     "ok status=0 data=ok"),
+};
+/* clang-format on */
+
+const struct conform_group conform_errors = {
+	.name = "errors",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = true,
+};

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conform-lib.h - shared by the parts of gntdev-conform, the conformance
+ * suite that runs one binary against the stock xen-gntdev and against ours.
+ *
+ * Every case runs in a child process of its own and describes what it saw
+ * in one short, stable string (its "observation": "ok", "EINVAL",
+ * "ok active=3,0" ...). The runner in gntdev-conform.c prints it as a
+ * "CASE name: observation" line, which is what gets diffed between the two
+ * drivers, and compares it with the expectation in the case table. So the
+ * cases themselves only act and observe; they never print verdicts, and
+ * they never put addresses, timings or other run-dependent values into an
+ * observation.
+ *
+ * The grants come from a pool that the runner allocates through gntalloc
+ * (domid 0: dom0 grants to itself) before the first case and maps into its
+ * own address space, so every case can check data from the granting side.
+ */
+#ifndef CONFORM_LIB_H
+#define CONFORM_LIB_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* Our uapi header first: it shares the include guard of the system one. */
+#include <xen/public/gntdev.h>
+#include <xen/gntalloc.h>
+
+#define CONFORM_PAGE 4096UL
+
+/* A ref far above any grant table Xen gives dom0: never granted. */
+#define CONFORM_BAD_REF 0xfffff0u
+/* A domain that does not exist in the lab. */
+#define CONFORM_BAD_DOMID 0x3ff0u
+
+/* Longest observation, including the NUL. */
+#define CONFORM_OBS_MAX 256
+
+/**
+ * struct conform_case - one entry of a group's case table
+ * @name: Stable case name, the key of the CASE line.
+ * @run: The case; runs in its own child process and records what it saw
+ *	with obs(). Returning (or obs_end()) ends the case.
+ * @arg: Passed to @run (a page count, a variant number).
+ * @ours: The observation our driver must produce.
+ * @stock: What the stock driver is known to produce instead, if it differs
+ *	(NULL: the same as @ours; "*": anything). In a --stock run a case
+ *	that matches @stock passes and is listed as a stock finding.
+ * @need: Pool pages the case uses; it is skipped if the pool is smaller.
+ * @timeout: Seconds before the child is killed; 0 means the default.
+ */
+struct conform_case {
+	const char *name;
+	void (*run)(unsigned int arg);
+	unsigned int arg;
+	const char *ours;
+	const char *stock;
+	unsigned int need;
+	unsigned int timeout;
+};
+
+/*
+ * A table entry; the optional tail sets @stock, @need or @timeout by name:
+ * CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL", .need = 1).
+ */
+#define CONFORM_CASE(n, fn, a, want, ...)                             \
+	{                                                             \
+		.name = (n), .run = (fn), .arg = (a), .ours = (want), \
+		__VA_ARGS__                                           \
+	}
+
+struct conform_group {
+	const char *name;
+	const struct conform_case *cases;
+	unsigned int ncases;
+	bool by_default;
+};
+
+extern const struct conform_group conform_data, conform_errors,
+	conform_lifecycle, conform_scale, conform_danger;
+
+/**
+ * struct conform_pool - the self-granted pages every case maps
+ * @fd: The gntalloc file.
+ * @n: Number of writable grants the cases may use: pool page i is
+ *	grant @refs[i], whose granter's view is @page[i].
+ * @total: Number allocated; pages [@n, @total) are spares.
+ * @retired: Spares used up: a grant that a failed case left mapped is
+ *	swapped with a spare, so that the leak does not spill into the
+ *	following cases' data and grant counts.
+ * @refs: Grant references, @total of them.
+ * @page: The pages as the granter sees them (gntalloc's mmap).
+ * @ro_n: Number of read-only grants (granted without
+ *	GNTALLOC_FLAG_WRITABLE).
+ * @ro_refs: Their references.
+ * @ro_mem: Their pages, granter's view (writable for the granter).
+ */
+struct conform_pool {
+	int fd;
+	unsigned int n;
+	unsigned int total;
+	unsigned int retired;
+	__u32 *refs;
+	unsigned char **page;
+	unsigned int ro_n;
+	__u32 *ro_refs;
+	unsigned char *ro_mem;
+};
+
+extern struct conform_pool pool;
+extern const char *gntdev_node;
+/* Where obs() writes: shared memory the runner reads after the child. */
+extern char *conform_obs;
+/* argv[0] of the running program, to exec ourselves in a child. */
+extern const char *conform_self;
+
+/* --- observations and notes ---------------------------------------------- */
+
+/* Append a space-separated token to the current observation. */
+void obs(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* obs(), then end the case here (the child exits; the kernel cleans up). */
+void obs_end(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+/* A "# " diagnostic line; never part of what is diffed. */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ok" for 0, else the errno's name ("EINVAL"); @err may be negative. */
+const char *ename(int err);
+/* "ok" for 0, else the signal's name ("SIGSEGV"). */
+const char *sname(int sig);
+
+/* --- gntdev calls, each returning 0 or -errno --------------------------- */
+
+int xioctl(int fd, unsigned long req, void *arg);
+/* Open the gntdev node; ends the case if that fails. */
+int gopen(void);
+int map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid,
+	     __u64 *index);
+/* MAP pool refs [first, first + n) of domain 0. */
+int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index);
+/* Like map_pool(), but ends the case ("map=ERR") if it fails. */
+__u64 must_map_pool(int fd, unsigned int first, unsigned int n);
+int unmap_op(int fd, __u64 index, __u32 count);
+int get_offset(int fd, const void *addr, __u64 *offset, __u32 *count);
+int set_notify(int fd, __u64 index, __u32 action, __u32 port);
+/* mmap() @n pages of @fd at @index; MAP_FAILED with errno on failure. */
+void *gmmap(int fd, __u64 index, unsigned int n, int prot, int flags);
+/* Like gmmap(MAP_SHARED), but ends the case ("mmap=ERR") if it fails. */
+void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
+/* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */
+void *reserve_va(unsigned int n);
+
+/* --- data patterns ------------------------------------------------------ */
+
+/* Fill pool pages [first, first + n) from the granting side. */
+void pool_fill(unsigned int first, unsigned int n, __u32 seed);
+/* Fill @p (a mapping of pool pages [first, first + n)) through it. */
+void fill_at(void *p, unsigned int first, unsigned int n, __u32 seed);
+/* Check a mapping of pool pages [first, first + n) against the pattern. */
+bool verify_at(const void *p, unsigned int first, unsigned int n, __u32 seed);
+/* Check the granting side of pool pages [first, first + n). */
+bool pool_verify(unsigned int first, unsigned int n, __u32 seed);
+/* Same, for the read-only pool. */
+void ro_fill(unsigned int first, unsigned int n, __u32 seed);
+bool ro_verify_at(const void *p, unsigned int first, unsigned int n,
+		  __u32 seed);
+static inline unsigned char *pool_page(unsigned int i)
+{
+	return pool.page[i];
+}
+
+/*
+ * Touch one byte of @p (and write the same value back if @write) with
+ * SIGSEGV/SIGBUS caught. Returns 0 or the signal that hit.
+ */
+int probe(void *p, bool write);
+
+/* --- grant-table state, from Xen's 'g' debug key ------------------------- */
+
+/*
+ * Number of pool refs [first, first + n) that some domain has mapped now
+ * (active entries), or -1 if no grant-table dump could be had.
+ */
+int active_refs(unsigned int first, unsigned int n);
+/* Active entries among the usable pool refs, writable and read-only. */
+int active_pool(void);
+/*
+ * Fill @idx with up to @max usable pool pages whose grant is mapped now;
+ * returns how many there are, or -1 without a dump.
+ */
+int active_pool_pages(unsigned int *idx, unsigned int max);
+/*
+ * Poll active_refs() for up to @ms milliseconds until it equals @want
+ * (unmaps may complete asynchronously); returns the last count.
+ */
+int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms);
+int wait_active_pool(int want, unsigned int ms);
+
+/* --- event channels, for SEND_EVENT notifications ---------------------- */
+
+/*
+ * Bind a loopback pair in dom0: @send is the port to notify, @listen the
+ * one that then becomes pending on @fd. Returns 0 or -errno.
+ */
+int evtchn_pair(int *fd, __u32 *listen, __u32 *send);
+/* Wait up to @ms for an event on @fd; true if one (for @port) came. */
+bool evtchn_wait(int fd, __u32 port, unsigned int ms);
+
+/* --- misc ----------------------------------------------------------------- */
+
+/*
+ * "gntdev-conform --exec-child ...": the exec'd half of the fork+exec case
+ * (conform-lifecycle.c); main() hands it the arguments.
+ */
+int conform_exec_child(int argc, char **argv);
+
+/* A small deterministic PRNG, so both drivers see the same sequence. */
+__u32 prng(__u32 *state);
+void sleep_ms(unsigned int ms);
+
+#endif /* CONFORM_LIB_H */

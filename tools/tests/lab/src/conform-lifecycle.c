@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-lifecycle.c - the "lifecycle" group of gntdev-conform: what
+ * happens to a map when its mapping or its process changes. Partial
+ * munmap (VMA splits), UNMAP before and after munmap, MAP_FIXED over a
+ * live mapping, mremap, mprotect, fork with and without exec, close and
+ * exit with live maps, SIGKILL at random points, and unmap notifications.
+ *
+ * "active=N" in an observation is the number of the case's grants that Xen
+ * lists as mapped at that point (xenlab-grants): it shows when the driver
+ * really releases a grant, not just when it says it did.
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#define P CONFORM_PAGE
+
+/* How long a grant may take to be released after the call that should. */
+#define SETTLE_MS 1000
+
+/* --- munmap, whole and in part --------------------------------------------- */
+
+/* Report offset/count of the map behind @addr as "map/N" or an errno. */
+static const char *offset_of(int fd, void *addr, __u64 index)
+{
+	static char buf[64];
+	__u64 offset;
+	__u32 count;
+	int ret = get_offset(fd, addr, &offset, &count);
+
+	if (ret)
+		return ename(ret);
+	snprintf(buf, sizeof(buf), "%s/%u", offset == index ? "map" : "other",
+		 count);
+	return buf;
+}
+
+static void case_munmap_whole(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 4);
+	void *p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+
+	(void)arg;
+	if (munmap(p, 4 * P))
+		obs_end("munmap=%s", ename(errno));
+	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+}
+
+/*
+ * munmap one page of a 4-page mapping: 0 the head, 1 the tail, 2 one in
+ * the middle (the VMA splits in two). The rest must keep its data and
+ * still name the whole map; only the unmapped page's grant goes.
+ */
+static void case_munmap_part(unsigned int which)
+{
+	static const unsigned int hole[] = { 0, 3, 1 };
+	unsigned int h = hole[which], i;
+	int fd = gopen();
+	__u64 index;
+	char *p;
+
+	pool_fill(0, 4, 30);
+	index = must_map_pool(fd, 0, 4);
+	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	if (munmap(p + h * P, P))
+		obs_end("munmap=%s", ename(errno));
+	for (i = 0; i < 4; i++)
+		if (i != h && !verify_at(p + i * P, i, 1, 30))
+			obs_end("data-mismatch");
+	obs("ok active=%d", wait_active(0, 4, 3, SETTLE_MS));
+
+	if (which == 2) {
+		obs("getoff=%s", offset_of(fd, p, index));
+		obs("getoff=%s", offset_of(fd, p + 3 * P, index));
+		munmap(p, P);
+		obs("active=%d", wait_active(0, 4, 2, SETTLE_MS));
+		munmap(p + 2 * P, 2 * P);
+	} else {
+		char *rest = which == 0 ? p + P : p;
+
+		obs("getoff=%s", offset_of(fd, rest + 2 * P, index));
+		munmap(rest, 3 * P);
+	}
+	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+}
+
+/*
+ * UNMAP while mmap()ed is allowed: the grants stay mapped, and readable,
+ * until the munmap.
+ */
+static void case_unmap_then_munmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 2, 31);
+	index = must_map_pool(fd, 0, 2);
+	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
+	obs("active=%d", active_refs(0, 2));
+	obs("getoff=%s", offset_of(fd, p, index));
+	munmap(p, 2 * P);
+	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
+}
+
+static void case_munmap_then_unmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 2);
+	void *p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+
+	(void)arg;
+	munmap(p, 2 * P);
+	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/* --- MAP_FIXED, mremap, mprotect ----------------------------------------- */
+
+/*
+ * mmap(MAP_FIXED) of map B over the live mapping of map A (@same: of A
+ * itself, which may be mmap()ed only once). The old mapping goes either way.
+ */
+static void case_mmap_fixed_over(unsigned int same)
+{
+	int fd = gopen();
+	__u64 a, b;
+	void *pa, *q;
+
+	pool_fill(0, 2, 32);
+	a = must_map_pool(fd, 0, 1);
+	b = must_map_pool(fd, 1, 1);
+	pa = must_gmmap(fd, a, 1, PROT_READ | PROT_WRITE);
+	q = mmap(pa, P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)(same ? a : b));
+	if (q == MAP_FAILED) {
+		obs("%s", ename(errno));
+		obs("old=%s", sname(probe(pa, false)));
+	} else {
+		obs("ok data=%s", verify_at(q, 1, 1, 32) ? "B" :
+				  verify_at(q, 0, 1, 32) ? "A" :
+							   "mismatch");
+		munmap(q, P);
+	}
+	obs("activeA=%d", wait_active(0, 1, 0, SETTLE_MS));
+	obs("unmap=%s,%s", ename(unmap_op(fd, a, 1)),
+	    ename(unmap_op(fd, b, 1)));
+}
+
+/* Growing is refused in place and with MREMAP_MAYMOVE alike. */
+static void case_mremap_grow(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p, *q;
+
+	(void)arg;
+	pool_fill(0, 1, 33);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	q = mremap(p, P, 2 * P, 0);
+	obs("%s", q == MAP_FAILED ? ename(errno) : "ok");
+	if (q == MAP_FAILED) {
+		q = mremap(p, P, 2 * P, MREMAP_MAYMOVE);
+		obs("%s", q == MAP_FAILED ? ename(errno) : "ok");
+	}
+	if (q == MAP_FAILED)
+		obs("data=%s", verify_at(p, 0, 1, 33) ? "ok" : "mismatch");
+}
+
+static void case_mremap_shrink(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p, *q;
+
+	(void)arg;
+	pool_fill(0, 2, 34);
+	index = must_map_pool(fd, 0, 2);
+	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	q = mremap(p, 2 * P, P, 0);
+	if (q == MAP_FAILED)
+		obs_end("%s", ename(errno));
+	obs("ok data=%s", verify_at(q, 0, 1, 34) ? "ok" : "mismatch");
+	obs("active=%d", wait_active(0, 2, 1, SETTLE_MS));
+	munmap(q, P);
+	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/* Moving a mapping: does the new place still show the grants? */
+static void case_mremap_move(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p, *q, *dst;
+	int sig;
+
+	(void)arg;
+	pool_fill(0, 2, 35);
+	index = must_map_pool(fd, 0, 2);
+	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	dst = reserve_va(2);
+	q = mremap(p, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	if (q == MAP_FAILED) {
+		obs("move=%s", ename(errno));
+		obs("data=%s", verify_at(p, 0, 2, 35) ? "ok" : "mismatch");
+		q = p;
+	} else {
+		obs("move=ok");
+		sig = probe(q, false);
+		obs("access=%s", sname(sig));
+		if (!sig)
+			obs("data=%s",
+			    verify_at(q, 0, 2, 35) ? "ok" : "mismatch");
+		obs("active=%d", active_refs(0, 2));
+		obs("getoff=%s", offset_of(fd, q, index));
+	}
+	munmap(q, 2 * P);
+	obs("after=%d", wait_active(0, 2, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+}
+
+/*
+ * mprotect(PROT_WRITE) on a read-only mapping, shared or private; then
+ * read through it. Where mprotect succeeds nothing is written: a write
+ * through a read-only grant, or a copy-on-write of a granted page, is
+ * exactly what must not happen.
+ */
+static void case_mprotect_ro_rw(unsigned int private)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	pool_fill(0, 1, 44);
+	index = must_map_pool(fd, 0, 1);
+	p = gmmap(fd, index, 1, PROT_READ, private ? MAP_PRIVATE : MAP_SHARED);
+	if (p == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	obs("%s", mprotect(p, P, PROT_READ | PROT_WRITE) ? ename(errno) : "ok");
+	obs("read=%s", sname(probe(p, false)));
+	munmap(p, P);
+}
+
+/*
+ * Write-protect a writable shared mapping and lift the protection again,
+ * reading after each step: does the mapping survive mprotect()?
+ */
+static void case_mprotect_rw_ro_rw(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 1, 45);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	obs("ro=%s", mprotect(p, P, PROT_READ) ? ename(errno) : "ok");
+	obs("read=%s", sname(probe(p, false)));
+	obs("active=%d", active_refs(0, 1));
+	obs("rw=%s",
+	    mprotect(p, P, PROT_READ | PROT_WRITE) ? ename(errno) : "ok");
+	obs("read=%s", sname(probe(p, false)));
+	munmap(p, P);
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+/* --- get_user_pages on a mapping ---------------------------------------- */
+
+/*
+ * GRANT_COPY between a grant and a local buffer that is itself a gntdev
+ * mapping: the driver pins the buffer with get_user_pages, which has to
+ * find the page behind a grant PTE. @to_mapping: copy into the mapping.
+ */
+static void case_gup_copy(unsigned int to_mapping)
+{
+	struct ioctl_gntdev_grant_copy op = { .count = 1 };
+	struct gntdev_grant_copy_segment seg;
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	bool ok;
+	int ret;
+
+	pool_fill(0, 2, 46);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	memset(&seg, 0, sizeof(seg));
+	seg.len = P;
+	if (to_mapping) {
+		seg.source.foreign.ref = pool.refs[1];
+		seg.dest.virt = p;
+		seg.flags = GNTCOPY_source_gref;
+	} else {
+		seg.source.virt = p;
+		seg.dest.foreign.ref = pool.refs[1];
+		seg.flags = GNTCOPY_dest_gref;
+	}
+	seg.status = 0x7ead;
+	op.segments = &seg;
+	ret = xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+	if (ret)
+		obs_end("%s", ename(ret));
+	obs("ok status=%d", seg.status);
+	/* Pool page 1's pattern now in page 0, or page 0's in page 1. */
+	if (to_mapping)
+		ok = verify_at(pool_page(0), 1, 1, 46);
+	else
+		ok = verify_at(pool_page(1), 0, 1, 46);
+	obs("data=%s", ok ? "ok" : "mismatch");
+	munmap(p, P);
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+/* Another process's view through the mapping: process_vm_readv (on us). */
+static void case_gup_vm_readv(unsigned int arg)
+{
+	char *buf = malloc(P);
+	struct iovec local = { .iov_base = buf, .iov_len = P };
+	struct iovec remote = { .iov_len = P };
+	int fd = gopen();
+	__u64 index;
+	ssize_t got;
+
+	(void)arg;
+	if (!buf)
+		obs_end("out-of-memory");
+	pool_fill(0, 1, 47);
+	index = must_map_pool(fd, 0, 1);
+	remote.iov_base = must_gmmap(fd, index, 1, PROT_READ);
+	got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (got < 0)
+		obs_end("%s", ename(errno));
+	obs("%s data=%s", got == (ssize_t)P ? "ok" : "short",
+	    verify_at(buf, 0, 1, 47) ? "ok" : "mismatch");
+}
+
+/* --- fork, exec --------------------------------------------------------- */
+
+/* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		alarm(10);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		obs_end("waitpid=%s", ename(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Exit code: the signal that reading hit, 0 if none. */
+static int child_probe(void *p)
+{
+	return probe(p, false);
+}
+
+/* A PV child gets no copy of the mapping (VM_DONTCOPY). */
+static void case_fork(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	(void)arg;
+	pool_fill(0, 1, 36);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	ret = in_child(child_probe, p);
+	obs("child=%s", ret < 128 ? sname(ret) : "died");
+	obs("parent=%s", verify_at(p, 0, 1, 36) ? "ok" : "mismatch");
+}
+
+struct unmap_args {
+	int fd;
+	__u64 index;
+};
+
+static int child_unmap(void *arg)
+{
+	struct unmap_args *a = arg;
+
+	return -unmap_op(a->fd, a->index, 1);
+}
+
+/* The child shares the file: its UNMAP removes the parent's map. */
+static void case_fork_child_unmap(unsigned int arg)
+{
+	int fd = gopen();
+	struct unmap_args a = { .fd = fd };
+	void *p;
+	int ret;
+
+	(void)arg;
+	pool_fill(0, 1, 37);
+	a.index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, a.index, 1, PROT_READ | PROT_WRITE);
+	ret = in_child(child_unmap, &a);
+	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
+	obs("parent=%s", verify_at(p, 0, 1, 37) ? "ok" : "mismatch");
+	obs("unmap=%s", ename(unmap_op(fd, a.index, 1)));
+	munmap(p, P);
+	obs("active=%d", wait_active(0, 1, 0, SETTLE_MS));
+}
+
+/*
+ * fork + exec: the new program inherits the file (no O_CLOEXEC here) but
+ * no mapping. It cannot mmap the parent's map (mmap()ed once already) but
+ * can make and use its own; the parent's mapping is unaffected.
+ */
+static void case_fork_exec(unsigned int arg)
+{
+	char fdarg[16], idxarg[32], refarg[16], out[CONFORM_OBS_MAX];
+	int fd = open(gntdev_node, O_RDWR);
+	int pipefd[2], status;
+	__u64 index;
+	ssize_t got, len = 0;
+	void *p;
+	pid_t pid;
+
+	(void)arg;
+	if (fd < 0)
+		obs_end("open=%s", ename(errno));
+	pool_fill(0, 2, 38);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	snprintf(idxarg, sizeof(idxarg), "%llu", (unsigned long long)index);
+	snprintf(refarg, sizeof(refarg), "%u", pool.refs[1]);
+	if (pipe(pipefd))
+		obs_end("pipe=%s", ename(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		alarm(10);
+		dup2(pipefd[1], STDOUT_FILENO);
+		execl("/proc/self/exe", "gntdev-conform", "--exec-child", fdarg,
+		      idxarg, refarg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < (ssize_t)sizeof(out) - 1 &&
+	       (got = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += got;
+	out[len] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	waitpid(pid, &status, 0);
+	obs("%s", *out ? out : "child=no-output");
+	obs("parent=%s", verify_at(p, 0, 1, 38) ? "ok" : "mismatch");
+}
+
+int conform_exec_child(int argc, char **argv)
+{
+	int fd;
+	__u64 index, own;
+	__u32 ref;
+	void *p;
+	int ret;
+
+	if (argc != 4)
+		return 2;
+	fd = atoi(argv[1]);
+	index = strtoull(argv[2], NULL, 0);
+	ref = strtoul(argv[3], NULL, 0);
+
+	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
+	printf("parent-map=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	ret = map_refs(fd, &ref, 1, 0, &own);
+	if (ret) {
+		printf(" own-map=%s\n", ename(ret));
+		return 0;
+	}
+	p = gmmap(fd, own, 1, PROT_READ, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		printf(" own-mmap=%s\n", ename(errno));
+		return 0;
+	}
+	/* The parent filled pool page 1 (our ref) with seed 38. */
+	printf(" own=%s", verify_at(p, 1, 1, 38) ? "ok" : "mismatch");
+	munmap(p, P);
+	printf(" own-unmap=%s\n", ename(unmap_op(fd, own, 1)));
+	return 0;
+}
+
+/* --- close, exit, kill ------------------------------------------------- */
+
+/* close() with a live mapping: it keeps working until munmap. */
+static void case_close_with_mmap(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 2, 39);
+	index = must_map_pool(fd, 0, 2);
+	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	close(fd);
+	obs("data=%s", verify_at(p, 0, 2, 39) ? "ok" : "mismatch");
+	fill_at(p, 0, 2, 40);
+	obs("write=%s", pool_verify(0, 2, 40) ? "ok" : "mismatch");
+	obs("active=%d", active_refs(0, 2));
+	munmap(p, 2 * P);
+	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
+}
+
+/* The notify byte of case_exit_holding: pool page 2, byte 200. */
+#define EXIT_NOTIFY_PAGE 2
+#define EXIT_NOTIFY_BYTE 200
+
+/*
+ * The holder: three maps of pool pages 0-7 (one mmap()ed read-write with a
+ * clear-byte notification, one never mmap()ed, one mmap()ed read-only),
+ * then wait to be told to exit, or killed.
+ */
+static void __attribute__((noreturn)) hold_maps(int ready, int go)
+{
+	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+	__u64 a, b, c;
+	char byte = 'r';
+
+	alarm(20);
+	if (fd < 0 || map_pool(fd, 0, 4, &a) || map_pool(fd, 4, 2, &b) ||
+	    map_pool(fd, 6, 2, &c))
+		_exit(1);
+	if (gmmap(fd, a, 4, PROT_READ | PROT_WRITE, MAP_SHARED) == MAP_FAILED ||
+	    gmmap(fd, c, 2, PROT_READ, MAP_SHARED) == MAP_FAILED)
+		_exit(2);
+	if (set_notify(fd, a + EXIT_NOTIFY_PAGE * P + EXIT_NOTIFY_BYTE,
+		       UNMAP_NOTIFY_CLEAR_BYTE, 0))
+		_exit(3);
+	if (write(ready, &byte, 1) != 1)
+		_exit(4);
+	/* Returns when the parent writes or dies. */
+	if (read(go, &byte, 1) < 0)
+		_exit(5);
+	_exit(0);
+}
+
+/* Exit (or SIGKILL with @kill9) while holding maps: nothing may stay. */
+static void case_exit_holding(unsigned int kill9)
+{
+	unsigned char *byte = pool_page(EXIT_NOTIFY_PAGE) + EXIT_NOTIFY_BYTE;
+	int ready[2], go[2], status;
+	char c;
+	pid_t pid;
+
+	pool_fill(0, 8, 41);
+	*byte = 0x5a;
+	if (pipe(ready) || pipe(go))
+		obs_end("pipe=%s", ename(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid)
+		hold_maps(ready[1], go[0]);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		waitpid(pid, &status, 0);
+		obs_end("holder=exit%d",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	obs("held=%d", active_refs(0, 8));
+	if (kill9)
+		kill(pid, SIGKILL);
+	else if (write(go[1], &c, 1) != 1)
+		obs_end("write=%s", ename(errno));
+	waitpid(pid, &status, 0);
+	obs("after=%d", wait_active(0, 8, 0, 2000));
+	obs("byte=%s", *byte ? "kept" : "cleared");
+}
+
+/*
+ * The victim of case_kill9_loop: map, mmap, munmap, UNMAP, notify, close
+ * and reopen in a random order, forever, over pool pages 0-63.
+ */
+static void __attribute__((noreturn)) churn(__u32 seed)
+{
+	struct {
+		__u64 index;
+		void *p;
+		unsigned int n;
+		bool rw;
+	} live[8];
+	unsigned int nlive = 0, i, n;
+	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+	__u32 st = seed | 1;
+
+	alarm(20);
+	for (;;) {
+		__u32 r = prng(&st);
+
+		if (fd < 0)
+			_exit(1);
+		switch (r % 8) {
+		case 0:
+		case 1:
+		case 2:
+			if (nlive == 8)
+				break;
+			n = 1 + prng(&st) % 4;
+			if (map_pool(fd, prng(&st) % 60, n, &live[nlive].index))
+				break;
+			live[nlive].n = n;
+			live[nlive].rw = prng(&st) & 1;
+			live[nlive].p = gmmap(fd, live[nlive].index, n,
+					      live[nlive].rw ?
+						      PROT_READ | PROT_WRITE :
+						      PROT_READ,
+					      MAP_SHARED);
+			if (live[nlive].p != MAP_FAILED)
+				(void)*(volatile char *)live[nlive].p;
+			nlive++;
+			break;
+		case 3:
+			if (!nlive)
+				break;
+			i = prng(&st) % nlive;
+			if (live[i].p != MAP_FAILED)
+				munmap(live[i].p, live[i].n * P);
+			live[i].p = MAP_FAILED;
+			break;
+		case 4:
+		case 5:
+			if (!nlive)
+				break;
+			i = prng(&st) % nlive;
+			unmap_op(fd, live[i].index, live[i].n);
+			if (r % 8 == 5 && live[i].p != MAP_FAILED)
+				munmap(live[i].p, live[i].n * P);
+			live[i] = live[--nlive];
+			break;
+		case 6:
+			if (!nlive)
+				break;
+			i = prng(&st) % nlive;
+			if (live[i].rw)
+				set_notify(fd,
+					   live[i].index +
+						   prng(&st) % (live[i].n * P),
+					   UNMAP_NOTIFY_CLEAR_BYTE, 0);
+			break;
+		case 7:
+			/* Live mappings outlive the file; forget the maps. */
+			if (prng(&st) % 4)
+				break;
+			close(fd);
+			fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+			nlive = 0;
+			break;
+		}
+	}
+}
+
+/* SIGKILL a churning child at random moments, 50 times; then no leak. */
+static void case_kill9_loop(unsigned int rounds)
+{
+	__u32 st = 0x9e3779b9u;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < rounds; i++) {
+		__u32 seed = prng(&st);
+
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			obs_end("fork=%s", ename(errno));
+		if (!pid)
+			churn(seed);
+		sleep_ms(prng(&st) % 40);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+			obs_end("round%u=%s", i,
+				WIFSIGNALED(status) ? sname(WTERMSIG(status)) :
+						      "exited");
+	}
+	obs("after=%d", wait_active(0, 64, 0, 3000));
+}
+
+/* --- unmap notifications ------------------------------------------------ */
+
+#define NOTIFY_BYTE 100
+
+static const char *notify_byte_state(void)
+{
+	const unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+
+	if (b[-1] != 0x5b || b[1] != 0x5c)
+		return "neighbours-changed";
+	return *b ? "kept" : "cleared";
+}
+
+/*
+ * UNMAP_NOTIFY_CLEAR_BYTE on byte 100 of a 2-page map's second page; when
+ * is it cleared? @order: 0 munmap then UNMAP, 1 UNMAP then munmap, 2 the
+ * map is never mmap()ed (nothing is mapped to clear it through).
+ */
+static void case_notify_clear(unsigned int order)
+{
+	unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+	int fd = gopen();
+	__u64 index;
+	void *p = NULL;
+
+	pool_fill(0, 2, 42);
+	b[-1] = 0x5b;
+	b[0] = 0x5a;
+	b[1] = 0x5c;
+	index = must_map_pool(fd, 0, 2);
+	if (order != 2)
+		p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	obs("notify=%s", ename(set_notify(fd, index + P + NOTIFY_BYTE,
+					  UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	if (order == 0) {
+		munmap(p, 2 * P);
+		obs("munmap:%s", notify_byte_state());
+	}
+	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap:%s", notify_byte_state());
+	if (order == 1) {
+		munmap(p, 2 * P);
+		obs("munmap:%s", notify_byte_state());
+	}
+}
+
+/*
+ * UNMAP_NOTIFY_SEND_EVENT through a loopback event channel: @how 0
+ * munmap then UNMAP, 1 the holder is killed.
+ */
+static void case_notify_event(unsigned int how)
+{
+	__u32 listen, send;
+	int efd, fd, ret, status;
+	__u64 index;
+	void *p;
+	pid_t pid;
+
+	ret = evtchn_pair(&efd, &listen, &send);
+	if (ret)
+		obs_end("evtchn=%s", ename(ret));
+	if (how == 0) {
+		fd = gopen();
+		index = must_map_pool(fd, 0, 1);
+		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+		obs("notify=%s",
+		    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT,
+				     send)));
+		munmap(p, P);
+		obs("munmap:%s",
+		    evtchn_wait(efd, listen, 300) ? "event" : "none");
+		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+		obs("unmap:%s",
+		    evtchn_wait(efd, listen, 1000) ? "event" : "none");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		alarm(10);
+		fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || map_pool(fd, 0, 1, &index))
+			_exit(1);
+		if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
+		    MAP_FAILED)
+			_exit(2);
+		if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, send))
+			_exit(3);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		obs_end("holder=exit%d",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	obs("kill:%s", evtchn_wait(efd, listen, 1000) ? "event" : "none");
+}
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	CONFORM_CASE("munmap-whole", case_munmap_whole, 0, "active=0 unmap=ok",
+		     .need = 4),
+	CONFORM_CASE("munmap-head", case_munmap_part, 0,
+		     "ok active=3 getoff=map/4 active=0 unmap=ok", .need = 4),
+	CONFORM_CASE("munmap-tail", case_munmap_part, 1,
+		     "ok active=3 getoff=map/4 active=0 unmap=ok", .need = 4),
+	CONFORM_CASE("munmap-middle", case_munmap_part, 2,
+		     "ok active=3 getoff=map/4 getoff=map/4 active=2 active=0 unmap=ok",
+		     .need = 4),
+	CONFORM_CASE("unmap-then-munmap", case_unmap_then_munmap, 0,
+		     "unmap=ok data=ok active=2 getoff=EINVAL active=0",
+		     .stock = "unmap=ok data=ok active=2 getoff=map/2 active=0",
+		     .need = 2),
+	CONFORM_CASE("munmap-then-unmap", case_munmap_then_unmap, 0,
+		     "active=0 unmap=ok", .need = 2),
+	CONFORM_CASE("mmap-fixed-over-other", case_mmap_fixed_over, 0,
+		     "ok data=B activeA=0 unmap=ok,ok", .need = 2),
+	CONFORM_CASE("mmap-fixed-over-same", case_mmap_fixed_over, 1,
+		     "EINVAL old=SIGSEGV activeA=0 unmap=ok,ok", .need = 2),
+	CONFORM_CASE("mremap-grow", case_mremap_grow, 0,
+		     "EFAULT EFAULT data=ok"),
+	CONFORM_CASE("mremap-shrink", case_mremap_shrink, 0,
+		     "ok data=ok active=1 active=0 unmap=ok", .need = 2),
+	CONFORM_CASE("mremap-move", case_mremap_move, 0,
+		     "move=ok access=SIGBUS active=0 getoff=map/2 after=0 unmap=ok",
+		     .need = 2),
+	CONFORM_CASE("mprotect-ro-shared-rw", case_mprotect_ro_rw, 0,
+		     "EACCES read=ok", .stock = "ok read=SIGBUS", .need = 1),
+	CONFORM_CASE("mprotect-ro-private-rw", case_mprotect_ro_rw, 1,
+		     "EACCES read=ok", .stock = "ok read=SIGBUS", .need = 1),
+	CONFORM_CASE("mprotect-rw-ro-rw", case_mprotect_rw_ro_rw, 0,
+		     "ro=ok read=SIGBUS active=0 rw=ok read=SIGBUS unmap=ok",
+		     .need = 1),
+	CONFORM_CASE("gup-copy-into-mapping", case_gup_copy, 1,
+		     "ok status=0 data=ok unmap=ok", .need = 2),
+	CONFORM_CASE("gup-copy-from-mapping", case_gup_copy, 0,
+		     "ok status=0 data=ok unmap=ok", .need = 2),
+	CONFORM_CASE("gup-process-vm-readv", case_gup_vm_readv, 0,
+		     "ok data=ok", .need = 1),
+	CONFORM_CASE("fork", case_fork, 0, "child=SIGSEGV parent=ok"),
+	CONFORM_CASE("fork-child-unmap", case_fork_child_unmap, 0,
+		     "child-unmap=ok parent=ok unmap=ENOENT active=0"),
+	CONFORM_CASE("fork-exec", case_fork_exec, 0,
+		     "parent-map=EINVAL own=ok own-unmap=ok parent=ok",
+		     .need = 2),
+	CONFORM_CASE("close-with-mmap", case_close_with_mmap, 0,
+		     "data=ok write=ok active=2 active=0", .need = 2),
+	CONFORM_CASE("exit-holding", case_exit_holding, 0,
+		     "held=6 after=0 byte=cleared", .need = 8),
+	CONFORM_CASE("kill9-holding", case_exit_holding, 1,
+		     "held=6 after=0 byte=cleared", .need = 8),
+	CONFORM_CASE("kill9-loop", case_kill9_loop, 50, "after=0", .need = 64,
+		     .timeout = 120),
+	CONFORM_CASE("notify-clear-munmap-first", case_notify_clear, 0,
+		     "notify=ok munmap:cleared unmap=ok unmap:cleared",
+		     .need = 2),
+	CONFORM_CASE("notify-clear-unmap-first", case_notify_clear, 1,
+		     "notify=ok unmap=ok unmap:kept munmap:cleared", .need = 2),
+	CONFORM_CASE("notify-clear-never-mmapped", case_notify_clear, 2,
+		     "notify=ok unmap=ok unmap:kept", .need = 2),
+	CONFORM_CASE("notify-event", case_notify_event, 0,
+		     "notify=ok munmap:none unmap=ok unmap:event", .need = 1),
+	CONFORM_CASE("notify-event-kill", case_notify_event, 1, "kill:event",
+		     .need = 1),
+};
+/* clang-format on */
+
+const struct conform_group conform_lifecycle = {
+	.name = "lifecycle",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = true,
+};

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntdev-conform - conformance suite for a /dev/xen/gntdev driver, run as
+ * root in a PV dom0 of the Xen lab.
+ *
+ * The same binary runs against the stock in-tree xen-gntdev and against
+ * ours, in one boot, and the two outputs are compared. For every case it
+ * prints one stable line
+ *
+ *	CASE <name>: <observation>
+ *
+ * (no addresses, offsets or timings), which the lab's conform payload
+ * diffs between the drivers, and one TAP line that checks the observation
+ * against the semantics our driver promises (include/xen/public/gntdev.h).
+ * With --stock, a case whose stock result is known to differ from ours
+ * (a mainline bug or a deliberate difference) passes and is listed as a
+ * stock finding instead of failing.
+ *
+ * dom0 grants pages to itself through gntalloc, so no second domain is
+ * needed. Each case runs in a child process with an alarm, so a driver
+ * that crashes or hangs one case cannot take the others with it; each
+ * group ends with a check that none of the pool's grants is still mapped.
+ *
+ * Usage: gntdev-conform [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]
+ *   -s  --stock  the driver under test is the stock one
+ *   -d  gntdev node (default /dev/xen/gntdev)
+ *   -g  run only this group (data, errors, lifecycle, scale, danger);
+ *       repeatable; default: all but danger
+ *   -c  run only cases whose name matches the shell PATTERN
+ *   -l  list the cases with their expectations and exit
+ * Exit status: 0 all checks passed, 1 some failed, 2 usage or setup.
+ */
+#include "xenlab.h"
+#include "conform-lib.h"
+
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define GNTALLOC_NODE "/dev/xen/gntalloc"
+
+/*
+ * The data group maps 4096 pages and the scale group keeps 4000 distinct
+ * grants mapped at once, plus spares to replace grants that a broken case
+ * leaves mapped. gntalloc's default limit (1024 in all) is too small for
+ * that; the payload reloads it with limit=16384. With the default, the
+ * pool shrinks to fit and the biggest cases are skipped.
+ */
+#define POOL_PAGES 4096u
+#define POOL_SPARES 64u
+#define POOL_PAGES_SMALL 960u
+#define POOL_SPARES_SMALL 40u
+#define RO_POOL_PAGES 8u
+
+#define DEFAULT_TIMEOUT 20u
+/* A case child that ignores SIGKILL this long is in the kernel for good. */
+#define REAP_GRACE 5u
+
+static const struct conform_group *const all_groups[] = {
+	&conform_data,	&conform_errors, &conform_lifecycle,
+	&conform_scale, &conform_danger,
+};
+#define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
+
+static bool stock_mode;
+static const char *case_pattern;
+static bool group_selected[NGROUPS];
+
+/* Stock findings, printed together at the end. */
+#define MAX_FINDINGS 64
+static char *findings[MAX_FINDINGS];
+static unsigned int nfindings;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --- the pool -------------------------------------------------------------- */
+
+/*
+ * Allocate @n grants to domain 0 and map them; returns the mapping or NULL
+ * with errno set. @refs receives the references.
+ */
+static unsigned char *alloc_grants(unsigned int n, bool writable, __u32 *refs)
+{
+	struct ioctl_gntalloc_alloc_gref *op;
+	unsigned char *mem;
+	int err;
+
+	op = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
+			       (size_t)n * sizeof(op->gref_ids[0]));
+	if (!op)
+		lab_die(2, "out of memory");
+	op->domid = 0;
+	op->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
+	op->count = n;
+	err = xioctl(pool.fd, IOCTL_GNTALLOC_ALLOC_GREF, op);
+	if (err) {
+		free(op);
+		errno = -err;
+		return NULL;
+	}
+	memcpy(refs, op->gref_ids, n * sizeof(refs[0]));
+	mem = mmap(NULL, n * CONFORM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   pool.fd, op->index);
+	free(op);
+	return mem == MAP_FAILED ? NULL : mem;
+}
+
+static bool pool_setup(void)
+{
+	unsigned int i;
+
+	pool.fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
+	if (pool.fd < 0) {
+		lab_fail(strerror(errno), "open %s", GNTALLOC_NODE);
+		return false;
+	}
+	pool.total = POOL_PAGES + POOL_SPARES;
+	pool.refs = calloc(pool.total, sizeof(pool.refs[0]));
+	pool.page = calloc(pool.total, sizeof(pool.page[0]));
+	pool.ro_refs = calloc(RO_POOL_PAGES, sizeof(pool.ro_refs[0]));
+	if (!pool.refs || !pool.page || !pool.ro_refs)
+		lab_die(2, "out of memory");
+
+	pool.n = POOL_PAGES;
+	pool.page[0] = alloc_grants(pool.total, true, pool.refs);
+	if (!pool.page[0] && errno == ENOSPC) {
+		lab_note("gntalloc refused %u grants (limit?); using %u",
+			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
+		pool.n = POOL_PAGES_SMALL;
+		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
+		pool.page[0] = alloc_grants(pool.total, true, pool.refs);
+	}
+	if (!pool.page[0]) {
+		lab_fail(strerror(errno), "gntalloc: grant %u pages to d0",
+			 pool.total);
+		return false;
+	}
+	for (i = 1; i < pool.total; i++)
+		pool.page[i] = pool.page[0] + i * CONFORM_PAGE;
+	pool.ro_n = RO_POOL_PAGES;
+	pool.ro_mem = alloc_grants(pool.ro_n, false, pool.ro_refs);
+	if (!pool.ro_mem) {
+		lab_fail(strerror(errno),
+			 "gntalloc: grant %u read-only pages to d0", pool.ro_n);
+		return false;
+	}
+	lab_note(
+		"pool: %u writable grants (refs 0x%x..) + %u spares, %u read-only",
+		pool.n, pool.refs[0], pool.total - pool.n, pool.ro_n);
+	return true;
+}
+
+/*
+ * After a failed case: swap every pool grant that is still mapped for a
+ * spare, so that one leak fails one case, not every later case that uses
+ * the same pool page. The leaked grants stay mapped (the lab's final leak
+ * check still sees them) but no later case looks at them.
+ */
+static void retire_leaked(const char *after)
+{
+	unsigned int idx[POOL_SPARES], i;
+	int n = active_pool_pages(idx, POOL_SPARES);
+
+	for (i = 0; n > 0 && i < (unsigned int)n && i < POOL_SPARES; i++) {
+		unsigned int j = pool.n + pool.retired;
+		unsigned char *page = pool.page[idx[i]];
+		__u32 ref = pool.refs[idx[i]];
+
+		if (j >= pool.total) {
+			lab_note("no spare left to replace pool page %u",
+				 idx[i]);
+			return;
+		}
+		lab_note(
+			"pool page %u (ref 0x%x) still mapped after %s: retired",
+			idx[i], ref, after);
+		pool.refs[idx[i]] = pool.refs[j];
+		pool.page[idx[i]] = pool.page[j];
+		pool.refs[j] = ref;
+		pool.page[j] = page;
+		pool.retired++;
+	}
+}
+
+/* --- running one case ------------------------------------------------------ */
+
+/*
+ * Wait for @pid at most @secs seconds, then SIGKILL it and give it
+ * REAP_GRACE more. Returns false if it still has not exited (stuck in
+ * the kernel); it is then left behind.
+ */
+static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
+{
+	int pidfd = syscall(SYS_pidfd_open, pid, 0);
+	double deadline = now() + secs;
+	bool killed = false;
+
+	for (;;) {
+		double left = deadline - now();
+
+		if (waitpid(pid, status, WNOHANG) == pid)
+			break;
+		if (left <= 0) {
+			if (killed) {
+				if (pidfd >= 0)
+					close(pidfd);
+				return false;
+			}
+			kill(pid, SIGKILL);
+			killed = true;
+			deadline = now() + REAP_GRACE;
+			continue;
+		}
+		if (pidfd >= 0) {
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+			poll(&pfd, 1, (int)(left * 1000) + 1);
+		} else {
+			sleep_ms(5);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return true;
+}
+
+static void case_leak(unsigned int arg)
+{
+	int active;
+
+	(void)arg;
+	active = wait_active_pool(0, 2000);
+	if (active < 0)
+		obs("no-dump");
+	else if (active)
+		obs("active=%d", active);
+	else
+		obs("clean");
+}
+
+static void add_finding(const char *name, const char *seen, const char *ours)
+{
+	if (nfindings == MAX_FINDINGS)
+		return;
+	if (asprintf(&findings[nfindings], "%s: stock '%s', ours '%s'", name,
+		     seen, ours) > 0)
+		nfindings++;
+}
+
+/*
+ * Compare @seen with what the case table expects; one TAP line. Returns
+ * false if the case failed.
+ */
+static bool judge(const struct conform_case *c, const char *seen)
+{
+	char why[CONFORM_OBS_MAX * 3];
+
+	if (!strcmp(seen, c->ours)) {
+		lab_pass("%s: %s", c->name, seen);
+		return true;
+	}
+	if (stock_mode && c->stock &&
+	    (!strcmp(c->stock, "*") || !strcmp(seen, c->stock))) {
+		lab_pass("%s: %s # STOCK-FINDING: ours is '%s'", c->name, seen,
+			 c->ours);
+		add_finding(c->name, seen, c->ours);
+		return true;
+	}
+	if (stock_mode && c->stock)
+		snprintf(why, sizeof(why), "want '%s' (known stock: '%s')",
+			 c->ours, c->stock);
+	else
+		snprintf(why, sizeof(why), "want '%s'", c->ours);
+	lab_fail(why, "%s: %s", c->name, seen);
+	return false;
+}
+
+static void run_case(const struct conform_case *c)
+{
+	unsigned int timeout = c->timeout ? c->timeout : DEFAULT_TIMEOUT;
+	char seen[CONFORM_OBS_MAX + 64];
+	double start = now();
+	int status = 0;
+	bool exited;
+	pid_t pid;
+
+	if (c->need > pool.n) {
+		printf("CASE %s: skipped (pool of %u < %u)\n", c->name, pool.n,
+		       c->need);
+		lab_pass("%s # SKIP pool too small", c->name);
+		return;
+	}
+	lab_tap_current = c->name;
+	memset(conform_obs, 0, CONFORM_OBS_MAX);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		lab_die_errno(2, "fork");
+	if (!pid) {
+		alarm(timeout);
+		c->run(c->arg);
+		fflush(stdout);
+		_exit(0);
+	}
+
+	exited = wait_bounded(pid, timeout + 1, &status);
+	/* A child killed halfway through obs() may leave no terminator. */
+	conform_obs[CONFORM_OBS_MAX - 1] = '\0';
+	if (!exited)
+		snprintf(seen, sizeof(seen), "HUNG%s%s",
+			 *conform_obs ? " " : "", conform_obs);
+	else if (WIFSIGNALED(status))
+		snprintf(seen, sizeof(seen), "%s%s%s",
+			 WTERMSIG(status) == SIGALRM ? "TIMEOUT" :
+						       sname(WTERMSIG(status)),
+			 *conform_obs ? " after: " : "", conform_obs);
+	else if (WEXITSTATUS(status))
+		snprintf(seen, sizeof(seen), "exit=%d %s", WEXITSTATUS(status),
+			 conform_obs);
+	else if (!*conform_obs)
+		snprintf(seen, sizeof(seen), "no-result");
+	else
+		snprintf(seen, sizeof(seen), "%s", conform_obs);
+
+	printf("CASE %s: %s\n", c->name, seen);
+	if (!judge(c, seen))
+		retire_leaked(c->name);
+	/* Timings stay out of the CASE lines; only slow cases get a note. */
+	if (now() - start >= 1.0)
+		lab_note("%s took %.1f s", c->name, now() - start);
+}
+
+static void run_group(const struct conform_group *g)
+{
+	unsigned int passed = lab_tap_passed, failed = lab_tap_failed;
+	struct conform_case leak = {
+		.run = case_leak,
+		.ours = "clean",
+		.timeout = 60,
+	};
+	char leak_name[64];
+	double start = now();
+	unsigned int i, ran = 0;
+
+	lab_note("group %s", g->name);
+	for (i = 0; i < g->ncases; i++) {
+		if (case_pattern && fnmatch(case_pattern, g->cases[i].name, 0))
+			continue;
+		run_case(&g->cases[i]);
+		ran++;
+	}
+	if (!ran)
+		return;
+	snprintf(leak_name, sizeof(leak_name), "%s-leak", g->name);
+	leak.name = leak_name;
+	run_case(&leak);
+	lab_note("group %s: %u cases, %u passed, %u failed, %.1f s", g->name,
+		 ran + 1, lab_tap_passed - passed, lab_tap_failed - failed,
+		 now() - start);
+}
+
+static void list_cases(void)
+{
+	unsigned int g, i;
+
+	for (g = 0; g < NGROUPS; g++) {
+		const struct conform_group *grp = all_groups[g];
+
+		for (i = 0; i < grp->ncases; i++) {
+			const struct conform_case *c = &grp->cases[i];
+
+			printf("%-10s %-32s %s%s%s\n", grp->name, c->name,
+			       c->ours, c->stock ? "  | stock: " : "",
+			       c->stock ? c->stock : "");
+		}
+		printf("%-10s %s-leak%*s clean\n", grp->name, grp->name,
+		       (int)(27 - strlen(grp->name)), "");
+	}
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr,
+		"usage: %s [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]\n"
+		"  -s, --stock  the driver under test is the stock xen-gntdev:\n"
+		"               known stock differences are findings, not failures\n"
+		"  -d NODE      gntdev device node (default %s)\n"
+		"  -g GROUP     data, errors, lifecycle, scale or danger\n"
+		"               (repeatable; default: all but danger)\n"
+		"  -c PATTERN   only cases whose name matches PATTERN\n"
+		"  -l           list cases and expectations\n",
+		program_invocation_short_name, gntdev_node);
+	exit(2);
+}
+
+static bool select_group(const char *name)
+{
+	unsigned int g;
+
+	for (g = 0; g < NGROUPS; g++) {
+		if (!strcmp(all_groups[g]->name, name)) {
+			group_selected[g] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "stock", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool any_group = false, list = false;
+	double start = now();
+	unsigned int g, i;
+	int opt;
+
+	conform_self = argv[0];
+	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
+		return conform_exec_child(argc - 1, argv + 1);
+
+	while ((opt = getopt_long(argc, argv, "sd:g:c:lh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 's':
+			stock_mode = true;
+			break;
+		case 'd':
+			gntdev_node = optarg;
+			break;
+		case 'g':
+			if (!select_group(optarg))
+				usage();
+			any_group = true;
+			break;
+		case 'c':
+			case_pattern = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (list) {
+		list_cases();
+		return 0;
+	}
+	if (!any_group)
+		for (g = 0; g < NGROUPS; g++)
+			group_selected[g] = all_groups[g]->by_default;
+
+	/* The cases' children write their observation here. */
+	conform_obs = mmap(NULL, CONFORM_OBS_MAX, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (conform_obs == MAP_FAILED)
+		lab_die_errno(2, "mmap");
+	/* Output goes to a file or serial port: keep lines in order. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	lab_note("gntdev-conform: node %s, %s driver", gntdev_node,
+		 stock_mode ? "stock" : "replacement");
+	if (!pool_setup())
+		return lab_tap_summary();
+
+	for (g = 0; g < NGROUPS; g++)
+		if (group_selected[g])
+			run_group(all_groups[g]);
+
+	for (i = 0; i < nfindings; i++)
+		printf("STOCK-FINDING %s\n", findings[i]);
+	lab_note("total %.1f s", now() - start);
+	return lab_tap_summary();
+}
