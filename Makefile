@@ -14,14 +14,21 @@
 #   make clean
 
 LAB := tools/tests/lab
+LIB := tools/libgnttab
+LIBOUT := $(CURDIR)/build/lib
 KERNELS ?= 6.1 6.12
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module unit lab-tools install check check-packaging check-unit check-lab demo format-check clean
+.PHONY: all deps module lib unit lab-tools install check check-packaging \
+	check-lib check-unit check-lab demo format-check clean
 
-all: module unit lab-tools
+all: deps module lib unit lab-tools
+
+# Host packages the build and tests need (root; quiet when present).
+deps:
+	@tools/deps.sh
 
 # gntdev.ko for each lab dom0 kernel (headers fetched by the lab).
 module:
@@ -31,19 +38,28 @@ module:
 		echo "module: build/module/$$k/gntdev.ko"; \
 	done
 
+# libxengnttab.so.1.2, libxengnttab.a, xengnttab.pc in build/lib.
+lib: deps
+	$(MAKE) -C $(LIB) O=$(LIBOUT)
+
 unit:
 	$(MAKE) -C tools/tests/unit all
 
 lab-tools:
 	$(MAKE) -C $(LAB)/src O=$(CURDIR)/build/lab/tools
 
-check: check-unit check-packaging check-lab
+check: deps check-unit check-packaging check-lab
 
 check-packaging:
 	tools/tests/packaging/check.sh
 
-check-unit:
-	$(MAKE) -C tools/tests/unit check
+# The driver's core, and the library (headers.chk, check-abi, unit tests).
+check-unit: deps
+	$(MAKE) --no-print-directory -C tools/tests/unit check
+	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
+
+check-lib: deps
+	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
 
 check-lab:
 	$(LAB)/check.sh
@@ -51,8 +67,10 @@ check-lab:
 demo:
 	$(LAB)/demo.sh
 
-# The driver's DKMS source tree and modprobe config, the uapi header.
-install:
+# The library (lib, header, pkg-config, man pages), the driver's DKMS
+# source tree and modprobe config, the uapi header.
+install: deps
+	$(MAKE) -C $(LIB) install O=$(LIBOUT) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	packaging/install.sh $(DESTDIR)
 	install -D -m 0644 include/xen/public/gntdev.h \
 		$(DESTDIR)$(PREFIX)/include/xen/public/gntdev.h
@@ -64,5 +82,6 @@ format-check:
 
 clean:
 	$(MAKE) -C tools/tests/unit clean
+	$(MAKE) -C $(LIB) clean O=$(LIBOUT)
 	$(MAKE) -C $(LAB)/src clean
 	rm -rf build

@@ -12,13 +12,13 @@
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
 # passes the same test), conform (the conformance suite on both drivers,
 # compared), notify_copy (unmap notify and grant copy on both
-# drivers, compared).  Without arguments, all groups run.
+# drivers, compared), lib (libxengnttab on both drivers).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -122,6 +122,19 @@ group_conform()
 			"$TOOLS/gntdev-conform")
 		module "$k" "$d"
 		job "conform-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
+	done
+}
+
+# The library (every public function) on the stock driver, then on ours.
+group_lib()
+{
+	local k d
+	make -s -C "$LAB_TOP/tools/libgnttab" lab-test O="$LAB_BUILD/lib"
+	for k in $KERNELS; do
+		d=$(payload "lib-$k" "$LAB_BUILD/lib/lab/run" \
+			"$LAB_BUILD/lib/lab/lab-libgnttab")
+		module "$k" "$d"
+		job "lib-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
 }
 

@@ -49,12 +49,25 @@ expected_tree()
 		usr/src/gntdev-$version/gntdev-core.c \
 		usr/src/gntdev-$version/include/xen/public/gntdev.h \
 		etc/modprobe.d/gntdev.conf \
-		usr/include/xen/public/gntdev.h; do
+		usr/include/xen/public/gntdev.h \
+		usr/include/xengnttab.h \
+		usr/lib/libxengnttab.so.1.2 \
+		usr/lib/libxengnttab.a \
+		usr/lib/pkgconfig/xengnttab.pc \
+		usr/share/man/man3/xengnttab_map_grant_refs.3 \
+		usr/share/man/man3/xengntshr_share_pages.3; do
 		[ -s "$dest/$f" ] || { echo "missing $f"; return 1; }
 	done
 }
-check "installed tree has the DKMS sources, uapi header, modprobe config" \
+check "installed tree has the library, headers, man pages, DKMS sources, modprobe config" \
 	expected_tree
+soname()
+{
+	[ -L "$dest/usr/lib/libxengnttab.so.1" ] &&
+		objdump -p "$dest/usr/lib/libxengnttab.so.1.2" |
+		grep -q 'SONAME *libxengnttab.so.1$'
+}
+check "libxengnttab.so.1 -> .so.1.2 with soname libxengnttab.so.1" soname
 
 dkms_build()
 {

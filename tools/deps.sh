@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install the host packages the build and the tests need.
+#
+# Idempotent and quiet when everything is there.  The lab's own needs
+# (QEMU, kernels, the hypervisor) are tools/tests/lab/fetch.sh's.
+#   libxen-dev   xentoollog/xentoolcore headers and libraries the library
+#                links with (as Xen's libxengnttab does), and Xen's own
+#                libxengnttab for the drop-in tests
+#   dkms         the packaging test builds the module with it
+
+set -euo pipefail
+
+missing=()
+[ -e /usr/include/xentoollog.h ] || missing+=(libxen-dev)
+command -v dkms >/dev/null 2>&1 || missing+=(dkms)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing ${missing[*]}: run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+apt-get -q -o DPkg::Lock::Timeout=900 update >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 \
+	install -y --no-install-recommends "${missing[@]}" >/dev/null
