@@ -12,13 +12,14 @@
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
 # passes the same test), conform (the conformance suite on both drivers,
 # compared), notify_copy (unmap notify and grant copy on both
-# drivers, compared), lib (libxengnttab on both drivers).  Without arguments, all groups run.
+# drivers, compared), lib (libxengnttab on both drivers),
+# dropin (Debian-built programs on our library and our driver).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -135,6 +136,22 @@ group_lib()
 			"$LAB_BUILD/lib/lab/lab-libgnttab")
 		module "$k" "$d"
 		job "lib-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
+	done
+}
+
+# The drop-in test: a program built against Debian's libxen-dev and linked
+# with Debian's libxengnttab.so.1, run through the host's loader with ours
+# first on the library path (every libxengnttab symbol must bind to ours)
+# and with Debian's, on the stock xen-gntdev and on our gntdev.ko.
+group_dropin()
+{
+	local k d
+	make -s -C "$LAB_TOP" lib
+	for k in $KERNELS; do
+		d=$P/dropin-$k
+		"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+		module "$k" "$d"
+		job "dropin-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
 }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build.sh - assemble the drop-in test's lab payload.
+#
+#   tools/tests/dropin/build.sh OUTDIR [GNTDEV_KO]
+#
+# Compiles dropin.c the way any Debian package would use libxengnttab: the
+# header from libxen-dev (/usr/include/xengnttab.h), linked with -lxengnttab
+# against Debian's libxengnttab.so.1, dynamically.  The lab's dom0 has no
+# dynamic loader and no shared libraries, so OUTDIR gets them from the host:
+#
+#   dropin                   the program
+#   ld-linux-x86-64.so.2     the host's dynamic loader, run explicitly
+#   lib/                     the closure ldd reports (libc, libxentoollog,
+#                            libxentoolcore, ...), without libxengnttab
+#   lib-debian/              Debian's libxengnttab.so.1
+#   lib-ours/                ours, from build/lib (OURLIB=DIR to change)
+#   symbols.list             "name version" of every xengnttab_*/xengntshr_*
+#                            symbol the program imports (nm -D)
+#   libs.md5                 checksums of the two libraries
+#   run                      the payload script
+#   gntdev.ko                our driver, if GNTDEV_KO is given
+#
+# Our library must be built already (make lib).
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+OURLIB=${OURLIB:-$TOP/build/lib}
+CC=${CC:-gcc}
+
+die()
+{
+	echo "dropin/build.sh: error: $*" >&2
+	exit 1
+}
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	die "usage: build.sh OUTDIR [GNTDEV_KO]"
+fi
+OUT=$1
+KO=${2:-}
+
+[ -e /usr/include/xengnttab.h ] ||
+	die "no /usr/include/xengnttab.h (apt-get install libxen-dev)"
+[ -e "$OURLIB/libxengnttab.so.1" ] ||
+	die "no $OURLIB/libxengnttab.so.1 (make lib)"
+[ -z "$KO" ] || [ -e "$KO" ] || die "no $KO"
+
+rm -rf "$OUT"
+mkdir -p "$OUT/lib" "$OUT/lib-debian" "$OUT/lib-ours"
+
+# Only the system's include and library paths: nothing of ours on them.
+"$CC" -O2 -g -Wall -Wextra -Werror -fPIE -pie -Wl,-z,lazy \
+	-o "$OUT/dropin" "$HERE/dropin.c" -lxengnttab
+
+# The library the link really used, by asking the loader on the host.
+deblib=$(ldd "$OUT/dropin" | awk '$1 == "libxengnttab.so.1" { print $3 }')
+case "$deblib" in
+/usr/lib/* | /lib/*) ;;
+*) die "dropin was not linked with the system's libxengnttab ($deblib)" ;;
+esac
+readelf -d "$OUT/dropin" | grep -q 'NEEDED.*\[libxengnttab\.so\.1\]' ||
+	die "dropin does not need libxengnttab.so.1"
+cp -L "$deblib" "$OUT/lib-debian/libxengnttab.so.1"
+cp -L "$OURLIB/libxengnttab.so.1" "$OUT/lib-ours/libxengnttab.so.1"
+if cmp -s "$OUT/lib-debian/libxengnttab.so.1" \
+	"$OUT/lib-ours/libxengnttab.so.1"; then
+	die "$OURLIB/libxengnttab.so.1 is Debian's library"
+fi
+(cd "$OUT" && md5sum lib-debian/libxengnttab.so.1 \
+	lib-ours/libxengnttab.so.1 >libs.md5)
+
+# The imports the binding proof checks, with the version each records.
+nm -D --undefined-only "$OUT/dropin" |
+	sed -n 's/^ *U \(xeng\(nttab\|ntshr\)_[a-z_]*\)@\(VERS_[0-9.]*\)$/\1 \3/p' |
+	sort >"$OUT/symbols.list"
+[ -s "$OUT/symbols.list" ] || die "no libxengnttab symbol imported"
+# Every version node must be represented.
+for v in VERS_1.0 VERS_1.1 VERS_1.2; do
+	grep -q " $v\$" "$OUT/symbols.list" || die "nothing imported from $v"
+done
+
+# The loader and the other libraries, from either library's closure.
+closure()
+{
+	ldd "$OUT/dropin"
+	LD_LIBRARY_PATH=$OUT/lib-ours ldd "$OUT/dropin"
+}
+loader=
+for f in $(closure | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }' | sort -u); do
+	case "$(basename "$f")" in
+	ld-linux-x86-64.so.2) loader=$f ;;
+	libxengnttab.so.*) ;;
+	*) cp -L "$f" "$OUT/lib/$(basename "$f")" ;;
+	esac
+done
+[ -n "$loader" ] || die "no dynamic loader in ldd's output"
+cp -L "$loader" "$OUT/ld-linux-x86-64.so.2"
+# glibc loads libgcc_s at run time for unwinding (pthread_cancel, abort
+# backtraces); ship it if the host has it.
+gcc_s=$("$CC" -print-file-name=libgcc_s.so.1)
+[ ! -e "$gcc_s" ] || cp -L "$gcc_s" "$OUT/lib/"
+
+cp "$HERE/run" "$OUT/run"
+[ -z "$KO" ] || cp "$KO" "$OUT/gntdev.ko"
+echo "dropin: payload in $OUT ($(wc -l <"$OUT/symbols.list") symbols," \
+	"libraries: $(cd "$OUT/lib" && echo *))"
