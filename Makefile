@@ -16,15 +16,17 @@
 LAB := tools/tests/lab
 LIB := tools/libgnttab
 LIBOUT := $(CURDIR)/build/lib
+CLI := tools/gnttab
+CLIOUT := $(CURDIR)/build/gnttab
 KERNELS ?= 6.1 6.12
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps module lib unit lab-tools install check check-packaging \
+.PHONY: all deps module lib cli unit lab-tools install check check-packaging \
 	check-lib check-unit check-lab demo format-check clean
 
-all: deps module lib unit lab-tools
+all: deps module lib cli unit lab-tools
 
 # Host packages the build and tests need (root; quiet when present).
 deps:
@@ -42,6 +44,10 @@ module:
 lib: deps
 	$(MAKE) -C $(LIB) O=$(LIBOUT)
 
+# gnttab, the command-line tool (build/gnttab/gnttab).
+cli: lib
+	$(MAKE) -C $(CLI) O=$(CLIOUT) LIBO=$(LIBOUT)
+
 unit:
 	$(MAKE) -C tools/tests/unit all
 
@@ -57,6 +63,7 @@ check-packaging:
 check-unit: deps
 	$(MAKE) --no-print-directory -C tools/tests/unit check
 	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
+	$(MAKE) --no-print-directory -C $(CLI) check O=$(CLIOUT) LIBO=$(LIBOUT)
 
 check-lib: deps
 	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
@@ -67,10 +74,12 @@ check-lab:
 demo:
 	$(LAB)/demo.sh
 
-# The library (lib, header, pkg-config, man pages), the driver's DKMS
+# The library (lib, header, pkg-config, man pages), gnttab, the driver's DKMS
 # source tree and modprobe config, the uapi header.
 install: deps
 	$(MAKE) -C $(LIB) install O=$(LIBOUT) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C $(CLI) install O=$(CLIOUT) LIBO=$(LIBOUT) PREFIX=$(PREFIX) \
+		DESTDIR=$(DESTDIR)
 	packaging/install.sh $(DESTDIR)
 	install -D -m 0644 include/xen/public/gntdev.h \
 		$(DESTDIR)$(PREFIX)/include/xen/public/gntdev.h

@@ -13,13 +13,14 @@
 # passes the same test), conform (the conformance suite on both drivers,
 # compared), notify_copy (unmap notify and grant copy on both
 # drivers, compared), lib (libxengnttab on both drivers),
-# dropin (Debian-built programs on our library and our driver).  Without arguments, all groups run.
+# dropin (Debian-built programs on our library and our driver), cli (the
+# gnttab tool on both drivers).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -152,6 +153,22 @@ group_dropin()
 		"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
 		module "$k" "$d"
 		job "dropin-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
+	done
+}
+
+# The gnttab tool (tools/gnttab) on the stock driver, then on ours, where
+# `gnttab list` works too.
+group_cli()
+{
+	local k d
+	make -s -C "$LAB_TOP/tools/gnttab" lab O="$LAB_BUILD/cli" \
+		LIBO="$LAB_BUILD/lib"
+	for k in $KERNELS; do
+		d=$(payload "cli-$k" "$LAB_BUILD/cli/lab-payload/run" \
+			"$LAB_BUILD/cli/lab-payload/gnttab" \
+			"$LAB_BUILD/cli/lab-payload/lab-test.sh")
+		module "$k" "$d"
+		job "cli-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
 }
 

@@ -55,11 +55,13 @@ expected_tree()
 		usr/lib/libxengnttab.a \
 		usr/lib/pkgconfig/xengnttab.pc \
 		usr/share/man/man3/xengnttab_map_grant_refs.3 \
-		usr/share/man/man3/xengntshr_share_pages.3; do
+		usr/share/man/man3/xengntshr_share_pages.3 \
+		usr/bin/gnttab \
+		usr/share/man/man1/gnttab.1; do
 		[ -s "$dest/$f" ] || { echo "missing $f"; return 1; }
 	done
 }
-check "installed tree has the library, headers, man pages, DKMS sources, modprobe config" \
+check "installed tree has the library, gnttab, headers, man pages, DKMS sources, modprobe config" \
 	expected_tree
 soname()
 {
