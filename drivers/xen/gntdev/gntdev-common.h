@@ -27,8 +27,8 @@
 
 /**
  * struct gntdev_file - state of one open /dev/xen/gntdev
- * @lock: Protects @slots, @maps, and the @listed and @index fields of
- *	every map of this file. Not held across hypercalls.
+ * @lock: Protects @slots, @maps, and the @listed, @index and @flags fields
+ *	of every map of this file. Not held across hypercalls.
  * @slots: The file's offset space: slot i is mmap offset i << PAGE_SHIFT.
  * @maps: Maps still in @slots, for close and introspection.
  * @nr_maps: Number of maps on @maps.
@@ -68,7 +68,8 @@ struct gntdev_notify {
  * @mmapped: Set once by the first mmap(); a map is mmapped at most once.
  * @index: First slot in the file's table.
  * @count: Number of grants.
- * @flags: GNTMAP_* flags for the hypercalls, decided by the mmap().
+ * @flags: GNTMAP_* flags for the hypercalls, decided by the mmap() under
+ *	@file->lock.
  * @notify_lock: Protects @notify (the unmap path runs without @file).
  * @notify: Unmap notification.
  * @vm_start: User address the map is mmapped at.

@@ -107,7 +107,8 @@ s64 gntdev_total_grants(void)
 
 static void *gntdev_slots_zalloc(size_t size, void *ctx)
 {
-	return kvzalloc(size, GFP_KERNEL);
+	/* Sized by user requests: -ENOMEM, not a warning, when absurd. */
+	return kvzalloc(size, GFP_KERNEL | __GFP_NOWARN);
 }
 
 static void gntdev_slots_free(void *ptr, void *ctx)

@@ -62,7 +62,9 @@ struct gntdev_map *gntdev_map_alloc(u32 count)
 {
 	struct gntdev_map *map;
 
-	map = kvzalloc(struct_size(map, grants, count), GFP_KERNEL);
+	/* User space picks the size: fail quietly, as -ENOMEM, when absurd. */
+	map = kvzalloc(struct_size(map, grants, count),
+		       GFP_KERNEL | __GFP_NOWARN);
 	if (!map)
 		return NULL;
 	refcount_set(&map->users, 1);
@@ -89,17 +91,17 @@ static void gntdev_map_free_state(struct gntdev_map *map)
 /* The per-grant state an mmap() needs, including the pages to map over. */
 static int gntdev_map_alloc_state(struct gntdev_map *map)
 {
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN; /* sizes user-chosen */
 	u32 n = map->count;
 	struct page **pages;
 
-	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
-	map->map_ops = kvcalloc(n, sizeof(*map->map_ops), GFP_KERNEL);
-	map->unmap_ops = kvcalloc(n, sizeof(*map->unmap_ops), GFP_KERNEL);
-	map->being_removed = kvcalloc(n, sizeof(bool), GFP_KERNEL);
+	pages = kvcalloc(n, sizeof(*pages), gfp);
+	map->map_ops = kvcalloc(n, sizeof(*map->map_ops), gfp);
+	map->unmap_ops = kvcalloc(n, sizeof(*map->unmap_ops), gfp);
+	map->being_removed = kvcalloc(n, sizeof(bool), gfp);
 	if (gntdev_use_ptemod) {
-		map->kmap_ops = kvcalloc(n, sizeof(*map->kmap_ops), GFP_KERNEL);
-		map->kunmap_ops =
-			kvcalloc(n, sizeof(*map->kunmap_ops), GFP_KERNEL);
+		map->kmap_ops = kvcalloc(n, sizeof(*map->kmap_ops), gfp);
+		map->kunmap_ops = kvcalloc(n, sizeof(*map->kunmap_ops), gfp);
 		if (!map->kmap_ops || !map->kunmap_ops)
 			goto out_free;
 	}
@@ -517,6 +519,13 @@ static struct gntdev_map *gntdev_mmap_claim(struct gntdev_file *priv,
 		map = NULL;
 		goto out_unlock;
 	}
+	/*
+	 * Decided under the lock, so SET_UNMAP_NOTIFY (which checks the
+	 * flags under it) sees a read-only map as one from now on.
+	 */
+	map->flags = GNTMAP_host_map;
+	if (!(vma->vm_flags & VM_WRITE))
+		map->flags |= GNTMAP_readonly;
 	refcount_inc(&map->users);
 out_unlock:
 	mutex_unlock(&priv->lock);
@@ -551,12 +560,9 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (err)
 		goto out_put;
 
-	map->flags = GNTMAP_host_map;
-	if (!(vma->vm_flags & VM_WRITE)) {
-		map->flags |= GNTMAP_readonly;
-		/* mprotect() must not make it writable later. */
+	/* A read-only mapping: mprotect() must not make it writable later. */
+	if (map->flags & GNTMAP_readonly)
 		gntdev_vm_flags_clear(vma, VM_MAYWRITE);
-	}
 	gntdev_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
 	if (gntdev_use_ptemod)
 		gntdev_vm_flags_set(vma, VM_DONTCOPY);
