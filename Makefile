@@ -8,6 +8,7 @@
 #   make check        all tests: unit tests, then the Xen lab
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
+#   make fuzz-long, torture-long   the long robustness runs
 #   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
@@ -24,7 +25,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all deps module lib cli unit lab-tools install check check-packaging \
-	check-lib check-unit check-lab demo format-check clean
+	check-lib check-fuzz fuzz-long torture-long check-unit check-lab demo format-check clean
 
 all: deps module lib cli unit lab-tools
 
@@ -54,7 +55,19 @@ unit:
 lab-tools:
 	$(MAKE) -C $(LAB)/src O=$(CURDIR)/build/lab/tools
 
-check: deps check-unit check-packaging check-lab
+check: deps check-unit check-fuzz check-packaging check-lab
+
+# A bounded libFuzzer run over the driver's pure core (30 s).
+check-fuzz: deps
+	$(MAKE) --no-print-directory -C tools/tests/fuzz check
+
+# The long runs: 30 min of core fuzzing; in the lab, 20,000 kills and
+# 15 min of torture, and 30 min of the syscall-sequence fuzzer.
+fuzz-long: deps
+	$(MAKE) --no-print-directory -C tools/tests/fuzz fuzz-long
+
+torture-long:
+	$(LAB)/check.sh robust_long
 
 check-packaging:
 	tools/tests/packaging/check.sh

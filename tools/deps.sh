@@ -9,12 +9,16 @@
 #                links with (as Xen's libxengnttab does), and Xen's own
 #                libxengnttab for the drop-in tests
 #   dkms         the packaging test builds the module with it
+#   clang, libclang-rt-14-dev   libFuzzer and sanitizers for the core fuzzer
 
 set -euo pipefail
 
 missing=()
 [ -e /usr/include/xentoollog.h ] || missing+=(libxen-dev)
 command -v dkms >/dev/null 2>&1 || missing+=(dkms)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' \
+	>/dev/null || missing+=(libclang-rt-14-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -14,13 +14,14 @@
 # compared), notify_copy (unmap notify and grant copy on both
 # drivers, compared), lib (libxengnttab on both drivers),
 # dropin (Debian-built programs on our library and our driver), cli (the
-# gnttab tool on both drivers).  Without arguments, all groups run.
+# gnttab tool on both drivers), robust (torture, fuzzing, danger cases;
+# robust_long is the long version).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli robust)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -170,6 +171,45 @@ group_cli()
 		module "$k" "$d"
 		job "cli-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
+}
+
+# Robustness on ours: kill -9 torture, concurrency, limits and security
+# (torture), a bounded random syscall-sequence fuzzer (fuzz), and the cases
+# that crash the stock driver (danger); and the torture catalogue on the
+# stock driver, whose failures are findings, not failures.
+group_robust()
+{
+	local k d
+	for k in $KERNELS; do
+		d=$(payload "torture-$k" "$LAB_DIR/torture/run")
+		echo STOCK=0 >"$d/conf"
+		module "$k" "$d"
+		job "torture-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
+		d=$(payload "fuzz-$k" "$LAB_DIR/fuzz/run")
+		module "$k" "$d"
+		job "fuzz-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
+		d=$(payload "danger-$k" "$LAB_DIR/torture/run")
+		printf 'STOCK=0\nTORTURE_ARGS=danger\n' >"$d/conf"
+		module "$k" "$d"
+		job "danger-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
+	done
+	d=$(payload torture-stock "$LAB_DIR/torture/run")
+	echo OURS=0 >"$d/conf"
+	job torture-stock 0 "$d" TIMEOUT=400
+}
+
+# The long runs (make torture-long, make fuzz-long): not in make check.
+group_robust_long()
+{
+	local d
+	d=$(payload torture-long "$LAB_DIR/torture/run")
+	printf 'STOCK=0\nTORTURE_ARGS="-k 20000 -t 900"\n' >"$d/conf"
+	module "$KERNEL" "$d"
+	job torture-long 0 "$d" TIMEOUT=3600
+	d=$(payload fuzz-long "$LAB_DIR/fuzz/run")
+	echo FUZZ_TIME=1800 >"$d/conf"
+	module "$KERNEL" "$d"
+	job fuzz-long 0 "$d" TIMEOUT=2400
 }
 
 make -s -C "$LAB_DIR/src" O="$TOOLS"
