@@ -14,14 +14,16 @@
 # compared), notify_copy (unmap notify and grant copy on both
 # drivers, compared), lib (libxengnttab on both drivers),
 # dropin (Debian-built programs on our library and our driver), cli (the
-# gnttab tool on both drivers), robust (torture, fuzzing, danger cases;
-# robust_long is the long version).  Without arguments, all groups run.
+# gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
+# grants; xenlab-domu reports each kind of domU outcome with its own
+# status), robust (torture, fuzzing, danger cases; robust_long is the long
+# version).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli domu robust)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -171,6 +173,28 @@ group_cli()
 		module "$k" "$d"
 		job "cli-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
+}
+
+# A second domain (BASE=xl): a PV and a PVH domU map dom0's grants with the
+# stock xen-gntdev; PVH is gntdev's auto-translated path.
+group_domu()
+{
+	local k t d
+	for k in $KERNELS; do
+		for t in pv pvh; do
+			d=$(payload "domu-grantmap-$t-$k" \
+				"$LAB_DIR/xl/grantmap/run" "$LAB_DIR/xl/grantmap/domu")
+			echo "TYPE=$t" >"$d/grantmap.conf"
+			job "domu-grantmap-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
+				TIMEOUT=360
+		done
+	done
+	# xenlab-domu's own statuses, four PV domUs in one boot.
+	d=$(payload domu-selftest "$LAB_DIR"/xl/selftest/*)
+	KERNEL=6.1 "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
+	cp "$d/build/xenlab_warn.ko" "$d/warn/"
+	rm -rf "$d/build"
+	job domu-selftest 0 "$d" BASE=xl KERNEL=6.1 TIMEOUT=600
 }
 
 # Robustness on ours: kill -9 torture, concurrency, limits and security

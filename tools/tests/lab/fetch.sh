@@ -223,22 +223,22 @@ fetch_busybox()
 # mkinitramfs.sh checks that every DT_NEEDED library is in this tree.
 fetch_xl()
 {
-	local dir=$LAB_CACHE/xl-$XEN debs deb
+	local dir=$LAB_CACHE/xl-$XEN debs deb pkgs
 	[ "$XEN" = 4.17 ] || lab_die "--with-xl supports XEN=4.17 only"
-	if [ ! -e "$dir/.complete" ]; then
-		debs=$(download xen-utils-4.17 xenstore-utils \
-			libxenmisc4.17 libxenstore4 libxengnttab1 \
-			libxenevtchn1 libxencall1 libxenforeignmemory1 \
-			libxendevicemodel1 libxentoollog1 libxentoolcore1 \
-			libxenhypfs1 libyajl2 libext2fs2 liblzma5 libuuid1 \
-			libzstd1 zlib1g libncurses6 libtinfo6 libgcc-s1 libc6)
+	pkgs=(xen-utils-4.17 xenstore-utils libxenmisc4.17 libxenstore4
+		libxengnttab1 libxenevtchn1 libxencall1 libxenforeignmemory1
+		libxendevicemodel1 libxentoollog1 libxentoolcore1 libxenhypfs1
+		libyajl2 libuuid1 liblzma5 libzstd1 zlib1g libgcc-s1 libc6)
+	# The stamp holds the package list, so a changed list re-extracts.
+	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "${pkgs[*]}" ]; then
+		debs=$(download "${pkgs[@]}")
 		lab_log "extracting the Xen $XEN toolstack"
 		rm -rf "$dir"
 		mkdir -p "$dir/root"
 		for deb in $debs; do
 			dpkg -x "$deb" "$dir/root"
 		done
-		touch "$dir/.complete"
+		echo "${pkgs[*]}" >"$dir/.complete"
 	fi
 	echo "XL_ROOT=$dir/root" >"$LAB_CACHE/env/xl-$XEN.env"
 }

@@ -3,12 +3,14 @@
 #
 # mkinitramfs.sh - build the lab's dom0 base initramfs for one kernel.
 #
-#   KERNEL=6.1|6.12 tools/tests/lab/mkinitramfs.sh
+#   KERNEL=6.1|6.12 [BASE=xl] tools/tests/lab/mkinitramfs.sh
 #
 # The image holds busybox, /init, the lab's own tools in /lab/bin and the Xen
 # modules with their dependency closure, so busybox modprobe can load them.
 # Payloads are appended at boot as a second cpio (see run.sh).  Output:
 # $LAB_BUILD/<kver>/base.cpio.gz; rebuilt only when an input changed.
+# BASE=xl builds base-xl.cpio.gz instead, which also holds the Xen
+# toolstack and what a second domain needs (see xl/stage.sh).
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
@@ -21,14 +23,26 @@ MODULES="xenfs xen-evtchn xen-privcmd xen-gntdev xen-gntalloc"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/busybox.env"
 
+BASE=${BASE:-base}
+case "$BASE" in
+base) IMAGE_NAME=base.cpio.gz ;;
+xl) IMAGE_NAME=base-xl.cpio.gz ;;
+*) lab_die "unknown BASE=$BASE (supported: base, xl)" ;;
+esac
+
 OUT=$LAB_BUILD/$KVER
-IMAGE=$OUT/base.cpio.gz
+IMAGE=$OUT/$IMAGE_NAME
 TOOLS=$LAB_BUILD/tools
 mkdir -p "$OUT" "$TOOLS"
 
 make -s -C "$LAB_DIR/src" O="$TOOLS"
 
 inputs=("$LAB_DIR/init" "$0" "$BUSYBOX" "$TOOLS"/* "$KROOT/.complete")
+if [ "$BASE" = xl ]; then
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/env/xl-$XEN.env"
+	inputs+=("$LAB_DIR"/xl/* "$XL_ROOT/../.complete")
+fi
 if [ -e "$IMAGE" ]; then
 	stale=
 	for f in "${inputs[@]}"; do
@@ -37,7 +51,7 @@ if [ -e "$IMAGE" ]; then
 	[ -n "$stale" ] || exit 0
 fi
 
-lab_log "building dom0 initramfs for $KVER"
+lab_log "building dom0 initramfs $IMAGE_NAME for $KVER"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
@@ -72,6 +86,7 @@ done | sort -u | while read -r ko; do
 	esac
 done
 depmod -b "$stage" "$KVER"
+[ "$BASE" != xl ] || "$LAB_DIR/xl/stage.sh" "$stage"
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -9n >"$IMAGE.tmp"

@@ -21,9 +21,12 @@
 #            dmesg (whatever the payload said)
 #
 # Environment: KERNEL (6.1|6.12) XEN (4.17|4.20) TIMEOUT (s, 120) SMP (1)
-# MEM (MiB, 2048) DOM0_MEM (1024M) CPU (max,-smap) ACCEL (auto|tcg|kvm)
+# MEM (MiB, 2048) DOM0_MEM (1024M) CPU (max,-smap; BASE=xl:
+# max,-smap,-rdtscp,-xsave) ACCEL (auto|tcg|kvm)
 # XENLAB_MODS (a:b:c|none) LEAK_CHECK (1|0) LEAK_ALLOW (D:R,...)
-# XEN_EXTRA DOM0_EXTRA QEMU_EXTRA OUTDIR QUIET (1: no payload output).
+# XEN_EXTRA DOM0_EXTRA QEMU_EXTRA OUTDIR QUIET (1: no payload output)
+# BASE (base|xl: xl boots base-xl.cpio.gz, with the Xen toolstack and a
+# domU kernel, for payloads that start a second domain; see xl/xenlab-domu).
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
@@ -45,16 +48,27 @@ TIMEOUT=${TIMEOUT:-120}
 SMP=${SMP:-1}
 MEM=${MEM:-2048}
 DOM0_MEM=${DOM0_MEM:-1024M}
-CPU=${CPU:-max,-smap}
+# A second domain needs more: PVH guests hang on RDTSCP (QEMU's SVM gives
+# Xen no next-RIP), and with XSAVE on, user processes in dom0 and in a PV
+# domU often crash while the two domains share the CPU (none without it).
+cpu_default=max,-smap
+[ "${BASE:-base}" != xl ] || cpu_default=max,-smap,-rdtscp,-xsave
+CPU=${CPU:-$cpu_default}
 ACCEL=${ACCEL:-auto}
 LEAK_CHECK=${LEAK_CHECK:-1}
 OUTDIR=${OUTDIR:-$LAB_BUILD/out}
+export BASE=${BASE:-base}
+case "$BASE" in
+base) fetch_args=() IMAGE_NAME=base.cpio.gz ;;
+xl) fetch_args=(--with-xl) IMAGE_NAME=base-xl.cpio.gz ;;
+*) lab_die "unknown BASE=$BASE (supported: base, xl)" ;;
+esac
 
 # Kernel oopses, warnings and stack dumps, lockdep and hung-task reports,
 # Xen crashes.
 CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
 
-lab_locked "$LAB_DIR/fetch.sh"
+lab_locked "$LAB_DIR/fetch.sh" "${fetch_args[@]}"
 lab_locked "$LAB_DIR/mkinitramfs.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
@@ -85,7 +99,7 @@ if [ -d "$PAYLOAD" ]; then
 else
 	cp "$PAYLOAD" "$stage/test/run"
 fi
-cp "$LAB_BUILD/$KVER/base.cpio.gz" "$INITRD"
+cp "$LAB_BUILD/$KVER/$IMAGE_NAME" "$INITRD"
 (cd "$stage" && find test | cpio -o -H newc --quiet -R 0:0) | gzip -1 >>"$INITRD"
 
 dom0_cmdline="console=hvc0 earlyprintk=xen panic=-1 loglevel=5"
@@ -146,6 +160,10 @@ elif [ -z "$prc" ]; then
 elif [ -n "$crash" ]; then
 	status=126
 	why="payload status $prc, but the console shows a crash"
+	# A user process's trap is no kernel crash: say so (lab facts §12).
+	if ! echo "$crash" | grep -qvE 'traps: |segfault at'; then
+		why="payload status $prc, but a dom0 user process crashed (emulation trouble, see CPU for BASE=xl, or memory corruption by the code under test)"
+	fi
 elif [ "$prc" -ne 0 ]; then
 	status=$prc
 	why="payload failed"

@@ -6,8 +6,9 @@
  *
  * The granter fills every page with pattern(XDOM_SEED_GRANT). The mapper
  * checks it, overwrites every page with pattern(XDOM_SEED_ACK) and writes
- * the ACK pattern's word 0 of page 0 last: once the granter sees that word,
- * the rest of the ACK is in place (x86 stores are not reordered).
+ * the ACK pattern's word 0 of page 0 last, so a granter that finds that
+ * word knows the rest of the ACK is in place (x86 stores are not
+ * reordered). xenlab-share itself looks only after the mapper is gone.
  */
 #ifndef XENLAB_XDOM_H
 #define XENLAB_XDOM_H
@@ -41,25 +42,27 @@ static inline void xdom_fill(volatile __u64 *w, size_t pages, __u32 seed,
 }
 
 /*
+ * Check @pages pages at @w against the pattern of pages @first onwards.
  * Returns true if all words match; otherwise describes the first mismatch
  * in @why.
  */
-static inline bool xdom_verify(const volatile __u64 *w, size_t pages,
-			       __u32 seed, char *why, size_t len)
+static inline bool xdom_verify(const volatile __u64 *w, size_t first,
+			       size_t pages, __u32 seed, char *why, size_t len)
 {
 	size_t i, n = pages * XDOM_WORDS_PER_PAGE;
 
 	for (i = 0; i < n; i++) {
-		__u64 want = xdom_pattern(seed, i / XDOM_WORDS_PER_PAGE,
-					  i % XDOM_WORDS_PER_PAGE);
+		size_t pg = first + i / XDOM_WORDS_PER_PAGE;
+		size_t word = i % XDOM_WORDS_PER_PAGE;
+		__u64 want = xdom_pattern(seed, pg, word);
 		__u64 got = w[i];
 
 		if (got == want)
 			continue;
 		snprintf(why, len,
-			 "page %zu word %zu: got 0x%016llx want 0x%016llx",
-			 i / XDOM_WORDS_PER_PAGE, i % XDOM_WORDS_PER_PAGE,
-			 (unsigned long long)got, (unsigned long long)want);
+			 "page %zu word %zu: got 0x%016llx want 0x%016llx", pg,
+			 word, (unsigned long long)got,
+			 (unsigned long long)want);
 		return false;
 	}
 	return true;
