@@ -16,14 +16,14 @@
 # dropin (Debian-built programs on our library and our driver), cli (the
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
-# status), robust (torture, fuzzing, danger cases; robust_long is the long
+# status), demo (the main job, asserted), robust (torture, fuzzing, danger cases; robust_long is the long
 # version).  Without arguments, all groups run.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli domu robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli domu demo robust)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -176,16 +176,30 @@ group_cli()
 }
 
 # A second domain (BASE=xl): a PV and a PVH domU map dom0's grants with the
-# stock xen-gntdev; PVH is gntdev's auto-translated path.
+# stock xen-gntdev, then with ours; PVH is gntdev's auto-translated path.
 group_domu()
 {
 	local k t d
+	# Stock driver in the domU, PV and PVH, on the default dom0 kernel.
+	for t in pv pvh; do
+		d=$(payload "domu-grantmap-$t" \
+			"$LAB_DIR/xl/grantmap/run" "$LAB_DIR/xl/grantmap/domu")
+		echo "TYPE=$t" >"$d/grantmap.conf"
+		job "domu-grantmap-$t" 0 "$d" BASE=xl TIMEOUT=360
+	done
+	# OUR gntdev.ko in the domU: on PVH this is our driver's
+	# auto-translated path, which dom0 (PV) cannot exercise; on every
+	# kernel for PVH, on the default one for PV.
 	for k in $KERNELS; do
-		for t in pv pvh; do
-			d=$(payload "domu-grantmap-$t-$k" \
+		for t in pvh pv; do
+			[ $t = pvh ] || [ "$k" = "$KERNEL" ] || continue
+			d=$(payload "domu-ours-$t-$k" \
 				"$LAB_DIR/xl/grantmap/run" "$LAB_DIR/xl/grantmap/domu")
-			echo "TYPE=$t" >"$d/grantmap.conf"
-			job "domu-grantmap-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
+			module "$k" "$d/domu"
+			printf 'TYPE=%s\nDOMU_MODS=%s\n' "$t" \
+				xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
+				>"$d/grantmap.conf"
+			job "domu-ours-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
 				TIMEOUT=360
 		done
 	done
@@ -234,6 +248,18 @@ group_robust_long()
 	echo FUZZ_TIME=1800 >"$d/conf"
 	module "$KERNEL" "$d"
 	job fuzz-long 0 "$d" TIMEOUT=2400
+}
+
+# The main job (`make demo`, tools/demo/run): a PV domU frontend and a dom0
+# backend on our driver and library, with xenstored and xenconsoled on our
+# driver too; a clean exit, then SIGKILL mid-stream; every step asserted.
+group_demo()
+{
+	local d
+	make -s -C "$LAB_TOP/tools/demo" O="$LAB_BUILD/demo-lab" payload
+	d=$(payload demo "$LAB_BUILD/demo-lab/payload/.")
+	module "$KERNEL" "$d"
+	job demo 0 "$d" BASE=xl TIMEOUT=480
 }
 
 make -s -C "$LAB_DIR/src" O="$TOOLS"
