@@ -9,6 +9,7 @@
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
 #   make fuzz-long, torture-long   the long robustness runs
+#   make bench        stock vs ours vs the hypervisor's floor, one boot
 #   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
@@ -25,7 +26,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all deps module lib cli unit lab-tools install check check-packaging \
-	check-lib check-fuzz fuzz-long torture-long check-unit check-lab demo format-check clean
+	check-lib check-fuzz fuzz-long torture-long bench check-bench check-unit check-lab demo format-check clean
 
 all: deps module lib cli unit lab-tools
 
@@ -68,6 +69,16 @@ fuzz-long: deps
 
 torture-long:
 	$(LAB)/check.sh robust_long
+
+# Benchmarks: stock xen-gntdev vs ours vs the hypervisor's floor, in one
+# lab boot; a table on stdout, build/bench/results.{txt,csv,json,png}.
+bench:
+	tools/bench/run-bench.sh $(BENCH_ARGS)
+
+# A short run of the benchmark (about a minute): fails only if it breaks,
+# never on speed.
+check-bench:
+	tools/bench/run-bench.sh --quick
 
 check-packaging:
 	tools/tests/packaging/check.sh
