@@ -35,7 +35,10 @@
  * @node: Entry in gntdev_files, for introspection.
  * @pid: Process that opened the file (thread group id).
  * @comm: Its command name then.
+ * @copy_batch: A GRANT_COPY batch kept for the next call; taken with xchg().
  */
+struct gntdev_copy_batch;
+
 struct gntdev_file {
 	struct mutex lock; /* protects this struct, maps' @listed, @index */
 	struct gntdev_slots slots;
@@ -44,6 +47,7 @@ struct gntdev_file {
 	struct list_head node;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
+	struct gntdev_copy_batch *copy_batch;
 };
 
 /**
@@ -124,6 +128,7 @@ struct gntdev_map *gntdev_map_alloc(u32 count);
 void gntdev_map_put(struct gntdev_map *map);
 int gntdev_mmap(struct file *file, struct vm_area_struct *vma);
 bool gntdev_vma_is_ours(struct vm_area_struct *vma, struct gntdev_file *priv);
+void gntdev_copy_release(struct gntdev_file *priv);
 long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 			     struct ioctl_gntdev_grant_copy __user *u);
 int gntdev_total_reserve(u32 count);

@@ -186,6 +186,7 @@ static int gntdev_release(struct inode *inode, struct file *file)
 		gntdev_map_put(map);
 	}
 	gntdev_slots_destroy(&priv->slots);
+	gntdev_copy_release(priv);
 	kfree(priv);
 	return 0;
 }

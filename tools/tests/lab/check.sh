@@ -102,16 +102,20 @@ group_driver()
 }
 
 # Unmap notify and grant copy, stock then ours in one boot, compared.  Two
-# vCPUs so the copy-vs-munmap race really runs in parallel.
+# vCPUs (on 6.1) so the copy-vs-munmap race really runs in parallel.
 group_notify_copy()
 {
-	local k d
+	local k d smp
 	for k in $KERNELS; do
 		d=$(payload "notify-copy-$k" "$LAB_DIR/notify-copy/run" \
 			"$LAB_DIR/notify-copy/expected-differences" \
 			"$TOOLS/gntdev-notify-copy")
 		module "$k" "$d"
-		job "notify-copy-$k" 0 "$d" "KERNEL=$k" SMP=2 TIMEOUT=300
+		# Two vCPUs on 6.1 only: under emulation a 6.12 dom0 with
+		# two sometimes dies of an int3 Oops while patching its text.
+		smp=1
+		[ "$k" != 6.1 ] || smp=2
+		job "notify-copy-$k" 0 "$d" "KERNEL=$k" "SMP=$smp" TIMEOUT=300
 	done
 }
 
