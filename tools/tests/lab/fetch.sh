@@ -176,12 +176,10 @@ private_apt()
 
 fetch_xen()
 {
-	local pkg="xen-hypervisor-$XEN-amd64" dir deb ver
+	local pkg="xen-hypervisor-$XEN-amd64" dir deb
 	APT_OPTS=()
 	APT_PRIVATE=
 	[ "$(lab_xen_suite "$XEN")" = host ] || private_apt trixie
-	ver=$(candidate "$pkg" || true)
-	[ -n "$ver" ] || { [ "$APT_PRIVATE" ] || apt_update_once; }
 	deb=$(download "$pkg")
 	dir=$LAB_CACHE/xen/$(basename "$deb" .deb)
 	if [ ! -e "$dir/.complete" ]; then

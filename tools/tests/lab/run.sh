@@ -146,9 +146,7 @@ if [ $qrc -ne 124 ] && [ $qrc -ne 137 ] &&
 	qrc=$?
 fi
 set -e
-secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null ||
-	python3 -c "print(round($(date +%s.%N) - $start, 1))")
-secs=$(printf '%.1f' "$secs")
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 
 # The payload's output, without the lab's own markers and the dmesg copy.
 if [ -z "${QUIET:-}" ] && [ -e "$OUT" ]; then
