@@ -81,7 +81,8 @@ struct gntdev_notify {
  * @notifier_init: @notifier is registered.
  * @live_grants: Grant handles (user and kernel) mapped and not yet unmapped.
  * @pages: Struct pages the grants are mapped over (kernel-side mapping on
- *	PV, the whole mapping on auto-translated guests).
+ *	PV, the whole mapping on auto-translated guests); also the start of
+ *	the one block that holds the per-grant arrays below.
  * @map_ops: Hypercall arguments and results, per grant.
  * @unmap_ops: Unmap arguments, per grant, handle filled in by the map.
  * @kmap_ops: PV only: kernel-side map of each grant.
@@ -123,7 +124,10 @@ extern unsigned long gntdev_total_limit;
 extern struct list_head gntdev_files;
 extern struct mutex gntdev_files_lock;
 extern atomic_t gntdev_nr_maps;
+extern unsigned int gntdev_page_cache_max;
 
+void gntdev_page_cache_init(void);
+void gntdev_page_cache_exit(void);
 struct gntdev_map *gntdev_map_alloc(u32 count);
 void gntdev_map_put(struct gntdev_map *map);
 int gntdev_mmap(struct file *file, struct vm_area_struct *vma);

@@ -495,6 +495,7 @@ static int __init gntdev_init(void)
 		return -EBUSY;
 	}
 	gntdev_use_ptemod = !xen_feature(XENFEAT_auto_translated_physmap);
+	gntdev_page_cache_init();
 
 	err = misc_register(&gntdev_miscdev);
 	if (err) {
@@ -511,6 +512,7 @@ static void __exit gntdev_exit(void)
 {
 	gntdev_debugfs_exit();
 	misc_deregister(&gntdev_miscdev);
+	gntdev_page_cache_exit();
 }
 
 module_init(gntdev_init);
