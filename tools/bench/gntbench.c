@@ -597,8 +597,9 @@ static void test_floor(void)
 	static const char *const alloc_keys[] = { " page_alloc_ns",
 						  " page_free_ns",
 						  " array_ns" };
-	static const char *const map_fmt[] = { "map %lu %lu 1",
-					       "map %lu %lu 2" };
+	/* As ours maps on PV (a user PTE), and as stock (plus the kernel). */
+	static const char *const map_fmt[] = { "map %lu %lu 1 pte",
+					       "map %lu %lu 2 pte" };
 	static const char *const map_drv[] = { "floor", "floor2" };
 	static const char *const copy_fmt[] = { "copy %lu %lu in",
 						"copy %lu %lu out" };

@@ -3,10 +3,15 @@
 # plot.gp - the benchmark's picture, from the .dat files report.py writes
 # (columns: x stock ours floor floor2, medians over rounds).  Run in that
 # directory: gnuplot -e "out='results.png'" -e "clock='icount'" plot.gp
+# (an out ending in .svg makes an SVG: text, for the README).
 
 if (!exists("out")) out = "results.png"
 if (!exists("clock")) clock = "icount"
-set terminal pngcairo size 1800,560 font ",10" noenhanced
+if (strstrt(out, ".svg") > 0) {
+	set terminal svg size 1800,560 font ",10" noenhanced
+} else {
+	set terminal pngcairo size 1800,560 font ",10" noenhanced
+}
 set output out
 set multiplot layout 1,3 title sprintf("gntdev: stock xen-gntdev vs ours vs the hypervisor floor (Xen 4.17 PV dom0 under QEMU TCG, clock: %s, medians over rounds)", clock)
 set grid
@@ -20,8 +25,8 @@ set xlabel "batch (pages per map)"
 set ylabel "pages/s"
 plot "full.dat" using 1:2 title "stock xen-gntdev" lw 4 pt 7 ps 1.5, \
      "" using 1:3 title "ours gntdev.ko" lw 2 pt 5, \
-     "" using 1:4 title "floor: 1 map+unmap hypercall/page" dt 2 pt 1, \
-     "" using 1:5 title "floor2: 2 per page (as PV gntdev)" dt 3 pt 2
+     "" using 1:4 title "floor: 1 map+unmap op/page, PTE (as ours)" dt 2 pt 1, \
+     "" using 1:5 title "floor2: 2 per page, PTE + kernel (as stock)" dt 3 pt 2
 
 set title "Grant copy, 4 KiB segments"
 set key center right

@@ -161,9 +161,9 @@ def main():
           "\nours/stock is the ratio of the values: >1 is better for pages/s "
           "and MiB/s,\n<1 is better for us (times); paired = median of the "
           "per-round ratios.\nfloor = raw hypercalls in gntfloor.ko, 1 "
-          "mapping per grant; floor2 = 2 per grant,\nas PV gntdev needs "
-          "(user PTE + kernel address).  Floor step-mmap/munmap = its\n"
-          "map/unmap hypercalls alone." % (
+          "mapping per grant, into a PTE (as ours\nissues on PV); floor2 = "
+          "2 per grant, PTE + kernel address (as stock issues).\nFloor "
+          "step-mmap/munmap = its map/unmap hypercalls alone." % (
               stat, "fastest chunk of each point" if stat == "best"
               else "mean over each point"))
     hdr = ("%-12s %6s %-8s %16s %16s %8s %8s %11s %10s %10s %10s" % (

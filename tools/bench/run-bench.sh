@@ -15,8 +15,8 @@
 # point varies by at most --spread across rounds or the round cap is hit
 # (tools/bench/lab/run).  Then, on the host: a table on stdout, and in
 # $BENCH_OUT (default build/bench) results.txt (the raw RESULT lines),
-# results.csv, results.json and results.png (gnuplot, installed from
-# Debian if missing).
+# results.csv, results.json, results.png and results.svg (gnuplot,
+# installed from Debian if missing).
 #
 #   --quick   one round, short points, no 10,000-map point, plot only if
 #             gnuplot is already there: the smoke run of `make check`.
@@ -165,9 +165,11 @@ if ! command -v gnuplot >/dev/null 2>&1 && [ $QUICK = 0 ]; then
 		say "warning: could not install gnuplot-nox (see $OUT/apt.log)"
 fi
 if command -v gnuplot >/dev/null 2>&1; then
-	(cd "$OUT/plot" && gnuplot -e "out='$OUT/results.png'" \
-		-e "clock='$CLOCK'" "$BENCH/plot.gp")
-	say "plot: $OUT/results.png"
+	for fmt in png svg; do
+		(cd "$OUT/plot" && gnuplot -e "out='$OUT/results.$fmt'" \
+			-e "clock='$CLOCK'" "$BENCH/plot.gp")
+	done
+	say "plot: $OUT/results.png, $OUT/results.svg"
 else
 	say "plot: skipped (no gnuplot)"
 fi

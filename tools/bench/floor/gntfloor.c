@@ -7,14 +7,16 @@
  * Write one command to /sys/kernel/debug/gntfloor/run, then read the
  * result back from the same file:
  *
- *   map N ITER [K]
+ *   map N ITER [K [pte]]
  *	Grant N pages of our own to domain 0 (ourselves), then ITER times
  *	map all N in one batch and unmap them again, K mappings per grant
- *	(1, or 2 as a PV gntdev does: user PTE plus kernel address), each
- *	into the kernel address of an unpopulated page.  One
- *	GNTTABOP_map_grant_ref and one GNTTABOP_unmap_grant_ref hypercall
- *	per K, issued directly: no p2m bookkeeping, which is the kernel's
- *	cost, not the hypervisor's.
+ *	(1, or 2 as the in-tree PV gntdev does: user PTE plus kernel
+ *	address), each into the kernel address of an unpopulated page; with
+ *	"pte", the first mapping of each grant goes into a page-table entry
+ *	instead (GNTMAP_contains_pte, as a PV gntdev maps user PTEs; here
+ *	the PTEs of a vmap() area).  One GNTTABOP_map_grant_ref and one
+ *	GNTTABOP_unmap_grant_ref hypercall per K, issued directly: no p2m
+ *	bookkeeping, which is the kernel's cost, not the hypervisor's.
  *
  *   alloc N ITER
  *	ITER times get and free what a PV gntdev map of N grants needs
@@ -48,11 +50,13 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include <xen/grant_table.h>
 #include <xen/page.h>
 #include <xen/xen.h>
 #include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
 
 /* Enough for gntbench's largest batch; each page is also a grant ref. */
 #define GNTFLOOR_MAX_PAGES 4096U
@@ -143,6 +147,10 @@ nomem:
  *	to the kernel address of @pages[j * n + i].
  * @mops: Map ops, same layout.
  * @uops: Unmap ops, same layout; the handle is valid while mapped.
+ * @scratch: pte only: the n pages of the vmap() area whose PTEs mapping 0
+ *	of each grant replaces.
+ * @area: pte only: that area.
+ * @ptes: pte only: machine address of the PTE of page i of @area.
  */
 struct gntfloor_map {
 	struct gntfloor_grants g;
@@ -150,11 +158,88 @@ struct gntfloor_map {
 	struct page **pages;
 	struct gnttab_map_grant_ref *mops;
 	struct gnttab_unmap_grant_ref *uops;
+	struct page **scratch;
+	void *area;
+	u64 *ptes;
 };
+
+/* As a PV gntdev maps a user PTE (without the PTE's special bit). */
+#define GNTFLOOR_PTE_FLAGS \
+	(GNTMAP_host_map | GNTMAP_application_map | GNTMAP_contains_pte)
 
 static unsigned long gntfloor_kaddr(struct page *page)
 {
 	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
+}
+
+/* Where mapping @idx (= j * n + i) goes, and with which flags. */
+static u64 gntfloor_host(struct gntfloor_map *m, unsigned int idx, u32 *flags)
+{
+	if (m->area && idx < m->g.n) {
+		*flags = GNTFLOOR_PTE_FLAGS;
+		return m->ptes[idx];
+	}
+	*flags = GNTMAP_host_map;
+	return gntfloor_kaddr(m->pages[idx]);
+}
+
+/* The address through which the kernel reads mapping @idx. */
+static void *gntfloor_vaddr(struct gntfloor_map *m, unsigned int idx)
+{
+	if (m->area && idx < m->g.n)
+		return m->area + (size_t)idx * PAGE_SIZE;
+	return (void *)gntfloor_kaddr(m->pages[idx]);
+}
+
+static void gntfloor_pte_free(struct gntfloor_map *m)
+{
+	unsigned int i;
+
+	/* Xen emptied the PTEs at unmap; vunmap() finds nothing to undo. */
+	if (m->area)
+		vunmap(m->area);
+	for (i = 0; m->scratch && i < m->g.n; i++)
+		if (m->scratch[i])
+			__free_page(m->scratch[i]);
+	kvfree(m->scratch);
+	kvfree(m->ptes);
+	m->area = NULL;
+	m->scratch = NULL;
+	m->ptes = NULL;
+}
+
+/* A kernel area of n pages, and the machine address of each of its PTEs. */
+static int gntfloor_pte_alloc(struct gntfloor_map *m)
+{
+	unsigned int n = m->g.n, i, level;
+	pte_t *pte;
+
+	m->scratch = kvcalloc(n, sizeof(*m->scratch), GFP_KERNEL);
+	m->ptes = kvcalloc(n, sizeof(*m->ptes), GFP_KERNEL);
+	if (!m->scratch || !m->ptes)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		m->scratch[i] = alloc_page(GFP_KERNEL);
+		if (!m->scratch[i])
+			goto nomem;
+	}
+	m->area = vmap(m->scratch, n, VM_MAP, PAGE_KERNEL);
+	if (!m->area)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		pte = lookup_address((unsigned long)m->area + i * PAGE_SIZE,
+				     &level);
+		if (!pte || level != PG_LEVEL_4K) {
+			gntfloor_pte_free(m);
+			return -EFAULT;
+		}
+		m->ptes[i] = arbitrary_virt_to_machine(pte).maddr;
+	}
+	return 0;
+
+nomem:
+	gntfloor_pte_free(m);
+	return -ENOMEM;
 }
 
 /*
@@ -195,12 +280,15 @@ static int gntfloor_map_all(struct gntfloor_map *m)
 {
 	unsigned int n = m->g.n, i, j;
 	int rc, err = 0;
+	u64 host;
+	u32 flags;
 
 	for (j = 0; j < m->k; j++) {
-		for (i = 0; i < n; i++)
-			gnttab_set_map_op(&m->mops[j * n + i],
-					  gntfloor_kaddr(m->pages[j * n + i]),
-					  GNTMAP_host_map, m->g.refs[i], 0);
+		for (i = 0; i < n; i++) {
+			host = gntfloor_host(m, j * n + i, &flags);
+			gnttab_set_map_op(&m->mops[j * n + i], host, flags,
+					  m->g.refs[i], 0);
+		}
 		rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref,
 					       m->mops + j * n, n);
 		/* After a failed hypercall only explicit successes count. */
@@ -226,7 +314,7 @@ static int gntfloor_map_check(struct gntfloor_map *m)
 	u64 got;
 
 	for (i = 0; i < n * m->k; i++) {
-		got = READ_ONCE(*(u64 *)gntfloor_kaddr(m->pages[i]));
+		got = READ_ONCE(*(u64 *)gntfloor_vaddr(m, i));
 		if (got != gntfloor_pattern(i % n)) {
 			pr_err("mapping %u shows %#llx, not %#llx\n", i, got,
 			       gntfloor_pattern(i % n));
@@ -236,17 +324,24 @@ static int gntfloor_map_check(struct gntfloor_map *m)
 	return 0;
 }
 
-static int gntfloor_run_map(unsigned int n, unsigned int iters, unsigned int k)
+static int gntfloor_run_map(unsigned int n, unsigned int iters, unsigned int k,
+			    bool pte)
 {
 	struct gntfloor_map m = { .k = k };
-	u64 map_ns = 0, unmap_ns = 0, t0, t1, t2, t3;
+	u64 map_ns = 0, unmap_ns = 0, t0, t1, t2, t3, host;
 	u64 min_map = U64_MAX, min_unmap = U64_MAX, min = U64_MAX;
 	unsigned int i, it;
 	int err, err2;
+	u32 flags;
 
 	err = gntfloor_grant(&m.g, n);
 	if (err)
 		return err;
+	if (pte) {
+		err = gntfloor_pte_alloc(&m);
+		if (err)
+			goto out_free;
+	}
 	err = -ENOMEM;
 	m.pages = kvcalloc(n * k, sizeof(*m.pages), GFP_KERNEL);
 	m.mops = kvcalloc(n * k, sizeof(*m.mops), GFP_KERNEL);
@@ -260,9 +355,11 @@ static int gntfloor_run_map(unsigned int n, unsigned int iters, unsigned int k)
 		m.pages = NULL;
 		goto out_free;
 	}
-	for (i = 0; i < n * k; i++)
-		gnttab_set_unmap_op(&m.uops[i], gntfloor_kaddr(m.pages[i]),
-				    GNTMAP_host_map, INVALID_GRANT_HANDLE);
+	for (i = 0; i < n * k; i++) {
+		host = gntfloor_host(&m, i, &flags);
+		gnttab_set_unmap_op(&m.uops[i], host, flags,
+				    INVALID_GRANT_HANDLE);
+	}
 
 	for (it = 0; it < iters; it++) {
 		t0 = ktime_get_ns();
@@ -292,8 +389,9 @@ static int gntfloor_run_map(unsigned int n, unsigned int iters, unsigned int k)
 	if (!err)
 		snprintf(
 			gntfloor_result, sizeof(gntfloor_result),
-			"ok op=map n=%u k=%u iters=%u map_ns=%llu unmap_ns=%llu min_map_ns=%llu min_unmap_ns=%llu min_ns=%llu\n",
-			n, k, iters, map_ns, unmap_ns, min_map, min_unmap, min);
+			"ok op=map n=%u k=%u pte=%d iters=%u map_ns=%llu unmap_ns=%llu min_map_ns=%llu min_unmap_ns=%llu min_ns=%llu\n",
+			n, k, pte, iters, map_ns, unmap_ns, min_map, min_unmap,
+			min);
 
 out_free:
 	if (m.pages)
@@ -301,6 +399,7 @@ out_free:
 	kvfree(m.pages);
 	kvfree(m.mops);
 	kvfree(m.uops);
+	gntfloor_pte_free(&m);
 	gntfloor_ungrant(&m.g);
 	return err;
 }
@@ -460,15 +559,16 @@ out_free:
 static int gntfloor_command(char *cmd)
 {
 	unsigned int n, iters, k = 1;
-	char dir[8] = "";
+	char dir[8] = "", how[8] = "";
 	int args;
 
-	args = sscanf(cmd, "map %u %u %u", &n, &iters, &k);
+	args = sscanf(cmd, "map %u %u %u %7s", &n, &iters, &k, how);
 	if (args >= 2) {
 		if (!n || n > GNTFLOOR_MAX_PAGES || !iters ||
-		    iters > GNTFLOOR_MAX_ITERS || (k != 1 && k != 2))
+		    iters > GNTFLOOR_MAX_ITERS || (k != 1 && k != 2) ||
+		    (args == 4 && strcmp(how, "pte")))
 			return -EINVAL;
-		return gntfloor_run_map(n, iters, k);
+		return gntfloor_run_map(n, iters, k, args == 4);
 	}
 	args = sscanf(cmd, "alloc %u %u", &n, &iters);
 	if (args == 2) {
