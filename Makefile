@@ -56,7 +56,11 @@ unit:
 lab-tools:
 	$(MAKE) -C $(LAB)/src O=$(CURDIR)/build/lab/tools
 
+# The robustness figures (lab and host fuzzer) come once, at the very end;
+# the lab leaves them out then.
+check: export LAB_FIGURES := 0
 check: deps check-unit check-fuzz check-packaging check-lab
+	@$(LAB)/figures.py --all --fuzz-log $(CURDIR)/build/fuzz/check.log
 
 # A bounded libFuzzer run over the driver's pure core (30 s).
 check-fuzz: deps
@@ -83,9 +87,11 @@ check-bench:
 check-packaging:
 	tools/tests/packaging/check.sh
 
-# The driver's core, and the library (headers.chk, check-abi, unit tests).
+# The driver's core, and the library (headers.chk, check-abi, unit tests);
+# docs/bad-inputs.md must be what the suite's tables say.
 check-unit: deps
 	$(MAKE) --no-print-directory -C tools/tests/unit check
+	$(LAB)/conform/mkdoc.py --check docs/bad-inputs.md
 	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
 	$(MAKE) --no-print-directory -C $(CLI) check O=$(CLIOUT) LIBO=$(LIBOUT)
 

@@ -17,7 +17,10 @@
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
 # status), demo (the main job, asserted), robust (torture, fuzzing, danger cases; robust_long is the long
-# version).  Without arguments, all groups run.
+# version).  Without arguments, all groups run.  Then figures.py prints the
+# robustness figures of the boots that ran (bad inputs, kills, worker-
+# seconds, fuzzer sequences, oops/WARN and leaked grants) and fails if one
+# is missing.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
@@ -270,4 +273,7 @@ make -s -C "$LAB_DIR/src" O="$TOOLS"
 for g in "${GROUPS_TO_RUN[@]}"; do
 	"group_$g"
 done
-exec "$LAB_DIR/runq.sh" "$JOBFILE"
+"$LAB_DIR/runq.sh" "$JOBFILE" || exit 1
+# The robustness figures of these boots (none without such boots); make
+# check sets LAB_FIGURES=0 and prints them once at its end instead.
+[ "${LAB_FIGURES:-1}" = 0 ] || exec "$LAB_DIR/figures.py"

@@ -11,6 +11,10 @@ LAB_TOP=$(cd "$LAB_DIR/../../.." && pwd)
 LAB_CACHE=${GNTDEV_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gntdev-lab}
 LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build/lab}
 
+# Kernel oopses, warnings and stack dumps, lockdep and hung-task reports,
+# Xen crashes: what fails a boot (run.sh) and what figures.py counts.
+LAB_CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
+
 # Which dom0 kernel and which hypervisor: see lab_resolve.
 KERNEL=${KERNEL:-6.1}
 XEN=${XEN:-4.17}

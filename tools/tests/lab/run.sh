@@ -64,10 +64,6 @@ xl) fetch_args=(--with-xl) IMAGE_NAME=base-xl.cpio.gz ;;
 *) lab_die "unknown BASE=$BASE (supported: base, xl)" ;;
 esac
 
-# Kernel oopses, warnings and stack dumps, lockdep and hung-task reports,
-# Xen crashes.
-CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
-
 lab_locked "$LAB_DIR/fetch.sh" "${fetch_args[@]}"
 lab_locked "$LAB_DIR/mkinitramfs.sh"
 # shellcheck disable=SC1090
@@ -139,7 +135,7 @@ if [ $qrc -ne 124 ] && [ $qrc -ne 137 ] &&
 	! grep -q '^XENLAB-BOOTED' "$OUT" 2>/dev/null; then
 	cp "$CONSOLE" "$OUTDIR/$NAME.boot1.console.log" 2>/dev/null
 	echo "lab: $NAME: dom0 died before the payload started (console: $NAME.boot1.console.log); booting once more:"
-	tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -E "$CRASH_RE" | head -n 3 |
+	tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -E "$LAB_CRASH_RE" | head -n 3 |
 		sed 's/^/lab:   | /'
 	rm -f "$OUT" "$CONSOLE"
 	boot
@@ -166,7 +162,7 @@ lrc=$(marker XENLAB-LEAK-STATUS)
 crash=$({
 	cat "$CONSOLE" 2>/dev/null
 	sed -n '/^XENLAB-DMESG-BEGIN/,/^XENLAB-DMESG-END/p' "$OUT" 2>/dev/null
-} | tr -d '\r' | grep -E "$CRASH_RE" | head -n 5 || true)
+} | tr -d '\r' | grep -E "$LAB_CRASH_RE" | head -n 5 || true)
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	status=124

@@ -93,7 +93,7 @@ static const struct conform_case cases[] = {
 		     .stock = "*", .need = 1),
 	CONFORM_CASE("danger-notify-then-ro-mmap", case_notify_then_ro_mmap, 0,
 		     "notify=ok mmap=EINVAL unmap=ok active=0", .stock = "*",
-		     .need = 1),
+		     .need = 1, .bad_input = true),
 };
 /* clang-format on */
 

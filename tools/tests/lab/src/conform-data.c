@@ -175,7 +175,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("map-private-readonly", case_private_readonly, 0,
 		     "ok unmap=ok", .need = 2),
 	CONFORM_CASE("map-ro-grant-rw", case_ro_grant, 1,
-		     "mmap=EINVAL unmap=ok"),
+		     "mmap=EINVAL unmap=ok", .bad_input = true),
 	CONFORM_CASE("map-ro-grant-ro", case_ro_grant, 0, "mmap=ok unmap=ok"),
 	CONFORM_CASE("map-same-ref-twice", case_same_ref_twice, 0,
 		     "ok unmap=ok", .need = 1),

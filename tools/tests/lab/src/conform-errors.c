@@ -851,4 +851,5 @@ const struct conform_group conform_errors = {
 	.cases = cases,
 	.ncases = sizeof(cases) / sizeof(cases[0]),
 	.by_default = true,
+	.bad_inputs = true,
 };

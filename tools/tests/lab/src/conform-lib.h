@@ -53,6 +53,8 @@
  *	that matches @stock passes and is listed as a stock finding.
  * @need: Pool pages the case uses; it is skipped if the pool is smaller.
  * @timeout: Seconds before the child is killed; 0 means the default.
+ * @bad_input: The case makes a malformed request; docs/bad-inputs.md
+ *	lists it (conform/mkdoc.py) and the run counts it.
  */
 struct conform_case {
 	const char *name;
@@ -62,10 +64,11 @@ struct conform_case {
 	const char *stock;
 	unsigned int need;
 	unsigned int timeout;
+	bool bad_input;
 };
 
 /*
- * A table entry; the optional tail sets @stock, @need or @timeout by name:
+ * A table entry; the optional tail sets the other fields by name:
  * CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL", .need = 1).
  */
 #define CONFORM_CASE(n, fn, a, want, ...)                             \
@@ -74,11 +77,16 @@ struct conform_case {
 		__VA_ARGS__                                           \
 	}
 
+/*
+ * A group of cases. @by_default: run without -g (danger is not: it
+ * crashes the stock kernel). @bad_inputs: every case is a bad input.
+ */
 struct conform_group {
 	const char *name;
 	const struct conform_case *cases;
 	unsigned int ncases;
 	bool by_default;
+	bool bad_inputs;
 };
 
 extern const struct conform_group conform_data, conform_errors,

@@ -14,7 +14,11 @@
  * against the semantics our driver promises (include/xen/public/gntdev.h).
  * With --stock, a case whose stock result is known to differ from ours
  * (a mainline bug or a deliberate difference) passes and is listed as a
- * stock finding instead of failing.
+ * stock finding instead of failing. At the end, one line
+ *
+ *	FIGURES conform driver=stock|ours cases=N bad_inputs=N ... failed=N
+ *
+ * counts what ran, for the lab's summary (lab/figures.py).
  *
  * dom0 grants pages to itself through gntalloc, so no second domain is
  * needed. Each case runs in a child process with an alarm, so a driver
@@ -70,6 +74,10 @@ static const struct conform_group *const all_groups[] = {
 static bool stock_mode;
 static const char *case_pattern;
 static bool group_selected[NGROUPS];
+
+/* Cases run (not skipped) per group, and bad inputs among them. */
+static unsigned int group_ran[NGROUPS];
+static unsigned int bad_inputs_ran;
 
 /* Stock findings, printed together at the end. */
 #define MAX_FINDINGS 64
@@ -286,7 +294,8 @@ static bool judge(const struct conform_case *c, const char *seen)
 	return false;
 }
 
-static void run_case(const struct conform_case *c)
+/* Returns false if the case was skipped. */
+static bool run_case(const struct conform_case *c)
 {
 	unsigned int timeout = c->timeout ? c->timeout : DEFAULT_TIMEOUT;
 	char seen[CONFORM_OBS_MAX + 64];
@@ -299,7 +308,7 @@ static void run_case(const struct conform_case *c)
 		printf("CASE %s: skipped (pool of %u < %u)\n", c->name, pool.n,
 		       c->need);
 		lab_pass("%s # SKIP pool too small", c->name);
-		return;
+		return false;
 	}
 	lab_tap_current = c->name;
 	memset(conform_obs, 0, CONFORM_OBS_MAX);
@@ -339,10 +348,12 @@ static void run_case(const struct conform_case *c)
 	/* Timings stay out of the CASE lines; only slow cases get a note. */
 	if (now() - start >= 1.0)
 		lab_note("%s took %.1f s", c->name, now() - start);
+	return true;
 }
 
-static void run_group(const struct conform_group *g)
+static void run_group(unsigned int gi)
 {
+	const struct conform_group *g = all_groups[gi];
 	unsigned int passed = lab_tap_passed, failed = lab_tap_failed;
 	struct conform_case leak = {
 		.run = case_leak,
@@ -355,10 +366,16 @@ static void run_group(const struct conform_group *g)
 
 	lab_note("group %s", g->name);
 	for (i = 0; i < g->ncases; i++) {
-		if (case_pattern && fnmatch(case_pattern, g->cases[i].name, 0))
+		const struct conform_case *c = &g->cases[i];
+
+		if (case_pattern && fnmatch(case_pattern, c->name, 0))
 			continue;
-		run_case(&g->cases[i]);
 		ran++;
+		if (!run_case(c))
+			continue;
+		group_ran[gi]++;
+		if (g->bad_inputs || c->bad_input)
+			bad_inputs_ran++;
 	}
 	if (!ran)
 		return;
@@ -368,6 +385,21 @@ static void run_group(const struct conform_group *g)
 	lab_note("group %s: %u cases, %u passed, %u failed, %.1f s", g->name,
 		 ran + 1, lab_tap_passed - passed, lab_tap_failed - failed,
 		 now() - start);
+}
+
+/* The machine-readable counts; a group that did not run says 0. */
+static void print_figures(void)
+{
+	unsigned int g, cases = 0;
+
+	for (g = 0; g < NGROUPS; g++)
+		cases += group_ran[g];
+	printf("FIGURES conform driver=%s cases=%u bad_inputs=%u",
+	       stock_mode ? "stock" : "ours", cases, bad_inputs_ran);
+	for (g = 0; g < NGROUPS; g++)
+		printf(" %s=%u", all_groups[g]->name, group_ran[g]);
+	printf(" checks=%u failed=%u\n", lab_tap_passed + lab_tap_failed,
+	       lab_tap_failed);
 }
 
 static void list_cases(void)
@@ -482,10 +514,11 @@ int main(int argc, char **argv)
 
 	for (g = 0; g < NGROUPS; g++)
 		if (group_selected[g])
-			run_group(all_groups[g]);
+			run_group(g);
 
 	for (i = 0; i < nfindings; i++)
 		printf("STOCK-FINDING %s\n", findings[i]);
 	lab_note("total %.1f s", now() - start);
+	print_figures();
 	return lab_tap_summary();
 }

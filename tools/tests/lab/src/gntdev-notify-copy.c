@@ -18,6 +18,13 @@
  * check the observations against what our driver promises
  * (include/xen/public/gntdev.h). With --stock, a check that the stock
  * driver misses passes as a "stock finding" and is listed at the end.
+ * The bad-input cases must also print exactly the CASE line of their
+ * entry in bad_inputs[] (docs/bad-inputs.md is generated from it). At
+ * the end, one line
+ *
+ *	FIGURES notify-copy driver=stock|ours cases=N bad_inputs=N ...
+ *
+ * counts what ran, for the lab's summary (lab/figures.py).
  *
  * Usage: gntdev-notify-copy [-s] [-d NODE] [-g notify|copy]...
  *   -s  --stock  the driver under test is the stock one
@@ -91,6 +98,69 @@ static const char *case_name;
 static char *findings[MAX_FINDINGS];
 static unsigned int nfindings;
 
+/*
+ * The bad-input cases and the CASE line each must print: on ours, and on
+ * the stock driver where that differs (notify-copy/expected-differences
+ * lists those; a stock kernel that behaves like ours passes too).
+ * case_end() holds every run to it, so docs/bad-inputs.md, which
+ * conform/mkdoc.py generates from this table, says what the lab saw.
+ */
+struct bad_input {
+	const char *name;
+	const char *ours;
+	const char *stock;
+};
+
+/* An entry; ".stock = ..." may follow. */
+#define BAD_INPUT(n, want, ...)                          \
+	{                                                \
+		.name = (n), .ours = (want), __VA_ARGS__ \
+	}
+
+/* clang-format off */
+static const struct bad_input bad_inputs[] = {
+	BAD_INPUT("notify-ro-mmap-then-clear",
+		  "clear=EINVAL both=EINVAL send=ok byte=set event=yes"),
+	BAD_INPUT("notify-clear-then-ro-mmap",
+		  "clear=ok ro-mmap=EINVAL rw-mmap=ok byte=0",
+		  .stock = "clear=ok ro-mmap=ok withdraw=ok"),
+	BAD_INPUT("notify-bad-action",
+		  "0x4=EINVAL 0x8=EINVAL 0x80000000=EINVAL 0x7=EINVAL event=no"),
+	BAD_INPUT("notify-bad-port",
+		  "never-bound=EINVAL huge=EINVAL unbound=EINVAL unconnected=ok"),
+	BAD_INPUT("notify-no-map",
+		  "empty-file=ENOENT past-end=ENOENT huge=ENOENT last-byte=ok"),
+	BAD_INPUT("notify-failed-keeps-old",
+		  "bad-port=EINVAL bad-action=EINVAL bad-offset=ENOENT "
+		  "byte=0 event=yes"),
+	BAD_INPUT("notify-withdraw",
+		  "action0=ok enoent=ENOENT byte=set event=no "
+		  "withdrawn-port=gone enoent-port=gone"),
+	BAD_INPUT("notify-once", "second-unmap=ENOENT events=1"),
+	BAD_INPUT("copy-len0",
+		  "to-local=ok to-gref-offset4096=ok null-local=ok,status=0"),
+	BAD_INPUT("copy-einval",
+		  "source-overflow=EINVAL dest-overflow=EINVAL "
+		  "offset1-len4096=EINVAL local-to-local=EINVAL"),
+	BAD_INPUT("copy-bad-ref",
+		  "source=ok,status=-3 dest=ok,status=-3 crossing=ok,status=-3"),
+	BAD_INPUT("copy-bad-domid", "result=ok status=-2"),
+	BAD_INPUT("copy-mixed", "five=ok twenty=ok"),
+	BAD_INPUT("copy-ro-grant", "dest=ok,status=-1 source=ok"),
+	BAD_INPUT("copy-efault",
+		  "segments-unmapped=EFAULT segments-16=EFAULT "
+		  "segments-null-count1=EFAULT segments-null-count0=ok "
+		  "local-dest-unmapped=EFAULT local-source-unmapped=EFAULT "
+		  "local-dest-readonly=EFAULT local-source-readonly=ok,status=0 "
+		  "status-readonly=EFAULT"),
+	BAD_INPUT("copy-race-munmap", "survived results=ok-or-EFAULT"),
+};
+/* clang-format on */
+#define NBAD (sizeof(bad_inputs) / sizeof(bad_inputs[0]))
+
+static bool bad_seen[NBAD];
+static unsigned int cases_ran, bad_inputs_ran;
+
 /* --- reporting ---------------------------------------------------------- */
 
 static const char *errstr(int ret)
@@ -129,10 +199,31 @@ static void __attribute__((format(printf, 1, 2))) obs(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The CASE line, then whether it is the one bad_inputs[] documents. */
 static void case_end(void)
 {
+	const char *seen = res[0] ? res : "-", *ours, *alt;
+	char why[2 * sizeof(res)];
+	unsigned int i;
+
 	alarm(0);
-	printf("CASE %s: %s\n", case_name, res[0] ? res : "-");
+	printf("CASE %s: %s\n", case_name, seen);
+	cases_ran++;
+	for (i = 0; i < NBAD && strcmp(bad_inputs[i].name, case_name); i++)
+		;
+	if (i < NBAD) {
+		bad_seen[i] = true;
+		bad_inputs_ran++;
+		ours = bad_inputs[i].ours;
+		alt = stock && bad_inputs[i].stock ? bad_inputs[i].stock : ours;
+		if (alt != ours)
+			snprintf(why, sizeof(why), "want '%s' or '%s'", ours,
+				 alt);
+		else
+			snprintf(why, sizeof(why), "want '%s'", ours);
+		lab_check(!strcmp(seen, ours) || !strcmp(seen, alt), why,
+			  "%s: as docs/bad-inputs.md lists", case_name);
+	}
 	fflush(stdout);
 }
 
@@ -1815,8 +1906,19 @@ int main(int argc, char **argv)
 	if (want_copy)
 		group_copy();
 
+	/* A documented case that no longer runs is a stale document. */
+	for (i = 0; i < NBAD; i++) {
+		bool copy = !strncmp(bad_inputs[i].name, "copy-", 5);
+
+		if (!bad_seen[i] && (copy ? want_copy : want_notify))
+			lab_fail("never ran", "%s: as docs/bad-inputs.md lists",
+				 bad_inputs[i].name);
+	}
 	for (i = 0; i < nfindings; i++)
 		printf("FINDING %s\n", findings[i]);
 	close(gntalloc_fd);
+	printf("FIGURES notify-copy driver=%s cases=%u bad_inputs=%u checks=%u failed=%u\n",
+	       stock ? "stock" : "ours", cases_ran, bad_inputs_ran,
+	       lab_tap_passed + lab_tap_failed, lab_tap_failed);
 	return lab_tap_summary();
 }

@@ -32,7 +32,12 @@
  * Prints TAP-like lines, "# FIGURE ..." lines with the numbers, and a
  * summary. With --stock the driver under test is the in-tree one: a check
  * it fails is printed as "# FINDING stock: ..." and does not fail the run,
- * so one catalogue serves both drivers.
+ * so one catalogue serves both drivers. Before the summary, one line
+ *
+ *	FIGURES torture driver=stock|ours seed=N ... kills=N worker_seconds=N
+ *
+ * has the same numbers for the lab's summary (lab/figures.py); the kill
+ * and conc keys appear only if those groups ran.
  *
  * Usage: gntdev-torture [options] [GROUP...]   (default: all but danger)
  *   -s SEED    random seed (default: from the clock; always printed)
@@ -80,6 +85,15 @@ static int gntalloc_fd = -1;
 static bool stock;
 static unsigned int findings;
 static long grants_baseline;
+
+/* What the kill and conc groups did, for the FIGURES line. */
+static struct {
+	bool kill, conc;
+	unsigned int kills;
+	unsigned long kill_loops;
+	double conc_secs;
+} figures;
+
 /* /sys/module/<driver>/parameters/, found at start. */
 static char param_dir[128];
 
@@ -726,6 +740,9 @@ static void group_kill(__u64 seed, unsigned int kills)
 		"FIGURE kill: %u kills in %.1f s, %lu child loops done; kill-to-reaped %.1f ms average, %.1f ms worst",
 		done, now() - t0, loops, kills ? reap_sum * 1000 / kills : 0,
 		reap_max * 1000);
+	figures.kill = true;
+	figures.kills = done;
+	figures.kill_loops = loops;
 	lab_note(
 		"kill: stage at death: start %u open %u map %u mmap %u touch %u munmap %u unmap %u copy %u close %u",
 		hist[KS_START], hist[KS_OPEN], hist[KS_MAP], hist[KS_MMAP],
@@ -1136,7 +1153,7 @@ static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 {
 	struct wstats s;
 	struct pool p;
-	double t0;
+	double t0, secs_run;
 	int fd;
 
 	lab_tap_current = "conc";
@@ -1149,10 +1166,13 @@ static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 	}
 	t0 = now();
 	run_workers(&p, fd, threads, procs, secs, seed, 0, &s);
+	secs_run = now() - t0;
 	close(fd);
 	lab_note(
 		"FIGURE conc: %u threads on one file + %u processes x %.1f s = %.0f worker-seconds",
-		threads, procs, now() - t0, (threads + procs) * (now() - t0));
+		threads, procs, secs_run, (threads + procs) * secs_run);
+	figures.conc = true;
+	figures.conc_secs = secs_run;
 	lab_note(
 		"FIGURE conc: maps %lu mmaps %lu pages-verified %lu writes %lu copies %lu get-offsets %lu unmaps %lu",
 		s.maps, s.mmaps, s.pages, s.writes, s.copies, s.getoffs,
@@ -1955,6 +1975,21 @@ static unsigned long num(const char *s)
 	return v;
 }
 
+static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
+{
+	printf("FIGURES torture driver=%s seed=%llu checks=%u failed=%u findings=%u",
+	       stock ? "stock" : "ours", (unsigned long long)seed,
+	       lab_tap_passed + lab_tap_failed, lab_tap_failed, findings);
+	if (figures.kill)
+		printf(" kills=%u kill_loops=%lu", figures.kills,
+		       figures.kill_loops);
+	if (figures.conc)
+		printf(" threads=%u processes=%u conc_seconds=%.1f worker_seconds=%.0f",
+		       threads, procs, figures.conc_secs,
+		       (threads + procs) * figures.conc_secs);
+	putchar('\n');
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -2044,5 +2079,6 @@ int main(int argc, char **argv)
 
 	if (stock)
 		lab_note("stock findings: %u", findings);
+	print_figures(seed, threads, procs);
 	return lab_tap_summary();
 }
