@@ -85,8 +85,11 @@ struct gntdev_notify {
  *	the one block that holds the per-grant arrays below.
  * @map_ops: Hypercall arguments and results, per grant.
  * @unmap_ops: Unmap arguments, per grant, handle filled in by the map.
- * @kmap_ops: PV only: kernel-side map of each grant.
- * @kunmap_ops: PV only: kernel-side unmap of each grant.
+ * @kmap_ops: PV only: kernel-side map of each grant, made on first use.
+ * @kunmap_ops: PV only: kernel-side unmap of each grant; the handle is
+ *	INVALID_GRANT_HANDLE until that mapping exists.
+ * @lock: Protects @being_removed, and the kernel-side handles in
+ *	@kunmap_ops (PV) while the grant is not being removed.
  * @being_removed: Per grant: an unmap has been issued for it.
  * @grants: The (domid, ref) pairs user space asked for.
  *
@@ -113,6 +116,7 @@ struct gntdev_map {
 	struct gnttab_unmap_grant_ref *unmap_ops;
 	struct gnttab_map_grant_ref *kmap_ops;
 	struct gnttab_unmap_grant_ref *kunmap_ops;
+	spinlock_t lock; /* protects @being_removed, kernel-side handles */
 	bool *being_removed;
 	struct ioctl_gntdev_grant_ref grants[];
 };

@@ -7,20 +7,24 @@
  *
  *  - x86 PV (gntdev_use_ptemod): Xen writes the foreign frames straight
  *    into the user PTEs (GNTMAP_contains_pte), marked special so GUP-fast
- *    leaves them alone, plus a second mapping at the kernel address of a
- *    spare struct page, through which the kernel reaches the page (unmap
- *    notify, get_user_pages).  An MMU interval notifier unmaps exactly the
- *    range whose PTEs are going away: munmap (whole or part), mremap, exit.
+ *    leaves them alone.  The kernel reaches a grant's page (get_user_pages,
+ *    the unmap notify byte) through a second mapping at the kernel address
+ *    of a spare struct page, made only when first needed: most maps never
+ *    need it, and it would double the hypervisor's work per grant.  An MMU
+ *    interval notifier unmaps exactly the range whose PTEs are going away:
+ *    munmap (whole or part), mremap, exit.
  *
  *  - Auto-translated guests (PVH, HVM, Arm): Xen maps the foreign frames
  *    over the guest frames of unpopulated pages, which are then inserted
  *    into the VMA.  The grants stay mapped until the map's last reference
  *    goes, whatever happens to the PTEs.
  *
- * Unmaps go through gnttab_unmap_refs_async(), which waits (off this
+ * A grant nobody can hold (PV, no kernel-side mapping) is unmapped at once.
+ * Others go through gnttab_unmap_refs_async(), which waits (off this
  * thread) for pages that someone else still holds; each unmap in flight
- * holds a reference on its map, and @being_removed makes sure no grant is
- * unmapped twice when invalidations overlap.
+ * holds a reference on its map.  @being_removed, under @lock, makes sure no
+ * grant is unmapped twice when invalidations overlap, and that none gets a
+ * kernel-side mapping once its unmap has begun.
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
@@ -70,6 +74,7 @@ struct gntdev_map *gntdev_map_alloc(u32 count)
 	refcount_set(&map->users, 1);
 	INIT_LIST_HEAD(&map->link);
 	spin_lock_init(&map->notify_lock);
+	spin_lock_init(&map->lock);
 	map->count = count;
 	atomic_inc(&gntdev_nr_maps);
 	return map;
@@ -274,20 +279,13 @@ static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
 	gntdev_map_put(map);
 }
 
-/*
- * PV: unmap the grants behind user PTEs now, whoever holds the pages.  The
- * PTEs are about to be zapped, and a zap that still finds our special PTEs
- * corrupts the page's map count ("Bad page map"); only the kernel-side
- * mapping, which holders of the page use, has to wait for them.
- */
-static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
+/* Count and forget the handles a batch of unmap ops released. */
+static void gntdev_unmap_account(struct gntdev_map *map,
+				 struct gnttab_unmap_grant_ref *ops, u32 n)
 {
-	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
 	int released = 0;
 	u32 i;
 
-	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n))
-		return; /* Not done; the kernel-side unmap fails loudly too. */
 	for (i = 0; i < n; i++) {
 		if (ops[i].handle != INVALID_GRANT_HANDLE &&
 		    ops[i].status == GNTST_okay)
@@ -297,10 +295,61 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
 	atomic_sub(released, &map->live_grants);
 }
 
+/*
+ * PV: unmap the grants behind user PTEs now, whoever holds the pages.  The
+ * PTEs are about to be zapped, and a zap that still finds our special PTEs
+ * corrupts the page's map count ("Bad page map"); only the kernel-side
+ * mapping, which holders of the page use, has to wait for them.
+ */
+static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n))
+		return; /* Not done; the kernel-side unmap fails loudly too. */
+	gntdev_unmap_account(map, ops, n);
+}
+
+/*
+ * PV: give a grant its kernel-side mapping, unless it has one or its unmap
+ * has begun (@owned: the caller began it, and needs the mapping itself).
+ * Context: any; takes @map->lock.
+ */
+static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
+{
+	struct gnttab_map_grant_ref *op = &map->kmap_ops[i];
+	unsigned long addr;
+	bool mapped;
+
+	spin_lock(&map->lock);
+	/* Once removal began, only its owner may touch the handles. */
+	mapped = false;
+	if (map->being_removed[i] && !owned)
+		goto out_unlock;
+	mapped = map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE;
+	if (mapped || map->unmap_ops[i].handle == INVALID_GRANT_HANDLE)
+		goto out_unlock;
+	addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
+	gnttab_set_map_op(op, addr, map->flags | GNTMAP_host_map,
+			  map->grants[i].ref, map->grants[i].domid);
+	if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1) ||
+	    op->status != GNTST_okay) {
+		pr_debug("kernel-side map of %u+%u: status %d\n", map->index, i,
+			 op->status);
+		goto out_unlock;
+	}
+	gnttab_set_unmap_op(&map->kunmap_ops[i], addr,
+			    map->flags | GNTMAP_host_map, op->handle);
+	atomic_inc(&map->live_grants);
+	mapped = true;
+out_unlock:
+	spin_unlock(&map->lock);
+	return mapped;
+}
+
 /* Clear the notify byte if it lies in the range, before the grant goes. */
 static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
 {
-	struct gnttab_unmap_grant_ref *kop;
 	u64 offset;
 	u8 *addr;
 	u32 pg;
@@ -316,18 +365,41 @@ static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
 	map->notify.flags &= ~UNMAP_NOTIFY_CLEAR_BYTE;
 	spin_unlock(&map->notify_lock);
 	/* Only through a kernel mapping that really exists. */
-	kop = gntdev_use_ptemod ? &map->kunmap_ops[pg] : &map->unmap_ops[pg];
-	if (kop->handle == INVALID_GRANT_HANDLE)
+	if (gntdev_use_ptemod) {
+		if (!gntdev_kmap(map, pg, true))
+			return;
+	} else if (map->unmap_ops[pg].handle == INVALID_GRANT_HANDLE) {
 		return;
+	}
 	addr = pfn_to_kaddr(page_to_pfn(map->pages[pg]));
 	addr[offset & ~PAGE_MASK] = 0;
 }
 
-static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
+/*
+ * PV, no kernel-side mapping: nothing but the user PTE reaches these pages,
+ * so nobody can hold them; unmap now, which also resets their p2m entries.
+ */
+static void gntdev_unmap_now(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
+	int err;
+	u32 i;
+
+	/* What the hypercall does not reach must not count as released. */
+	for (i = 0; i < n; i++)
+		ops[i].status = GNTST_general_error;
+	/* Fails, too, for pages of grants that never mapped: no p2m entry. */
+	err = gnttab_unmap_refs(ops, NULL, map->pages + first, n);
+	if (err)
+		pr_debug("unmap %u+%u of map %u: %d\n", first, n, map->index,
+			 err);
+	gntdev_unmap_account(map, ops, n);
+}
+
+static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
 {
 	struct gntdev_unmap on_stack, *u;
 
-	gntdev_unmap_clear_byte(map, first, n);
 	if (gntdev_use_ptemod)
 		gntdev_unmap_user_ptes(map, first, n);
 	/* The MMU notifier must not wait on reclaim: no GFP_KERNEL here. */
@@ -354,6 +426,37 @@ static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
 	gntdev_unmap_done(gnttab_unmap_refs_sync(&u->queue), &u->queue);
 }
 
+/* Whether grant @i has a kernel-side mapping that holders may be using. */
+static bool gntdev_is_held(struct gntdev_map *map, u32 i)
+{
+	return !gntdev_use_ptemod ||
+	       map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE;
+}
+
+/*
+ * Unmap a run of grants whose unmap this thread began: all at once, except
+ * for those some holder may still reach through the kernel.
+ */
+static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
+{
+	u32 end = first + n, run;
+	bool held;
+
+	gntdev_unmap_clear_byte(map, first, n);
+	/* Nobody else changes whether these are held: they are ours now. */
+	while (first < end) {
+		held = gntdev_is_held(map, first);
+		for (run = 1; first + run < end; run++)
+			if (gntdev_is_held(map, first + run) != held)
+				break;
+		if (held)
+			gntdev_unmap_held(map, first, run);
+		else
+			gntdev_unmap_now(map, first, run);
+		first += run;
+	}
+}
+
 /*
  * Unmap grants [first, first + n) of a map, skipping those already being
  * unmapped, in as few batches as the holes allow.
@@ -365,16 +468,17 @@ static void gntdev_unmap_range(struct gntdev_map *map, u32 first, u32 n)
 	if (!map->pages || !atomic_read(&map->live_grants))
 		return;
 	while (first < end) {
-		if (map->being_removed[first]) {
-			first++;
-			continue;
-		}
+		spin_lock(&map->lock);
+		for (; first < end && map->being_removed[first]; first++)
+			;
 		for (run = 0; first + run < end; run++) {
 			if (map->being_removed[first + run])
 				break;
 			map->being_removed[first + run] = true;
 		}
-		gntdev_unmap_issue(map, first, run);
+		spin_unlock(&map->lock);
+		if (run)
+			gntdev_unmap_issue(map, first, run);
 		first += run;
 	}
 }
@@ -423,44 +527,39 @@ static int gntdev_set_pte_op(pte_t *pte, unsigned long addr, void *data)
 	return 0;
 }
 
-/* Aim each grant at the kernel address of its page. */
-static void gntdev_set_kernel_ops(struct gntdev_map *map,
-				  struct gnttab_map_grant_ref *ops,
-				  struct gnttab_unmap_grant_ref *unops,
-				  u32 flags)
+/* Auto-translated: aim each grant at the guest frame of its page. */
+static void gntdev_set_frame_ops(struct gntdev_map *map)
 {
 	unsigned long addr;
 	u32 i;
 
 	for (i = 0; i < map->count; i++) {
 		addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
-		gnttab_set_map_op(&ops[i], addr, flags, map->grants[i].ref,
-				  map->grants[i].domid);
-		gnttab_set_unmap_op(&unops[i], addr, flags,
+		gnttab_set_map_op(&map->map_ops[i], addr, map->flags,
+				  map->grants[i].ref, map->grants[i].domid);
+		gnttab_set_unmap_op(&map->unmap_ops[i], addr, map->flags,
 				    INVALID_GRANT_HANDLE);
 	}
 }
 
 /*
- * One batch for all grants (two hypercalls on PV: user PTEs, then kernel
- * addresses).  Every op's status is checked and only successes are
- * recorded, so a later unmap releases exactly what was mapped.
+ * One hypercall for all grants.  Every op's status is checked and only
+ * successes are recorded, so a later unmap releases exactly what was
+ * mapped.  PV grants get no kernel-side mapping yet (gntdev_kmap()).
  */
 static int gntdev_map_grants(struct gntdev_map *map)
 {
 	int err, first_err = 0, live = 0;
 	u32 i;
 
-	if (gntdev_use_ptemod)
-		gntdev_set_kernel_ops(map, map->kmap_ops, map->kunmap_ops,
-				      map->flags | GNTMAP_host_map);
-	else
-		gntdev_set_kernel_ops(map, map->map_ops, map->unmap_ops,
-				      map->flags);
+	if (gntdev_use_ptemod) {
+		for (i = 0; i < map->count; i++)
+			map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+	} else {
+		gntdev_set_frame_ops(map);
+	}
 
-	err = gnttab_map_refs(map->map_ops,
-			      gntdev_use_ptemod ? map->kmap_ops : NULL,
-			      map->pages, map->count);
+	err = gnttab_map_refs(map->map_ops, NULL, map->pages, map->count);
 
 	for (i = 0; i < map->count; i++) {
 		if (map->map_ops[i].status == GNTST_okay) {
@@ -468,15 +567,6 @@ static int gntdev_map_grants(struct gntdev_map *map)
 			live++;
 		} else if (!first_err) {
 			first_err = gntdev_status_errno(map->map_ops[i].status);
-		}
-		if (!gntdev_use_ptemod)
-			continue;
-		if (map->kmap_ops[i].status == GNTST_okay) {
-			map->kunmap_ops[i].handle = map->kmap_ops[i].handle;
-			live++;
-		} else if (!first_err) {
-			first_err =
-				gntdev_status_errno(map->kmap_ops[i].status);
 		}
 	}
 	atomic_add(live, &map->live_grants);
@@ -504,14 +594,22 @@ static void gntdev_vma_close(struct vm_area_struct *vma)
 	gntdev_map_put(map);
 }
 
-/* GUP on a special PTE of ours: the kernel-side page of that grant. */
+/*
+ * GUP (or a page walk) on a special PTE of ours: the page of that grant,
+ * which the kernel can reach once it has its kernel-side mapping.  None for
+ * a grant being unmapped: its page is on its way out.
+ *
+ * Context: the PTE's lock held.
+ */
 static struct page *gntdev_vma_find_special_page(struct vm_area_struct *vma,
 						 unsigned long addr)
 {
 	struct gntdev_map *map = vma->vm_private_data;
 	unsigned long i = (addr - map->vm_start) >> PAGE_SHIFT;
 
-	return i < map->count ? map->pages[i] : NULL;
+	if (i >= map->count || !gntdev_kmap(map, i, false))
+		return NULL;
+	return map->pages[i];
 }
 
 static const struct vm_operations_struct gntdev_vmops = {
