@@ -9,10 +9,11 @@
  *    into the user PTEs (GNTMAP_contains_pte), marked special so GUP-fast
  *    leaves them alone.  The kernel reaches a grant's page (get_user_pages,
  *    the unmap notify byte) through a second mapping at the kernel address
- *    of a spare struct page, made only when first needed: most maps never
- *    need it, and it would double the hypervisor's work per grant.  An MMU
- *    interval notifier unmaps exactly the range whose PTEs are going away:
- *    munmap (whole or part), mremap, exit.
+ *    of a spare struct page, with the page's p2m entry aimed at the foreign
+ *    frame, both made only when first needed: most maps never need them,
+ *    and they would double the hypervisor's work per grant and add a p2m
+ *    update or two.  An MMU interval notifier unmaps exactly the range
+ *    whose PTEs are going away: munmap (whole or part), mremap, exit.
  *
  *  - Auto-translated guests (PVH, HVM, Arm): Xen maps the foreign frames
  *    over the guest frames of unpopulated pages, which are then inserted
@@ -28,6 +29,7 @@
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/slab.h>
@@ -304,15 +306,25 @@ static void gntdev_unmap_account(struct gntdev_map *map,
 static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
 {
 	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
+	u32 i;
 
+	/* What the hypercall does not reach must not count as released. */
+	for (i = 0; i < n; i++)
+		ops[i].status = GNTST_general_error;
 	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n))
-		return; /* Not done; the kernel-side unmap fails loudly too. */
+		pr_debug("unmap %u+%u of map %u failed\n", first, n,
+			 map->index);
 	gntdev_unmap_account(map, ops, n);
 }
 
 /*
  * PV: give a grant its kernel-side mapping, unless it has one or its unmap
  * has begun (@owned: the caller began it, and needs the mapping itself).
+ * gnttab_map_refs() also makes the page foreign and aims its p2m entry at
+ * the frame, as users of the page (DMA through swiotlb-xen) need.  It
+ * sleeps only to retry GNTST_eagain, which the hypervisor cannot answer
+ * here: the user PTE already holds the frame (netback, too, calls it in
+ * atomic context).
  * Context: any; takes @map->lock.
  */
 static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
@@ -332,7 +344,8 @@ static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
 	addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
 	gnttab_set_map_op(op, addr, map->flags | GNTMAP_host_map,
 			  map->grants[i].ref, map->grants[i].domid);
-	if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1) ||
+	op->status = GNTST_general_error;
+	if (gnttab_map_refs(op, NULL, &map->pages[i], 1) ||
 	    op->status != GNTST_okay) {
 		pr_debug("kernel-side map of %u+%u: status %d\n", map->index, i,
 			 op->status);
@@ -373,27 +386,6 @@ static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
 	}
 	addr = pfn_to_kaddr(page_to_pfn(map->pages[pg]));
 	addr[offset & ~PAGE_MASK] = 0;
-}
-
-/*
- * PV, no kernel-side mapping: nothing but the user PTE reaches these pages,
- * so nobody can hold them; unmap now, which also resets their p2m entries.
- */
-static void gntdev_unmap_now(struct gntdev_map *map, u32 first, u32 n)
-{
-	struct gnttab_unmap_grant_ref *ops = map->unmap_ops + first;
-	int err;
-	u32 i;
-
-	/* What the hypercall does not reach must not count as released. */
-	for (i = 0; i < n; i++)
-		ops[i].status = GNTST_general_error;
-	/* Fails, too, for pages of grants that never mapped: no p2m entry. */
-	err = gnttab_unmap_refs(ops, NULL, map->pages + first, n);
-	if (err)
-		pr_debug("unmap %u+%u of map %u: %d\n", first, n, map->index,
-			 err);
-	gntdev_unmap_account(map, ops, n);
 }
 
 static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
@@ -449,10 +441,15 @@ static void gntdev_unmap_issue(struct gntdev_map *map, u32 first, u32 n)
 		for (run = 1; first + run < end; run++)
 			if (gntdev_is_held(map, first + run) != held)
 				break;
+		/*
+		 * Without a kernel-side mapping nothing but the user PTE
+		 * reaches a page, and its p2m entry was never set: only the
+		 * user PTE has to go, now.
+		 */
 		if (held)
 			gntdev_unmap_held(map, first, run);
 		else
-			gntdev_unmap_now(map, first, run);
+			gntdev_unmap_user_ptes(map, first, run);
 		first += run;
 	}
 }
@@ -543,9 +540,39 @@ static void gntdev_set_frame_ops(struct gntdev_map *map)
 }
 
 /*
+ * PV: map the user PTEs, and nothing else (see gntdev_kmap()), retrying the
+ * grants whose frames the granting domain has paged out, as
+ * gnttab_map_refs() would.
+ */
+static int gntdev_map_user_ptes(struct gntdev_map *map)
+{
+	struct gnttab_map_grant_ref *op;
+	unsigned int delay;
+	u32 i;
+
+	for (i = 0; i < map->count; i++) {
+		map->map_ops[i].status = GNTST_general_error;
+		map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+	}
+	if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, map->map_ops,
+				      map->count))
+		return -EFAULT;
+	for (op = map->map_ops; op < map->map_ops + map->count; op++) {
+		for (delay = 1; op->status == GNTST_eagain && delay < 256;
+		     delay++) {
+			msleep(delay);
+			if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref,
+						      op, 1))
+				return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+/*
  * One hypercall for all grants.  Every op's status is checked and only
  * successes are recorded, so a later unmap releases exactly what was
- * mapped.  PV grants get no kernel-side mapping yet (gntdev_kmap()).
+ * mapped.
  */
 static int gntdev_map_grants(struct gntdev_map *map)
 {
@@ -553,13 +580,12 @@ static int gntdev_map_grants(struct gntdev_map *map)
 	u32 i;
 
 	if (gntdev_use_ptemod) {
-		for (i = 0; i < map->count; i++)
-			map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+		err = gntdev_map_user_ptes(map);
 	} else {
 		gntdev_set_frame_ops(map);
+		err = gnttab_map_refs(map->map_ops, NULL, map->pages,
+				      map->count);
 	}
-
-	err = gnttab_map_refs(map->map_ops, NULL, map->pages, map->count);
 
 	for (i = 0; i < map->count; i++) {
 		if (map->map_ops[i].status == GNTST_okay) {
