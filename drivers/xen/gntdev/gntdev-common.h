@@ -85,7 +85,6 @@ struct gntdev_notify {
  *	the one block that holds the per-grant arrays below.
  * @map_ops: Hypercall arguments and results, per grant.
  * @unmap_ops: Unmap arguments, per grant, handle filled in by the map.
- * @kmap_ops: PV only: kernel-side map of each grant, made on first use.
  * @kunmap_ops: PV only: kernel-side unmap of each grant; the handle is
  *	INVALID_GRANT_HANDLE until that mapping exists.
  * @lock: Protects @being_removed, and the kernel-side handles in
@@ -114,7 +113,6 @@ struct gntdev_map {
 	struct page **pages;
 	struct gnttab_map_grant_ref *map_ops;
 	struct gnttab_unmap_grant_ref *unmap_ops;
-	struct gnttab_map_grant_ref *kmap_ops;
 	struct gnttab_unmap_grant_ref *kunmap_ops;
 	spinlock_t lock; /* protects @being_removed, kernel-side handles */
 	bool *being_removed;
@@ -132,6 +130,7 @@ extern unsigned int gntdev_page_cache_max;
 
 void gntdev_page_cache_init(void);
 void gntdev_page_cache_exit(void);
+void gntdev_spares_exit(void);
 struct gntdev_map *gntdev_map_alloc(u32 count);
 void gntdev_map_put(struct gntdev_map *map);
 int gntdev_mmap(struct file *file, struct vm_area_struct *vma);

@@ -512,6 +512,7 @@ static void __exit gntdev_exit(void)
 {
 	gntdev_debugfs_exit();
 	misc_deregister(&gntdev_miscdev);
+	gntdev_spares_exit();
 	gntdev_page_cache_exit();
 }
 

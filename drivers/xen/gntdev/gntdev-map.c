@@ -136,25 +136,124 @@ static void gntdev_pages_put(struct page **pages, u32 n)
 					 gntdev_page_cache_max);
 }
 
+/*
+ * Spare per-grant state blocks, each with its pages, left by maps gone: a
+ * backend maps the same sizes over and over, and a new block costs its
+ * zeroing (init_on_alloc), its pages and, later, freeing them all.  A few
+ * blocks of modest maps are kept; the oldest goes when a new one comes.
+ */
+#define GNTDEV_SPARES 8
+#define GNTDEV_SPARE_MAX_COUNT 1024
+
+struct gntdev_spare {
+	void *block;
+	u32 count;
+};
+
+static DEFINE_SPINLOCK(gntdev_spares_lock);
+static struct gntdev_spare gntdev_spares[GNTDEV_SPARES];
+static unsigned int gntdev_spares_next; /* the slot to take over next */
+
+static void gntdev_block_free(void *block, u32 count)
+{
+	gntdev_pages_put(block, count); /* The block starts with its pages. */
+	kvfree(block);
+}
+
+/* A spare block for @count grants, or NULL. */
+static void *gntdev_spare_get(u32 count)
+{
+	void *block = NULL;
+	unsigned int i;
+
+	spin_lock(&gntdev_spares_lock);
+	for (i = 0; i < GNTDEV_SPARES; i++) {
+		if (gntdev_spares[i].block && gntdev_spares[i].count == count) {
+			block = gntdev_spares[i].block;
+			gntdev_spares[i].block = NULL;
+			break;
+		}
+	}
+	spin_unlock(&gntdev_spares_lock);
+	return block;
+}
+
+/* Keep @block (its pages unmapped and unused) for a later map, or free it. */
+static void gntdev_spare_put(void *block, u32 count)
+{
+	struct gntdev_spare old = {};
+	unsigned int i;
+
+	if (count > GNTDEV_SPARE_MAX_COUNT) {
+		gntdev_block_free(block, count);
+		return;
+	}
+	spin_lock(&gntdev_spares_lock);
+	for (i = 0; i < GNTDEV_SPARES && gntdev_spares[i].block; i++)
+		;
+	if (i == GNTDEV_SPARES) {
+		i = gntdev_spares_next;
+		gntdev_spares_next = (i + 1) % GNTDEV_SPARES;
+		old = gntdev_spares[i];
+	}
+	gntdev_spares[i].block = block;
+	gntdev_spares[i].count = count;
+	spin_unlock(&gntdev_spares_lock);
+	if (old.block)
+		gntdev_block_free(old.block, old.count);
+}
+
+/**
+ * gntdev_spares_exit() - free every spare state block
+ *
+ * Context: Module exit, once no map is left.
+ */
+void gntdev_spares_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < GNTDEV_SPARES; i++) {
+		if (gntdev_spares[i].block)
+			gntdev_block_free(gntdev_spares[i].block,
+					  gntdev_spares[i].count);
+		gntdev_spares[i].block = NULL;
+	}
+}
+
 static void gntdev_map_free_state(struct gntdev_map *map)
 {
 	if (!map->pages)
 		return;
 	/*
-	 * A grant still mapped (its unmap failed) keeps its page out of
-	 * the cache: the page is not ours to reuse.
+	 * A grant still mapped (its unmap failed) keeps its page, and so
+	 * the block, out of the caches: the page is not ours to reuse.
 	 */
-	if (atomic_read(&map->live_grants))
+	if (atomic_read(&map->live_grants)) {
 		gnttab_free_pages(map->count, map->pages);
-	else
-		gntdev_pages_put(map->pages, map->count);
-	kvfree(map->pages);
+		kvfree(map->pages);
+	} else {
+		gntdev_spare_put(map->pages, map->count);
+	}
 	map->pages = NULL;
 	map->map_ops = NULL;
 	map->unmap_ops = NULL;
-	map->kmap_ops = NULL;
 	map->kunmap_ops = NULL;
 	map->being_removed = NULL;
+}
+
+/* Where each per-grant array lies in a block: aligned arrays first. */
+static void gntdev_map_carve(struct gntdev_map *map, void *block)
+{
+	u32 n = map->count;
+
+	map->map_ops = block + n * sizeof(*map->pages);
+	map->unmap_ops = (void *)(map->map_ops + n);
+	if (gntdev_use_ptemod) {
+		map->kunmap_ops = (void *)(map->unmap_ops + n);
+		map->being_removed = (void *)(map->kunmap_ops + n);
+	} else {
+		map->being_removed = (void *)(map->unmap_ops + n);
+	}
 }
 
 /*
@@ -169,26 +268,25 @@ static int gntdev_map_alloc_state(struct gntdev_map *map)
 	u32 n = map->count;
 	void *block;
 
+	block = gntdev_spare_get(n);
+	if (block) {
+		gntdev_map_carve(map, block);
+		/* The rest is written before it is read. */
+		memset(map->being_removed, 0, n * sizeof(*map->being_removed));
+		map->pages = block;
+		return 0;
+	}
 	if (gntdev_use_ptemod)
-		per_grant += sizeof(*map->kmap_ops) + sizeof(*map->kunmap_ops);
+		per_grant += sizeof(*map->kunmap_ops);
 	/* The size is user-chosen: fail quietly, as -ENOMEM, when absurd. */
 	block = kvzalloc(size_mul(n, per_grant), GFP_KERNEL | __GFP_NOWARN);
 	if (!block)
 		return -ENOMEM;
-	/* 8-byte aligned arrays first, the bytes last. */
-	map->map_ops = block + n * sizeof(*map->pages);
-	map->unmap_ops = (void *)(map->map_ops + n);
-	if (gntdev_use_ptemod) {
-		map->kmap_ops = (void *)(map->unmap_ops + n);
-		map->kunmap_ops = (void *)(map->kmap_ops + n);
-		map->being_removed = (void *)(map->kunmap_ops + n);
-	} else {
-		map->being_removed = (void *)(map->unmap_ops + n);
-	}
 	if (gntdev_pages_get(block, n)) {
 		kvfree(block);
 		return -ENOMEM;
 	}
+	gntdev_map_carve(map, block);
 	/* Only now: gntdev_map_free_state() frees pages iff @pages is set. */
 	map->pages = block;
 	return 0;
@@ -329,7 +427,7 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
  */
 static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
 {
-	struct gnttab_map_grant_ref *op = &map->kmap_ops[i];
+	struct gnttab_map_grant_ref op_on_stack, *op = &op_on_stack;
 	unsigned long addr;
 	bool mapped;
 
@@ -505,18 +603,38 @@ static int gntdev_status_errno(s16 status)
 	}
 }
 
+/**
+ * struct gntdev_pte_walk - gntdev_set_pte_op()'s state over one range
+ * @map: The map being mmapped.
+ * @table: Kernel address of the page table page seen last.
+ * @table_maddr: Its machine address.
+ */
+struct gntdev_pte_walk {
+	struct gntdev_map *map;
+	unsigned long table;
+	u64 table_maddr;
+};
+
 /* apply_to_page_range() callback: aim each grant at its user PTE. */
 static int gntdev_set_pte_op(pte_t *pte, unsigned long addr, void *data)
 {
-	struct gntdev_map *map = data;
+	struct gntdev_pte_walk *walk = data;
+	struct gntdev_map *map = walk->map;
 	unsigned long i = (addr - map->vm_start) >> PAGE_SHIFT;
+	unsigned long table = (unsigned long)pte & PAGE_MASK;
 	u32 flags = map->flags | GNTMAP_application_map | GNTMAP_contains_pte |
 		    (1 << _GNTMAP_guest_avail0);
 	u64 maddr;
 
 	if (WARN_ON_ONCE(i >= map->count))
 		return -EINVAL;
-	maddr = arbitrary_virt_to_machine(pte).maddr;
+	/* A p2m lookup per page table page, not per PTE. */
+	if (table != walk->table) {
+		walk->table = table;
+		walk->table_maddr = arbitrary_virt_to_machine(pte).maddr &
+				    XEN_PAGE_MASK;
+	}
+	maddr = walk->table_maddr | offset_in_page(pte);
 	gnttab_set_map_op(&map->map_ops[i], maddr, flags, map->grants[i].ref,
 			  map->grants[i].domid);
 	gnttab_set_unmap_op(&map->unmap_ops[i], maddr, flags,
@@ -739,6 +857,7 @@ out_unlock:
 int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct gntdev_file *priv = file->private_data;
+	struct gntdev_pte_walk walk = {};
 	struct gntdev_map *map;
 	int err;
 
@@ -773,9 +892,10 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 		 * so nothing can invalidate this range under us.
 		 */
 		mmu_interval_read_begin(&map->notifier);
+		walk.map = map;
 		err = apply_to_page_range(vma->vm_mm, vma->vm_start,
 					  vma->vm_end - vma->vm_start,
-					  gntdev_set_pte_op, map);
+					  gntdev_set_pte_op, &walk);
 		if (err)
 			goto out_put;
 	}
