@@ -52,11 +52,16 @@ struct gntdev_copy_batch {
 
 static void gntdev_copy_unpin(struct gntdev_copy_batch *batch)
 {
-	unsigned int i;
+	unsigned int i, run;
 
-	for (i = 0; i < batch->nr_pages; i++)
-		unpin_user_pages_dirty_lock(&batch->pages[i], 1,
+	/* One call per run of pages alike: usually the whole batch. */
+	for (i = 0; i < batch->nr_pages; i += run) {
+		for (run = 1; i + run < batch->nr_pages; run++)
+			if (batch->dirty[i + run] != batch->dirty[i])
+				break;
+		unpin_user_pages_dirty_lock(&batch->pages[i], run,
 					    batch->dirty[i]);
+	}
 	batch->nr_pages = 0;
 }
 
@@ -123,8 +128,9 @@ static int gntdev_copy_segment(struct gntdev_copy_batch *batch,
 			if (err)
 				return err;
 		}
+		/* Every field Xen reads is set below. */
 		op = &batch->ops[batch->nr_ops];
-		memset(op, 0, sizeof(*op));
+		op->flags = 0;
 		len = seg->len - done;
 
 		if (seg->flags & GNTCOPY_source_gref) {
