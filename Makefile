@@ -5,11 +5,12 @@
 #
 #   make              everything buildable here (gntdev.ko for each lab
 #                     kernel, unit tests, lab tools)
-#   make check        all tests: unit tests, then the Xen lab
+#   make check        all tests: unit tests, the Xen lab, a benchmark smoke run
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
 #   make fuzz-long, torture-long   the long robustness runs
 #   make bench        stock vs ours vs the hypervisor's floor, one boot
+#   make profile      perf profiles of a map cycle, stock and ours, one boot
 #   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
@@ -59,7 +60,7 @@ lab-tools:
 # The robustness figures (lab and host fuzzer) come once, at the very end;
 # the lab leaves them out then.
 check: export LAB_FIGURES := 0
-check: deps check-unit check-fuzz check-packaging check-lab
+check: deps check-unit check-fuzz check-packaging check-lab check-bench
 	@$(LAB)/figures.py --all --fuzz-log $(CURDIR)/build/fuzz/check.log
 
 # A bounded libFuzzer run over the driver's pure core (30 s).
@@ -78,6 +79,13 @@ torture-long:
 # lab boot; a table on stdout, build/bench/results.{txt,csv,json,png}.
 bench:
 	tools/bench/run-bench.sh $(BENCH_ARGS)
+
+# Where a map cycle's time goes: perf in the lab, stock and ours, batches 1
+# and 64; build/bench/profile-*.txt.  PROFILE_ARGS="--batch 16 --kernel 6.12",
+# GNTDEV_KO=path/to/gntdev.ko for another tree's module.
+.PHONY: profile
+profile:
+	tools/bench/profile.sh $(PROFILE_ARGS)
 
 # A short run of the benchmark (about a minute): fails only if it breaks,
 # never on speed.
