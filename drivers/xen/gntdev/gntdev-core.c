@@ -424,28 +424,6 @@ int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
 	return 0;
 }
 
-int gntdev_check_copy_segment(u16 flags, u16 len, u16 src_foreign_offset,
-			      u16 dst_foreign_offset)
-{
-	if (!(flags & (GNTDEV_COPY_SOURCE_GREF | GNTDEV_COPY_DEST_GREF)))
-		return -EINVAL;
-	if ((flags & GNTDEV_COPY_SOURCE_GREF) &&
-	    (u32)src_foreign_offset + len > GNTDEV_PAGE_SIZE)
-		return -EINVAL;
-	if ((flags & GNTDEV_COPY_DEST_GREF) &&
-	    (u32)dst_foreign_offset + len > GNTDEV_PAGE_SIZE)
-		return -EINVAL;
-	return 0;
-}
-
-u32 gntdev_copy_chunk(u64 local_addr, u32 len)
-{
-	u32 off = (u32)(local_addr & (GNTDEV_PAGE_SIZE - 1));
-	u32 room = GNTDEV_PAGE_SIZE - off;
-
-	return len < room ? len : room;
-}
-
 int gntdev_total_can_add(u64 cur, u32 count, u64 max)
 {
 	if (cur > max || count > max - cur)

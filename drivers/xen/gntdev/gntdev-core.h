@@ -358,14 +358,27 @@ int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
  * @src_foreign_offset: source.foreign.offset (used if GNTCOPY_source_gref).
  * @dst_foreign_offset: dest.foreign.offset (used if GNTCOPY_dest_gref).
  *
- * Other flag bits are passed to Xen unchecked, as mainline does.
+ * Other flag bits are passed to Xen unchecked, as mainline does.  Inline,
+ * like gntdev_copy_chunk(): both run for every segment of every copy.
  *
  * Context: Any context.
  * Return: 0; -EINVAL if neither side is a grant, or a foreign side's
  * offset + @len exceeds GNTDEV_PAGE_SIZE.
  */
-int gntdev_check_copy_segment(u16 flags, u16 len, u16 src_foreign_offset,
-			      u16 dst_foreign_offset);
+static inline int gntdev_check_copy_segment(u16 flags, u16 len,
+					    u16 src_foreign_offset,
+					    u16 dst_foreign_offset)
+{
+	if (!(flags & (GNTDEV_COPY_SOURCE_GREF | GNTDEV_COPY_DEST_GREF)))
+		return -EINVAL;
+	if ((flags & GNTDEV_COPY_SOURCE_GREF) &&
+	    (u32)src_foreign_offset + len > GNTDEV_PAGE_SIZE)
+		return -EINVAL;
+	if ((flags & GNTDEV_COPY_DEST_GREF) &&
+	    (u32)dst_foreign_offset + len > GNTDEV_PAGE_SIZE)
+		return -EINVAL;
+	return 0;
+}
 
 /**
  * gntdev_copy_chunk() - bytes of a local buffer before its next page
@@ -378,7 +391,13 @@ int gntdev_check_copy_segment(u16 flags, u16 len, u16 src_foreign_offset,
  * Return: min(@len, bytes from @local_addr up to the next multiple of
  * GNTDEV_PAGE_SIZE).
  */
-u32 gntdev_copy_chunk(u64 local_addr, u32 len);
+static inline u32 gntdev_copy_chunk(u64 local_addr, u32 len)
+{
+	u32 off = (u32)(local_addr & (GNTDEV_PAGE_SIZE - 1));
+	u32 room = GNTDEV_PAGE_SIZE - off;
+
+	return len < room ? len : room;
+}
 
 /**
  * gntdev_total_can_add() - check the module-wide count of mapped grants
