@@ -40,6 +40,7 @@
  * @dirty: Whether each page was written (copied into).
  * @nr_ops: Ops queued.
  * @nr_pages: Pages pinned.
+ * @mixed: Some pinned pages were written and some not.
  */
 struct gntdev_copy_batch {
 	struct gnttab_copy ops[GNTDEV_COPY_BATCH];
@@ -48,13 +49,22 @@ struct gntdev_copy_batch {
 	bool dirty[2 * GNTDEV_COPY_BATCH];
 	unsigned int nr_ops;
 	unsigned int nr_pages;
+	bool mixed;
 };
 
 static void gntdev_copy_unpin(struct gntdev_copy_batch *batch)
 {
 	unsigned int i, run;
 
-	/* One call per run of pages alike: usually the whole batch. */
+	/* Usually all pages are alike: one call for the whole batch. */
+	if (!batch->mixed) {
+		if (batch->nr_pages)
+			unpin_user_pages_dirty_lock(
+				batch->pages, batch->nr_pages, batch->dirty[0]);
+		batch->nr_pages = 0;
+		return;
+	}
+	/* Else one call per run of pages alike. */
 	for (i = 0; i < batch->nr_pages; i += run) {
 		for (run = 1; i + run < batch->nr_pages; run++)
 			if (batch->dirty[i + run] != batch->dirty[i])
@@ -63,6 +73,7 @@ static void gntdev_copy_unpin(struct gntdev_copy_batch *batch)
 					    batch->dirty[i]);
 	}
 	batch->nr_pages = 0;
+	batch->mixed = false;
 }
 
 /* Pin the page under a local address; returns its frame for Xen. */
@@ -79,7 +90,8 @@ static int gntdev_copy_pin(struct gntdev_copy_batch *batch, u64 addr,
 		return -EFAULT;
 	batch->pages[batch->nr_pages] = page;
 	batch->dirty[batch->nr_pages] = write;
-	batch->nr_pages++;
+	if (batch->nr_pages++ && write != batch->dirty[0])
+		batch->mixed = true;
 	*gfn = pfn_to_gfn(page_to_xen_pfn(page) +
 			  XEN_PFN_DOWN(addr & ~PAGE_MASK));
 	return 0;
@@ -235,6 +247,7 @@ long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 		return -ENOMEM;
 	batch->nr_ops = 0;
 	batch->nr_pages = 0;
+	batch->mixed = false;
 
 	for (i = 0; i < op.count; i++) {
 		if (copy_from_user(&seg, &op.segments[i], sizeof(seg))) {
@@ -253,6 +266,9 @@ long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 		err = gntdev_copy_segment(batch, &seg, &op.segments[i].status);
 		if (err)
 			break;
+		/* Every batch's worth of segments: at most 64 KiB copied. */
+		if (i % GNTDEV_COPY_BATCH != GNTDEV_COPY_BATCH - 1)
+			continue;
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
