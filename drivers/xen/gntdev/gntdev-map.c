@@ -356,29 +356,6 @@ struct gntdev_unmap {
 	bool on_heap;
 };
 
-/* Count the handles this unmap released, and let go of the map. */
-static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
-{
-	struct gntdev_unmap *u = container_of(q, struct gntdev_unmap, queue);
-	struct gntdev_map *map = u->map;
-	int released = 0;
-	u32 i;
-
-	for (i = 0; i < q->count; i++) {
-		if (q->unmap_ops[i].handle != INVALID_GRANT_HANDLE &&
-		    q->unmap_ops[i].status == GNTST_okay)
-			released++;
-		q->unmap_ops[i].handle = INVALID_GRANT_HANDLE;
-	}
-	if (result)
-		pr_debug("unmap %u+%u of map %u: %d\n", u->first, q->count,
-			 map->index, result);
-	atomic_sub(released, &map->live_grants);
-	if (u->on_heap)
-		kfree(u);
-	gntdev_map_put(map);
-}
-
 /* Count and forget the handles a batch of unmap ops released. */
 static void gntdev_unmap_account(struct gntdev_map *map,
 				 struct gnttab_unmap_grant_ref *ops, u32 n)
@@ -393,6 +370,21 @@ static void gntdev_unmap_account(struct gntdev_map *map,
 		ops[i].handle = INVALID_GRANT_HANDLE;
 	}
 	atomic_sub(released, &map->live_grants);
+}
+
+/* Count the handles this unmap released, and let go of the map. */
+static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
+{
+	struct gntdev_unmap *u = container_of(q, struct gntdev_unmap, queue);
+	struct gntdev_map *map = u->map;
+
+	if (result)
+		pr_debug("unmap %u+%u of map %u: %d\n", u->first, q->count,
+			 map->index, result);
+	gntdev_unmap_account(map, q->unmap_ops, q->count);
+	if (u->on_heap)
+		kfree(u);
+	gntdev_map_put(map);
 }
 
 /*
@@ -427,7 +419,7 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
  */
 static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
 {
-	struct gnttab_map_grant_ref op_on_stack, *op = &op_on_stack;
+	struct gnttab_map_grant_ref op;
 	unsigned long addr;
 	bool mapped;
 
@@ -440,17 +432,17 @@ static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
 	if (mapped || map->unmap_ops[i].handle == INVALID_GRANT_HANDLE)
 		goto out_unlock;
 	addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
-	gnttab_set_map_op(op, addr, map->flags | GNTMAP_host_map,
+	gnttab_set_map_op(&op, addr, map->flags | GNTMAP_host_map,
 			  map->grants[i].ref, map->grants[i].domid);
-	op->status = GNTST_general_error;
-	if (gnttab_map_refs(op, NULL, &map->pages[i], 1) ||
-	    op->status != GNTST_okay) {
+	op.status = GNTST_general_error;
+	if (gnttab_map_refs(&op, NULL, &map->pages[i], 1) ||
+	    op.status != GNTST_okay) {
 		pr_debug("kernel-side map of %u+%u: status %d\n", map->index, i,
-			 op->status);
+			 op.status);
 		goto out_unlock;
 	}
 	gnttab_set_unmap_op(&map->kunmap_ops[i], addr,
-			    map->flags | GNTMAP_host_map, op->handle);
+			    map->flags | GNTMAP_host_map, op.handle);
 	atomic_inc(&map->live_grants);
 	mapped = true;
 out_unlock:
