@@ -166,7 +166,7 @@ static void gntdev_slots_mark(struct gntdev_slots *s, u32 index, u32 count,
 /*
  * Grow the table so that @count slots fit at the start of the trailing
  * free area, and return that start in @index. Doubles the table, or more
- * if needed, within @max. Changes nothing on failure.
+ * if needed, within @space. Changes nothing on failure.
  */
 static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
 {
@@ -180,14 +180,14 @@ static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
 	void **owner;
 	u64 i;
 
-	if (need > s->max)
+	if (need > s->space)
 		return -ENOSPC;
 	if (cap < need)
 		cap = need;
 	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
 		cap = GNTDEV_SLOTS_MIN_CAPACITY;
-	if (cap > s->max)
-		cap = s->max;
+	if (cap > s->space)
+		cap = s->space;
 
 	words = gntdev_slots_words(cap);
 	bytes = words * sizeof(*used) + cap * sizeof(*owner);
@@ -216,13 +216,14 @@ static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
  * Slot table
  */
 
-void gntdev_slots_init(struct gntdev_slots *s, u32 max,
+void gntdev_slots_init(struct gntdev_slots *s, u32 limit,
 		       const struct gntdev_slot_alloc *alloc)
 {
 	s->owner = NULL;
 	s->used = NULL;
 	s->capacity = 0;
-	s->max = max;
+	s->max = limit;
+	s->space = limit;
 	s->cursor = 0;
 	s->in_use = 0;
 	s->alloc = alloc;
@@ -232,7 +233,7 @@ void gntdev_slots_destroy(struct gntdev_slots *s)
 {
 	if (s->used)
 		s->alloc->free(s->used, s->alloc->ctx);
-	gntdev_slots_init(s, s->max, s->alloc);
+	gntdev_slots_init(s, s->space, s->alloc);
 }
 
 int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
@@ -303,7 +304,7 @@ int gntdev_slots_set_max(struct gntdev_slots *s, u32 max)
 {
 	if (!max)
 		return -EINVAL;
-	s->max = max;
+	s->max = max < s->space ? max : s->space;
 	return 0;
 }
 
@@ -315,6 +316,8 @@ bool gntdev_slots_valid(const struct gntdev_slots *s)
 	bool bit;
 	u32 i;
 
+	if (s->max > s->space || s->capacity > s->space)
+		return false;
 	if (!s->capacity)
 		return !s->used && !s->owner && !s->cursor && !s->in_use;
 	if (!s->used || s->owner != (void **)(s->used + words))

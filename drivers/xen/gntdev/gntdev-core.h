@@ -74,7 +74,11 @@ struct gntdev_slot_alloc {
  *	slots per step. @used is also the start of the single allocation
  *	that holds both arrays (@owner follows the last bitmap word).
  * @capacity: Number of slots in @owner and @used.
- * @max: This file's cap on reserved slots (IOCTL_GNTDEV_SET_MAX_GRANTS).
+ * @max: This file's cap on reserved slots, i.e. on the grants it holds
+ *	(IOCTL_GNTDEV_SET_MAX_GRANTS).
+ * @space: Ceiling on @capacity, fixed at gntdev_slots_init(): the offset
+ *	space may grow up to it whatever @max is, so that fragmentation
+ *	never refuses a reservation that @max allows.
  * @cursor: Next-fit position: the slot after the last reservation.
  * @in_use: Number of reserved slots.
  * @alloc: Memory callbacks, see struct gntdev_slot_alloc.
@@ -91,8 +95,7 @@ struct gntdev_slot_alloc {
  *    bitmap bits at and above @capacity are clear.
  * 3. @in_use equals the number of non-NULL @owner entries.
  * 4. @cursor <= @capacity.
- * 5. @capacity only grows, and never beyond the @max in force when it
- *    grew, so it exceeds @max only after gntdev_slots_set_max() lowered it.
+ * 5. @capacity only grows, and never beyond @space; @max <= @space.
  * 6. @in_use <= @max, except after gntdev_slots_set_max() lowered @max;
  *    then reservations fail until enough slots are released.
  *
@@ -109,6 +112,7 @@ struct gntdev_slots {
 	u64 *used;
 	u32 capacity;
 	u32 max;
+	u32 space;
 	u32 cursor;
 	u32 in_use;
 	const struct gntdev_slot_alloc *alloc;
@@ -117,22 +121,23 @@ struct gntdev_slots {
 /**
  * gntdev_slots_init() - set up an empty slot table
  * @s: The table.
- * @max: Cap on reserved slots; 0 makes every reservation fail.
+ * @limit: Cap on reserved slots and on the table's size (@max and
+ *	@space); 0 makes every reservation fail.
  * @alloc: Memory callbacks; must stay valid until gntdev_slots_destroy().
  *
  * Allocates nothing: the table grows on the first reservation.
  *
  * Context: Any context.
  */
-void gntdev_slots_init(struct gntdev_slots *s, u32 max,
+void gntdev_slots_init(struct gntdev_slots *s, u32 limit,
 		       const struct gntdev_slot_alloc *alloc);
 
 /**
  * gntdev_slots_destroy() - free the table's memory
  * @s: The table. Owners still recorded are forgotten, not released.
  *
- * Leaves @s empty (as after gntdev_slots_init() with the same @max and
- * @alloc), so it may be reused.
+ * Leaves @s empty (as after gntdev_slots_init() with @space as the limit
+ * and the same @alloc), so it may be reused.
  *
  * Context: Caller holds the file's lock or is the last user. Calls
  * @alloc->free.
@@ -153,8 +158,8 @@ void gntdev_slots_destroy(struct gntdev_slots *s);
  * Context: Caller holds the file's lock. May call @alloc->zalloc and
  * @alloc->free.
  * Return: 0; -EINVAL if @count is 0 or @owner is NULL; -ENOSPC if @in_use
- * + @count would exceed @max, or if no run fits even in a table of @max
- * slots (fragmentation); -ENOMEM if growing the table failed.
+ * + @count would exceed @max, or if no run fits even in a table of @space
+ * slots; -ENOMEM if growing the table failed.
  */
 int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
 			 u32 *index);
@@ -208,8 +213,9 @@ void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index);
 /**
  * gntdev_slots_set_max() - change the cap on reserved slots
  * @s: The table.
- * @max: New cap. It may be below @in_use: that only blocks new
- *	reservations. The table never shrinks.
+ * @max: New cap, clamped to @space. It may be below @in_use: that only
+ *	blocks new reservations. The table never shrinks, and may still grow
+ *	up to @space.
  *
  * Context: Caller holds the file's lock.
  * Return: 0, or -EINVAL if @max is 0.

@@ -79,8 +79,8 @@ struct ioctl_gntdev_grant_ref {
  *
  * ENOSPC: the map would exceed this file's cap (IOCTL_GNTDEV_SET_MAX_GRANTS)
  * or the module-wide total of mapped grants, or no run of @count free
- * slots can be found within the cap. Mainline has no caps and never
- * returns ENOSPC.
+ * slots fits in the file's offset space (the file_limit module parameter,
+ * whatever the cap). Mainline has no caps and never returns ENOSPC.
  *
  * ENOMEM: out of kernel memory.
  *
@@ -179,13 +179,14 @@ struct ioctl_gntdev_get_offset_for_vaddr {
  *
  * Sets the largest number of grants this file may have inserted at once.
  * It may be called at any time; lowering the cap below the number already
- * inserted only blocks new maps. A value above the module-wide maximum is
- * silently clamped to it, so no caller that works on mainline (where this
- * command fails with ENOTTY and libxengnttab ignores that) fails here.
+ * inserted only blocks new maps. It caps grants held, not offsets: the
+ * offset space grows past it (up to the file_limit module parameter), so
+ * freed holes never make a map that fits the cap fail. A value above the
+ * module-wide maximum is silently clamped to it, and @count 0 changes
+ * nothing, so no caller that works on mainline (where this command fails
+ * with ENOTTY and libxengnttab ignores that) fails here.
  *
  * Errors:
- *
- * EINVAL: @count is 0.
  *
  * EFAULT: the argument cannot be read.
  */

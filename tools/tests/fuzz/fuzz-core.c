@@ -280,6 +280,7 @@ struct fz_model {
 	u32 run[FZ_MODEL_CAP + 1]; /* free slots from i on (scratch) */
 	u32 capacity;
 	u32 max;
+	u32 space;
 	u32 cursor;
 	u32 in_use;
 	/* Model copies of the maps' records, kept apart from fz_maps. */
@@ -288,11 +289,12 @@ struct fz_model {
 
 static struct fz_model fz_m;
 
-static void fz_model_reset(u32 max)
+static void fz_model_reset(u32 limit)
 {
 	memset(fz_m.owner, 0, fz_m.capacity);
 	fz_m.capacity = 0;
-	fz_m.max = max;
+	fz_m.max = limit;
+	fz_m.space = limit;
 	fz_m.cursor = 0;
 	fz_m.in_use = 0;
 	memset(fz_m.maps, 0, sizeof(fz_m.maps));
@@ -308,7 +310,7 @@ static u64 fz_table_bytes(u64 cap)
  * Next-fit as the header states it: the first start going forward from
  * the cursor to the end, then from 0 to the cursor, with @count free
  * slots inside the table; else grow (double, at least the need and 64,
- * at most max) and put the run at the start of the trailing free area.
+ * at most space) and put the run at the start of the trailing free area.
  */
 static FZ_NOCOV int fz_model_reserve(u32 count, unsigned int id, u32 *index)
 {
@@ -337,15 +339,15 @@ static FZ_NOCOV int fz_model_reserve(u32 count, unsigned int id, u32 *index)
 			tail = i + 1;
 	}
 	need = (u64)tail + count;
-	if (need > fz_m.max)
+	if (need > fz_m.space)
 		return -ENOSPC;
 	cap = (u64)fz_m.capacity * 2;
 	if (cap < need)
 		cap = need;
 	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
 		cap = GNTDEV_SLOTS_MIN_CAPACITY;
-	if (cap > fz_m.max)
-		cap = fz_m.max;
+	if (cap > fz_m.space)
+		cap = fz_m.space;
 	if (!fz_alloc_would_succeed(&fz_mem, fz_table_bytes(cap)))
 		return -ENOMEM;
 	if (cap > FZ_MODEL_CAP)
@@ -395,6 +397,7 @@ static FZ_NOCOV void fz_compare(void)
 		fz_fail(__LINE__, "gntdev_slots_valid()", 1, 0);
 	FZ_EQ("capacity", fz_m.capacity, fz_s.capacity);
 	FZ_EQ("max", fz_m.max, fz_s.max);
+	FZ_EQ("space", fz_m.space, fz_s.space);
 	FZ_EQ("cursor", fz_m.cursor, fz_s.cursor);
 	FZ_EQ("in_use", fz_m.in_use, fz_s.in_use);
 	for (i = 0; i < fz_s.capacity; i++) {
@@ -464,7 +467,7 @@ static void fz_op_set_max(struct fz_input *in)
 	FZ_TRACE("  set_max(%u) = %d\n", max, got);
 	FZ_EQ("set_max", want, got);
 	if (!got)
-		fz_m.max = max;
+		fz_m.max = max < fz_m.space ? max : fz_m.space;
 }
 
 static void fz_op_destroy(void)
@@ -472,7 +475,7 @@ static void fz_op_destroy(void)
 	gntdev_slots_destroy(&fz_s);
 	FZ_TRACE("  destroy()\n");
 	FZ_EQ("allocations left after destroy", 0, fz_mem.live);
-	fz_model_reset(fz_m.max);
+	fz_model_reset(fz_m.space);
 	memset(fz_maps, 0, sizeof(fz_maps));
 }
 

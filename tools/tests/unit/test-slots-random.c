@@ -120,20 +120,22 @@ struct t_model {
 	int owner[T_MAX_CAP]; /* map id, or -1 if free */
 	u32 capacity;
 	u32 max;
+	u32 space;
 	u32 cursor;
 	u32 in_use;
 };
 
 static struct t_model t_m;
 
-static void t_model_init(u32 max)
+static void t_model_init(u32 limit)
 {
 	u32 i;
 
 	for (i = 0; i < T_MAX_CAP; i++)
 		t_m.owner[i] = -1;
 	t_m.capacity = 0;
-	t_m.max = max;
+	t_m.max = limit;
+	t_m.space = limit;
 	t_m.cursor = 0;
 	t_m.in_use = 0;
 }
@@ -175,7 +177,7 @@ static int t_model_reserve(u32 count, bool has_owner, bool fail_alloc,
 		if (t_m.owner[i] >= 0)
 			tail = i + 1;
 	}
-	if ((u64)tail + count > t_m.max)
+	if ((u64)tail + count > t_m.space)
 		return -ENOSPC;
 	*grow = true;
 	if (fail_alloc)
@@ -185,8 +187,8 @@ static int t_model_reserve(u32 count, bool has_owner, bool fail_alloc,
 		cap = (u64)tail + count;
 	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
 		cap = GNTDEV_SLOTS_MIN_CAPACITY;
-	if (cap > t_m.max)
-		cap = t_m.max;
+	if (cap > t_m.space)
+		cap = t_m.space;
 	t_m.capacity = (u32)cap;
 	*index = tail;
 	return 0;
@@ -232,6 +234,7 @@ static void t_compare_counters(void)
 {
 	CHECK("capacity", t_m.capacity, t_s.capacity);
 	CHECK("max", t_m.max, t_s.max);
+	CHECK("space", t_m.space, t_s.space);
 	CHECK("cursor", t_m.cursor, t_s.cursor);
 	CHECK("in_use", t_m.in_use, t_s.in_use);
 }
@@ -398,7 +401,7 @@ static void t_op_set_max(void)
 		return;
 	}
 	CHECK("set_max", 0, gntdev_slots_set_max(&t_s, max));
-	t_m.max = max;
+	t_m.max = max < t_m.space ? max : t_m.space;
 }
 
 /* Start over: release everything (or just forget it) and destroy. */

@@ -557,7 +557,7 @@ static void test_set_max(void)
 	RESERVE_AT(&s, 20, A, 0); /* wraps into the free start */
 	t_teardown(&s);
 
-	/* With @max lowered below the capacity, growth is -ENOSPC. */
+	/* With @max lowered, the table still grows, up to @space. */
 	t_setup(&s, 100);
 	RESERVE_AT(&s, 20, A, 0);
 	RESERVE_AT(&s, 1, B, 20);
@@ -567,12 +567,46 @@ static void test_set_max(void)
 	RESERVE_AT(&s, 4, &t_owner[5], 60);
 	ASSERT_EQ(64, s.capacity);
 	ASSERT_EQ(0, gntdev_slots_set_max(&s, 50));
+	ASSERT_EQ(50, s.max);
+	ASSERT_EQ(100, s.space);
 	t_release(&s, 0, 20, A);
 	t_release(&s, 21, 19, C);
 	t_release(&s, 41, 19, E);
-	RESERVE_FAILS(&s, 21, A, -ENOSPC);
-	ASSERT_EQ(1, t_state.calls);
-	RESERVE_AT(&s, 20, A, 0);
+	RESERVE_AT(&s, 21, A, 64); /* no 21-run below 64: grows */
+	ASSERT_EQ(100, s.capacity);
+	ASSERT_EQ(2, t_state.calls);
+	RESERVE_FAILS(&s, 24, C, -ENOSPC); /* 27 held + 24 > 50 */
+	RESERVE_AT(&s, 20, C, 0);
+	ASSERT_TRUE(gntdev_slots_valid(&s));
+	t_teardown(&s);
+
+	/* A cap above @space is clamped to it. */
+	t_setup(&s, 100);
+	ASSERT_EQ(0, gntdev_slots_set_max(&s, 1000));
+	ASSERT_EQ(100, s.max);
+	t_teardown(&s);
+}
+
+/*
+ * The cap counts grants held, not offsets (a fragmented offset space never
+ * refuses a map that fits the cap): cap 4, four 1-slot maps, the first and
+ * third released, a 2-slot map fits; a fifth slot does not.
+ */
+static void test_max_counts_held(void)
+{
+	struct gntdev_slots s;
+
+	t_setup(&s, 100);
+	ASSERT_EQ(0, gntdev_slots_set_max(&s, 4));
+	RESERVE_AT(&s, 1, A, 0);
+	RESERVE_AT(&s, 1, B, 1);
+	RESERVE_AT(&s, 1, C, 2);
+	RESERVE_AT(&s, 1, D, 3);
+	t_release(&s, 0, 1, A);
+	t_release(&s, 2, 1, C);
+	RESERVE_AT(&s, 2, E, 4);
+	RESERVE_FAILS(&s, 1, A, -ENOSPC);
+	ASSERT_TRUE(gntdev_slots_valid(&s));
 	t_teardown(&s);
 }
 
@@ -701,6 +735,7 @@ int main(void)
 	test_release_validation();
 	test_lookup();
 	test_set_max();
+	test_max_counts_held();
 	test_destroy_reuse();
 	test_valid_detects_damage();
 	test_many_maps();

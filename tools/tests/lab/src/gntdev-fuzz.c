@@ -677,9 +677,9 @@ static void x_setmax(const struct op *o)
 	desc("SETMAX f%d %u -> %s", f, s.count, err ? lab_errname(err) : "ok");
 	if (err)
 		errno_in("SETMAX", err, E_SETMAX);
-	if (!err && !s.count)
-		oracle("SETMAX", "SET_MAX_GRANTS 0 worked");
-	if (!err)
+	if (err && !s.count && !stock)
+		oracle("SETMAX", "SET_MAX_GRANTS 0 failed");
+	if (!err && s.count)
 		xf[f].capped = true;
 }
 
