@@ -235,30 +235,32 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 	map->listed = true;
 	list_add_tail(&map->link, &priv->maps);
 	priv->nr_maps++;
+	/*
+	 * Once the lock is dropped another thread may UNMAP the map at its
+	 * predictable offset and drop the table's reference: keep one of our
+	 * own until the copy-out is done.
+	 */
+	refcount_inc(&map->users);
 	mutex_unlock(&priv->lock);
 
 	/* Not under the lock: a fault here takes mmap_lock, which nests out. */
 	offset = gntdev_index_to_offset(index);
+	pr_debug("map %u+%u\n", index, op.count);
 	if (copy_to_user(&u->index, &offset, sizeof(offset))) {
 		/* As if the request never came: the next map goes here. */
+		err = -EFAULT;
 		mutex_lock(&priv->lock);
 		if (map->listed) {
 			WARN_ON_ONCE(gntdev_slots_unreserve(
 				&priv->slots, index, op.count, map, cursor));
 			gntdev_forget(priv, map);
-		} else {
-			map = NULL; /* Another thread already unmapped it. */
+			/* The table's reference; ours goes below. */
+			refcount_dec(&map->users);
 		}
 		mutex_unlock(&priv->lock);
-		err = -EFAULT;
-		goto out_put;
 	}
-	pr_debug("map %u+%u\n", index, op.count);
-	return 0;
-
 out_put:
-	if (map)
-		gntdev_map_put(map);
+	gntdev_map_put(map);
 	return err;
 }
 

@@ -317,6 +317,7 @@ void gntdev_map_put(struct gntdev_map *map)
 {
 	if (!refcount_dec_and_test(&map->users))
 		return;
+	WARN_ON_ONCE(map->listed);
 
 	if (map->pages && !gntdev_use_ptemod) {
 		/*
