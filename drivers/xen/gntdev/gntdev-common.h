@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 
@@ -62,10 +63,16 @@ struct gntdev_notify {
 	evtchn_port_t port;
 };
 
+/* Values of gntdev_map.being_removed[i] besides 0. */
+#define GNTDEV_REMOVAL_BEGUN 1
+#define GNTDEV_REMOVAL_DEFERRED 2
+
 /**
  * struct gntdev_map - one MAP_GRANT_REF request and its mapping
  * @users: References: one while in the file's slot table, one per VMA,
- *	one per unmap in flight.
+ *	one per unmap in flight, one while @unmap_work is queued, one for
+ *	MAP_GRANT_REF until it has told user space the offset. A map also
+ *	holds a reference on the module, so no unmap outlives the module.
  * @file: The file whose slot table holds the map, while @listed.
  * @link: Entry in @file->maps, while @listed.
  * @listed: Still in the file's slot table (not yet UNMAP_GRANT_REF'd).
@@ -89,7 +96,12 @@ struct gntdev_notify {
  *	INVALID_GRANT_HANDLE until that mapping exists.
  * @lock: Protects @being_removed, and the kernel-side handles in
  *	@kunmap_ops (PV) while the grant is not being removed.
- * @being_removed: Per grant: an unmap has been issued for it.
+ * @being_removed: Per grant: 0, or GNTDEV_REMOVAL_BEGUN once an unmap has
+ *	been issued for it, or GNTDEV_REMOVAL_DEFERRED while @unmap_work has
+ *	yet to issue it.
+ * @unmap_work: Issues the unmaps that found no memory for a descriptor
+ *	where they could not wait for it (the MMU notifier); holds a
+ *	reference while queued.
  * @grants: The (domid, ref) pairs user space asked for.
  *
  * The per-grant arrays are allocated at mmap() time, so a map that is never
@@ -115,7 +127,8 @@ struct gntdev_map {
 	struct gnttab_unmap_grant_ref *unmap_ops;
 	struct gnttab_unmap_grant_ref *kunmap_ops;
 	spinlock_t lock; /* protects @being_removed, kernel-side handles */
-	bool *being_removed;
+	u8 *being_removed;
+	struct work_struct unmap_work;
 	struct ioctl_gntdev_grant_ref grants[];
 };
 

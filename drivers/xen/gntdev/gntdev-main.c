@@ -163,7 +163,10 @@ static int gntdev_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Maps still mmapped live on through their VMAs until munmap or exit. */
+/*
+ * Every VMA holds the file, so none is left by now; maps whose unmap still
+ * waits for a page holder live on through their own references.
+ */
 static int gntdev_release(struct inode *inode, struct file *file)
 {
 	struct gntdev_file *priv = file->private_data;

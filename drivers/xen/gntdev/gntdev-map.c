@@ -23,7 +23,9 @@
  * A grant nobody can hold (PV, no kernel-side mapping) is unmapped at once.
  * Others go through gnttab_unmap_refs_async(), which waits (off this
  * thread) for pages that someone else still holds; each unmap in flight
- * holds a reference on its map.  @being_removed, under @lock, makes sure no
+ * holds a reference on its map.  Nothing here ever waits for a holder: the
+ * MMU notifier, munmap() and exit must not block on a page that, say, the
+ * exiting task's own pipe holds.  @being_removed, under @lock, makes sure no
  * grant is unmapped twice when invalidations overlap, and that none gets a
  * kernel-side mapping once its unmap has begun.
  */
@@ -32,6 +34,7 @@
 #include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include <xen/events.h>
@@ -51,6 +54,35 @@ atomic_t gntdev_nr_maps = ATOMIC_INIT(0);
 
 static const struct vm_operations_struct gntdev_vmops;
 
+/*
+ * Test knobs: fail this many of the next allocations, as memory pressure
+ * would, so the lab can drive the paths that handle it.
+ */
+static unsigned int gntdev_fail_unmap_alloc;
+module_param_named(fail_unmap_alloc, gntdev_fail_unmap_alloc, uint, 0600);
+MODULE_PARM_DESC(fail_unmap_alloc,
+		 "Testing: fail this many of the next non-blocking unmap descriptor allocations");
+
+static unsigned int gntdev_fail_state_alloc;
+module_param_named(fail_state_alloc, gntdev_fail_state_alloc, uint, 0600);
+MODULE_PARM_DESC(fail_state_alloc,
+		 "Testing: fail this many of the next mmap() state allocations");
+
+static bool gntdev_inject_failure(unsigned int *knob)
+{
+	unsigned int seen, old = READ_ONCE(*knob);
+
+	while (old) {
+		seen = cmpxchg(knob, old, old - 1);
+		if (seen == old)
+			return true;
+		old = seen;
+	}
+	return false;
+}
+
+static void gntdev_unmap_deferred(struct work_struct *work);
+
 /* ------------------------------------------------------------------ */
 /* Map lifetime */
 
@@ -61,7 +93,8 @@ static const struct vm_operations_struct gntdev_vmops;
  * The map starts with one reference, the one its file's slot table will
  * hold.  Nothing is mapped and no page is allocated until mmap().
  *
- * Context: Process context, may sleep.
+ * Context: Process context, may sleep; the caller holds a reference on the
+ * module (an open file).
  * Return: The map, or NULL if out of memory.
  */
 struct gntdev_map *gntdev_map_alloc(u32 count)
@@ -77,8 +110,10 @@ struct gntdev_map *gntdev_map_alloc(u32 count)
 	INIT_LIST_HEAD(&map->link);
 	spin_lock_init(&map->notify_lock);
 	spin_lock_init(&map->lock);
+	INIT_WORK(&map->unmap_work, gntdev_unmap_deferred);
 	map->count = count;
 	atomic_inc(&gntdev_nr_maps);
+	__module_get(THIS_MODULE);
 	return map;
 }
 
@@ -222,14 +257,19 @@ void gntdev_spares_exit(void)
 
 static void gntdev_map_free_state(struct gntdev_map *map)
 {
+	int live;
+
 	if (!map->pages)
 		return;
 	/*
-	 * A grant still mapped (its unmap failed) keeps its page, and so
-	 * the block, out of the caches: the page is not ours to reuse.
+	 * A grant the hypervisor refused to unmap still has a frame over its
+	 * page: no page of the map may go back to any pool, where the next
+	 * user would map over it.  Leak them, loudly.
 	 */
-	if (atomic_read(&map->live_grants)) {
-		gnttab_free_pages(map->count, map->pages);
+	live = atomic_read(&map->live_grants);
+	if (live) {
+		pr_warn("map of %u grants: %d could not be unmapped, leaking its pages\n",
+			map->count, live);
 		kvfree(map->pages);
 	} else {
 		gntdev_spare_put(map->pages, map->count);
@@ -338,6 +378,8 @@ void gntdev_map_put(struct gntdev_map *map)
 	gntdev_map_free_state(map);
 	kvfree(map);
 	atomic_dec(&gntdev_nr_maps);
+	/* Last: the caller may be an unmap's completion, in our text. */
+	module_put(THIS_MODULE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -348,26 +390,34 @@ void gntdev_map_put(struct gntdev_map *map)
  * @queue: What gnttab_unmap_refs_async() works on.
  * @map: The map; this unmap holds a reference on it.
  * @first: First grant of the range.
- * @on_heap: Whether to kfree() this when done.
  */
 struct gntdev_unmap {
 	struct gntab_unmap_queue_data queue;
 	struct gntdev_map *map;
 	u32 first;
-	bool on_heap;
 };
 
-/* Count and forget the handles a batch of unmap ops released. */
-static void gntdev_unmap_account(struct gntdev_map *map,
+/*
+ * Count and forget the handles that a batch of unmap ops, for grants
+ * [@first, @first + @n), released.  A refused unmap leaves the grant
+ * mapped in the hypervisor for good, and its page with it.
+ */
+static void gntdev_unmap_account(struct gntdev_map *map, u32 first,
 				 struct gnttab_unmap_grant_ref *ops, u32 n)
 {
 	int released = 0;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		if (ops[i].handle != INVALID_GRANT_HANDLE &&
-		    ops[i].status == GNTST_okay)
+		if (ops[i].handle == INVALID_GRANT_HANDLE)
+			continue;
+		if (ops[i].status == GNTST_okay)
 			released++;
+		else
+			pr_warn_ratelimited("cannot unmap grant %u of domain %u: status %d\n",
+					    map->grants[first + i].ref,
+					    map->grants[first + i].domid,
+					    ops[i].status);
 		ops[i].handle = INVALID_GRANT_HANDLE;
 	}
 	atomic_sub(released, &map->live_grants);
@@ -379,12 +429,9 @@ static void gntdev_unmap_done(int result, struct gntab_unmap_queue_data *q)
 	struct gntdev_unmap *u = container_of(q, struct gntdev_unmap, queue);
 	struct gntdev_map *map = u->map;
 
-	if (result)
-		pr_debug("unmap %u+%u of map %u: %d\n", u->first, q->count,
-			 map->index, result);
-	gntdev_unmap_account(map, q->unmap_ops, q->count);
-	if (u->on_heap)
-		kfree(u);
+	/* A failed hypercall left the preset statuses: each one warns. */
+	gntdev_unmap_account(map, u->first, q->unmap_ops, q->count);
+	kfree(u);
 	gntdev_map_put(map);
 }
 
@@ -402,10 +449,9 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
 	/* What the hypercall does not reach must not count as released. */
 	for (i = 0; i < n; i++)
 		ops[i].status = GNTST_general_error;
-	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n))
-		pr_debug("unmap %u+%u of map %u failed\n", first, n,
-			 map->index);
-	gntdev_unmap_account(map, ops, n);
+	/* A failure leaves the preset statuses: each grant's warns. */
+	HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, n);
+	gntdev_unmap_account(map, first, ops, n);
 }
 
 /*
@@ -479,34 +525,85 @@ static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
 	addr[offset & ~PAGE_MASK] = 0;
 }
 
-static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
+/*
+ * Hand grants [first, first + n), whose pages holders may still use, to
+ * gnttab_unmap_refs_async(), which unmaps them once the holders let go.
+ */
+static void gntdev_unmap_queue(struct gntdev_map *map, struct gntdev_unmap *u,
+			       u32 first, u32 n)
 {
-	struct gntdev_unmap on_stack, *u;
+	/* What is left: the kernel-side mapping (PV), or the only one. */
+	struct gnttab_unmap_grant_ref *ops = gntdev_use_ptemod ?
+						     map->kunmap_ops + first :
+						     map->unmap_ops + first;
+	u32 i;
 
-	if (gntdev_use_ptemod)
-		gntdev_unmap_user_ptes(map, first, n);
-	/* The MMU notifier must not wait on reclaim: no GFP_KERNEL here. */
-	u = kzalloc(sizeof(*u), GFP_NOWAIT | __GFP_NOWARN);
-	if (u)
-		u->on_heap = true;
-	else
-		u = memset(&on_stack, 0, sizeof(on_stack));
+	/* What the hypercall does not reach must not count as released. */
+	for (i = 0; i < n; i++)
+		ops[i].status = GNTST_general_error;
 	u->map = map;
 	u->first = first;
-	/* What is left: the kernel-side mapping (PV), or the only one. */
-	u->queue.unmap_ops = gntdev_use_ptemod ? map->kunmap_ops + first :
-						 map->unmap_ops + first;
+	u->queue.unmap_ops = ops;
 	u->queue.kunmap_ops = NULL;
 	u->queue.pages = map->pages + first;
 	u->queue.count = n;
 	u->queue.done = gntdev_unmap_done;
 	refcount_inc(&map->users);
-	if (u->on_heap) {
-		gnttab_unmap_refs_async(&u->queue);
+	gnttab_unmap_refs_async(&u->queue);
+}
+
+/* Issue the unmaps gntdev_unmap_held() could not, with memory to wait for. */
+static void gntdev_unmap_deferred(struct work_struct *work)
+{
+	struct gntdev_map *map =
+		container_of(work, struct gntdev_map, unmap_work);
+	struct gntdev_unmap *u;
+	u32 first = 0, run;
+
+	while (first < map->count) {
+		spin_lock(&map->lock);
+		for (; first < map->count &&
+		       map->being_removed[first] != GNTDEV_REMOVAL_DEFERRED;
+		     first++)
+			;
+		for (run = 0; first + run < map->count &&
+			      map->being_removed[first + run] ==
+				      GNTDEV_REMOVAL_DEFERRED;
+		     run++)
+			map->being_removed[first + run] = GNTDEV_REMOVAL_BEGUN;
+		spin_unlock(&map->lock);
+		if (run) {
+			u = kzalloc(sizeof(*u), GFP_KERNEL | __GFP_NOFAIL);
+			gntdev_unmap_queue(map, u, first, run);
+		}
+		first += run;
+	}
+	gntdev_map_put(map);
+}
+
+static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
+{
+	struct gntdev_unmap *u = NULL;
+	u32 i;
+
+	if (gntdev_use_ptemod)
+		gntdev_unmap_user_ptes(map, first, n);
+	/* Called by the MMU notifier: no reclaim, and never any waiting. */
+	if (!gntdev_inject_failure(&gntdev_fail_unmap_alloc))
+		u = kzalloc(sizeof(*u), GFP_NOWAIT | __GFP_NOWARN);
+	if (u) {
+		gntdev_unmap_queue(map, u, first, n);
 		return;
 	}
-	/* Out of memory: wait for the unmap, it must not outlive the stack. */
-	gntdev_unmap_done(gnttab_unmap_refs_sync(&u->queue), &u->queue);
+	/* No memory now: the work item waits for some and queues these. */
+	spin_lock(&map->lock);
+	for (i = first; i < first + n; i++)
+		map->being_removed[i] = GNTDEV_REMOVAL_DEFERRED;
+	spin_unlock(&map->lock);
+	refcount_inc(&map->users);
+	/* Already queued: that run holds a reference and will see these. */
+	if (!schedule_work(&map->unmap_work))
+		refcount_dec(&map->users);
 }
 
 /* Whether grant @i has a kernel-side mapping that holders may be using. */
@@ -562,7 +659,7 @@ static void gntdev_unmap_range(struct gntdev_map *map, u32 first, u32 n)
 		for (run = 0; first + run < end; run++) {
 			if (map->being_removed[first + run])
 				break;
-			map->being_removed[first + run] = true;
+			map->being_removed[first + run] = GNTDEV_REMOVAL_BEGUN;
 		}
 		spin_unlock(&map->lock);
 		if (run)
