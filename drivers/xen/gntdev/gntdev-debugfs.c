@@ -30,7 +30,7 @@ static void gntdev_debugfs_show_map(struct seq_file *m, struct gntdev_map *map)
 		   gntdev_index_to_offset(map->index), map->count,
 		   mmapped ? "yes" : "no", atomic_read(&map->live_grants));
 	if (mmapped)
-		seq_printf(m, " vaddr=%#lx ro=%s", map->vm_start,
+		seq_printf(m, " vaddr=%#lx ro=%s", READ_ONCE(map->vm_start),
 			   map->flags & GNTMAP_readonly ? "yes" : "no");
 	spin_lock(&map->notify_lock);
 	if (map->notify.flags & UNMAP_NOTIFY_CLEAR_BYTE)

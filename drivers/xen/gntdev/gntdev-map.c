@@ -308,6 +308,8 @@ static int gntdev_map_alloc_state(struct gntdev_map *map)
 	u32 n = map->count;
 	void *block;
 
+	if (gntdev_inject_failure(&gntdev_fail_state_alloc))
+		return -ENOMEM;
 	block = gntdev_spare_get(n);
 	if (block) {
 		gntdev_map_carve(map, block);
@@ -462,7 +464,8 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
  * sleeps only to retry GNTST_eagain, which the hypervisor cannot answer
  * here: the user PTE already holds the frame (netback, too, calls it in
  * atomic context).
- * Context: any; takes @map->lock.
+ * Context: process context or under a PTE lock, never in an interrupt;
+ * takes @map->lock.
  */
 static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
 {
@@ -686,9 +689,12 @@ static int gntdev_status_errno(s16 status)
 		return -ENOSPC;
 	case GNTST_permission_denied:
 		return -EPERM;
-	case GNTST_eagain:
-		return -EAGAIN;
 	default:
+		/*
+		 * Also GNTST_eagain, still paged out after the retries: a map
+		 * is mmapped once, so EAGAIN would only send libxengnttab into
+		 * retries that cannot work.  Mainline says EINVAL too.
+		 */
 		return -EINVAL;
 	}
 }
@@ -958,16 +964,27 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	err = gntdev_map_alloc_state(map);
-	if (err)
+	if (err) {
+		/* Nothing was mapped or registered: a later mmap() may retry. */
+		atomic_set(&map->mmapped, 0);
 		goto out_put;
+	}
 
 	/* A read-only mapping: mprotect() must not make it writable later. */
 	if (map->flags & GNTMAP_readonly)
 		gntdev_vm_flags_clear(vma, VM_MAYWRITE);
-	gntdev_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
+	gntdev_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * PV: Xen writes the PTEs, and without VM_MIXEDMAP fork never copies
+	 * them, even after MADV_DOFORK: a child's copy would take page
+	 * references that no zap of ours drops.  Auto-translated: the pages
+	 * are inserted, which VM_MIXEDMAP allows.
+	 */
 	if (gntdev_use_ptemod)
 		gntdev_vm_flags_set(vma, VM_DONTCOPY);
-	map->vm_start = vma->vm_start;
+	else
+		gntdev_vm_flags_set(vma, VM_MIXEDMAP);
+	WRITE_ONCE(map->vm_start, vma->vm_start);
 
 	if (gntdev_use_ptemod) {
 		err = mmu_interval_notifier_insert_locked(
@@ -978,10 +995,9 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 		map->notifier_init = true;
 		/*
 		 * The hypervisor gets the PTEs' machine addresses; the
-		 * notifier keeps them from going stale.  mmap_lock is held,
-		 * so nothing can invalidate this range under us.
+		 * notifier keeps them from going stale.  mmap_lock is held
+		 * for writing, so no page table under the range can go.
 		 */
-		mmu_interval_read_begin(&map->notifier);
 		walk.map = map;
 		err = apply_to_page_range(vma->vm_mm, vma->vm_start,
 					  vma->vm_end - vma->vm_start,

@@ -38,7 +38,34 @@
  * mmap(). A mapping must use MAP_SHARED if it is writable, start at a map's
  * offset and cover exactly that whole map; any other shape fails with
  * EINVAL. A map can be mmap()ed once. A map first mmap()ed without
- * PROT_WRITE is read-only for its whole life.
+ * PROT_WRITE is read-only for its whole life. The grants are mapped by
+ * mmap() itself; its errors:
+ *
+ * EINVAL: a bad shape (above), a writable MAP_PRIVATE mapping, a map that
+ * was already mmap()ed (even if since munmap()ed), a read-only mapping of a
+ * map whose unmap notification clears a byte, or a grant the hypervisor
+ * refused for a reason not listed below: a bad reference, a general error,
+ * or a frame still paged out after the kernel's retries (as in mainline,
+ * which answers EINVAL for every refusal).
+ *
+ * ESRCH: the granting domain does not exist (GNTST_bad_domain).
+ *
+ * EPERM: the grant does not allow this mapping (GNTST_permission_denied,
+ * e.g. a read-only grant mapped writable).
+ *
+ * ENOSPC: the hypervisor has no room to track another mapping
+ * (GNTST_no_device_space).
+ *
+ * EFAULT: the hypervisor rejected the address (GNTST_bad_virt_addr,
+ * GNTST_bad_dev_addr).
+ *
+ * ENOMEM: no memory for the map's state. Nothing was mapped, and mmap()
+ * may be tried again.
+ *
+ * After a refusal no grant of the map stays mapped, and the map cannot be
+ * mmap()ed again: UNMAP it and MAP it anew. On x86 PV, fork() never copies
+ * a mapping, even after madvise(MADV_DOFORK): the child gets SIGBUS on
+ * access (mainline copies the grant PTEs and leaks the grant).
  *
  * Errors. Every command fails with EFAULT if its argument cannot be read
  * or written back. An unknown command fails with ENOTTY. The errno lists
