@@ -364,7 +364,8 @@ int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
  * @src_foreign_offset: source.foreign.offset (used if GNTCOPY_source_gref).
  * @dst_foreign_offset: dest.foreign.offset (used if GNTCOPY_dest_gref).
  *
- * Other flag bits are passed to Xen unchecked, as mainline does.  Inline,
+ * Other flag bits are ignored, as mainline ignores them: only the two
+ * GREF bits reach Xen.  Inline,
  * like gntdev_copy_chunk(): both run for every segment of every copy.
  *
  * Context: Any context.
