@@ -28,8 +28,9 @@
  * Usage: gntdev-conform [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]
  *   -s  --stock  the driver under test is the stock one
  *   -d  gntdev node (default /dev/xen/gntdev)
- *   -g  run only this group (data, errors, lifecycle, scale, danger);
- *       repeatable; default: all but danger
+ *   -g  run only this group (data, errors, lifecycle, scale, danger,
+ *       regress); repeatable; default: all but danger and regress (both
+ *       for our driver only)
  *   -c  run only cases whose name matches the shell PATTERN
  *   -l  list the cases with their expectations and exit
  * Exit status: 0 all checks passed, 1 some failed, 2 usage or setup.
@@ -67,7 +68,7 @@
 
 static const struct conform_group *const all_groups[] = {
 	&conform_data,	&conform_errors, &conform_lifecycle,
-	&conform_scale, &conform_danger,
+	&conform_scale, &conform_danger, &conform_regress,
 };
 #define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
 
@@ -428,8 +429,8 @@ static void __attribute__((noreturn)) usage(void)
 		"  -s, --stock  the driver under test is the stock xen-gntdev:\n"
 		"               known stock differences are findings, not failures\n"
 		"  -d NODE      gntdev device node (default %s)\n"
-		"  -g GROUP     data, errors, lifecycle, scale or danger\n"
-		"               (repeatable; default: all but danger)\n"
+		"  -g GROUP     data, errors, lifecycle, scale, danger or regress\n"
+		"               (repeatable; default: all but danger, regress)\n"
 		"  -c PATTERN   only cases whose name matches PATTERN\n"
 		"  -l           list cases and expectations\n",
 		program_invocation_short_name, gntdev_node);

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-regress.c - the "regress" group of gntdev-conform, run only when
+ * asked for (-g regress), on our driver only: one directed test for each
+ * bug found in our driver by review (see the commits that fixed them).
+ * Some use our module's test knobs (fail_unmap_alloc, fail_state_alloc),
+ * which the stock driver does not have, and the last one tries to unload
+ * our module; each of them hung, leaked or crashed the dom0 kernel before
+ * its fix.
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#define P CONFORM_PAGE
+#define PARAMS "/sys/module/gntdev/parameters/"
+
+/* Write @value to our module's parameter @name; 0 or -errno. */
+static int set_param(const char *name, unsigned int value)
+{
+	char path[128], buf[16];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%u\n", value);
+	if (write(fd, buf, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Read a decimal number from a sysfs file; -1 if that fails. */
+static long read_number(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return got > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* A MAP request for pool page @page, in a page of its own. */
+static struct ioctl_gntdev_map_grant_ref *map_request_page(unsigned int page)
+{
+	struct ioctl_gntdev_map_grant_ref *op;
+
+	op = mmap(NULL, P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		  -1, 0);
+	if (op == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	op->count = 1;
+	op->refs[0].domid = 0;
+	op->refs[0].ref = pool.refs[page];
+	return op;
+}
+
+/* --- MAP's copy-out fails while another thread UNMAPs the map ---------- */
+
+struct uffd_race {
+	int uffd;
+	int gfd;
+	void *page;
+	const char *fault;
+	atomic_int unmap_err;
+	atomic_bool unmap_done;
+	int reuse_err;
+	__u64 reuse_index;
+};
+
+static void *race_unmap(void *arg)
+{
+	struct uffd_race *r = arg;
+
+	atomic_store(&r->unmap_err, unmap_op(r->gfd, 0, 1));
+	atomic_store(&r->unmap_done, true);
+	return NULL;
+}
+
+/*
+ * The userfaultfd handler: when MAP's write of @index faults, UNMAP the
+ * new map (at offset 0, the first of a fresh file) from another thread,
+ * give it a second (a driver that holds its lock across the copy-out
+ * blocks it), MAP another grant (whose map takes the memory the first one
+ * freed), then make the write fail for good: read-only page, fault
+ * resolved.
+ */
+static void *race_handler(void *arg)
+{
+	struct uffd_race *r = arg;
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (unsigned long)r->page, .len = P },
+	};
+	struct pollfd pfd = { .fd = r->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	pthread_t unmapper;
+	unsigned int waited;
+
+	r->fault = "none";
+	if (poll(&pfd, 1, 5000) == 1 &&
+	    read(r->uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	    msg.event == UFFD_EVENT_PAGEFAULT) {
+		r->fault = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP ?
+				   "wp" :
+				   "other";
+		if (pthread_create(&unmapper, NULL, race_unmap, r) == 0) {
+			for (waited = 0; waited < 1000 &&
+					 !atomic_load(&r->unmap_done);
+			     waited += 10)
+				sleep_ms(10);
+			pthread_detach(unmapper);
+		}
+		if (atomic_load(&r->unmap_done))
+			r->reuse_err = map_pool(r->gfd, 1, 1, &r->reuse_index);
+	}
+	mprotect(r->page, P, PROT_READ);
+	ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp);
+	ioctl(r->uffd, UFFDIO_WAKE, &wp.range);
+	return NULL;
+}
+
+/*
+ * Finding 1, deterministically: MAP's argument is write-protected by
+ * userfaultfd, so the copy-out of @index waits in the handler, which
+ * UNMAPs the map meanwhile and then makes the copy-out fail. The failing
+ * MAP used to undo a map that the UNMAP had already freed, and so freed
+ * the map that took its memory, still in the table: a use-after-free
+ * (WARNING in gntdev_ioctl, refcount underflow, list corruption). The
+ * second map must work to the end.
+ */
+static void case_map_efault_uffd(unsigned int arg)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	struct ioctl_gntdev_map_grant_ref *op = map_request_page(0);
+	struct uffd_race r = { .gfd = gopen(), .page = op, .reuse_err = 1 };
+	pthread_t handler;
+	void *p;
+
+	(void)arg;
+	pool_fill(1, 1, 60);
+	r.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r.uffd < 0)
+		obs_end("userfaultfd=%s", ename(errno));
+	reg.range.start = wp.range.start = (unsigned long)op;
+	reg.range.len = wp.range.len = P;
+	if (ioctl(r.uffd, UFFDIO_API, &api) ||
+	    ioctl(r.uffd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(r.uffd, UFFDIO_WRITEPROTECT, &wp))
+		obs_end("uffd-wp=%s", ename(errno));
+	if (pthread_create(&handler, NULL, race_handler, &r))
+		obs_end("thread=failed");
+	obs("map=%s", ename(xioctl(r.gfd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	pthread_join(handler, NULL);
+	obs("fault=%s", r.fault);
+	obs("unmap=%s", atomic_load(&r.unmap_done) ?
+				ename(atomic_load(&r.unmap_err)) :
+				"blocked");
+	if (r.reuse_err)
+		obs_end("reuse=%s", r.reuse_err > 0 ? "not-tried" :
+						       ename(r.reuse_err));
+	p = gmmap(r.gfd, r.reuse_index, 1, PROT_READ, MAP_SHARED);
+	obs("reuse=%s", p == MAP_FAILED ? ename(errno) :
+		       verify_at(p, 1, 1, 60) ? "ok" : "mismatch");
+	if (p != MAP_FAILED)
+		munmap(p, P);
+	obs("unmap=%s", ename(unmap_op(r.gfd, r.reuse_index, 1)));
+	obs("active=%d", wait_active(0, 2, 0, 1000));
+}
+
+struct race_worker {
+	int fd;
+	double until;
+	struct ioctl_gntdev_map_grant_ref *op;
+	unsigned long calls, other;
+};
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* MAP with an argument that reads but does not write: always EFAULT. */
+static void *race_map_ro(void *arg)
+{
+	struct race_worker *w = arg;
+
+	while (seconds() < w->until) {
+		if (xioctl(w->fd, IOCTL_GNTDEV_MAP_GRANT_REF, w->op) != -EFAULT)
+			w->other++;
+		w->calls++;
+	}
+	return NULL;
+}
+
+/* UNMAP offsets 0..63 round and round, whoever's they are. */
+static void *race_unmap_any(void *arg)
+{
+	struct race_worker *w = arg;
+	unsigned int i;
+
+	while (seconds() < w->until) {
+		for (i = 0; i < 64; i++)
+			unmap_op(w->fd, (__u64)i * P, 1);
+		w->calls++;
+	}
+	return NULL;
+}
+
+/* MAP and UNMAP the normal way; only the MAP must always work. */
+static void *race_map_normal(void *arg)
+{
+	struct race_worker *w = arg;
+	__u64 index;
+
+	while (seconds() < w->until) {
+		if (map_pool(w->fd, 1, 1, &index))
+			w->other++;
+		else
+			unmap_op(w->fd, index, 1);
+		w->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * Finding 1, as a user would meet it: the same race, left to the
+ * scheduler, for @arg seconds.
+ */
+static void case_map_efault_race(unsigned int arg)
+{
+	struct race_worker w[3];
+	void *(*fn[3])(void *) = { race_map_ro, race_unmap_any,
+				   race_map_normal };
+	pthread_t t[3];
+	int fd = gopen();
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 3; i++) {
+		w[i].fd = fd;
+		w[i].until = seconds() + arg;
+	}
+	w[0].op = map_request_page(0);
+	mprotect(w[0].op, P, PROT_READ);
+	for (i = 0; i < 3; i++)
+		if (pthread_create(&t[i], NULL, fn[i], &w[i]))
+			obs_end("thread=failed");
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	note("map-efault-race: %lu EFAULT MAPs, %lu UNMAP rounds, %lu MAPs",
+	     w[0].calls, w[1].calls, w[2].calls);
+	obs("map-ro=%s", w[0].calls && !w[0].other ? "EFAULT" : "other");
+	obs("map=%s", w[2].calls && !w[2].other ? "ok" : "failed");
+	for (i = 0; i < 64; i++)
+		unmap_op(fd, (__u64)i * P, 1);
+	obs("active=%d", wait_active(0, 2, 0, 2000));
+}
+
+/* --- fork after MADV_DOFORK ------------------------------------------- */
+
+/*
+ * Finding 4: on PV, MADV_DOFORK let fork copy the grant PTEs into the
+ * child; once the parent had unmapped, the child's exit never dropped the
+ * page references it had taken ("BUG: Bad rss-counter state") and the
+ * grant stayed mapped until reboot. The child now gets the VMA without
+ * PTEs: SIGBUS on access, nothing to leak.
+ */
+static void case_dofork_parent_unmap(unsigned int arg)
+{
+	int fd = gopen(), res[2], go[2], sig = -1;
+	__u64 index;
+	char byte = 0;
+	pid_t pid;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 1, 61);
+	index = must_map_pool(fd, 0, 1);
+	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	obs("dofork=%s", madvise(p, P, MADV_DOFORK) ? ename(errno) : "ok");
+	if (pipe(res) || pipe(go))
+		obs_end("pipe=%s", ename(errno));
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		sig = probe(p, false);
+		if (write(res[1], &sig, sizeof(sig)) != sizeof(sig) ||
+		    read(go[0], &byte, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(res[0], &sig, sizeof(sig)) != sizeof(sig))
+		sig = -1;
+	obs("child=%s", sig < 0 ? "lost" : sname(sig));
+	munmap(p, P);
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	close(fd);
+	if (write(go[1], &byte, 1) != 1)
+		obs("go=failed");
+	waitpid(pid, NULL, 0);
+	obs("after=%d", wait_active(0, 1, 0, 2000));
+}
+
+/* --- no memory for an unmap descriptor --------------------------------- */
+
+/*
+ * Finding 2: with a page of the mapping held by this process's own pipe,
+ * munmap() must not wait for the holder when the unmap finds no memory
+ * (test knob fail_unmap_alloc). It used to fall back to a synchronous
+ * unmap inside the MMU notifier, which waited for the pipe that only the
+ * blocked task could close: an unkillable task and a leaked grant.
+ */
+static void case_unmap_nomem_vmsplice(unsigned int arg)
+{
+	char *buf = malloc(P);
+	struct iovec iov = { .iov_len = P };
+	int fd = gopen(), pp[2];
+	__u64 index;
+	ssize_t got;
+
+	(void)arg;
+	if (!buf)
+		obs_end("out-of-memory");
+	pool_fill(0, 1, 62);
+	index = must_map_pool(fd, 0, 1);
+	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	got = vmsplice(pp[1], &iov, 1, 0);
+	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "failed");
+	obs("knob=%s", ename(set_param("fail_unmap_alloc", 1)));
+	obs("munmap=%s", munmap(iov.iov_base, P) ? ename(errno) : "ok");
+	obs("consumed=%s",
+	    read_number(PARAMS "fail_unmap_alloc") == 0 ? "yes" : "no");
+	obs("held=%d", active_refs(0, 1));
+	got = read(pp[0], buf, P);
+	obs("data=%s",
+	    got == (ssize_t)P && verify_at(buf, 0, 1, 62) ? "ok" : "mismatch");
+	close(pp[0]);
+	close(pp[1]);
+	obs("after=%d", wait_active(0, 1, 0, 2000));
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+/*
+ * Finding 9: an mmap() that found no memory for the map's state (test
+ * knob fail_state_alloc) left the map marked mmapped, so it could never be
+ * mmapped again (EINVAL). Now the retry works.
+ */
+static void case_mmap_nomem_retry(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+
+	(void)arg;
+	pool_fill(0, 1, 63);
+	index = must_map_pool(fd, 0, 1);
+	obs("knob=%s", ename(set_param("fail_state_alloc", 1)));
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap(p, P);
+	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	obs("again=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	if (p != MAP_FAILED) {
+		obs("data=%s", verify_at(p, 0, 1, 63) ? "ok" : "mismatch");
+		munmap(p, P);
+	}
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("after=%d", wait_active(0, 1, 0, 2000));
+}
+
+/* --- unloading the module with an unmap pending ------------------------ */
+
+/*
+ * Finding 5: a page held by a pipe keeps its grant's unmap pending after
+ * munmap() and close(); nothing held the module, so rmmod went through and
+ * the unmap later completed in freed module text (an oops when the pipe
+ * was closed). Each map now holds the module: rmmod is refused
+ * (EWOULDBLOCK) until the unmap is done. Run last: on a driver without the
+ * fix it unloads the module.
+ */
+static void case_rmmod_pending_unmap(unsigned int arg)
+{
+	struct iovec iov = { .iov_len = P };
+	int fd, pp[2];
+	__u64 index;
+	ssize_t got;
+
+	(void)arg;
+	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
+	fd = gopen();
+	index = must_map_pool(fd, 0, 1);
+	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	got = vmsplice(pp[1], &iov, 1, 0);
+	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "failed");
+	munmap(iov.iov_base, P);
+	close(fd);
+	obs("pending=%ld", read_number("/sys/module/gntdev/refcnt"));
+	obs("rmmod=%s", syscall(SYS_delete_module, "gntdev", O_NONBLOCK) ?
+				ename(errno) :
+				"ok");
+	close(pp[0]);
+	close(pp[1]);
+	obs("after=%d", wait_active(0, 1, 0, 2000));
+	sleep_ms(100);
+	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
+}
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	CONFORM_CASE("regress-map-efault-uffd", case_map_efault_uffd, 0,
+		     "map=EFAULT fault=wp unmap=ok reuse=ok unmap=ok active=0",
+		     .need = 2),
+	CONFORM_CASE("regress-map-efault-race", case_map_efault_race, 3,
+		     "map-ro=EFAULT map=ok active=0", .need = 2,
+		     .timeout = 30),
+	CONFORM_CASE("regress-dofork-parent-unmap", case_dofork_parent_unmap,
+		     0, "dofork=ok child=SIGBUS unmap=ok after=0", .need = 1),
+	CONFORM_CASE("regress-unmap-nomem-vmsplice", case_unmap_nomem_vmsplice,
+		     0, "vmsplice=ok knob=ok munmap=ok consumed=yes held=1 "
+		     "data=ok after=0 unmap=ok", .need = 1),
+	CONFORM_CASE("regress-mmap-nomem-retry", case_mmap_nomem_retry, 0,
+		     "knob=ok mmap=ENOMEM again=ok data=ok unmap=ok after=0",
+		     .need = 1),
+	CONFORM_CASE("regress-rmmod-pending-unmap", case_rmmod_pending_unmap,
+		     0, "idle=0 vmsplice=ok pending=1 rmmod=EAGAIN after=0 "
+		     "idle=0", .need = 1),
+};
+/* clang-format on */
+
+const struct conform_group conform_regress = {
+	.name = "regress",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = false,
+};
