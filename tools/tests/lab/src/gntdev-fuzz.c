@@ -406,11 +406,20 @@ static int free_slot_reg(void)
 	return -1;
 }
 
-/* Mappings overlapping [a, a + len) are gone or changed. */
-static void regions_hit(const volatile void *a, size_t len, int to)
+/*
+ * [a, a + len) is no longer what the tracked mappings had there: unmapped,
+ * or mapped anew by the caller. Take it out of every mapping, so that a
+ * mapping's range never covers a hole: the kernel may put a new mapping in
+ * that hole, and an mremap(), mprotect() or MAP_FIXED meant for the old
+ * mapping would then hit the new one behind the model's back. A mapping
+ * cut in two keeps its lower part; the upper part gets a free slot if
+ * there is one (else it stays mapped, untracked, which is harmless: the
+ * kernel never places anything over it). What is left is not clean.
+ */
+static void regions_cut(const volatile void *a, size_t len)
 {
 	uintptr_t s = (uintptr_t)a, e = s + len;
-	int i;
+	int i, j;
 
 	for (i = 0; i < NREG; i++) {
 		uintptr_t rs = (uintptr_t)xr[i].addr,
@@ -418,7 +427,22 @@ static void regions_hit(const volatile void *a, size_t len, int to)
 
 		if (xr[i].state == R_FREE || re <= s || rs >= e)
 			continue;
-		xr[i].state = (rs >= s && re <= e) ? to : R_UNKNOWN;
+		if (rs >= s && re <= e) {
+			xr[i].state = R_FREE;
+			continue;
+		}
+		xr[i].state = R_UNKNOWN;
+		if (rs < s && re > e && (j = free_slot_reg()) >= 0) {
+			xr[j] = xr[i];
+			xr[j].addr = (volatile __u64 *)e;
+			xr[j].pages = (re - e) / PG;
+		}
+		if (rs < s) {
+			xr[i].pages = (s - rs) / PG;
+		} else {
+			xr[i].addr = (volatile __u64 *)e;
+			xr[i].pages = (re - e) / PG;
+		}
 	}
 }
 
@@ -870,8 +894,15 @@ static void x_mmap(const struct op *o)
 	     flags & MAP_PRIVATE ? "private" : "shared",
 	     flags & MAP_FIXED ? " fixed-over" : "",
 	     a == MAP_FAILED ? lab_errname(errno) : "ok");
+	/*
+	 * MAP_FIXED unmaps what was there before it asks the driver; if the
+	 * driver refuses, the kernel leaves a hole (6.1's mmap_region(), 6.12's
+	 * vms_abort_munmap_vmas() once ->close has run), though a failure found
+	 * before the unmap keeps the old pages. Either way they are no longer
+	 * tracked: a later mmap() may land in the hole.
+	 */
 	if (over >= 0)
-		regions_hit(hint, pages * PG, R_FREE);
+		regions_cut(hint, pages * PG);
 	/* Must work: the whole of a live, never mmapped map, plainly. */
 	strict = exact && how < 5 && !xm[m].mmapped && xm[m].good &&
 		 !xf[f].shared && !xf[f].rdonly && (flags & MAP_SHARED) &&
@@ -959,7 +990,7 @@ static void x_munmap(const struct op *o)
 	if (munmap((void *)(base + first * WORDS), n * PG))
 		errno_in("MUNMAP", errno, (const int[]){ EINVAL, 0 });
 	desc("MUNMAP r%d pages %zu+%zu of %zu", r, first, n, xr[r].pages);
-	regions_hit(base + first * WORDS, n * PG, R_FREE);
+	regions_cut(base + first * WORDS, n * PG);
 }
 
 static void x_mremap(const struct op *o)
