@@ -149,17 +149,45 @@ void gntdev_page_cache_exit(void)
 	gnttab_page_cache_shrink(&gntdev_page_cache, 0);
 }
 
+/*
+ * PV: give the p2m entry of every page a leaf page of its own, so that
+ * gntdev_kmap_grant() can aim it at a foreign frame with one store, never
+ * an allocation.  Leaves are never freed, and a page keeps its pfn in the
+ * caches: once per page it takes, one call per leaf the pages touch.
+ */
+static int gntdev_pages_prepare_p2m(struct page **pages, u32 n)
+{
+	unsigned long pfn, leaf = ULONG_MAX;
+	u32 i;
+
+	if (!gntdev_use_ptemod)
+		return 0;
+	for (i = 0; i < n; i++) {
+		pfn = page_to_pfn(pages[i]);
+		if (pfn / P2M_PER_PAGE == leaf)
+			continue;
+		if (xen_alloc_p2m_entry(pfn))
+			return -ENOMEM;
+		leaf = pfn / P2M_PER_PAGE;
+	}
+	return 0;
+}
+
 static int gntdev_pages_get(struct page **pages, u32 n)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		if (gnttab_page_cache_get(&gntdev_page_cache, &pages[i])) {
-			gnttab_page_cache_put(&gntdev_page_cache, pages, i);
-			return -ENOMEM;
-		}
+		if (gnttab_page_cache_get(&gntdev_page_cache, &pages[i]))
+			goto out_put;
 	}
+	if (gntdev_pages_prepare_p2m(pages, n))
+		goto out_put;
 	return 0;
+
+out_put:
+	gnttab_page_cache_put(&gntdev_page_cache, pages, i);
+	return -ENOMEM;
 }
 
 static void gntdev_pages_put(struct page **pages, u32 n)
@@ -457,44 +485,70 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
 }
 
 /*
- * PV: give a grant its kernel-side mapping, unless it has one or its unmap
- * has begun (@owned: the caller began it, and needs the mapping itself).
- * gnttab_map_refs() also makes the page foreign and aims its p2m entry at
- * the frame, as users of the page (DMA through swiotlb-xen) need.  It
- * sleeps only to retry GNTST_eagain, which the hypervisor cannot answer
- * here: the user PTE already holds the frame (netback, too, calls it in
- * atomic context).
- * Context: process context or under a PTE lock, never in an interrupt;
- * takes @map->lock.
+ * PV: the kernel-side mapping of grant @i and its p2m entry, which users of
+ * the page (DMA through swiotlb-xen) need: what gnttab_map_refs() does, less
+ * what could sleep.  Runs under @map->lock and, from find_special_page(),
+ * under a PTE lock, so it must not sleep, and does not:
+ *  - one GNTTABOP_map_grant_ref, never retried: the user PTE holds the
+ *    frame, so Xen answers from the pinned active entry and never with
+ *    GNTST_eagain; should it, this fails like any refusal;
+ *  - the p2m entry is written with one store that cannot allocate:
+ *    gntdev_pages_prepare_p2m() gave it a leaf when the page was taken.
+ * gnttab_unmap_refs() undoes both, as after gnttab_map_refs().
  */
-static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
+static bool gntdev_kmap_grant(struct gntdev_map *map, u32 i)
 {
+	struct gnttab_unmap_grant_ref *unmap = &map->kunmap_ops[i];
+	struct page *page = map->pages[i];
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long addr = (unsigned long)pfn_to_kaddr(pfn);
+	struct xen_page_foreign *foreign;
 	struct gnttab_map_grant_ref op;
-	unsigned long addr;
-	bool mapped;
 
-	spin_lock(&map->lock);
-	/* Once removal began, only its owner may touch the handles. */
-	mapped = false;
-	if (map->being_removed[i] && !owned)
-		goto out_unlock;
-	mapped = map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE;
-	if (mapped || map->unmap_ops[i].handle == INVALID_GRANT_HANDLE)
-		goto out_unlock;
-	addr = (unsigned long)pfn_to_kaddr(page_to_pfn(map->pages[i]));
+	lockdep_assert_held(&map->lock);
 	gnttab_set_map_op(&op, addr, map->flags | GNTMAP_host_map,
 			  map->grants[i].ref, map->grants[i].domid);
 	op.status = GNTST_general_error;
-	if (gnttab_map_refs(&op, NULL, &map->pages[i], 1) ||
-	    op.status != GNTST_okay) {
-		pr_debug("kernel-side map of %u+%u: status %d\n", map->index, i,
-			 op.status);
-		goto out_unlock;
-	}
-	gnttab_set_unmap_op(&map->kunmap_ops[i], addr,
-			    map->flags | GNTMAP_host_map, op.handle);
+	if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1) ||
+	    op.status != GNTST_okay)
+		return false;
+	gnttab_set_unmap_op(unmap, addr, map->flags | GNTMAP_host_map,
+			    op.handle);
 	atomic_inc(&map->live_grants);
-	mapped = true;
+	if (unlikely(pfn >= xen_p2m_size ||
+		     xen_safe_write_ulong(xen_p2m_addr + pfn,
+					  FOREIGN_FRAME(PFN_DOWN(op.dev_bus_addr))))) {
+		/* The leaf was prepared: not expected, so undo, loudly. */
+		pr_warn_once("no p2m leaf for pfn %#lx\n", pfn);
+		unmap->status = GNTST_general_error;
+		HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmap, 1);
+		gntdev_unmap_account(map, i, unmap, 1);
+		return false;
+	}
+	SetPageForeign(page);
+	foreign = xen_page_foreign(page);
+	foreign->domid = map->grants[i].domid;
+	foreign->gref = map->grants[i].ref;
+	return true;
+}
+
+/*
+ * PV: give a grant its kernel-side mapping, unless it has one or its unmap
+ * has begun (@owned: the caller began it, and needs the mapping itself).
+ * Context: process context or under a PTE lock, never in an interrupt;
+ * takes @map->lock; never sleeps.
+ */
+static bool gntdev_kmap(struct gntdev_map *map, u32 i, bool owned)
+{
+	bool mapped = false;
+
+	spin_lock(&map->lock);
+	/* Once removal began, only its owner may touch the handles. */
+	if (map->being_removed[i] && !owned)
+		goto out_unlock;
+	mapped = map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE;
+	if (!mapped && map->unmap_ops[i].handle != INVALID_GRANT_HANDLE)
+		mapped = gntdev_kmap_grant(map, i);
 out_unlock:
 	spin_unlock(&map->lock);
 	return mapped;

@@ -400,6 +400,81 @@ static void case_mmap_nomem_retry(unsigned int arg)
 	obs("after=%d", wait_active(0, 1, 0, 2000));
 }
 
+/* --- page-table walkers on a PV mapping -------------------------------- */
+
+/* Read all of a /proc file; whether it read and contains @needle. */
+static bool proc_has(const char *path, const char *needle)
+{
+	static char buf[1 << 16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got, len = 0;
+
+	if (fd < 0)
+		return false;
+	while ((got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += got;
+	close(fd);
+	buf[len] = '\0';
+	return got == 0 && (!needle || strstr(buf, needle));
+}
+
+/*
+ * Finding 3: on PV the kernel-side mapping of a grant is made on first
+ * use, from find_special_page(), under the PTE lock. Every page-table
+ * walker that asks for the page goes through it: smaps, pagemap,
+ * numa_maps, MADV_COLD, GUP from another process (process_vm_readv).
+ * None may sleep there (the debug kernel's lockdep and might_sleep
+ * checks watch), and the data must stay right.
+ */
+static void case_kmap_walkers(unsigned int arg)
+{
+	char name[64], want[4 * P];
+	struct iovec local = { .iov_base = want, .iov_len = sizeof(want) };
+	struct iovec remote = { .iov_len = sizeof(want) };
+	unsigned long long entry;
+	int fd = gopen(), st;
+	unsigned int i;
+	__u64 index;
+	void *p;
+	pid_t pid;
+
+	(void)arg;
+	pool_fill(0, 4, 64);
+	index = must_map_pool(fd, 0, 4);
+	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	snprintf(name, sizeof(name), "%lx-", (unsigned long)p);
+	obs("smaps=%s", proc_has("/proc/self/smaps", name) ? "ok" : "missing");
+	st = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	for (i = 0; st >= 0 && i < 4; i++)
+		if (pread(st, &entry, sizeof(entry),
+			  ((unsigned long)p / P + i) * sizeof(entry)) !=
+			    sizeof(entry) ||
+		    !(entry >> 63))
+			break;
+	obs("pagemap=%s", i == 4 ? "present" : "absent");
+	if (st >= 0)
+		close(st);
+	obs("numa_maps=%s",
+	    proc_has("/proc/self/numa_maps", NULL) ? "ok" : "failed");
+	obs("cold=%s", madvise(p, 4 * P, MADV_COLD) ? ename(errno) : "ok");
+	obs("data=%s", verify_at(p, 0, 4, 64) ? "ok" : "mismatch");
+	remote.iov_base = p;
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid)
+		_exit(process_vm_readv(getppid(), &local, 1, &remote, 1, 0) ==
+			      (ssize_t)sizeof(want) &&
+		      verify_at(want, 0, 4, 64) ?
+			      0 :
+			      1);
+	waitpid(pid, &st, 0);
+	obs("remote=%s", WIFEXITED(st) && !WEXITSTATUS(st) ? "ok" : "failed");
+	munmap(p, 4 * P);
+	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("after=%d", wait_active(0, 4, 0, 2000));
+}
+
 /* --- unloading the module with an unmap pending ------------------------ */
 
 /*
@@ -455,6 +530,9 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("regress-mmap-nomem-retry", case_mmap_nomem_retry, 0,
 		     "knob=ok mmap=ENOMEM again=ok data=ok unmap=ok after=0",
 		     .need = 1),
+	CONFORM_CASE("regress-kmap-walkers", case_kmap_walkers, 0,
+		     "smaps=ok pagemap=present numa_maps=ok cold=ok data=ok "
+		     "remote=ok unmap=ok after=0", .need = 4),
 	CONFORM_CASE("regress-rmmod-pending-unmap", case_rmmod_pending_unmap,
 		     0, "idle=0 vmsplice=ok pending=1 rmmod=EAGAIN after=0 "
 		     "idle=0", .need = 1),
