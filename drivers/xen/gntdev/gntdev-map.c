@@ -60,8 +60,9 @@ static const struct vm_operations_struct gntdev_vmops;
  */
 static unsigned int gntdev_fail_unmap_alloc;
 module_param_named(fail_unmap_alloc, gntdev_fail_unmap_alloc, uint, 0600);
-MODULE_PARM_DESC(fail_unmap_alloc,
-		 "Testing: fail this many of the next non-blocking unmap descriptor allocations");
+MODULE_PARM_DESC(
+	fail_unmap_alloc,
+	"Testing: fail this many of the next non-blocking unmap descriptor allocations");
 
 static unsigned int gntdev_fail_state_alloc;
 module_param_named(fail_state_alloc, gntdev_fail_state_alloc, uint, 0600);
@@ -444,10 +445,10 @@ static void gntdev_unmap_account(struct gntdev_map *map, u32 first,
 		if (ops[i].status == GNTST_okay)
 			released++;
 		else
-			pr_warn_ratelimited("cannot unmap grant %u of domain %u: status %d\n",
-					    map->grants[first + i].ref,
-					    map->grants[first + i].domid,
-					    ops[i].status);
+			pr_warn_ratelimited(
+				"cannot unmap grant %u of domain %u: status %d\n",
+				map->grants[first + i].ref,
+				map->grants[first + i].domid, ops[i].status);
 		ops[i].handle = INVALID_GRANT_HANDLE;
 	}
 	atomic_sub(released, &map->live_grants);
@@ -484,6 +485,13 @@ static void gntdev_unmap_user_ptes(struct gntdev_map *map, u32 first, u32 n)
 	gntdev_unmap_account(map, first, ops, n);
 }
 
+/* __set_phys_to_machine()'s fast path, which modules cannot call. */
+static bool gntdev_p2m_store(unsigned long pfn, unsigned long mfn)
+{
+	return pfn < xen_p2m_size &&
+	       !xen_safe_write_ulong(xen_p2m_addr + pfn, mfn);
+}
+
 /*
  * PV: the kernel-side mapping of grant @i and its p2m entry, which users of
  * the page (DMA through swiotlb-xen) need: what gnttab_map_refs() does, less
@@ -503,6 +511,7 @@ static bool gntdev_kmap_grant(struct gntdev_map *map, u32 i)
 	unsigned long pfn = page_to_pfn(page);
 	unsigned long addr = (unsigned long)pfn_to_kaddr(pfn);
 	struct xen_page_foreign *foreign;
+	unsigned long mfn;
 	struct gnttab_map_grant_ref op;
 
 	lockdep_assert_held(&map->lock);
@@ -515,9 +524,8 @@ static bool gntdev_kmap_grant(struct gntdev_map *map, u32 i)
 	gnttab_set_unmap_op(unmap, addr, map->flags | GNTMAP_host_map,
 			    op.handle);
 	atomic_inc(&map->live_grants);
-	if (unlikely(pfn >= xen_p2m_size ||
-		     xen_safe_write_ulong(xen_p2m_addr + pfn,
-					  FOREIGN_FRAME(PFN_DOWN(op.dev_bus_addr))))) {
+	mfn = PFN_DOWN(op.dev_bus_addr);
+	if (unlikely(!gntdev_p2m_store(pfn, FOREIGN_FRAME(mfn)))) {
 		/* The leaf was prepared: not expected, so undo, loudly. */
 		pr_warn_once("no p2m leaf for pfn %#lx\n", pfn);
 		unmap->status = GNTST_general_error;
@@ -623,9 +631,9 @@ static void gntdev_unmap_deferred(struct work_struct *work)
 		       map->being_removed[first] != GNTDEV_REMOVAL_DEFERRED;
 		     first++)
 			;
-		for (run = 0; first + run < map->count &&
-			      map->being_removed[first + run] ==
-				      GNTDEV_REMOVAL_DEFERRED;
+		for (run = 0;
+		     first + run < map->count &&
+		     map->being_removed[first + run] == GNTDEV_REMOVAL_DEFERRED;
 		     run++)
 			map->being_removed[first + run] = GNTDEV_REMOVAL_BEGUN;
 		spin_unlock(&map->lock);

@@ -126,8 +126,8 @@ static void *race_handler(void *arg)
 				   "wp" :
 				   "other";
 		if (pthread_create(&unmapper, NULL, race_unmap, r) == 0) {
-			for (waited = 0; waited < 1000 &&
-					 !atomic_load(&r->unmap_done);
+			for (waited = 0;
+			     waited < 1000 && !atomic_load(&r->unmap_done);
 			     waited += 10)
 				sleep_ms(10);
 			pthread_detach(unmapper);
@@ -181,11 +181,12 @@ static void case_map_efault_uffd(unsigned int arg)
 				ename(atomic_load(&r.unmap_err)) :
 				"blocked");
 	if (r.reuse_err)
-		obs_end("reuse=%s", r.reuse_err > 0 ? "not-tried" :
-						       ename(r.reuse_err));
+		obs_end("reuse=%s",
+			r.reuse_err > 0 ? "not-tried" : ename(r.reuse_err));
 	p = gmmap(r.gfd, r.reuse_index, 1, PROT_READ, MAP_SHARED);
-	obs("reuse=%s", p == MAP_FAILED ? ename(errno) :
-		       verify_at(p, 1, 1, 60) ? "ok" : "mismatch");
+	obs("reuse=%s", p == MAP_FAILED	       ? ename(errno) :
+			verify_at(p, 1, 1, 60) ? "ok" :
+						 "mismatch");
 	if (p != MAP_FAILED)
 		munmap(p, P);
 	obs("unmap=%s", ename(unmap_op(r.gfd, r.reuse_index, 1)));
@@ -464,8 +465,8 @@ static void case_kmap_walkers(unsigned int arg)
 		obs_end("fork=%s", ename(errno));
 	if (!pid)
 		_exit(process_vm_readv(getppid(), &local, 1, &remote, 1, 0) ==
-			      (ssize_t)sizeof(want) &&
-		      verify_at(want, 0, 4, 64) ?
+					      (ssize_t)sizeof(want) &&
+				      verify_at(want, 0, 4, 64) ?
 			      0 :
 			      1);
 	waitpid(pid, &st, 0);
