@@ -53,13 +53,13 @@ struct gntdev_file {
 
 /**
  * struct gntdev_notify - what to do for the peer when a map is unmapped
- * @flags: UNMAP_NOTIFY_CLEAR_BYTE and/or UNMAP_NOTIFY_SEND_EVENT.
  * @offset: Byte offset in the map of the byte to clear.
+ * @flags: UNMAP_NOTIFY_CLEAR_BYTE and/or UNMAP_NOTIFY_SEND_EVENT.
  * @port: Event channel to signal; a reference is held on it.
  */
 struct gntdev_notify {
-	u32 flags;
 	u64 offset;
+	u32 flags;
 	evtchn_port_t port;
 };
 
@@ -73,20 +73,22 @@ struct gntdev_notify {
  *	one per unmap in flight, one while @unmap_work is queued, one for
  *	MAP_GRANT_REF until it has told user space the offset. A map also
  *	holds a reference on the module, so no unmap outlives the module.
+ * @mmapped: Set once by the first mmap(); a map is mmapped at most once.
  * @file: The file whose slot table holds the map, while @listed.
  * @link: Entry in @file->maps, while @listed.
- * @listed: Still in the file's slot table (not yet UNMAP_GRANT_REF'd).
- * @mmapped: Set once by the first mmap(); a map is mmapped at most once.
  * @index: First slot in the file's table.
  * @count: Number of grants.
  * @flags: GNTMAP_* flags for the hypercalls, decided by the mmap() under
  *	@file->lock.
+ * @live_grants: Grant handles (user and kernel) mapped and not yet unmapped.
  * @notify_lock: Protects @notify (the unmap path runs without @file).
+ * @lock: Protects @being_removed, and the kernel-side handles in
+ *	@kunmap_ops (PV) while the grant is not being removed.
+ * @listed: Still in the file's slot table (not yet UNMAP_GRANT_REF'd).
+ * @notifier_init: @notifier is registered.
  * @notify: Unmap notification.
  * @vm_start: User address the map is mmapped at.
  * @notifier: PV only: unmaps the grants when their PTEs go away.
- * @notifier_init: @notifier is registered.
- * @live_grants: Grant handles (user and kernel) mapped and not yet unmapped.
  * @pages: Struct pages the grants are mapped over (kernel-side mapping on
  *	PV, the whole mapping on auto-translated guests); also the start of
  *	the one block that holds the per-grant arrays below.
@@ -94,8 +96,6 @@ struct gntdev_notify {
  * @unmap_ops: Unmap arguments, per grant, handle filled in by the map.
  * @kunmap_ops: PV only: kernel-side unmap of each grant; the handle is
  *	INVALID_GRANT_HANDLE until that mapping exists.
- * @lock: Protects @being_removed, and the kernel-side handles in
- *	@kunmap_ops (PV) while the grant is not being removed.
  * @being_removed: Per grant: 0, or GNTDEV_REMOVAL_BEGUN once an unmap has
  *	been issued for it, or GNTDEV_REMOVAL_DEFERRED while @unmap_work has
  *	yet to issue it.
@@ -105,28 +105,29 @@ struct gntdev_notify {
  * @grants: The (domid, ref) pairs user space asked for.
  *
  * The per-grant arrays are allocated at mmap() time, so a map that is never
- * mmapped costs only @grants.
+ * mmapped costs only @grants.  The fields are ordered to leave no holes: a
+ * one-grant map, the commonest, fits a 256-byte slab on x86-64.
  */
 struct gntdev_map {
 	refcount_t users;
+	atomic_t mmapped;
 	struct gntdev_file *file;
 	struct list_head link;
-	bool listed;
-	atomic_t mmapped;
 	u32 index;
 	u32 count;
 	u32 flags;
+	atomic_t live_grants;
 	spinlock_t notify_lock; /* protects @notify */
+	spinlock_t lock; /* protects @being_removed, kernel-side handles */
+	bool listed;
+	bool notifier_init;
 	struct gntdev_notify notify;
 	unsigned long vm_start;
 	struct mmu_interval_notifier notifier;
-	bool notifier_init;
-	atomic_t live_grants;
 	struct page **pages;
 	struct gnttab_map_grant_ref *map_ops;
 	struct gnttab_unmap_grant_ref *unmap_ops;
 	struct gnttab_unmap_grant_ref *kunmap_ops;
-	spinlock_t lock; /* protects @being_removed, kernel-side handles */
 	u8 *being_removed;
 	struct work_struct unmap_work;
 	struct ioctl_gntdev_grant_ref grants[];
