@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gntdev-compat.h - the kernel-version differences the driver builds over,
- * kept here as small helpers so that no function body needs an #if.
+ * gntdev-compat.h - the differences between the kernels the driver builds
+ * for, kept here as small helpers and names so that no function body needs
+ * an #if.  Each is told by a GNTDEV_HAVE_* feature test in Kbuild, which
+ * looks at the headers being built against rather than at the version:
+ * distributions backport.
  */
 #ifndef _GNTDEV_COMPAT_H
 #define _GNTDEV_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef GNTDEV_HAVE_VM_FLAGS_SET /* 6.3: vm_flags behind helpers */
 static inline void gntdev_vm_flags_set(struct vm_area_struct *vma,
 				       vm_flags_t flags)
 {
@@ -21,7 +23,7 @@ static inline void gntdev_vm_flags_clear(struct vm_area_struct *vma,
 {
 	vm_flags_clear(vma, flags);
 }
-#else /* LINUX_VERSION_CODE < 6.3 */
+#else
 static inline void gntdev_vm_flags_set(struct vm_area_struct *vma,
 				       vm_flags_t flags)
 {
@@ -33,6 +35,16 @@ static inline void gntdev_vm_flags_clear(struct vm_area_struct *vma,
 {
 	vma->vm_flags &= ~flags;
 }
-#endif /* LINUX_VERSION_CODE >= 6.3 */
+#endif
+
+/*
+ * The vm_operations_struct hook that hands out the page behind a special
+ * PTE: find_special_page until 6.17, find_normal_page since (same type).
+ */
+#ifdef GNTDEV_HAVE_FIND_NORMAL_PAGE
+#define GNTDEV_VM_OPS_FIND_PAGE find_normal_page
+#else
+#define GNTDEV_VM_OPS_FIND_PAGE find_special_page
+#endif
 
 #endif /* _GNTDEV_COMPAT_H */

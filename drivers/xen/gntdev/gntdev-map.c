@@ -903,7 +903,7 @@ static void gntdev_vma_close(struct vm_area_struct *vma)
  *
  * Context: the PTE's lock held.
  */
-static struct page *gntdev_vma_find_special_page(struct vm_area_struct *vma,
+static struct page *gntdev_vma_find_page(struct vm_area_struct *vma,
 						 unsigned long addr)
 {
 	struct gntdev_map *map = vma->vm_private_data;
@@ -917,7 +917,7 @@ static struct page *gntdev_vma_find_special_page(struct vm_area_struct *vma,
 static const struct vm_operations_struct gntdev_vmops = {
 	.open = gntdev_vma_open,
 	.close = gntdev_vma_close,
-	.find_special_page = gntdev_vma_find_special_page,
+	.GNTDEV_VM_OPS_FIND_PAGE = gntdev_vma_find_page,
 };
 
 /**
