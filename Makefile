@@ -95,6 +95,12 @@ check-bench:
 check-packaging:
 	tools/tests/packaging/check.sh
 
+# Debian packages (gntdev-dkms, libxengnttab1-gntdev, gnttab, the -dev) in
+# build/deb, built from a copy of the tree in build/deb/src.
+.PHONY: deb
+deb: deps
+	packaging/deb.sh
+
 # The driver's core, and the library (headers.chk, check-abi, unit tests);
 # docs/bad-inputs.md must be what the suite's tables say.
 check-unit: deps

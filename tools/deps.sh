@@ -9,6 +9,9 @@
 #                links with (as Xen's libxengnttab does), and Xen's own
 #                libxengnttab for the drop-in tests
 #   dkms         the packaging test builds the module with it
+#   debhelper, dpkg-dev   make deb (dpkg-buildpackage, debhelper-compat 13)
+#   mmdebstrap   the packaging test's bookworm chroot
+#   lintian      the packaging test holds the packages to it
 #   clang, libclang-rt-14-dev   libFuzzer and sanitizers for the core fuzzer
 
 set -euo pipefail
@@ -16,6 +19,10 @@ set -euo pipefail
 missing=()
 [ -e /usr/include/xentoollog.h ] || missing+=(libxen-dev)
 command -v dkms >/dev/null 2>&1 || missing+=(dkms)
+command -v dh >/dev/null 2>&1 || missing+=(debhelper)
+command -v dpkg-buildpackage >/dev/null 2>&1 || missing+=(dpkg-dev)
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' \
 	>/dev/null || missing+=(libclang-rt-14-dev)
