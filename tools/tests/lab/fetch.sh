@@ -152,12 +152,18 @@ fixup_kernel()
 # Private apt configuration for suites the host does not use (trixie).
 private_apt()
 {
-	local suite=$1 dir=$LAB_CACHE/apt-$1
+	local suite=$1 dir=$LAB_CACHE/apt-$1 kind uri key s
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
-	cat >"$dir/sources.list" <<-EOF
-		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main
-	EOF
+	# The host's own mirrors, for another suite.
+	for kind in main security; do
+		read -r uri key < <(lab_debian_archive $kind)
+		s=$suite
+		[ $kind = main ] || s+=-security
+		echo "deb ${key:+[signed-by=$key] }$uri $s main"
+	done >"$dir/sources.list.new"
+	# A new mirror in the host's configuration means new lists.
+	cmp -s "$dir/sources.list.new" "$dir/sources.list" || rm -f "$dir/.updated"
+	mv "$dir/sources.list.new" "$dir/sources.list"
 	APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list"
 		-o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$dir/lists"

@@ -47,6 +47,45 @@ lab_apt()
 	apt-get -q -o DPkg::Lock::Timeout=900 "$@"
 }
 
+# The Debian archive the host's apt uses (its mirror or proxy, whatever
+# the administrator configured; the repository names no archive host):
+# prints "URI KEYRING" of the main archive (KIND=main) or of the security
+# archive (KIND=security), KEYRING empty when the entry names none.
+lab_debian_archive()
+{
+	local kind=$1 release uri entry
+	release=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	[ "$kind" = main ] || release+=-security
+	# Origin is known once the lists are there; without, trust the suite.
+	read -r uri entry < <({
+		lab_archive_targets "$release" 'Origin: Debian'
+		lab_archive_targets "$release"
+	} | head -n 1) || lab_die "apt has no Debian $release archive configured"
+	echo "$uri $(lab_sources_keyring "$entry")"
+}
+
+lab_archive_targets()
+{
+	apt-get indextargets --format '$(REPO_URI) $(SOURCESENTRY)' \
+		'Created-By: Packages' "Release: $1" 'Component: main' \
+		${2:+"$2"} 2>/dev/null | sort -u
+}
+
+# The keyring of a sources entry "FILE:N": Signed-By of the Nth stanza of
+# a deb822 .sources file, or signed-by= of line N of a one-line .list.
+lab_sources_keyring()
+{
+	local file=${1%:*} n=${1##*:}
+	case "$file" in
+	*.sources)
+		awk -v n="$n" 'BEGIN { RS = "" }
+			NR == n { if (match($0, /(^|\n)Signed-By: *[^\n]*/)) {
+				s = substr($0, RSTART, RLENGTH)
+				sub(/.*Signed-By: */, "", s); print s } }' "$file" ;;
+	*) sed -n "${n}s/.*signed-by=\([^] ]*\).*/\1/p" "$file" ;;
+	esac
+}
+
 # Debian's package for the dom0 kernel of each supported series.  The
 # metapackage's dependency names the current ABI (e.g. 6.1.0-56-amd64).
 lab_kernel_meta()
