@@ -904,7 +904,7 @@ static void gntdev_vma_close(struct vm_area_struct *vma)
  * Context: the PTE's lock held.
  */
 static struct page *gntdev_vma_find_page(struct vm_area_struct *vma,
-						 unsigned long addr)
+					 unsigned long addr)
 {
 	struct gntdev_map *map = vma->vm_private_data;
 	unsigned long i = (addr - map->vm_start) >> PAGE_SHIFT;
