@@ -112,7 +112,7 @@ check-unit: deps
 check-lib: deps
 	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
 
-check-lab:
+check-lab: deps
 	$(LAB)/check.sh
 
 demo:

@@ -13,6 +13,7 @@
 #   mmdebstrap   the packaging test's bookworm chroot
 #   lintian      the packaging test holds the packages to it
 #   clang, libclang-rt-14-dev   libFuzzer and sanitizers for the core fuzzer
+#   gcc-multilib the lab's 32-bit (i386) build of the conformance suite
 
 set -euo pipefail
 
@@ -26,6 +27,8 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' \
 	>/dev/null || missing+=(libclang-rt-14-dev)
+[ -e "$(gcc -m32 -print-libgcc-file-name 2>/dev/null)" ] ||
+	missing+=(gcc-multilib)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

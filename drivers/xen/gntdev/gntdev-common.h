@@ -11,6 +11,7 @@
 #ifndef _GNTDEV_COMMON_H
 #define _GNTDEV_COMMON_H
 
+#include <linux/compat.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -152,6 +153,24 @@ bool gntdev_vma_is_ours(struct vm_area_struct *vma, struct gntdev_file *priv);
 void gntdev_copy_release(struct gntdev_file *priv);
 long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 			     struct ioctl_gntdev_grant_copy __user *u);
+#ifdef CONFIG_COMPAT
+/**
+ * struct ioctl_gntdev_grant_copy32 - IOCTL_GNTDEV_GRANT_COPY's argument as
+ * a 32-bit process lays it out (i386 and x32 alike)
+ * @count: As in struct ioctl_gntdev_grant_copy.
+ * @segments: Its 32-bit user address.
+ */
+struct ioctl_gntdev_grant_copy32 {
+	u32 count;
+	compat_uptr_t segments;
+};
+
+#define IOCTL_GNTDEV_GRANT_COPY32 \
+	_IOC(_IOC_NONE, 'G', 8, sizeof(struct ioctl_gntdev_grant_copy32))
+
+long gntdev_ioctl_grant_copy32(struct gntdev_file *priv,
+			       struct ioctl_gntdev_grant_copy32 __user *u);
+#endif
 int gntdev_total_reserve(u32 count);
 void gntdev_total_release(u32 count);
 s64 gntdev_total_grants(void);

@@ -12,6 +12,8 @@
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
+#include <linux/compat.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -217,29 +219,35 @@ void gntdev_copy_release(struct gntdev_file *priv)
 	priv->copy_batch = NULL;
 }
 
-/**
- * gntdev_ioctl_grant_copy() - IOCTL_GNTDEV_GRANT_COPY
- * @priv: The file (copies need no map; it only caches a batch).
- * @u: The request in user memory.
- *
- * Context: Process context, may sleep.
- * Return: 0 when every segment's status was written (check them); -EINVAL
- * for a segment no copy can satisfy, -EFAULT for bad user memory, -ENOMEM,
- * -EINTR if the caller was killed.  On failure statuses are undefined.
+/*
+ * A 32-bit process's user address fills only the low half of the 8-byte
+ * union; the high half is whatever its memory held there.
  */
-long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
-			     struct ioctl_gntdev_grant_copy __user *u)
+static void __user *gntdev_compat_virt(void __user *virt)
 {
-	struct ioctl_gntdev_grant_copy op;
+	return (void __user *)(unsigned long)lower_32_bits((unsigned long)virt);
+}
+
+static void gntdev_copy_segment_compat(struct gntdev_grant_copy_segment *seg)
+{
+	if (!(seg->flags & GNTCOPY_source_gref))
+		seg->source.virt = gntdev_compat_virt(seg->source.virt);
+	if (!(seg->flags & GNTCOPY_dest_gref))
+		seg->dest.virt = gntdev_compat_virt(seg->dest.virt);
+}
+
+/* The copy itself, for a request in either process ABI. */
+static long gntdev_grant_copy(struct gntdev_file *priv, u32 count,
+			      struct gntdev_grant_copy_segment __user *segments,
+			      bool compat)
+{
 	struct gntdev_grant_copy_segment seg;
 	struct gntdev_copy_batch *batch;
 	unsigned int i;
 	int err = 0;
 
-	if (copy_from_user(&op, u, sizeof(op)))
-		return -EFAULT;
 	/* QEMU probes for the feature with a zero-length copy. */
-	if (!op.count)
+	if (!count)
 		return 0;
 
 	batch = gntdev_copy_batch_get(priv);
@@ -249,21 +257,23 @@ long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 	batch->nr_pages = 0;
 	batch->mixed = false;
 
-	for (i = 0; i < op.count; i++) {
-		if (copy_from_user(&seg, &op.segments[i], sizeof(seg))) {
+	for (i = 0; i < count; i++) {
+		if (copy_from_user(&seg, &segments[i], sizeof(seg))) {
 			err = -EFAULT;
 			break;
 		}
+		if (compat)
+			gntdev_copy_segment_compat(&seg);
 		err = gntdev_check_copy_segment(seg.flags, seg.len,
 						seg.source.foreign.offset,
 						seg.dest.foreign.offset);
 		if (err)
 			break;
-		if (put_user((s16)GNTST_okay, &op.segments[i].status)) {
+		if (put_user((s16)GNTST_okay, &segments[i].status)) {
 			err = -EFAULT;
 			break;
 		}
-		err = gntdev_copy_segment(batch, &seg, &op.segments[i].status);
+		err = gntdev_copy_segment(batch, &seg, &segments[i].status);
 		if (err)
 			break;
 		/* Every batch's worth of segments: at most 64 KiB copied. */
@@ -281,3 +291,46 @@ long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 	gntdev_copy_batch_put(priv, batch);
 	return err;
 }
+
+/**
+ * gntdev_ioctl_grant_copy() - IOCTL_GNTDEV_GRANT_COPY
+ * @priv: The file (copies need no map; it only caches a batch).
+ * @u: The request in user memory.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 when every segment's status was written (check them); -EINVAL
+ * for a segment no copy can satisfy, -EFAULT for bad user memory, -ENOMEM,
+ * -EINTR if the caller was killed.  On failure statuses are undefined.
+ */
+long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
+			     struct ioctl_gntdev_grant_copy __user *u)
+{
+	struct ioctl_gntdev_grant_copy op;
+
+	if (copy_from_user(&op, u, sizeof(op)))
+		return -EFAULT;
+	return gntdev_grant_copy(priv, op.count, op.segments, false);
+}
+
+#ifdef CONFIG_COMPAT
+/**
+ * gntdev_ioctl_grant_copy32() - IOCTL_GNTDEV_GRANT_COPY from a 32-bit process
+ * @priv: The file.
+ * @u: The request in user memory, in the i386 layout (8 bytes).
+ *
+ * The segments have the same layout in both ABIs but for their user
+ * addresses, which take the low half of their unions.
+ *
+ * Context: Process context, may sleep.
+ * Return: As gntdev_ioctl_grant_copy().
+ */
+long gntdev_ioctl_grant_copy32(struct gntdev_file *priv,
+			       struct ioctl_gntdev_grant_copy32 __user *u)
+{
+	struct ioctl_gntdev_grant_copy32 op;
+
+	if (copy_from_user(&op, u, sizeof(op)))
+		return -EFAULT;
+	return gntdev_grant_copy(priv, op.count, compat_ptr(op.segments), true);
+}
+#endif

@@ -435,6 +435,32 @@ static long gntdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+#ifdef CONFIG_COMPAT
+/*
+ * A 32-bit process: every argument has its 64-bit layout (the __u64s sit
+ * on 8-byte offsets by explicit padding) except GRANT_COPY's, whose
+ * pointer makes it 8 bytes and so another command number.
+ */
+static long gntdev_compat_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	struct gntdev_file *priv = file->private_data;
+	void __user *ptr = compat_ptr(arg);
+
+	switch (cmd) {
+	case IOCTL_GNTDEV_GRANT_COPY32:
+		return gntdev_ioctl_grant_copy32(priv, ptr);
+	case IOCTL_GNTDEV_GRANT_COPY:
+		/* The 64-bit layout, which no 32-bit program can build. */
+		return -ENOTTY;
+	default:
+		return gntdev_ioctl(file, cmd, (unsigned long)ptr);
+	}
+}
+#else
+#define gntdev_compat_ioctl NULL
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Module */
 
@@ -444,6 +470,7 @@ static const struct file_operations gntdev_fops = {
 	.release = gntdev_release,
 	.mmap = gntdev_mmap,
 	.unlocked_ioctl = gntdev_ioctl,
+	.compat_ioctl = gntdev_compat_ioctl,
 };
 
 static struct miscdevice gntdev_miscdev = {
@@ -487,6 +514,10 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_MAX_GRANTS != 0x00044703);
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_UNMAP_NOTIFY != 0x00104707);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY != 0x00104708);
+#ifdef CONFIG_COMPAT
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_copy32) != 8);
+	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY32 != 0x00084708);
+#endif
 	/* One grant per page: the map path assumes it throughout. */
 	BUILD_BUG_ON(PAGE_SIZE != XEN_PAGE_SIZE);
 	BUILD_BUG_ON(PAGE_SHIFT != GNTDEV_PAGE_SHIFT);

@@ -71,6 +71,13 @@
  * or written back. An unknown command fails with ENOTTY. The errno lists
  * below are the contract of this driver; where it differs from mainline
  * Linux the text says so.
+ *
+ * 32-bit processes on a 64-bit kernel get every command, with the same
+ * results as 64-bit ones: every argument has one layout in both ABIs
+ * (each __u64 sits on an 8-byte offset by explicit padding), except
+ * IOCTL_GNTDEV_GRANT_COPY's, which a 32-bit compiler makes 8 bytes and so
+ * numbers 0x00084708; its segments' @virt fill the low half of their
+ * unions. Mainline has no compat_ioctl: ENOTTY for every command there.
  */
 
 #ifndef __LINUX_PUBLIC_GNTDEV_H__

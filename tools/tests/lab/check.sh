@@ -131,7 +131,8 @@ group_conform()
 	for k in $KERNELS; do
 		d=$(payload "conform-$k" "$LAB_DIR/conform/run" \
 			"$LAB_DIR/conform/expected-differences" \
-			"$TOOLS/gntdev-conform")
+			"$LAB_DIR/conform/expected-differences-32" \
+			"$TOOLS/gntdev-conform" "$TOOLS/gntdev-conform32")
 		module "$k" "$d"
 		job "conform-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
 	done

@@ -26,6 +26,7 @@
  * group ends with a check that none of the pool's grants is still mapped.
  *
  * Usage: gntdev-conform [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]
+ *        gntdev-conform -x PROGRAM [ARG]...
  *   -s  --stock  the driver under test is the stock one
  *   -d  gntdev node (default /dev/xen/gntdev)
  *   -g  run only this group (data, errors, lifecycle, scale, danger,
@@ -33,6 +34,9 @@
  *       for our driver only)
  *   -c  run only cases whose name matches the shell PATTERN
  *   -l  list the cases with their expectations and exit
+ *   -x  allocate the pool, then exec PROGRAM with it (gntalloc's file and
+ *       the environment): a 32-bit build of this suite, which cannot
+ *       allocate grants itself, runs so
  * Exit status: 0 all checks passed, 1 some failed, 2 usage or setup.
  */
 #include "xenlab.h"
@@ -97,9 +101,10 @@ static double now(void)
 
 /*
  * Allocate @n grants to domain 0 and map them; returns the mapping or NULL
- * with errno set. @refs receives the references.
+ * with errno set. @refs receives the references, @index gntalloc's offset.
  */
-static unsigned char *alloc_grants(unsigned int n, bool writable, __u32 *refs)
+static unsigned char *alloc_grants(unsigned int n, bool writable, __u32 *refs,
+				   __u64 *index)
 {
 	struct ioctl_gntalloc_alloc_gref *op;
 	unsigned char *mem;
@@ -119,51 +124,132 @@ static unsigned char *alloc_grants(unsigned int n, bool writable, __u32 *refs)
 		return NULL;
 	}
 	memcpy(refs, op->gref_ids, n * sizeof(refs[0]));
+	*index = op->index;
 	mem = mmap(NULL, n * CONFORM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   pool.fd, op->index);
 	free(op);
 	return mem == MAP_FAILED ? NULL : mem;
 }
 
-static bool pool_setup(void)
-{
-	unsigned int i;
+/* Where the pool's grants are in the gntalloc file, for pool_exec(). */
+static __u64 pool_index, ro_pool_index;
 
+static bool pool_alloc(void)
+{
 	pool.fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
 	if (pool.fd < 0) {
 		lab_fail(strerror(errno), "open %s", GNTALLOC_NODE);
 		return false;
 	}
-	pool.total = POOL_PAGES + POOL_SPARES;
-	pool.refs = calloc(pool.total, sizeof(pool.refs[0]));
-	pool.page = calloc(pool.total, sizeof(pool.page[0]));
-	pool.ro_refs = calloc(RO_POOL_PAGES, sizeof(pool.ro_refs[0]));
-	if (!pool.refs || !pool.page || !pool.ro_refs)
-		lab_die(2, "out of memory");
-
 	pool.n = POOL_PAGES;
-	pool.page[0] = alloc_grants(pool.total, true, pool.refs);
+	pool.page[0] = alloc_grants(pool.total, true, pool.refs, &pool_index);
 	if (!pool.page[0] && errno == ENOSPC) {
 		lab_note("gntalloc refused %u grants (limit?); using %u",
 			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
 		pool.n = POOL_PAGES_SMALL;
 		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
-		pool.page[0] = alloc_grants(pool.total, true, pool.refs);
+		pool.page[0] = alloc_grants(pool.total, true, pool.refs,
+					    &pool_index);
 	}
 	if (!pool.page[0]) {
 		lab_fail(strerror(errno), "gntalloc: grant %u pages to d0",
 			 pool.total);
 		return false;
 	}
-	for (i = 1; i < pool.total; i++)
-		pool.page[i] = pool.page[0] + i * CONFORM_PAGE;
 	pool.ro_n = RO_POOL_PAGES;
-	pool.ro_mem = alloc_grants(pool.ro_n, false, pool.ro_refs);
+	pool.ro_mem =
+		alloc_grants(pool.ro_n, false, pool.ro_refs, &ro_pool_index);
 	if (!pool.ro_mem) {
 		lab_fail(strerror(errno),
 			 "gntalloc: grant %u read-only pages to d0", pool.ro_n);
 		return false;
 	}
+	return true;
+}
+
+/*
+ * -x: hand the pool to a program run in our place, through the gntalloc
+ * file (kept open across exec) and POOL_ENV.  A 32-bit build of this suite
+ * on a 64-bit dom0 runs so: gntalloc has no compat_ioctl to allocate with,
+ * but its mmap() works for any process.
+ */
+#define POOL_ENV "GNTDEV_CONFORM_POOL"
+
+static void __attribute__((noreturn)) pool_exec(char **argv)
+{
+	size_t len = 64 + (size_t)(pool.total + pool.ro_n) * 11;
+	char *env = malloc(len);
+	unsigned int i;
+	int at;
+
+	if (!env)
+		lab_die(2, "out of memory");
+	at = snprintf(env, len, "%d %u %u %llu %u %llu", pool.fd, pool.n,
+		      pool.total, (unsigned long long)pool_index, pool.ro_n,
+		      (unsigned long long)ro_pool_index);
+	for (i = 0; i < pool.total; i++)
+		at += snprintf(env + at, len - at, " %u", pool.refs[i]);
+	for (i = 0; i < pool.ro_n; i++)
+		at += snprintf(env + at, len - at, " %u", pool.ro_refs[i]);
+	if (setenv(POOL_ENV, env, 1) ||
+	    fcntl(pool.fd, F_SETFD, 0) < 0)
+		lab_die_errno(2, "passing the pool on");
+	fflush(stdout);
+	execv(argv[0], argv);
+	lab_die_errno(2, "exec %s", argv[0]);
+}
+
+/* The pool a -x parent allocated: POOL_ENV names its grants. */
+static bool pool_adopt(const char *desc)
+{
+	unsigned long long index, ro_index;
+	unsigned int i;
+	int at, n;
+
+	if (sscanf(desc, "%d %u %u %llu %u %llu%n", &pool.fd, &pool.n,
+		   &pool.total, &index, &pool.ro_n, &ro_index, &at) != 6 ||
+	    pool.n > pool.total || pool.total > POOL_PAGES + POOL_SPARES ||
+	    pool.ro_n != RO_POOL_PAGES)
+		lab_die(2, "%s: not a pool: %.40s", POOL_ENV, desc);
+	for (i = 0; i < pool.total + pool.ro_n; i++) {
+		__u32 *ref = i < pool.total ? &pool.refs[i] :
+					      &pool.ro_refs[i - pool.total];
+
+		if (sscanf(desc + at, "%u%n", ref, &n) != 1)
+			lab_die(2, "%s: %u refs, want %u", POOL_ENV, i,
+				pool.total + pool.ro_n);
+		at += n;
+	}
+	pool.page[0] = mmap(NULL, (size_t)pool.total * CONFORM_PAGE,
+			    PROT_READ | PROT_WRITE, MAP_SHARED, pool.fd, index);
+	pool.ro_mem = mmap(NULL, (size_t)pool.ro_n * CONFORM_PAGE,
+			   PROT_READ | PROT_WRITE, MAP_SHARED, pool.fd,
+			   ro_index);
+	if (pool.page[0] == MAP_FAILED || pool.ro_mem == MAP_FAILED) {
+		lab_fail(strerror(errno), "mmap of the inherited pool");
+		return false;
+	}
+	/* Cases exec'd helpers must not hold the grants. */
+	fcntl(pool.fd, F_SETFD, FD_CLOEXEC);
+	unsetenv(POOL_ENV);
+	return true;
+}
+
+static bool pool_setup(void)
+{
+	const char *inherited = getenv(POOL_ENV);
+	unsigned int i;
+
+	pool.total = POOL_PAGES + POOL_SPARES;
+	pool.refs = calloc(pool.total, sizeof(pool.refs[0]));
+	pool.page = calloc(pool.total, sizeof(pool.page[0]));
+	pool.ro_refs = calloc(RO_POOL_PAGES, sizeof(pool.ro_refs[0]));
+	if (!pool.refs || !pool.page || !pool.ro_refs)
+		lab_die(2, "out of memory");
+	if (!(inherited ? pool_adopt(inherited) : pool_alloc()))
+		return false;
+	for (i = 1; i < pool.total; i++)
+		pool.page[i] = pool.page[0] + i * CONFORM_PAGE;
 	lab_note(
 		"pool: %u writable grants (refs 0x%x..) + %u spares, %u read-only",
 		pool.n, pool.refs[0], pool.total - pool.n, pool.ro_n);
@@ -426,14 +512,18 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"usage: %s [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]\n"
+		"       %s -x PROGRAM [ARG]...\n"
 		"  -s, --stock  the driver under test is the stock xen-gntdev:\n"
 		"               known stock differences are findings, not failures\n"
 		"  -d NODE      gntdev device node (default %s)\n"
 		"  -g GROUP     data, errors, lifecycle, scale, danger or regress\n"
 		"               (repeatable; default: all but danger, regress)\n"
 		"  -c PATTERN   only cases whose name matches PATTERN\n"
-		"  -l           list cases and expectations\n",
-		program_invocation_short_name, gntdev_node);
+		"  -l           list cases and expectations\n"
+		"  -x           allocate the pool, then run PROGRAM (e.g. a\n"
+		"               32-bit build of this suite) with it\n",
+		program_invocation_short_name, program_invocation_short_name,
+		gntdev_node);
 	exit(2);
 }
 
@@ -457,7 +547,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool any_group = false, list = false;
+	bool any_group = false, list = false, exec_with_pool = false;
 	double start = now();
 	unsigned int g, i;
 	int opt;
@@ -466,8 +556,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
 		return conform_exec_child(argc - 1, argv + 1);
 
-	while ((opt = getopt_long(argc, argv, "sd:g:c:lh", longopts, NULL)) !=
-	       -1) {
+	/* "+": -x's program and its options are not ours. */
+	while ((opt = getopt_long(argc, argv, "+sd:g:c:lxh", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			stock_mode = true;
@@ -486,11 +577,14 @@ int main(int argc, char **argv)
 		case 'l':
 			list = true;
 			break;
+		case 'x':
+			exec_with_pool = true;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (exec_with_pool != (optind < argc))
 		usage();
 	if (list) {
 		list_cases();
@@ -512,6 +606,8 @@ int main(int argc, char **argv)
 		 stock_mode ? "stock" : "replacement");
 	if (!pool_setup())
 		return lab_tap_summary();
+	if (exec_with_pool)
+		pool_exec(argv + optind);
 
 	for (g = 0; g < NGROUPS; g++)
 		if (group_selected[g])
