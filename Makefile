@@ -8,10 +8,12 @@
 #   make check        all tests: unit tests, the Xen lab, a benchmark smoke run
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
+#   make check-debug  the lab on a debug dom0 kernel (not part of make check)
 #   make fuzz-long, torture-long   the long robustness runs
 #   make bench        stock vs ours vs the hypervisor's floor, one boot
 #   make profile      perf profiles of a map cycle, stock and ours, one boot
 #   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
+#   make deb          the Debian packages (build/deb/)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
 #   make clean
@@ -114,6 +116,14 @@ check-lib: deps
 
 check-lab: deps
 	$(LAB)/check.sh
+
+# Our driver under a debug dom0 kernel (lockdep, might_sleep, debugobjects,
+# KFENCE, kmemleak; built from Debian's source the first time, most of an
+# hour): conformance, notify/copy, torture, fuzzer.  Not in make check.
+.PHONY: check-debug
+check-debug:
+	@start=$$(date +%s); $(LAB)/check.sh debug; rc=$$?; \
+	echo "check-debug: $$(($$(date +%s) - start)) s in all"; exit $$rc
 
 demo:
 	$(LAB)/demo.sh

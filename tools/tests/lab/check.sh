@@ -17,7 +17,9 @@
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
 # status), demo (the main job, asserted), robust (torture, fuzzing, danger cases; robust_long is the long
-# version).  Without arguments, all groups run.  Then figures.py prints the
+# version), debug (make check-debug, not in make check: the debug dom0
+# kernel under the suites; its own job list, no figures).  Without
+# arguments, all groups but debug run.  Then figures.py prints the
 # robustness figures of the boots that ran (bad inputs, kills, worker-
 # seconds, fuzzer sequences, oops/WARN and leaked grants) and fails if one
 # is missing.
@@ -32,6 +34,12 @@ KERNELS=${LAB_KERNELS:-6.1 6.12}
 P=$LAB_BUILD/payloads
 TOOLS=$LAB_BUILD/tools
 JOBFILE=$LAB_BUILD/jobs
+# The debug group alone has a job list of its own: make check's figures
+# read $LAB_BUILD/jobs, and the two may run at the same time.
+if [ "${GROUPS_TO_RUN[*]}" = debug ]; then
+	JOBFILE=$LAB_BUILD/jobs-debug
+	LAB_FIGURES=0
+fi
 mkdir -p "$P" "$TOOLS"
 : >"$JOBFILE"
 
@@ -270,11 +278,86 @@ group_demo()
 	job demo 0 "$d" BASE=xl TIMEOUT=480
 }
 
+# The debug dom0 kernel (KERNEL=6.1-debug, built the first time: lockdep,
+# might_sleep, debugobjects, KFENCE, kmemleak, SLUB checks, fault
+# injection) under the conformance suite (stock, ours, danger, regress),
+# notify/copy, a short torture and 30 s of the fuzzer.  debug/run marks the
+# phases of each boot: what the kernel reports while the stock driver runs
+# is a finding, listed at the end; about ours, a failure.  Lockdep turns
+# itself off at its first report, and the stock driver gives one: the
+# suites run on ours alone once more (debug/ours), with lockdep still on.
+# Timeouts: these boots run 2-4 times as long as on Debian's kernel.
+# LAB_DEBUG_KERNEL=6.1 runs the same boots on Debian's kernel.
+DEBUG_KERNEL=${LAB_DEBUG_KERNEL:-6.1-debug}
+DEBUG_ENV=("KERNEL=$DEBUG_KERNEL" "FINDING_PHASES=kernel,stock")
+
+# A payload of the debug group: its run wrapped by debug/run.
+debug_payload()
+{
+	mv "$1/run" "$1/run.lab"
+	cp "$LAB_DIR"/debug/{run,xenlab-debug} "$1/"
+	module "$DEBUG_KERNEL" "$1"
+}
+
+group_debug()
+{
+	local d
+	d=$(payload debug-conform "$LAB_DIR/conform/run" \
+		"$LAB_DIR/conform/expected-differences" "$TOOLS/gntdev-conform")
+	debug_payload "$d"
+	job debug-conform 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=1500
+	d=$(payload debug-notify-copy "$LAB_DIR/notify-copy/run" \
+		"$LAB_DIR/notify-copy/expected-differences" \
+		"$TOOLS/gntdev-notify-copy")
+	debug_payload "$d"
+	job debug-notify-copy 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=900
+	d=$(payload debug-conform-ours "$LAB_DIR/debug/ours" \
+		"$TOOLS/gntdev-conform")
+	mv "$d/ours" "$d/run"
+	printf '%s\n' gntdev-conform "gntdev-conform -g danger" \
+		"gntdev-conform -g regress" >"$d/commands"
+	debug_payload "$d"
+	job debug-conform-ours 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=1200
+	d=$(payload debug-notify-copy-ours "$LAB_DIR/debug/ours" \
+		"$TOOLS/gntdev-notify-copy")
+	mv "$d/ours" "$d/run"
+	echo gntdev-notify-copy >"$d/commands"
+	debug_payload "$d"
+	job debug-notify-copy-ours 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=900
+	d=$(payload debug-torture "$LAB_DIR/torture/run")
+	printf 'STOCK=0\nTORTURE_ARGS="-k 200 -t 10"\n' >"$d/conf"
+	debug_payload "$d"
+	job debug-torture 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=900
+	d=$(payload debug-fuzz "$LAB_DIR/fuzz/run")
+	echo FUZZ_TIME=30 >"$d/conf"
+	debug_payload "$d"
+	job debug-fuzz 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=600
+}
+
+# What the debug kernel said about code not under test, boot by boot, and
+# which phases ran with lockdep already off.
+debug_findings()
+{
+	local f n
+	for f in "$LAB_BUILD"/out/debug-*.findings; do
+		[ -s "$f" ] || continue
+		n=$(basename "$f" .findings)
+		echo "lab: findings of $n (console: ${f%.findings}.console.log):"
+		sed 's/\[ *[0-9.]*\] //' "$f" | sort | uniq -c | sort -rn |
+			head -n 20 | sed 's/^/lab:   /'
+		tr -d '\r' <"${f%.findings}.console.log" |
+			sed -n 's/.*xenlab-debug: \(lockdep is off.*\)/lab:   \1/p'
+	done
+}
+
 make -s -C "$LAB_DIR/src" O="$TOOLS"
 for g in "${GROUPS_TO_RUN[@]}"; do
 	"group_$g"
 done
-"$LAB_DIR/runq.sh" "$JOBFILE" || exit 1
+rc=0
+"$LAB_DIR/runq.sh" "$JOBFILE" || rc=1
+[ "$JOBFILE" != "$LAB_BUILD/jobs-debug" ] || debug_findings
+[ $rc -eq 0 ] || exit 1
 # The robustness figures of these boots (none without such boots); make
 # check sets LAB_FIGURES=0 and prints them once at its end instead.
 [ "${LAB_FIGURES:-1}" = 0 ] || exec "$LAB_DIR/figures.py"

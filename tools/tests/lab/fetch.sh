@@ -3,11 +3,12 @@
 #
 # fetch.sh - get everything the lab needs from Debian's packages.
 #
-#   KERNEL=6.1|6.12 XEN=4.17|4.20 tools/tests/lab/fetch.sh [--with-xl]
+#   KERNEL=6.1|6.12|6.1-debug XEN=4.17|4.20 tools/tests/lab/fetch.sh [--with-xl]
 #
 # Installs on the host only what must run there (QEMU and the build tools);
 # kernels, headers, the hypervisor, busybox and the Xen toolstack are
 # downloaded as .debs into $LAB_CACHE and extracted there, never installed.
+# The debug kernels are built instead (debug-kernel.sh), the first time.
 # Idempotent and quiet when everything is already in place.  Writes
 # $LAB_CACHE/env/kernel-$KERNEL.env and xen-$XEN.env for the other scripts.
 
@@ -107,6 +108,10 @@ dependency()
 fetch_kernel()
 {
 	local meta image headers common kbuild kver root debs deb
+	if lab_kernel_built "$KERNEL" >/dev/null; then
+		fetch_built_kernel
+		return
+	fi
 	meta=$(lab_kernel_meta "$KERNEL")
 	[ "$(candidate "$meta")" ] || apt_update_once
 	image=$(dependency "$meta" '^linux-image-[0-9]')
@@ -132,6 +137,35 @@ fetch_kernel()
 		KVER=$kver
 		KROOT=$root
 		KDIR=$root/usr/src/linux-headers-$kver
+		VMLINUX=$root/vmlinux
+	EOF
+}
+
+# A kernel the lab builds (debug-kernel.sh; built once, then reused): its
+# image and headers packages are extracted like Debian's.  The stamp names
+# the packages, so a rebuild re-extracts.
+fetch_built_kernel()
+{
+	local root deb KVER DEBS
+	"$LAB_DIR/debug-kernel.sh" "$KERNEL"
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/debug-kernel/$KERNEL.env"
+	root=$LAB_CACHE/kernel/$KVER
+	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$DEBS" ]; then
+		lab_log "extracting kernel $KVER"
+		rm -rf "$root"
+		mkdir -p "$root"
+		for deb in $DEBS; do
+			dpkg -x "$deb" "$root"
+		done
+		fixup_kernel "$root" "$KVER"
+		echo "$DEBS" >"$root/.complete"
+	fi
+	mkdir -p "$LAB_CACHE/env"
+	cat >"$LAB_CACHE/env/kernel-$KERNEL.env" <<-EOF
+		KVER=$KVER
+		KROOT=$root
+		KDIR=$root/usr/src/linux-headers-$KVER
 		VMLINUX=$root/vmlinux
 	EOF
 }
@@ -247,10 +281,13 @@ fetch_xl()
 	echo "XL_ROOT=$dir/root" >"$LAB_CACHE/env/xl-$XEN.env"
 }
 
-# A finished fetch stays valid until apt's package lists change.
+# A finished fetch stays valid until apt's package lists change, or for a
+# kernel the lab builds, until it is built anew.
 STAMP=$LAB_CACHE/env/.fetched-$KERNEL-$XEN${WITH_XL:+-xl}
 LISTS=$(ls -t /var/lib/apt/lists/*Packages* 2>/dev/null | head -n 1)
+BUILT=$LAB_CACHE/debug-kernel/$KERNEL.env
 if [ -e "$STAMP" ] && { [ -z "$LISTS" ] || [ "$STAMP" -nt "$LISTS" ]; } &&
+	{ [ ! -e "$BUILT" ] || [ "$STAMP" -nt "$BUILT" ]; } &&
 	command -v qemu-system-x86_64 >/dev/null; then
 	exit 0
 fi

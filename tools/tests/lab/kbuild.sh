@@ -3,7 +3,7 @@
 #
 # kbuild.sh - build an out-of-tree module against a lab kernel's headers.
 #
-#   KERNEL=6.1|6.12 tools/tests/lab/kbuild.sh SRCDIR OUTDIR [make args...]
+#   KERNEL=6.1|6.12|6.1-debug tools/tests/lab/kbuild.sh SRCDIR OUTDIR [make args...]
 #
 # Builds in OUTDIR, a copy of SRCDIR, so objects for different kernels
 # never mix and the source tree stays clean.  Prints nothing but errors.
@@ -16,7 +16,7 @@ SRC=$(realpath "$1")
 OUT=$2
 shift 2
 
-LAB_QUIET=1 lab_locked "$LAB_DIR/fetch.sh"
+LAB_QUIET=1 lab_prepare
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
 

@@ -12,8 +12,14 @@ LAB_CACHE=${GNTDEV_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gntdev-lab}
 LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build/lab}
 
 # Kernel oopses, warnings and stack dumps, lockdep and hung-task reports,
-# Xen crashes: what fails a boot (run.sh) and what figures.py counts.
+# Xen crashes: what fails a boot (run.sh) and what figures.py counts.  The
+# second half is what only the debug kernels (KERNEL=6.1-debug) report:
+# KASAN and KFENCE, lockdep's headers, might_sleep(), debugobjects,
+# kmemleak (debug/xenlab-debug copies each suspected leak's record to the
+# log: "unreferenced object"), SLUB's red zones and poison, list and
+# refcount corruption.
 LAB_CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
+LAB_CRASH_RE+='|BUG: KASAN|BUG: KFENCE|WARNING: possible|inconsistent lock state|lock held when returning|bad unlock balance|held lock freed|lock order detected|Nested lock was not taken|BUG: sleeping function called from invalid context|scheduling while atomic|ODEBUG:|kmemleak: [0-9]+ new suspected|unreferenced object 0x|BUG [^ ]+ \((Not tainted|Tainted: [^)]*)\): |refcount_t: '
 
 # Which dom0 kernel and which hypervisor: see lab_resolve.
 KERNEL=${KERNEL:-6.1}
@@ -88,13 +94,52 @@ lab_sources_keyring()
 
 # Debian's package for the dom0 kernel of each supported series.  The
 # metapackage's dependency names the current ABI (e.g. 6.1.0-56-amd64).
+# A kernel the lab builds (lab_kernel_built) names its base's.
 lab_kernel_meta()
 {
 	case "$1" in
-	6.1) echo linux-image-amd64 ;;
+	6.1 | 6.1-debug | 6.1-kasan) echo linux-image-amd64 ;;
 	6.12) echo linux-image-6.12-amd64 ;;
-	*) lab_die "unknown KERNEL=$1 (supported: 6.1, 6.12)" ;;
+	*) lab_die "unknown KERNEL=$1 (supported: 6.1, 6.12, 6.1-debug, 6.1-kasan)" ;;
 	esac
+}
+
+# Kernels the lab builds itself from Debian's source (debug-kernel.sh):
+# prints the Debian series each is built from and its config fragments
+# under debug/; fails for the kernels downloaded as they are.  6.1-kasan
+# adds KASAN, which does not boot as a Xen PV dom0 (see debug/kasan.config).
+lab_kernel_built()
+{
+	case "$1" in
+	6.1-debug) echo "6.1 kernel.config" ;;
+	6.1-kasan) echo "6.1 kernel.config kasan.config" ;;
+	*) return 1 ;;
+	esac
+}
+
+# The dom0 kernel's own command-line additions.  Debug kernels: a log ring
+# that holds lockdep's reports; KFENCE sampling an allocation every 10 ms
+# instead of every 100 ms; SLUB's red zones, poisoning and sanity checks on
+# every cache (what catches most use-after-free writes without KASAN);
+# with KASAN, every report, not just the first.
+lab_kernel_cmdline()
+{
+	local debug="log_buf_len=8M kfence.sample_interval=10 slub_debug=FZPU"
+	case "$1" in
+	6.1-debug) echo "$debug" ;;
+	6.1-kasan) echo "$debug kasan_multi_shot" ;;
+	esac
+}
+
+# Fetch (or, for a kernel the lab builds, build first) what a boot of
+# $KERNEL needs.  The build takes most of an hour: it runs under a lock of
+# its own, not under the cache lock every boot on this machine takes.
+lab_prepare()
+{
+	if lab_kernel_built "$KERNEL" >/dev/null; then
+		"$LAB_DIR/debug-kernel.sh" "$KERNEL"
+	fi
+	lab_locked "$LAB_DIR/fetch.sh" "$@"
 }
 
 # The sources a Xen release comes from: bookworm's own, or trixie's through

@@ -20,11 +20,17 @@
 #   126      a kernel Oops/BUG/WARNING or a Xen crash is in the console or
 #            dmesg (whatever the payload said)
 #
-# Environment: KERNEL (6.1|6.12) XEN (4.17|4.20) TIMEOUT (s, 120) SMP (1)
+# A payload may mark phases in the kernel log ("xenlab-phase: NAME", see
+# debug/run); reports inside a phase named in FINDING_PHASES (e.g.
+# "stock") are findings about code not under test: listed, kept in
+# $OUTDIR/NAME.findings, but no failure.
+#
+# Environment: KERNEL (6.1|6.12|6.1-debug) XEN (4.17|4.20) TIMEOUT (s, 120) SMP (1)
 # MEM (MiB, 2048) DOM0_MEM (1024M) CPU (max,-smap; BASE=xl:
 # max,-smap,-rdtscp,-xsave) ACCEL (auto|tcg|kvm)
 # XENLAB_MODS (a:b:c|none) LEAK_CHECK (1|0) LEAK_ALLOW (D:R,...)
 # XEN_EXTRA DOM0_EXTRA QEMU_EXTRA OUTDIR QUIET (1: no payload output)
+# FINDING_PHASES (phase names, comma-separated)
 # BASE (base|xl: xl boots base-xl.cpio.gz, with the Xen toolstack and a
 # domU kernel, for payloads that start a second domain; see xl/xenlab-domu).
 
@@ -64,7 +70,7 @@ xl) fetch_args=(--with-xl) IMAGE_NAME=base-xl.cpio.gz ;;
 *) lab_die "unknown BASE=$BASE (supported: base, xl)" ;;
 esac
 
-lab_locked "$LAB_DIR/fetch.sh" "${fetch_args[@]}"
+lab_prepare "${fetch_args[@]}"
 lab_locked "$LAB_DIR/mkinitramfs.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
@@ -84,7 +90,8 @@ mkdir -p "$OUTDIR"
 OUT=$OUTDIR/$NAME.out
 CONSOLE=$OUTDIR/$NAME.console.log
 INITRD=$OUTDIR/$NAME.initrd
-rm -f "$OUT" "$CONSOLE"
+FINDINGS=$OUTDIR/$NAME.findings
+rm -f "$OUT" "$CONSOLE" "$FINDINGS"
 
 # The payload as /test, appended to the base image as a second cpio member.
 stage=$(mktemp -d)
@@ -99,7 +106,7 @@ cp "$LAB_BUILD/$KVER/$IMAGE_NAME" "$INITRD"
 (cd "$stage" && find test | cpio -o -H newc --quiet -R 0:0) | gzip -1 >>"$INITRD"
 
 dom0_cmdline="console=hvc0 earlyprintk=xen panic=-1 loglevel=5"
-dom0_cmdline+=" xenlab.leak=$LEAK_CHECK"
+dom0_cmdline+=" xenlab.leak=$LEAK_CHECK $(lab_kernel_cmdline "$KERNEL")"
 [ -z "${XENLAB_MODS:-}" ] || dom0_cmdline+=" xenlab.mods=$XENLAB_MODS"
 [ -z "${LEAK_ALLOW:-}" ] || dom0_cmdline+=" xenlab.allow=$LEAK_ALLOW"
 dom0_cmdline+=" ${DOM0_EXTRA:-}"
@@ -159,10 +166,44 @@ marker()
 booted=$(tr -d '\r' <"$OUT" 2>/dev/null | sed -n 's/^XENLAB-BOOTED //p')
 prc=$(marker XENLAB-EXIT-STATUS)
 lrc=$(marker XENLAB-LEAK-STATUS)
-crash=$({
-	cat "$CONSOLE" 2>/dev/null
-	sed -n '/^XENLAB-DMESG-BEGIN/,/^XENLAB-DMESG-END/p' "$OUT" 2>/dev/null
-} | tr -d '\r' | grep -E "$LAB_CRASH_RE" | head -n 5 || true)
+# Each crash line of the console and of the dmesg copy, after the phase it
+# is in: "boot" until the payload starts, then the last phase marked.
+phased_crashes()
+{
+	{
+		cat "$CONSOLE" 2>/dev/null
+		sed -n '/^XENLAB-DMESG-BEGIN/,/^XENLAB-DMESG-END/p' "$OUT" 2>/dev/null
+	} | tr -d '\r' | awk '
+		/^XENLAB-DMESG-BEGIN/ { phase = "payload" }
+		/XENLAB-PAYLOAD-START/ { phase = "payload" }
+		/xenlab-phase: / {
+			phase = $0
+			sub(/.*xenlab-phase: /, "", phase)
+			sub(/ .*/, "", phase)
+		}
+		{ print (phase == "" ? "boot" : phase) "\t" $0 }' |
+		grep -E "$LAB_CRASH_RE" || true
+}
+
+# The phase of a phased_crashes line is one of FINDING_PHASES.
+finding()
+{
+	local p phases=${FINDING_PHASES:-}
+	for p in ${phases//,/ }; do
+		[ "${1%%$'\t'*}" = "$p" ] && return 0
+	done
+	return 1
+}
+
+crash=
+while IFS= read -r line; do
+	if finding "$line"; then
+		echo "${line/$'\t'/: }" >>"$FINDINGS"
+	else
+		crash+=${line#*$'\t'}$'\n'
+	fi
+done < <(phased_crashes)
+crash=$(printf '%s' "$crash" | head -n 5)
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	status=124
@@ -195,6 +236,10 @@ fi
 echo "lab: $NAME: $verdict (status $status: $why) in ${secs}s [${booted:-no boot}] accel=$ACCEL"
 if [ -n "$crash" ]; then
 	echo "$crash" | sed 's/^/lab:   | /'
+fi
+if [ -s "$FINDINGS" ]; then
+	echo "lab:   $(wc -l <"$FINDINGS") finding(s) in phase(s) ${FINDING_PHASES:-}, not failures ($FINDINGS):"
+	head -n 5 "$FINDINGS" | sed 's/^/lab:   finding | /'
 fi
 if [ $status -ne 0 ]; then
 	echo "lab:   output: $OUT"
