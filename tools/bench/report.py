@@ -122,6 +122,10 @@ def main():
             "ours_per_stock_paired": paired(points[key].get("ours", []),
                                             points[key].get("stock", []),
                                             stat),
+            "ours_per_base": ratio(med.get("ours"), med.get("base")),
+            "ours_per_base_paired": paired(points[key].get("ours", []),
+                                           points[key].get("base", []),
+                                           stat),
             "ours_per_floor": ratio(med.get("ours"), med.get("floor")),
             "stock_per_floor": ratio(med.get("stock"), med.get("floor")),
             "ours_per_floor2": ratio(med.get("ours"), med.get("floor2")),
@@ -196,6 +200,8 @@ def main():
             fmt(r["ours_per_floor"]), fmt(r["stock_per_floor"])))
     rounds = max(s["rounds"] for r in rows for s in r["drivers"].values())
     print("\n%d round(s); drivers: %s" % (rounds, ", ".join(drivers)))
+    if "base" in drivers:
+        print_base(rows)
     # The step breakdown reads the clock around every step.
     for r in rows:
         if r["test"] != "clock":
@@ -205,6 +211,32 @@ def main():
                 print("warning: clock_gettime took up to %.0f ns under %s "
                       "(a syscall, not the vDSO):\nstep-* times include "
                       "about one clock read each" % (s["max"], d))
+
+
+def print_base(rows):
+    """Ours against another tree's module (run-bench.sh --base), same boot."""
+    print("\nours/base: this tree against the --base module in the same "
+          "rounds (>1 is better\nfor pages/s and MiB/s, <1 for times); "
+          "base/stock is the base's ours/stock.")
+    hdr = "%-12s %6s %-8s %16s %16s %8s %8s %8s" % (
+        "test", "x", "unit", "base", "ours", "ours/", "paired", "base/")
+    print(hdr)
+    print("%-12s %6s %-8s %16s %16s %8s %8s %8s" % (
+        "", "", "", "", "", "base", "", "stock"))
+    print("-" * len(hdr))
+    for r in rows:
+        d = r["drivers"]
+        if "base" not in d or "ours" not in d:
+            continue
+        print("%-12s %6d %-8s %16s %16s %8s %8s %8s" % (
+            r["test"], r["x"], r["unit"],
+            "%s +-%.0f%%" % (fmt(d["base"]["median"]),
+                             d["base"]["spread_pct"]),
+            "%s +-%.0f%%" % (fmt(d["ours"]["median"]),
+                             d["ours"]["spread_pct"]),
+            fmt(r["ours_per_base"]), fmt(r["ours_per_base_paired"]),
+            fmt(ratio(d["base"]["median"], d["stock"]["median"])
+                if "stock" in d else None)))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 #
 #   tools/bench/run-bench.sh [--quick] [--lib] [--clock icount|wall]
 #                            [--rounds MIN:MAX] [--spread FRACTION]
-#                            [--secs SECONDS]
+#                            [--secs SECONDS] [--base GNTDEV_KO]
 #
 # Builds gntdev.ko and gntfloor.ko for the lab kernel (KERNEL, default 6.1)
 # and the static gntbench, boots the lab once, and there runs rounds of
@@ -24,6 +24,10 @@
 #             the lab (crash, leak) or the report fails.
 #   --lib     also the full cycle through libxengnttab: Debian's, and ours
 #             (tools/libgnttab) if it builds
+#   --base    a gntdev.ko of another tree (built for KERNEL), run as a
+#             third driver "base" in every round of the same boot: the
+#             report adds ours/base, before/after figures that one host
+#             load shapes alike
 #   --clock   icount (default): QEMU counts instructions, 1 ns each, and
 #             the guest's clocks follow that count, so a time is the
 #             instructions that Xen and dom0 executed: repeatable to a
@@ -43,7 +47,7 @@ LAB=$TOP/tools/tests/lab
 OUT=${BENCH_OUT:-$TOP/build/bench}
 export KERNEL=${KERNEL:-6.1}
 
-QUICK=0 LIB=0 CLOCK=icount ROUNDS='' SPREAD='' SECS=''
+QUICK=0 LIB=0 CLOCK=icount ROUNDS='' SPREAD='' SECS='' BASE_KO=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--rounds) ROUNDS=$2 && shift ;;
 	--spread) SPREAD=$2 && shift ;;
 	--secs) SECS=$2 && shift ;;
+	--base) BASE_KO=$(realpath "$2") && shift ;;
 	*)
 		sed -n '3,/^set -e/s/^# \{0,1\}//p' "$0" >&2
 		exit 2
@@ -102,6 +107,11 @@ mkdir -p "$PAYLOAD"
 make -s -C "$BENCH" O="$OUT" all
 cp "$OUT/$KERNEL/gntdev/gntdev.ko" "$OUT/$KERNEL/floor/gntfloor.ko" \
 	"$OUT/gntbench" "$BENCH/lab/run" "$PAYLOAD/"
+DRIVERS="stock ours"
+if [ -n "$BASE_KO" ]; then
+	cp "$BASE_KO" "$PAYLOAD/base.ko"
+	DRIVERS="stock ours base"
+fi
 
 LIB_TESTS=
 if [ $LIB = 1 ]; then
@@ -124,6 +134,7 @@ fi
 cat >"$PAYLOAD/bench.conf" <<EOF
 ROUNDS_MIN=$RMIN
 ROUNDS_MAX=$RMAX
+DRIVERS="$DRIVERS"
 SPREAD=$SPREAD
 BENCH_ARGS="-t $SECS -l $LIVES"
 FLOOR_ARGS="-t $SECS"
