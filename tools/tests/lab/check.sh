@@ -17,8 +17,9 @@
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
 # status), demo (the main job, asserted), robust (torture, fuzzing, danger cases; robust_long is the long
-# version), debug (make check-debug, not in make check: the debug dom0
-# kernel under the suites; its own job list, no figures).  Without
+# version), debug and debug_selftest (make check-debug, not in make
+# check: the debug dom0 kernel under the suites, and proof that its
+# reports fail a run; their own job list, no figures).  Without
 # arguments, all groups but debug run.  Then figures.py prints the
 # robustness figures of the boots that ran (bad inputs, kills, worker-
 # seconds, fuzzer sequences, oops/WARN and leaked grants) and fails if one
@@ -34,12 +35,14 @@ KERNELS=${LAB_KERNELS:-6.1 6.12}
 P=$LAB_BUILD/payloads
 TOOLS=$LAB_BUILD/tools
 JOBFILE=$LAB_BUILD/jobs
-# The debug group alone has a job list of its own: make check's figures
+# The debug groups have a job list of their own: make check's figures
 # read $LAB_BUILD/jobs, and the two may run at the same time.
-if [ "${GROUPS_TO_RUN[*]}" = debug ]; then
+case "${GROUPS_TO_RUN[0]}" in
+debug*)
 	JOBFILE=$LAB_BUILD/jobs-debug
 	LAB_FIGURES=0
-fi
+	;;
+esac
 mkdir -p "$P" "$TOOLS"
 : >"$JOBFILE"
 
@@ -334,6 +337,28 @@ group_debug()
 	job debug-fuzz 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=600
 }
 
+# The debug kernel's checks can fail a run: each kind of report, made by
+# xenlab_debugbug.ko in phase "ours", must give status 126; one made in
+# phase "stock" must pass as a finding (debug_findings checks it is
+# listed).  One boot each: lockdep stops after its first report.
+DEBUG_BUGS="sleep lockdep list leak poison"
+group_debug_selftest()
+{
+	local b d ko=$LAB_BUILD/debugbug
+	KERNEL=$DEBUG_KERNEL "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/debug" "$ko"
+	for b in $DEBUG_BUGS stock-lockdep; do
+		d=$(payload "debug-selftest-$b" "$LAB_DIR/selftest/debug/run" \
+			"$LAB_DIR/debug/xenlab-debug" "$ko/xenlab_debugbug.ko")
+		if [ "$b" = stock-lockdep ]; then
+			printf 'BUG=lockdep\nPHASE=stock\n' >"$d/conf"
+			job "debug-selftest-$b" 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=300
+		else
+			printf 'BUG=%s\nPHASE=ours\n' "$b" >"$d/conf"
+			job "debug-selftest-$b" 126 "$d" "${DEBUG_ENV[@]}" TIMEOUT=300
+		fi
+	done
+}
+
 # What the debug kernel said about code not under test, boot by boot, and
 # which phases ran with lockdep already off.
 debug_findings()
@@ -356,7 +381,16 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 done
 rc=0
 "$LAB_DIR/runq.sh" "$JOBFILE" || rc=1
-[ "$JOBFILE" != "$LAB_BUILD/jobs-debug" ] || debug_findings
+if [ "$JOBFILE" = "$LAB_BUILD/jobs-debug" ]; then
+	debug_findings
+	# The report made in phase stock is listed, not lost.
+	if grep -q '^debug-selftest-stock-lockdep ' "$JOBFILE" &&
+		! grep -q 'circular locking' \
+			"$LAB_BUILD/out/debug-selftest-stock-lockdep.findings" 2>/dev/null; then
+		echo "lab: FAIL debug-selftest-stock-lockdep: its report is not among the findings"
+		rc=1
+	fi
+fi
 [ $rc -eq 0 ] || exit 1
 # The robustness figures of these boots (none without such boots); make
 # check sets LAB_FIGURES=0 and prints them once at its end instead.

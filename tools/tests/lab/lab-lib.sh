@@ -132,7 +132,7 @@ lab_kernel_cmdline()
 }
 
 # Fetch (or, for a kernel the lab builds, build first) what a boot of
-# $KERNEL needs.  The build takes most of an hour: it runs under a lock of
+# $KERNEL needs.  The build takes 20 min or more: it runs under a lock of
 # its own, not under the cache lock every boot on this machine takes.
 lab_prepare()
 {
