@@ -148,8 +148,8 @@ static bool pool_alloc(void)
 			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
 		pool.n = POOL_PAGES_SMALL;
 		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
-		pool.page[0] = alloc_grants(pool.total, true, pool.refs,
-					    &pool_index);
+		pool.page[0] =
+			alloc_grants(pool.total, true, pool.refs, &pool_index);
 	}
 	if (!pool.page[0]) {
 		lab_fail(strerror(errno), "gntalloc: grant %u pages to d0",
@@ -191,8 +191,7 @@ static void __attribute__((noreturn)) pool_exec(char **argv)
 		at += snprintf(env + at, len - at, " %u", pool.refs[i]);
 	for (i = 0; i < pool.ro_n; i++)
 		at += snprintf(env + at, len - at, " %u", pool.ro_refs[i]);
-	if (setenv(POOL_ENV, env, 1) ||
-	    fcntl(pool.fd, F_SETFD, 0) < 0)
+	if (setenv(POOL_ENV, env, 1) || fcntl(pool.fd, F_SETFD, 0) < 0)
 		lab_die_errno(2, "passing the pool on");
 	fflush(stdout);
 	execv(argv[0], argv);
@@ -557,8 +556,8 @@ int main(int argc, char **argv)
 		return conform_exec_child(argc - 1, argv + 1);
 
 	/* "+": -x's program and its options are not ours. */
-	while ((opt = getopt_long(argc, argv, "+sd:g:c:lxh", longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+sd:g:c:lxh", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 's':
 			stock_mode = true;
