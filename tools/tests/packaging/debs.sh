@@ -10,8 +10,9 @@
 # packages are also held to lintian.
 #
 # The chroot (minbase, xen-utils-4.17, libxen-dev, dkms, the lab's kernel
-# headers) is made once in $LAB_CACHE/chroot-bookworm, from the host's
-# apt sources; each run works in an overlay on it and throws that away.
+# headers) is made once by chroot.sh in $LAB_CACHE/chroot-bookworm, from
+# the host's apt sources; each run works in an overlay on it and throws
+# that away.
 # Run by check.sh (make check-packaging); needs root.  VERBOSE=1 shows
 # what each passing check saw too.
 
@@ -52,53 +53,6 @@ cleanup()
 	rm -rf --one-file-system "$work" "$log"
 }
 trap cleanup EXIT
-
-# The host's Debian bookworm sources, as "deb URI SUITE COMPONENT" lines:
-# the chroot uses the same archive as the host's apt and nothing else.
-bookworm_sources()
-{
-	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
-		'Created-By: Packages' 'Origin: Debian' 'Architecture: amd64' |
-		awk '$2 ~ /^bookworm(-updates|-security)?$/ && $3 == "main" {
-			print "deb " $0 }' | sort -u
-}
-
-# The lab's Debian headers packages for $KVER (and the kbuild package
-# they need), so the chroot needs no kernel download of its own.
-header_debs()
-{
-	local hdr common ver
-	hdr=$(ls "$LAB_CACHE/debs/linux-headers-${KVER}_"*.deb | tail -n 1)
-	common=$(ls "$LAB_CACHE/debs/linux-headers-${KVER%-amd64}-common_"*.deb |
-		tail -n 1)
-	ver=$(dpkg-deb -f "$hdr" Version)
-	echo "$hdr" "$common" \
-		"$(ls "$LAB_CACHE/debs/linux-kbuild-"*"_${ver}_amd64.deb" | tail -n 1)"
-}
-
-# Debian's bookworm with what the test needs; made once (a few minutes),
-# again when the lab's kernel ABI moves on.
-make_chroot()
-{
-	local base=$1 debs
-	local -a mirrors
-	[ "$(cat "$base/.gntdev-kver" 2>/dev/null)" = "$KVER" ] && return 0
-	echo "packaging: making the bookworm chroot $base" >&2
-	debs=$(header_debs)
-	mapfile -t mirrors < <(bookworm_sources)
-	[ ${#mirrors[@]} -gt 0 ] || lab_die "no Debian bookworm source in apt's configuration"
-	rm -rf "$base.new" "$base"
-	# shellcheck disable=SC2016,SC2086
-	nice -n 10 mmdebstrap --quiet --variant=minbase --mode=root \
-		--aptopt='APT::Install-Recommends "false"' \
-		--include=libxengnttab1,libxen-dev,xen-utils-4.17,dkms,kmod,libelf1 \
-		--customize-hook='mkdir -p "$1/tmp/hdr"' \
-		--customize-hook="copy-in $debs /tmp/hdr" \
-		--customize-hook='chroot "$1" sh -c "apt-get install -y -q /tmp/hdr/*.deb >/dev/null && rm -rf /tmp/hdr && apt-get clean"' \
-		bookworm "$base.new" "${mirrors[@]}" >&2
-	echo "$KVER" >"$base.new/.gntdev-kver"
-	mv "$base.new" "$base"
-}
 
 # A throw-away view of the chroot: an overlay, with /dev and /proc.
 enter_overlay()
@@ -249,16 +203,10 @@ start=$(date +%s)
 LAB_QUIET=1 "$top/tools/tests/lab/fetch.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
-command -v mmdebstrap >/dev/null || "$top/tools/deps.sh"
 
 check "make deb" make -s -C "$top" deb
 check "lintian: no error or warning (overrides explained in debian/)" lintian_clean
-base=$LAB_CACHE/chroot-bookworm
-# Its own lock: the lab's is held through long preparations.
-(
-	flock 9
-	make_chroot "$base"
-) 9>"$base.lock"
+base=$("$top/tools/tests/packaging/chroot.sh")
 enter_overlay "$base"
 
 debian=$(build_id "$lib.2")

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# chroot.sh - make (once) Debian's bookworm with the Xen toolstack, and
+# print where it is.
+#
+#   tools/tests/packaging/chroot.sh
+#
+# A minbase bookworm with libxengnttab1, libxen-dev, xen-utils-4.17
+# (xenstored, xenconsoled, xl), dkms and the lab kernel's headers, in
+# $LAB_CACHE/chroot-bookworm, from the host's apt sources.  Made once (a
+# few minutes), again when the lab's kernel ABI moves on.  Nobody changes
+# it afterwards: debs.sh works in an overlay on it.  Needs root.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$top/tools/tests/lab/lab-lib.sh"
+
+# The host's Debian bookworm sources, as "deb URI SUITE COMPONENT" lines:
+# the chroot uses the same archive as the host's apt and nothing else.
+bookworm_sources()
+{
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
+		'Created-By: Packages' 'Origin: Debian' 'Architecture: amd64' |
+		awk '$2 ~ /^bookworm(-updates|-security)?$/ && $3 == "main" {
+			print "deb " $0 }' | sort -u
+}
+
+# The lab's Debian headers packages for $KVER (and the kbuild package
+# they need), so the chroot needs no kernel download of its own.
+header_debs()
+{
+	local hdr common ver
+	hdr=$(ls "$LAB_CACHE/debs/linux-headers-${KVER}_"*.deb | tail -n 1)
+	common=$(ls "$LAB_CACHE/debs/linux-headers-${KVER%-amd64}-common_"*.deb |
+		tail -n 1)
+	ver=$(dpkg-deb -f "$hdr" Version)
+	echo "$hdr" "$common" \
+		"$(ls "$LAB_CACHE/debs/linux-kbuild-"*"_${ver}_amd64.deb" | tail -n 1)"
+}
+
+# Debian's bookworm with what the tests need, unless it is there for the
+# lab's kernel ABI already; built aside and moved in whole, so a run that
+# is killed leaves no half chroot behind.
+make_chroot()
+{
+	local base=$1 debs
+	local -a mirrors
+	[ "$(cat "$base/.gntdev-kver" 2>/dev/null)" = "$KVER" ] && return 0
+	echo "packaging: making the bookworm chroot $base" >&2
+	debs=$(header_debs)
+	mapfile -t mirrors < <(bookworm_sources)
+	[ ${#mirrors[@]} -gt 0 ] || lab_die "no Debian bookworm source in apt's configuration"
+	rm -rf "$base.new" "$base"
+	# shellcheck disable=SC2016,SC2086
+	nice -n 10 mmdebstrap --quiet --variant=minbase --mode=root \
+		--aptopt='APT::Install-Recommends "false"' \
+		--include=libxengnttab1,libxen-dev,xen-utils-4.17,dkms,kmod,libelf1 \
+		--customize-hook='mkdir -p "$1/tmp/hdr"' \
+		--customize-hook="copy-in $debs /tmp/hdr" \
+		--customize-hook='chroot "$1" sh -c "apt-get install -y -q /tmp/hdr/*.deb >/dev/null && rm -rf /tmp/hdr && apt-get clean"' \
+		bookworm "$base.new" "${mirrors[@]}" >&2
+	echo "$KVER" >"$base.new/.gntdev-kver"
+	mv "$base.new" "$base"
+}
+
+[ $# -eq 0 ] || lab_die "usage: chroot.sh"
+LAB_QUIET=1 "$LAB_DIR/fetch.sh"
+# shellcheck disable=SC1090
+. "$LAB_CACHE/env/kernel-$KERNEL.env"
+command -v mmdebstrap >/dev/null || "$top/tools/deps.sh"
+base=$LAB_CACHE/chroot-bookworm
+# Its own lock: the lab's is held through long preparations.
+(
+	flock 9
+	make_chroot "$base"
+) 9>"$base.lock"
+echo "$base"
