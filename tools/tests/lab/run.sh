@@ -31,6 +31,8 @@
 # XENLAB_MODS (a:b:c|none) LEAK_CHECK (1|0) LEAK_ALLOW (D:R,...)
 # XEN_EXTRA DOM0_EXTRA QEMU_EXTRA OUTDIR QUIET (1: no payload output)
 # FINDING_PHASES (phase names, comma-separated)
+# DISK (a raw disk image, dom0's /dev/vda through virtio, copy-on-write:
+# the boot never changes the file; the payload brings the driver)
 # BASE (base|xl: xl boots base-xl.cpio.gz, with the Xen toolstack and a
 # domU kernel, for payloads that start a second domain; see xl/xenlab-domu).
 
@@ -117,6 +119,9 @@ xen_cmdline+=" loglvl=all guest_loglvl=all ${XEN_EXTRA:-}"
 
 cpu=$CPU
 [ "$ACCEL" = tcg ] || cpu=host
+disk=()
+[ -z "${DISK:-}" ] ||
+	disk=(-drive "file=$DISK,format=raw,if=virtio,snapshot=on")
 boot()
 {
 	# QEMU's multiboot module list separates modules with commas, so
@@ -128,7 +133,7 @@ boot()
 		-no-reboot -nodefaults -serial "file:$CONSOLE" \
 		-serial "file:$OUT" -kernel "$XEN_BIN" -append "$xen_cmdline" \
 		-initrd "$VMLINUX ${dom0_cmdline//,/,,},$INITRD" \
-		${QEMU_EXTRA:-} </dev/null >"$OUTDIR/$NAME.qemu.log" 2>&1
+		"${disk[@]}" ${QEMU_EXTRA:-} </dev/null >"$OUTDIR/$NAME.qemu.log" 2>&1
 }
 
 start=$(date +%s.%N)
