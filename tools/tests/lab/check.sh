@@ -16,7 +16,9 @@
 # dropin (Debian-built programs on our library and our driver), cli (the
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
-# status), demo (the main job, asserted), robust (torture, fuzzing, danger cases; robust_long is the long
+# status), demo (the main job, asserted), debproof (our Debian packages
+# installed, used by Debian's toolstack and removed on a bookworm dom0),
+# robust (torture, fuzzing, danger cases; robust_long is the long
 # version), debug and debug_selftest (make check-debug, not in make
 # check: the debug dom0 kernel under the suites, and proof that its
 # reports fail a run; their own job list, no figures).  Without
@@ -29,7 +31,7 @@ set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(selftest stock driver conform notify_copy lib dropin cli domu demo robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(debproof selftest stock driver conform notify_copy lib dropin cli domu demo robust)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
 
 P=$LAB_BUILD/payloads
@@ -279,6 +281,97 @@ group_demo()
 	d=$(payload demo "$LAB_BUILD/demo-lab/payload/.")
 	module "$KERNEL" "$d"
 	job demo 0 "$d" BASE=xl TIMEOUT=480
+}
+
+# Our Debian packages on Debian's bookworm, in one boot: dom0 gets a disk
+# of the packaging test's bookworm chroot (chroot.sh --image, copy-on-
+# write), dpkg -i's the packages (DKMS builds gntdev.ko in dom0), runs
+# Debian's xenstored, xenconsoled, a PV domU and a vchan client on our
+# driver and library, removes the packages and shows Debian's library and
+# in-tree driver back (debproof/proof.sh).  Bookworm is Xen 4.17 and 6.1.
+group_debproof()
+{
+	local d img ko
+	make -s -C "$LAB_TOP" deb >/dev/null
+	img=$(KERNEL=6.1 "$LAB_TOP/tools/tests/packaging/chroot.sh" --image)
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/env/kernel-6.1.env"
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/env/busybox.env"
+	d=$(payload debproof "$LAB_DIR"/debproof/{run,proof.sh})
+	mkdir -p "$d/debs" "$d/mods" "$d/domu"
+	cp "$LAB_TOP"/build/deb/*.deb "$d/debs/"
+	debproof_expected "$d"
+	# The disk's driver and file system, which dom0's initramfs lacks.
+	for ko in virtio_pci virtio_blk ext4; do
+		modprobe -d "$KROOT" -S "$KVER" --show-depends "$ko"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+		while read -r ko; do
+			debproof_module "$ko" "$d/mods"
+		done >"$d/mods/order"
+	cp "$KROOT/boot/vmlinuz-$KVER" "$d/domu/vmlinuz"
+	debproof_ramdisk "$d/domu/ramdisk.gz"
+	job debproof 0 "$d" KERNEL=6.1 XEN=4.17 "DISK=$img" \
+		XENLAB_MODS=xenfs:xen-evtchn:xen-privcmd:xen-gntalloc \
+		CPU=max,-smap,-rdtscp,-xsave TIMEOUT=900
+}
+
+# The sha256 of our libxengnttab.so.1.2 (build/deb's package) and of
+# Debian's (the libxengnttab1 the chroot has, downloaded once into the
+# cache): what proof.sh compares the daemons' mapped files with.
+debproof_expected()
+{
+	local chroot ver deb ours debian f=usr/lib/x86_64-linux-gnu/libxengnttab.so.1.2
+	chroot=$LAB_CACHE/chroot-bookworm
+	ver=$(dpkg-query --admindir="$chroot/var/lib/dpkg" -W -f '${Version}' \
+		libxengnttab1)
+	deb=$LAB_CACHE/debs/libxengnttab1_${ver#*:}_amd64.deb
+	[ -e "$deb" ] || (cd "$LAB_CACHE/debs" &&
+		apt-get -q download "libxengnttab1=$ver" >/dev/null)
+	ours=$(deb_file_sha "$LAB_TOP"/build/deb/libxengnttab1-gntdev_*_amd64.deb "$f")
+	debian=$(deb_file_sha "$deb" "$f")
+	[ -n "$ours" ] && [ -n "$debian" ] && [ "$ours" != "$debian" ] ||
+		lab_die "debproof: no distinct library hashes ($ours, $debian)"
+	printf 'OURS=%s\nDEBIAN=%s\n' "$ours" "$debian" >"$1/expected"
+}
+
+# The sha256 of one file in a .deb, read from the package itself.
+deb_file_sha()
+{
+	dpkg-deb --fsys-tarfile "$1" | tar -xOf - "./$2" | sha256sum | cut -d' ' -f1
+}
+
+# A module of the lab kernel into a directory, uncompressed (busybox
+# insmod reads no .xz); prints its file name there.
+debproof_module()
+{
+	local ko=$1 name
+	name=$(basename "$ko")
+	name=${name%.ko*}.ko
+	case "$ko" in
+	*.ko.xz) xz -dc "$ko" >"$2/$name" ;;
+	*.ko.zst) zstd -dcq "$ko" >"$2/$name" ;;
+	*.ko.gz) gzip -dc "$ko" >"$2/$name" ;;
+	*) cp "$ko" "$2/$name" ;;
+	esac
+	echo "$name"
+}
+
+# The domU's ramdisk: busybox and debproof/domu-init, one gzip member
+# (libxenguest inflates no more).
+debproof_ramdisk()
+{
+	local r a
+	r=$(mktemp -d)
+	mkdir -p "$r"/{bin,dev,proc}
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for a in sh mount sleep uname; do
+		ln -s busybox "$r/bin/$a"
+	done
+	cp "$LAB_DIR/debproof/domu-init" "$r/init"
+	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+		gzip -9n >"$1"
+	rm -rf "$r"
 }
 
 # The debug dom0 kernel (KERNEL=6.1-debug, built the first time: lockdep,

@@ -10,7 +10,9 @@
 # (xenstored, xenconsoled, xl), dkms and the lab kernel's headers, in
 # $LAB_CACHE/chroot-bookworm, from the host's apt sources.  Made once (a
 # few minutes), again when the lab's kernel ABI moves on.  Nobody changes
-# it afterwards: debs.sh works in an overlay on it.  Needs root.
+# it afterwards: debs.sh works in an overlay on it, the lab's debproof
+# group boots a copy-on-write disk image of it (--image prints that
+# image's path instead, made from the chroot when older).  Needs root.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -64,7 +66,25 @@ make_chroot()
 	mv "$base.new" "$base"
 }
 
-[ $# -eq 0 ] || lab_die "usage: chroot.sh"
+# The chroot as an ext4 file system image, for a lab boot's disk (QEMU
+# opens it copy-on-write, so one image serves every boot).  Sparse: it
+# takes the chroot's size on disk, with room for a DKMS build.
+make_image()
+{
+	local base=$1 img=$1.ext4
+	[ "$img" -nt "$base/.gntdev-kver" ] && return 0
+	echo "packaging: making the disk image $img" >&2
+	rm -f "$img.new"
+	mkfs.ext4 -q -F -L bookworm -d "$base" "$img.new" 2G >&2
+	mv "$img.new" "$img"
+}
+
+image=
+case "${1:-}" in
+--image) image=1 ;;
+'') ;;
+*) lab_die "usage: chroot.sh [--image]" ;;
+esac
 LAB_QUIET=1 "$LAB_DIR/fetch.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
@@ -74,5 +94,6 @@ base=$LAB_CACHE/chroot-bookworm
 (
 	flock 9
 	make_chroot "$base"
+	[ -z "$image" ] || make_image "$base"
 ) 9>"$base.lock"
-echo "$base"
+echo "$base${image:+.ext4}"
