@@ -289,8 +289,9 @@ group_demo()
 # Debian's xenstored, xenconsoled, a PV domU and a vchan client on our
 # driver and library, removes the packages and shows Debian's library and
 # in-tree driver back (debproof/proof.sh).  Bookworm is Xen 4.17 and 6.1.
+# A subshell: the 6.1 kernel's variables stay out of the other groups.
 group_debproof()
-{
+(
 	local d img ko
 	make -s -C "$LAB_TOP" deb >/dev/null
 	img=$(KERNEL=6.1 "$LAB_TOP/tools/tests/packaging/chroot.sh" --image)
@@ -314,7 +315,7 @@ group_debproof()
 	job debproof 0 "$d" KERNEL=6.1 XEN=4.17 "DISK=$img" \
 		XENLAB_MODS=xenfs:xen-evtchn:xen-privcmd:xen-gntalloc \
 		CPU=max,-smap,-rdtscp,-xsave TIMEOUT=900
-}
+)
 
 # The sha256 of our libxengnttab.so.1.2 (build/deb's package) and of
 # Debian's (the libxengnttab1 the chroot has, downloaded once into the
