@@ -3,7 +3,8 @@
 #
 # fetch.sh - get everything the lab needs from Debian's packages.
 #
-#   KERNEL=6.1|6.12|6.1-debug XEN=4.17|4.20 tools/tests/lab/fetch.sh [--with-xl]
+#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid|6.1-debug XEN=4.17|4.20 \
+#   tools/tests/lab/fetch.sh [--with-xl]
 #
 # Installs on the host only what must run there (QEMU and the build tools);
 # kernels, headers, the hypervisor, busybox and the Xen toolstack are
@@ -107,13 +108,18 @@ dependency()
 
 fetch_kernel()
 {
-	local meta image headers common kbuild kver root debs deb
+	local meta image headers common kbuild kver root debs deb suites
 	if lab_kernel_built "$KERNEL" >/dev/null; then
 		fetch_built_kernel
 		return
 	fi
 	meta=$(lab_kernel_meta "$KERNEL")
-	[ "$(candidate "$meta")" ] || apt_update_once
+	suites=$(lab_kernel_suites "$KERNEL")
+	APT_OPTS=()
+	APT_PRIVATE=
+	# shellcheck disable=SC2086
+	[ "$suites" = host ] || private_apt $suites
+	[ "$(candidate "$meta")" ] || [ "$APT_PRIVATE" ] || apt_update_once
 	image=$(dependency "$meta" '^linux-image-[0-9]')
 	[ -n "$image" ] || lab_die "cannot resolve $meta"
 	kver=${image#linux-image-}
@@ -122,7 +128,9 @@ fetch_kernel()
 	kbuild=$(dependency "$headers" '^linux-kbuild-')
 	root=$LAB_CACHE/kernel/$kver
 	if [ ! -e "$root/.complete" ]; then
-		debs=$(download "$image" "$headers" "$common" "$kbuild")
+		# shellcheck disable=SC2046
+		debs=$(download "$image" $(image_parts "$image" "$kver") \
+			"$headers" "$common" "$kbuild")
 		lab_log "extracting kernel $kver"
 		rm -rf "$root"
 		mkdir -p "$root"
@@ -139,6 +147,19 @@ fetch_kernel()
 		KDIR=$root/usr/src/linux-headers-$kver
 		VMLINUX=$root/vmlinux
 	EOF
+	APT_OPTS=()
+	APT_PRIVATE=
+}
+
+# Since 7.x, Debian's linux-image-KVER only depends on the parts holding
+# the files: linux-binary-KVER (the image), linux-modules-KVER and
+# linux-base-KVER (config, System.map).  Earlier images hold everything
+# and print nothing here.
+image_parts()
+{
+	apt-cache "${APT_OPTS[@]}" depends "$1" | awk -v k="-$2" '
+		/Depends:/ && substr($2, length($2) - length(k) + 1) == k {
+			print $2 }'
 }
 
 # A kernel the lab builds (debug-kernel.sh; built once, then reused): its
@@ -171,29 +192,43 @@ fetch_built_kernel()
 }
 
 # Make the extracted kernel usable where it lies: the headers' Makefile
-# includes the common part by absolute path, modules.dep is made by the
-# package's postinst, and Xen boots faster from an uncompressed ELF.
+# names the headers by absolute path (the common part, and since 7.x the
+# build directory too), modules.dep is made by the package's postinst,
+# and Xen boots faster from an uncompressed ELF.  Trixie's kernels live
+# in /usr/lib (merged /usr): lib is made the link it is on such a system,
+# for depmod and modprobe -d; 7.x has its image there too, not in /boot.
 fixup_kernel()
 {
-	local root=$1 kver=$2 mk
+	local root=$1 kver=$2 mk image
 	mk=$root/usr/src/linux-headers-$kver/Makefile
-	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
+	sed -i "s#^\(include \|KBUILD_OUTPUT=\)/usr/src/#\1$root/usr/src/#" "$mk"
+	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 	depmod -b "$root" "$kver"
-	python3 "$LAB_DIR/extract-vmlinux.py" \
-		"$root/boot/vmlinuz-$kver" "$root/vmlinux"
+	image=$root/boot/vmlinuz-$kver
+	[ -e "$image" ] || image=$root/lib/modules/$kver/vmlinuz
+	python3 "$LAB_DIR/extract-vmlinux.py" "$image" "$root/vmlinux"
 }
 
-# Private apt configuration for suites the host does not use (trixie).
+# Private apt configuration for suites the host does not use (trixie,
+# trixie-backports, sid), named after the first, whose candidates win:
+# backports are pinned below their base release otherwise.  Stable
+# releases come with their security suite.  The lists are refreshed once a
+# day: the lab follows the newest kernel of each suite.
 private_apt()
 {
-	local suite=$1 dir=$LAB_CACHE/apt-$1 kind uri key s
+	local dir=$LAB_CACHE/apt-$1 kind uri key s sfx
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
-	# The host's own mirrors, for another suite.
-	for kind in main security; do
-		read -r uri key < <(lab_debian_archive $kind)
-		s=$suite
-		[ $kind = main ] || s+=-security
-		echo "deb ${key:+[signed-by=$key] }$uri $s main"
+	# The host's own mirrors, for other suites.
+	for s in "$@"; do
+		for kind in main security; do
+			sfx=
+			if [ $kind = security ]; then
+				suite_has_security "$s" || continue
+				sfx=-security
+			fi
+			read -r uri key < <(lab_debian_archive $kind)
+			echo "deb ${key:+[signed-by=$key] }$uri $s$sfx main"
+		done
 	done >"$dir/sources.list.new"
 	# A new mirror in the host's configuration means new lists.
 	cmp -s "$dir/sources.list.new" "$dir/sources.list" || rm -f "$dir/.updated"
@@ -205,13 +240,26 @@ private_apt()
 		-o "Dir::Cache::pkgcache=$dir/pkgcache.bin"
 		-o "Dir::Cache::srcpkgcache=$dir/srcpkgcache.bin"
 		-o APT::Architecture=amd64)
+	# A mirror's copy of unstable may lag behind its Valid-Until.
+	[ "$1" != sid ] || APT_OPTS+=(-o Acquire::Check-Valid-Until=false)
+	case "$1" in
+	*-backports) APT_OPTS+=(-o "APT::Default-Release=$1") ;;
+	esac
 	APT_PRIVATE=1
-	if [ ! -e "$dir/.updated" ]; then
-		lab_log "apt-get update ($suite, private)"
+	if [ -z "$(find "$dir/.updated" -mmin -1440 2>/dev/null)" ]; then
+		lab_log "apt-get update ($*, private)"
 		apt-get "${APT_OPTS[@]}" -q update >/dev/null ||
-			lab_die "apt-get update for $suite failed"
+			lab_die "apt-get update for $* failed"
 		touch "$dir/.updated"
 	fi
+}
+
+# Unstable and backports have no security suite of their own.
+suite_has_security()
+{
+	case "$1" in
+	sid | unstable | experimental | *-backports) return 1 ;;
+	esac
 }
 
 fetch_xen()
@@ -219,7 +267,9 @@ fetch_xen()
 	local pkg="xen-hypervisor-$XEN-amd64" dir deb
 	APT_OPTS=()
 	APT_PRIVATE=
-	[ "$(lab_xen_suite "$XEN")" = host ] || private_apt trixie
+	# shellcheck disable=SC2046
+	[ "$(lab_xen_suite "$XEN")" = host ] ||
+		private_apt $(lab_xen_suite "$XEN")
 	deb=$(download "$pkg")
 	dir=$LAB_CACHE/xen/$(basename "$deb" .deb)
 	if [ ! -e "$dir/.complete" ]; then
@@ -282,15 +332,23 @@ fetch_xl()
 }
 
 # A finished fetch stays valid until apt's package lists change, or for a
-# kernel the lab builds, until it is built anew.
+# kernel the lab builds, until it is built anew; one that used a private
+# apt configuration for a day, when private_apt looks for newer packages.
 STAMP=$LAB_CACHE/env/.fetched-$KERNEL-$XEN${WITH_XL:+-xl}
 LISTS=$(ls -t /var/lib/apt/lists/*Packages* 2>/dev/null | head -n 1)
 BUILT=$LAB_CACHE/debug-kernel/$KERNEL.env
-if [ -e "$STAMP" ] && { [ -z "$LISTS" ] || [ "$STAMP" -nt "$LISTS" ]; } &&
-	{ [ ! -e "$BUILT" ] || [ "$STAMP" -nt "$BUILT" ]; } &&
-	command -v qemu-system-x86_64 >/dev/null; then
-	exit 0
-fi
+fresh()
+{
+	[ -e "$STAMP" ] || return 1
+	[ -z "$LISTS" ] || [ "$STAMP" -nt "$LISTS" ] || return 1
+	[ ! -e "$BUILT" ] || [ "$STAMP" -nt "$BUILT" ] || return 1
+	if [ "$(lab_kernel_suites "$KERNEL")" != host ] ||
+		[ "$(lab_xen_suite "$XEN")" != host ]; then
+		[ -n "$(find "$STAMP" -mmin -1440)" ] || return 1
+	fi
+	command -v qemu-system-x86_64 >/dev/null
+}
+! fresh || exit 0
 
 APT_OPTS=()
 APT_PRIVATE=

@@ -21,9 +21,9 @@ LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build/lab}
 LAB_CRASH_RE='Oops|BUG:|Call Trace:|sysfs: cannot create duplicate|kernel BUG at|WARNING: CPU:|WARNING: at |general protection fault|Kernel panic|Unable to handle|possible recursive locking|possible circular locking|suspicious RCU usage|blocked for more than|Bad page (map|state)|list_(add|del) corruption|\(XEN\) .*(Panic on CPU|FATAL TRAP|Xen BUG at|Xen WARN at|----\[ Xen-)|Hardware Dom0 crashed'
 LAB_CRASH_RE+='|BUG: KASAN|BUG: KFENCE|WARNING: possible|inconsistent lock state|lock held when returning|bad unlock balance|held lock freed|lock order detected|Nested lock was not taken|BUG: sleeping function called from invalid context|scheduling while atomic|ODEBUG:|kmemleak: [0-9]+ new suspected|unreferenced object 0x|BUG [^ ]+ \((Not tainted|Tainted: [^)]*)\): |refcount_t: '
 
-# Which dom0 kernel and which hypervisor: see lab_resolve.
+# Which dom0 kernel; the hypervisor defaults to the one of the kernel's
+# Debian release (lab_kernel_xen, at the end).
 KERNEL=${KERNEL:-6.1}
-XEN=${XEN:-4.17}
 
 lab_log()
 {
@@ -100,7 +100,34 @@ lab_kernel_meta()
 	case "$1" in
 	6.1 | 6.1-debug | 6.1-kasan) echo linux-image-amd64 ;;
 	6.12) echo linux-image-6.12-amd64 ;;
-	*) lab_die "unknown KERNEL=$1 (supported: 6.1, 6.12, 6.1-debug, 6.1-kasan)" ;;
+	6.12-trixie | trixie-bpo | sid) echo linux-image-amd64 ;;
+	*) lab_die "unknown KERNEL=$1 (supported: 6.1, 6.12, 6.12-trixie, trixie-bpo, sid, 6.1-debug, 6.1-kasan)" ;;
+	esac
+}
+
+# The Debian suites a kernel comes from: "host" for the host's own
+# (bookworm and its backports), else those of a private apt configuration
+# (private_apt in fetch.sh), whose first suite's candidates win.  The
+# newest kernel Debian users run in each: trixie (Debian 13), its
+# backports, and unstable.
+lab_kernel_suites()
+{
+	case "$1" in
+	6.12-trixie) echo trixie ;;
+	trixie-bpo) echo trixie-backports trixie ;;
+	sid) echo sid ;;
+	*) echo host ;;
+	esac
+}
+
+# The hypervisor a kernel boots on when XEN is not given: the one its
+# Debian release ships (bookworm 4.17, trixie 4.20; sid's kernel with the
+# newest stable one).
+lab_kernel_xen()
+{
+	case "$1" in
+	6.12-trixie | trixie-bpo | sid) echo 4.20 ;;
+	*) echo 4.17 ;;
 	esac
 }
 
@@ -152,3 +179,5 @@ lab_xen_suite()
 	*) lab_die "unknown XEN=$1 (supported: 4.17, 4.20)" ;;
 	esac
 }
+
+XEN=${XEN:-$(lab_kernel_xen "$KERNEL")}
