@@ -10,7 +10,8 @@
 #                libxengnttab for the drop-in tests
 #   dkms         the packaging test builds the module with it
 #   debhelper, dpkg-dev   make deb (dpkg-buildpackage, debhelper-compat 13)
-#   mmdebstrap   the packaging test's bookworm chroot
+#   mmdebstrap   the packaging test's bookworm chroot; the lab's trixie and
+#                sid build roots (tools/tests/lab/buildroot.sh)
 #   lintian      the packaging test holds the packages to it
 #   clang, libclang-rt-14-dev   libFuzzer and sanitizers for the core fuzzer
 #   gcc-multilib the lab's 32-bit (i386) build of the conformance suite

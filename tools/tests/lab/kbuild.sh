@@ -3,10 +3,15 @@
 #
 # kbuild.sh - build an out-of-tree module against a lab kernel's headers.
 #
-#   KERNEL=6.1|6.12|6.1-debug tools/tests/lab/kbuild.sh SRCDIR OUTDIR [make args...]
+#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid|6.1-debug \
+#   tools/tests/lab/kbuild.sh SRCDIR OUTDIR [make args...]
 #
 # Builds in OUTDIR, a copy of SRCDIR, so objects for different kernels
 # never mix and the source tree stays clean.  Prints nothing but errors.
+# A kernel is built with the compiler that built it (its .config says
+# which): the host's when it has it, else in a build root of the kernel's
+# Debian release (buildroot.sh), where OUTDIR, the kernel tree and the
+# repository (for make arguments naming it) appear at their own paths.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
@@ -29,11 +34,52 @@ OUT=$(realpath "$OUT")
 		cp -p "$SRC/$f" "$OUT/$f"
 	done
 
+# The compiler the kernel was built with, as its Makefile calls it.
+kernel_cc()
+{
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$KDIR/.config"
+}
+
+# Run a command in build root $1, in a mount namespace of its own so that
+# nothing stays mounted: the repository read-only, OUT and the kernel
+# tree at their own paths (the headers name themselves by absolute path).
+in_root()
+{
+	# shellcheck disable=SC2016
+	unshare --mount --propagation private -- bash -euc '
+		root=$1 top=$2 out=$3 kroot=$4
+		shift 4
+		mount --rbind /dev "$root/dev"
+		mount --rbind /proc "$root/proc"
+		for d in "$top" "$out" "$kroot"; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		mount -o remount,bind,ro "$root$top"
+		exec chroot "$root" env -i PATH=/usr/bin:/bin HOME=/tmp "$@"
+	' in_root "$1" "$LAB_TOP" "$OUT" "$KROOT" "${@:2}"
+}
+
+cc=$(kernel_cc)
+[ -n "$cc" ] || lab_die "no CONFIG_CC_VERSION_TEXT in $KDIR/.config"
+run=()
+pahole=pahole
+if ! command -v "$cc" >/dev/null 2>&1; then
+	suites=$(lab_kernel_suites "$KERNEL")
+	[ "$suites" != host ] ||
+		lab_die "KERNEL=$KERNEL is built with $cc, which this host lacks"
+	# The release itself is the last suite (after its backports).
+	root=$("$LAB_DIR/buildroot.sh" "${suites##* }" "${cc#*-linux-gnu-}")
+	run=(in_root "$root")
+	pahole=$root/usr/bin/pahole
+fi
+
 args=()
 # Module BTF needs pahole; without it, build the module without BTF.
-command -v pahole >/dev/null 2>&1 || args+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
+[ -x "$(command -v "$pahole")" ] || args+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
 log=$OUT/.kbuild.log
-if ! make -s -C "$KDIR" M="$OUT" "${args[@]}" "$@" modules >"$log" 2>&1; then
+if ! "${run[@]}" make -s -C "$KDIR" M="$OUT" "${args[@]}" "$@" modules \
+	>"$log" 2>&1; then
 	cat "$log" >&2
 	lab_die "module build in $OUT failed"
 fi
