@@ -226,6 +226,12 @@ def fuzz_log(path):
     return f"libFuzzer (driver core) {runs} iterations in {secs} s, seed {seed}"
 
 
+def kernel_order(name):
+    """Sort key: 6.1 before 6.12 before 6.12-trixie before sid."""
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x)
+            for x in re.split(r"[.-]", name)]
+
+
 def main():
     ap = argparse.ArgumentParser(description="the lab's robustness figures")
     ap.add_argument("--all", action="store_true",
@@ -261,8 +267,7 @@ def main():
         want = catalogue()
         bad = 0
         out = [f"robustness and security, from {outdir}:"]
-        for k in sorted(per_kernel, key=lambda v: [int(x) for x in
-                                                   v.split(".")]):
+        for k in sorted(per_kernel, key=kernel_order):
             lines, b = kernel_lines(k, per_kernel[k], want)
             bad += b
             out += [f"dom0 {k}: {line}" for line in lines]
