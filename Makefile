@@ -9,6 +9,7 @@
 #   make check-unit   fast user-space tests only (no root, no network)
 #   make check-lab    the Xen lab tests only
 #   make check-debug  the lab on a debug dom0 kernel (not part of make check)
+#   make check-matrix every lab group on every dom0 kernel (not in make check)
 #   make fuzz-long, torture-long   the long robustness runs
 #   make bench        stock vs ours vs the hypervisor's floor, one boot
 #   make profile      perf profiles of a map cycle, stock and ours, one boot
@@ -24,6 +25,9 @@ LIBOUT := $(CURDIR)/build/lib
 CLI := tools/gnttab
 CLIOUT := $(CURDIR)/build/gnttab
 KERNELS ?= 6.1 6.12
+# The other dom0 kernels Debian users run: trixie's, the newest of
+# trixie-backports and of sid (tools/tests/lab/lab-lib.sh).
+PLATFORMS ?= 6.12-trixie trixie-bpo sid
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -37,9 +41,10 @@ all: deps module lib cli unit lab-tools
 deps:
 	@tools/deps.sh
 
-# gntdev.ko for each lab dom0 kernel (headers fetched by the lab).
+# gntdev.ko for each lab dom0 kernel (headers fetched by the lab; trixie's
+# and sid's are built in a root of their release, see kbuild.sh).
 module:
-	@for k in $(KERNELS); do \
+	@for k in $(KERNELS) $(PLATFORMS); do \
 		KERNEL=$$k $(LAB)/kbuild.sh drivers/xen/gntdev \
 			build/module/$$k GNTDEV_TOP=$(CURDIR) || exit 1; \
 		echo "module: build/module/$$k/gntdev.ko"; \
@@ -124,6 +129,15 @@ check-lab: deps
 check-debug:
 	@start=$$(date +%s); $(LAB)/check.sh debug_selftest debug; rc=$$?; \
 	echo "check-debug: $$(($$(date +%s) - start)) s in all"; exit $$rc
+
+# Every group on every dom0 kernel, where make check runs the trixie,
+# trixie-backports and sid kernels under the conformance and notify/copy
+# suites only.  Hours; not in make check.
+.PHONY: check-matrix
+check-matrix:
+	@start=$$(date +%s); \
+	LAB_KERNELS="$(KERNELS) $(PLATFORMS)" $(LAB)/check.sh; rc=$$?; \
+	echo "check-matrix: $$(($$(date +%s) - start)) s in all"; exit $$rc
 
 demo:
 	$(LAB)/demo.sh

@@ -12,7 +12,8 @@
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
 # passes the same test), conform (the conformance suite on both drivers,
 # compared), notify_copy (unmap notify and grant copy on both
-# drivers, compared), lib (libxengnttab on both drivers),
+# drivers, compared; these two also on trixie's, trixie-backports' and
+# sid's kernels), lib (libxengnttab on both drivers),
 # dropin (Debian-built programs on our library and our driver), cli (the
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
@@ -33,6 +34,15 @@ set -euo pipefail
 GROUPS_TO_RUN=("$@")
 [ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(debproof selftest stock driver conform notify_copy lib dropin cli domu demo robust)
 KERNELS=${LAB_KERNELS:-6.1 6.12}
+# The other kernels Debian users run (trixie's, the newest of its
+# backports and of sid, each on Xen 4.20): our module's build, the
+# conformance suite and notify/copy.  LAB_PLATFORMS names others ("" for
+# none); with LAB_KERNELS alone, the kernels it names are all there is.
+if [ -n "${LAB_KERNELS:-}" ]; then
+	PLATFORMS=${LAB_PLATFORMS:-}
+else
+	PLATFORMS=${LAB_PLATFORMS-6.12-trixie trixie-bpo sid}
+fi
 
 P=$LAB_BUILD/payloads
 TOOLS=$LAB_BUILD/tools
@@ -117,12 +127,20 @@ group_driver()
 	done
 }
 
+# Every kernel the conformance and notify/copy suites run on: the full
+# catalogue's and the other platforms', each once.
+suite_kernels()
+{
+	# shellcheck disable=SC2086
+	printf '%s\n' $KERNELS $PLATFORMS | awk '!seen[$0]++'
+}
+
 # Unmap notify and grant copy, stock then ours in one boot, compared.  Two
 # vCPUs (on 6.1) so the copy-vs-munmap race really runs in parallel.
 group_notify_copy()
 {
 	local k d smp
-	for k in $KERNELS; do
+	for k in $(suite_kernels); do
 		d=$(payload "notify-copy-$k" "$LAB_DIR/notify-copy/run" \
 			"$LAB_DIR/notify-copy/expected-differences" \
 			"$TOOLS/gntdev-notify-copy")
@@ -141,7 +159,7 @@ group_notify_copy()
 group_conform()
 {
 	local k d
-	for k in $KERNELS; do
+	for k in $(suite_kernels); do
 		d=$(payload "conform-$k" "$LAB_DIR/conform/run" \
 			"$LAB_DIR/conform/expected-differences" \
 			"$LAB_DIR/conform/expected-differences-32" \
