@@ -228,7 +228,8 @@ group_domu()
 	done
 	# OUR gntdev.ko in the domU: on PVH this is our driver's
 	# auto-translated path, which dom0 (PV) cannot exercise; on every
-	# kernel for PVH, on the default one for PV.
+	# kernel for PVH, on the default one for PV.  The toolstack image is
+	# bookworm's (fetch.sh --with-xl): Xen 4.17 whatever the kernel.
 	for k in $KERNELS; do
 		for t in pvh pv; do
 			[ $t = pvh ] || [ "$k" = "$KERNEL" ] || continue
@@ -239,7 +240,7 @@ group_domu()
 				xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
 				>"$d/grantmap.conf"
 			job "domu-ours-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
-				TIMEOUT=360
+				XEN=4.17 TIMEOUT=360
 		done
 	done
 	# xenlab-domu's own statuses, four PV domUs in one boot.

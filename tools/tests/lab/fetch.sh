@@ -199,14 +199,13 @@ fetch_built_kernel()
 # for depmod and modprobe -d; 7.x has its image there too, not in /boot.
 fixup_kernel()
 {
-	local root=$1 kver=$2 mk image
+	local root=$1 kver=$2 mk
 	mk=$root/usr/src/linux-headers-$kver/Makefile
 	sed -i "s#^\(include \|KBUILD_OUTPUT=\)/usr/src/#\1$root/usr/src/#" "$mk"
 	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 	depmod -b "$root" "$kver"
-	image=$root/boot/vmlinuz-$kver
-	[ -e "$image" ] || image=$root/lib/modules/$kver/vmlinuz
-	python3 "$LAB_DIR/extract-vmlinux.py" "$image" "$root/vmlinux"
+	python3 "$LAB_DIR/extract-vmlinux.py" \
+		"$(lab_kernel_image "$root" "$kver")" "$root/vmlinux"
 }
 
 # Private apt configuration for suites the host does not use (trixie,

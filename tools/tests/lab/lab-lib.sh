@@ -144,6 +144,17 @@ lab_kernel_built()
 	esac
 }
 
+# The bzImage of an extracted kernel (ROOT KVER): in /boot, or since 7.x
+# beside the modules.
+lab_kernel_image()
+{
+	if [ -e "$1/boot/vmlinuz-$2" ]; then
+		echo "$1/boot/vmlinuz-$2"
+	else
+		echo "$1/lib/modules/$2/vmlinuz"
+	fi
+}
+
 # The dom0 kernel's own command-line additions.  Debug kernels: a log ring
 # that holds lockdep's reports; KFENCE sampling an allocation every 10 ms
 # instead of every 100 ms; SLUB's red zones, poisoning and sanity checks on

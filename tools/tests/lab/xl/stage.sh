@@ -111,7 +111,7 @@ chmod 755 "$stage/lab/bin/xenlab-domu"
 # (dom0 has them all in /lab/bin).
 dom=$stage/lab/domu
 mkdir -p "$dom"
-cp "$KROOT/boot/vmlinuz-$KVER" "$dom/vmlinuz"
+cp "$(lab_kernel_image "$KROOT" "$KVER")" "$dom/vmlinuz"
 droot=$(mktemp -d)
 trap 'rm -rf "$droot"' EXIT
 mkdir -p "$droot"/{dev,proc,sys,tmp,run,root,etc,lib,lab,test}
