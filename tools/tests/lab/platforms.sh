@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# platforms.sh - the README's platform table, from the last lab run.
+#
+#   tools/tests/lab/platforms.sh [JOBFILE]
+#
+# One Markdown row per dom0 kernel of the job list check.sh last wrote
+# ($LAB_BUILD/jobs): the Debian suite it comes from, its package version,
+# the compiler that built it (kbuild.sh builds our module with the same),
+# the hypervisor it booted on, the boots that ran and how many passed
+# (runq.sh's summaries).  Regenerate the README's table with
+#   LAB_KERNELS="6.1 6.12 6.12-trixie trixie-bpo sid" \
+#   tools/tests/lab/check.sh conform notify_copy; tools/tests/lab/platforms.sh
+
+set -euo pipefail
+. "$(dirname "$0")/lab-lib.sh"
+
+JOBFILE=${1:-$LAB_BUILD/jobs}
+OUT=$LAB_BUILD/out
+[ -s "$JOBFILE" ] || lab_die "no job list $JOBFILE: run check.sh first"
+
+# "KERNEL NAME XEN" for each job, in the job list's order.
+jobs_by_kernel()
+{
+	awk -v k="$KERNEL" '!/^#/ && NF {
+		kern = k; xen = ""
+		for (i = 4; i <= NF; i++) {
+			if ($i ~ /^KERNEL=/) kern = substr($i, 8)
+			if ($i ~ /^XEN=/) xen = substr($i, 5)
+		}
+		print kern, $1, xen }' "$JOBFILE"
+}
+
+# The suite a kernel comes from: the host's own release, or the first
+# suite of its private apt configuration.
+suite()
+{
+	local s
+	s=$(lab_kernel_suites "$1")
+	[ "$s" != host ] || s=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	echo "${s%% *}"
+}
+
+# "gcc-14 14.2.0-19" from the kernel's CONFIG_CC_VERSION_TEXT.
+compiler()
+{
+	sed -En 's/^CONFIG_CC_VERSION_TEXT="([^ ]*-)?(gcc-[0-9]+) \(Debian ([^)]*)\).*/\2 \3/p' \
+		"$1/.config"
+}
+
+# The version of the package an extracted file list came from.
+deb_version()
+{
+	local deb
+	deb=$(compgen -G "$LAB_CACHE/debs/$1_*.deb" | sort -V | tail -n 1) ||
+		return 0
+	dpkg-deb -f "$deb" Version
+}
+
+echo "| suite | kernel (package version) | compiler | Xen | boots | passed |"
+echo "|---|---|---|---|---|---|"
+for k in $(jobs_by_kernel | awk '!seen[$1]++ { print $1 }'); do
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/env/kernel-$k.env"
+	names=() pass=0 xen='' booted=''
+	while read -r kern name x; do
+		[ "$kern" = "$k" ] || continue
+		names+=("$name")
+		xen=${x:-$(lab_kernel_xen "$k")}
+		# A boot that has not ended has no summary yet.
+		[ -e "$OUT/$name.summary" ] || continue
+		! grep -q ": PASS " "$OUT/$name.summary" || pass=$((pass + 1))
+		[ -n "$booted" ] || booted=$(sed -n \
+			's/.*\[xen=\([^ ]*\) kernel=.*/\1/p' "$OUT/$name.summary")
+	done < <(jobs_by_kernel)
+	# shellcheck disable=SC1090
+	. "$LAB_CACHE/env/xen-$xen.env"
+	printf '| %s | %s (%s) | %s | %s (%s) | %s | %d of %d |\n' \
+		"$(suite "$k")" "$KVER" "$(deb_version "linux-image-$KVER")" \
+		"$(compiler "$KDIR")" "$XEN_PKG_VERSION" "${booted:-not booted}" \
+		"${names[*]}" "$pass" "${#names[@]}"
+done
