@@ -68,6 +68,8 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	suites=$(lab_kernel_suites "$KERNEL")
 	[ "$suites" != host ] ||
 		lab_die "KERNEL=$KERNEL is built with $cc, which this host lacks"
+	[ "$(id -u)" -eq 0 ] ||
+		lab_die "KERNEL=$KERNEL needs $cc: its build runs chrooted, as root"
 	# The release itself is the last suite (after its backports).
 	root=$("$LAB_DIR/buildroot.sh" "${suites##* }" "${cc#*-linux-gnu-}")
 	run=(in_root "$root")

@@ -3,7 +3,8 @@
 #
 # mkinitramfs.sh - build the lab's dom0 base initramfs for one kernel.
 #
-#   KERNEL=6.1|6.12 [BASE=xl] tools/tests/lab/mkinitramfs.sh
+#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid [BASE=xl] \
+#   tools/tests/lab/mkinitramfs.sh
 #
 # The image holds busybox, /init, the lab's own tools in /lab/bin and the Xen
 # modules with their dependency closure, so busybox modprobe can load them.

@@ -25,7 +25,8 @@
 # "stock") are findings about code not under test: listed, kept in
 # $OUTDIR/NAME.findings, but no failure.
 #
-# Environment: KERNEL (6.1|6.12|6.1-debug) XEN (4.17|4.20) TIMEOUT (s, 120) SMP (1)
+# Environment: KERNEL (6.1|6.12|6.12-trixie|trixie-bpo|sid|6.1-debug) XEN
+# (4.17|4.20; the kernel's own release's by default) TIMEOUT (s, 120) SMP (1)
 # MEM (MiB, 2048) DOM0_MEM (1024M) CPU (max,-smap; BASE=xl:
 # max,-smap,-rdtscp,-xsave) ACCEL (auto|tcg|kvm)
 # XENLAB_MODS (a:b:c|none) LEAK_CHECK (1|0) LEAK_ALLOW (D:R,...)

@@ -4,7 +4,8 @@
 # stage.sh - add what starting a second domain needs to a staged dom0
 # initramfs tree (mkinitramfs.sh runs it for BASE=xl).
 #
-#   KERNEL=6.1|6.12 XEN=4.17 tools/tests/lab/xl/stage.sh STAGEDIR
+#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid XEN=4.17 \
+#   tools/tests/lab/xl/stage.sh STAGEDIR
 #
 # Adds the Xen toolstack from the .debs fetch.sh --with-xl extracted (xl,
 # xenstored, xenconsoled, xen-init-dom0, libxl-save-helper, xenstore-*)
