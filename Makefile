@@ -134,7 +134,7 @@ check-debug:
 # trixie-backports and sid kernels under the conformance and notify/copy
 # suites only.  Hours; not in make check.
 .PHONY: check-matrix
-check-matrix:
+check-matrix: deps
 	@start=$$(date +%s); \
 	LAB_KERNELS="$(KERNELS) $(PLATFORMS)" $(LAB)/check.sh; rc=$$?; \
 	echo "check-matrix: $$(($$(date +%s) - start)) s in all"; exit $$rc
