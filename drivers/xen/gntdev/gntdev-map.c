@@ -1056,6 +1056,16 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 			goto out_put;
 		map->notifier_init = true;
 		/*
+		 * While an invalidation of this mm hits a notifier, a new
+		 * one only joins the tree when that ends, and until then no
+		 * munmap() of the range would call us: the zap would clear
+		 * our grant PTEs behind the hypervisor's back and leak the
+		 * grants.  mmap_lock no longer rules that out: with
+		 * per-VMA locking, MADV_DONTNEED (glibc's, on a finished
+		 * thread's stack) may run without it.  Wait.
+		 */
+		mmu_interval_read_begin(&map->notifier);
+		/*
 		 * The hypervisor gets the PTEs' machine addresses; the
 		 * notifier keeps them from going stale.  mmap_lock is held
 		 * for writing, so no page table under the range can go.
