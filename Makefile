@@ -67,7 +67,7 @@ lab-tools:
 # The robustness figures (lab and host fuzzer) come once, at the very end;
 # the lab leaves them out then.
 check: export LAB_FIGURES := 0
-check: deps check-unit check-fuzz check-packaging check-lab check-bench
+check: deps format-check check-unit check-fuzz check-packaging check-lab check-bench
 	@$(LAB)/figures.py --all --fuzz-log $(CURDIR)/build/fuzz/check.log
 
 # A bounded libFuzzer run over the driver's pure core (30 s).
