@@ -108,7 +108,7 @@ dependency()
 
 fetch_kernel()
 {
-	local meta image headers common kbuild kver root debs deb suites
+	local meta image headers common kbuild kver root debs suites
 	if lab_kernel_built "$KERNEL" >/dev/null; then
 		fetch_built_kernel
 		return
@@ -131,22 +131,11 @@ fetch_kernel()
 		# shellcheck disable=SC2046
 		debs=$(download "$image" $(image_parts "$image" "$kver") \
 			"$headers" "$common" "$kbuild")
-		lab_log "extracting kernel $kver"
-		rm -rf "$root"
-		mkdir -p "$root"
-		for deb in $debs; do
-			dpkg -x "$deb" "$root"
-		done
-		fixup_kernel "$root" "$kver"
+		# shellcheck disable=SC2086
+		extract_kernel "$root" "$kver" $debs
 		touch "$root/.complete"
 	fi
-	mkdir -p "$LAB_CACHE/env"
-	cat >"$LAB_CACHE/env/kernel-$KERNEL.env" <<-EOF
-		KVER=$kver
-		KROOT=$root
-		KDIR=$root/usr/src/linux-headers-$kver
-		VMLINUX=$root/vmlinux
-	EOF
+	kernel_env "$root" "$kver"
 	APT_OPTS=()
 	APT_PRIVATE=
 }
@@ -167,27 +156,43 @@ image_parts()
 # the packages, so a rebuild re-extracts.
 fetch_built_kernel()
 {
-	local root deb KVER DEBS
+	local root KVER DEBS
 	"$LAB_DIR/debug-kernel.sh" "$KERNEL"
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/debug-kernel/$KERNEL.env"
 	root=$LAB_CACHE/kernel/$KVER
 	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$DEBS" ]; then
-		lab_log "extracting kernel $KVER"
-		rm -rf "$root"
-		mkdir -p "$root"
-		for deb in $DEBS; do
-			dpkg -x "$deb" "$root"
-		done
-		fixup_kernel "$root" "$KVER"
+		# shellcheck disable=SC2086
+		extract_kernel "$root" "$KVER" $DEBS
 		echo "$DEBS" >"$root/.complete"
 	fi
+	kernel_env "$root" "$KVER"
+}
+
+# extract_kernel ROOT KVER DEB...: a kernel's packages unpacked afresh
+# into ROOT and made usable there.
+extract_kernel()
+{
+	local root=$1 kver=$2 deb
+	shift 2
+	lab_log "extracting kernel $kver"
+	rm -rf "$root"
+	mkdir -p "$root"
+	for deb in "$@"; do
+		dpkg -x "$deb" "$root"
+	done
+	fixup_kernel "$root" "$kver"
+}
+
+# The env file the other scripts read for $KERNEL: kernel-$KERNEL.env.
+kernel_env()
+{
 	mkdir -p "$LAB_CACHE/env"
 	cat >"$LAB_CACHE/env/kernel-$KERNEL.env" <<-EOF
-		KVER=$KVER
-		KROOT=$root
-		KDIR=$root/usr/src/linux-headers-$KVER
-		VMLINUX=$root/vmlinux
+		KVER=$2
+		KROOT=$1
+		KDIR=$1/usr/src/linux-headers-$2
+		VMLINUX=$1/vmlinux
 	EOF
 }
 
