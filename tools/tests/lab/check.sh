@@ -460,15 +460,14 @@ group_debug_selftest()
 	local b d ko=$LAB_BUILD/debugbug
 	KERNEL=$DEBUG_KERNEL "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/debug" "$ko"
 	for b in $DEBUG_BUGS stock-lockdep; do
+		case $b in
+		stock-*) set -- stock "${b#stock-}" 0 ;;
+		*) set -- ours "$b" 126 ;;
+		esac
 		d=$(payload "debug-selftest-$b" "$LAB_DIR/selftest/debug/run" \
 			"$LAB_DIR/debug/xenlab-debug" "$ko/xenlab_debugbug.ko")
-		if [ "$b" = stock-lockdep ]; then
-			printf 'BUG=lockdep\nPHASE=stock\n' >"$d/conf"
-			job "debug-selftest-$b" 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=300
-		else
-			printf 'BUG=%s\nPHASE=ours\n' "$b" >"$d/conf"
-			job "debug-selftest-$b" 126 "$d" "${DEBUG_ENV[@]}" TIMEOUT=300
-		fi
+		printf 'BUG=%s\nPHASE=%s\n' "$2" "$1" >"$d/conf"
+		job "debug-selftest-$b" "$3" "$d" "${DEBUG_ENV[@]}" TIMEOUT=300
 	done
 }
 
