@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# chroot.sh - make (once) Debian's bookworm with the Xen toolstack, and
-# print where it is.
+# chroot.sh - make (once) Debian's bookworm or trixie with the Xen
+# toolstack, and print where it is.
 #
-#   tools/tests/packaging/chroot.sh
+#   tools/tests/packaging/chroot.sh [--image] [bookworm|trixie]
 #
-# A minbase bookworm with libxengnttab1, libxen-dev, xen-utils-4.17
-# (xenstored, xenconsoled, xl), dkms and the lab kernel's headers, in
-# $LAB_CACHE/chroot-bookworm, from the host's apt sources.  Made once (a
-# few minutes), again when the lab's kernel ABI moves on.  Nobody changes
-# it afterwards: debs.sh works in an overlay on it, the lab's debproof
-# group boots a copy-on-write disk image of it (--image prints that
-# image's path instead, made from the chroot when older).  Needs root.
+# A minbase system of the suite (bookworm by default) with libxengnttab1,
+# libxen-dev, the suite's xen-utils (4.17, 4.20: xenstored, xenconsoled,
+# xl), dkms and the headers of the suite's lab kernel (6.1, 6.12-trixie),
+# in $LAB_CACHE/chroot-SUITE, from the host's apt sources (bookworm) or
+# the lab's private apt configuration of the suite (trixie, fetch.sh),
+# which names the host's mirrors.  Trixie's also has what `make deb
+# SUITE=trixie` builds the packages with.  Made once (a few minutes),
+# again when the lab's kernel ABI moves on.  Nobody changes it afterwards:
+# debs.sh and deb.sh work in overlays on it, the lab's debproof groups
+# boot a copy-on-write disk image of it (--image prints that image's path
+# instead, made from the chroot when older).  Needs root.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tools/tests/lab/lab-lib.sh"
 
-# The host's Debian bookworm sources, as "deb URI SUITE COMPONENT" lines:
-# the chroot uses the same archive as the host's apt and nothing else.
-bookworm_sources()
+# The suite's Debian sources, as "deb URI SUITE COMPONENT" lines: the
+# host's own for its release, else the lab's private ones for the suite
+# (the host's mirrors too); the same archive as the host's apt either way.
+suite_sources()
 {
+	if [ "$SUITE" != bookworm ]; then
+		cat "$LAB_CACHE/apt-$SUITE/sources.list"
+		return
+	fi
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
 		'Created-By: Packages' 'Origin: Debian' 'Architecture: amd64' |
 		awk '$2 ~ /^bookworm(-updates|-security)?$/ && $3 == "main" {
@@ -41,28 +50,28 @@ header_debs()
 		"$(ls "$LAB_CACHE/debs/linux-kbuild-"*"_${ver}_amd64.deb" | tail -n 1)"
 }
 
-# Debian's bookworm with what the tests need, unless it is there for the
+# Debian's SUITE with what the tests need, unless it is there for the
 # lab's kernel ABI already; built aside and moved in whole, so a run that
 # is killed leaves no half chroot behind.
 make_chroot()
 {
 	local base=$1 debs
 	local -a mirrors
-	[ "$(cat "$base/.gntdev-kver" 2>/dev/null)" = "$KVER" ] && return 0
-	echo "packaging: making the bookworm chroot $base" >&2
+	[ "$(cat "$base/.gntdev-kver" 2>/dev/null)" = "$KVER $PKGS" ] && return 0
+	echo "packaging: making the $SUITE chroot $base" >&2
 	debs=$(header_debs)
-	mapfile -t mirrors < <(bookworm_sources)
-	[ ${#mirrors[@]} -gt 0 ] || lab_die "no Debian bookworm source in apt's configuration"
+	mapfile -t mirrors < <(suite_sources)
+	[ ${#mirrors[@]} -gt 0 ] || lab_die "no Debian $SUITE source in apt's configuration"
 	rm -rf "$base.new" "$base"
 	# shellcheck disable=SC2016,SC2086
 	nice -n 10 mmdebstrap --quiet --variant=minbase --mode=root \
 		--aptopt='APT::Install-Recommends "false"' \
-		--include=libxengnttab1,libxen-dev,xen-utils-4.17,dkms,kmod,libelf1 \
+		--include="$PKGS" \
 		--customize-hook='mkdir -p "$1/tmp/hdr"' \
 		--customize-hook="copy-in $debs /tmp/hdr" \
 		--customize-hook='chroot "$1" sh -c "apt-get install -y -q /tmp/hdr/*.deb >/dev/null && rm -rf /tmp/hdr && apt-get clean"' \
-		bookworm "$base.new" "${mirrors[@]}" >&2
-	echo "$KVER" >"$base.new/.gntdev-kver"
+		"$SUITE" "$base.new" "${mirrors[@]}" >&2
+	echo "$KVER $PKGS" >"$base.new/.gntdev-kver"
 	mv "$base.new" "$base"
 }
 
@@ -75,21 +84,34 @@ make_image()
 	[ "$img" -nt "$base/.gntdev-kver" ] && return 0
 	echo "packaging: making the disk image $img" >&2
 	rm -f "$img.new"
-	mkfs.ext4 -q -F -L bookworm -d "$base" "$img.new" 2G >&2
+	mkfs.ext4 -q -F -L "$SUITE" -d "$base" "$img.new" 2G >&2
 	mv "$img.new" "$img"
 }
 
 image=
-case "${1:-}" in
---image) image=1 ;;
-'') ;;
-*) lab_die "usage: chroot.sh [--image]" ;;
+if [ "${1:-}" = --image ]; then
+	image=1
+	shift
+fi
+SUITE=${1:-bookworm}
+PKGS=libxengnttab1,libxen-dev,dkms,kmod,libelf1
+case "$SUITE" in
+bookworm)
+	KERNEL=6.1
+	PKGS+=,xen-utils-4.17
+	;;
+trixie)
+	KERNEL=6.12-trixie
+	PKGS+=,xen-utils-4.20,build-essential,debhelper,pkgconf
+	;;
+*) lab_die "usage: chroot.sh [--image] [bookworm|trixie]" ;;
 esac
+export KERNEL
 LAB_QUIET=1 "$LAB_DIR/fetch.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
 command -v mmdebstrap >/dev/null || "$top/tools/deps.sh"
-base=$LAB_CACHE/chroot-bookworm
+base=$LAB_CACHE/chroot-$SUITE
 # Its own lock: the lab's is held through long preparations.
 (
 	flock 9
