@@ -14,7 +14,7 @@
 #   make bench        stock vs ours vs the hypervisor's floor, one boot
 #   make profile      perf profiles of a map cycle, stock and ours, one boot
 #   make install      DESTDIR=... PREFIX=... (DKMS tree, headers, config)
-#   make deb          the Debian packages (build/deb/)
+#   make deb          the Debian packages (build/deb/, build/deb/trixie/)
 #   make demo         the main job, in the lab
 #   make format-check kernel style on every C file
 #   make clean
@@ -102,11 +102,13 @@ check-bench:
 check-packaging:
 	tools/tests/packaging/check.sh
 
-# Debian packages (gntdev-dkms, libxengnttab1-gntdev, gnttab, the -dev) in
-# build/deb, built from a copy of the tree in build/deb/src.
+# Debian packages (gntdev-dkms, libxengnttab1-gntdev, gnttab, the -dev)
+# for bookworm in build/deb and for trixie in build/deb/trixie, built from
+# a copy of the tree (trixie's in a trixie chroot, made once).
 .PHONY: deb
 deb: deps
 	packaging/deb.sh
+	packaging/deb.sh --suite trixie
 
 # The driver's core, and the library (headers.chk, check-abi, unit tests);
 # docs/bad-inputs.md must be what the suite's tables say.

@@ -7,7 +7,7 @@
 # libxengnttab.so.1 to our build, removing it gives Debian's back, and
 # gntdev-dkms builds gntdev.ko for the kernel that has headers and reports
 # the kernels that have none, without failing the installation.  The
-# packages are also held to lintian.
+# packages, bookworm's and trixie's, are also held to lintian.
 #
 # The chroot (minbase, xen-utils-4.17, libxen-dev, dkms, the lab's kernel
 # headers) is made once by chroot.sh in $LAB_CACHE/chroot-bookworm, from
@@ -190,13 +190,15 @@ remove_dkms()
 lintian_clean()
 {
 	local ok=$top/build/deb/lintian.ok
-	if [ -e "$ok" ] && [ -z "$(find "$top"/build/deb/*.deb -newer "$ok")" ]; then
+	local -a debs
+	debs=("$top"/build/deb/*.deb "$top"/build/deb/trixie/*.deb)
+	if [ -e "$ok" ] && [ -z "$(find "${debs[@]}" -newer "$ok")" ]; then
 		echo "packages unchanged since lintian passed"
 		return 0
 	fi
 	rm -f "$ok"
-	nice -n 10 lintian --pedantic --fail-on error,warning \
-		"$top"/build/deb/*.deb && touch "$ok"
+	nice -n 10 lintian --pedantic --fail-on error,warning "${debs[@]}" &&
+		touch "$ok"
 }
 
 start=$(date +%s)
@@ -204,7 +206,7 @@ LAB_QUIET=1 "$top/tools/tests/lab/fetch.sh"
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
 
-check "make deb" make -s -C "$top" deb
+check "make deb (bookworm, trixie)" make -s -C "$top" deb
 check "lintian: no error or warning (overrides explained in debian/)" lintian_clean
 base=$("$top/tools/tests/packaging/chroot.sh")
 enter_overlay "$base"
