@@ -18,7 +18,8 @@
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
 # status), demo (the main job, asserted), debproof (our Debian packages
-# installed, used by Debian's toolstack and removed on a bookworm dom0),
+# installed, used by Debian's toolstack and removed on a bookworm and on
+# a trixie dom0),
 # robust (torture, fuzzing, danger cases; robust_long is the long
 # version), debug and debug_selftest (make check-debug, not in make
 # check: the debug dom0 kernel under the suites, and proof that its
@@ -302,26 +303,34 @@ group_demo()
 	job demo 0 "$d" BASE=xl TIMEOUT=480
 }
 
-# Our Debian packages on Debian's bookworm, in one boot: dom0 gets a disk
-# of the packaging test's bookworm chroot (chroot.sh --image, copy-on-
-# write), dpkg -i's the packages (DKMS builds gntdev.ko in dom0), runs
+# Our Debian packages on Debian's bookworm (Xen 4.17, 6.1) and on trixie
+# (Xen 4.20, 6.12), one boot each: dom0 gets a disk of the packaging
+# test's chroot of the release (chroot.sh --image, copy-on-write),
+# dpkg -i's the release's packages (DKMS builds gntdev.ko in dom0), runs
 # Debian's xenstored, xenconsoled, a PV domU and a vchan client on our
 # driver and library, removes the packages and shows Debian's library and
-# in-tree driver back (debproof/proof.sh).  Bookworm is Xen 4.17 and 6.1.
-# A subshell: the 6.1 kernel's variables stay out of the other groups.
+# in-tree driver back (debproof/proof.sh).
 group_debproof()
-(
-	local d img ko
+{
 	make -s -C "$LAB_TOP" deb >/dev/null
-	img=$(KERNEL=6.1 "$LAB_TOP/tools/tests/packaging/chroot.sh" --image)
+	debproof_boot debproof bookworm 6.1 "$LAB_TOP/build/deb"
+	debproof_boot debproof-trixie trixie 6.12-trixie "$LAB_TOP/build/deb/trixie"
+}
+
+# One release's proof: NAME SUITE KERNEL DEBDIR.  A subshell: the
+# kernel's variables stay out of the other groups.
+debproof_boot()
+(
+	local name=$1 suite=$2 debs=$4 d img ko
+	img=$("$LAB_TOP/tools/tests/packaging/chroot.sh" --image "$suite")
 	# shellcheck disable=SC1090
-	. "$LAB_CACHE/env/kernel-6.1.env"
+	. "$LAB_CACHE/env/kernel-$3.env"
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/env/busybox.env"
-	d=$(payload debproof "$LAB_DIR"/debproof/{run,proof.sh})
+	d=$(payload "$name" "$LAB_DIR"/debproof/{run,proof.sh})
 	mkdir -p "$d/debs" "$d/mods" "$d/domu"
-	cp "$LAB_TOP"/build/deb/*.deb "$d/debs/"
-	debproof_expected "$d"
+	cp "$debs"/*.deb "$d/debs/"
+	debproof_expected "$d" "$debs" "$suite"
 	# The disk's driver and file system, which dom0's initramfs lacks.
 	for ko in virtio_pci virtio_blk ext4; do
 		modprobe -d "$KROOT" -S "$KVER" --show-depends "$ko"
@@ -331,25 +340,19 @@ group_debproof()
 		done >"$d/mods/order"
 	cp "$KROOT/boot/vmlinuz-$KVER" "$d/domu/vmlinuz"
 	debproof_ramdisk "$d/domu/ramdisk.gz"
-	job debproof 0 "$d" KERNEL=6.1 XEN=4.17 "DISK=$img" \
+	job "$name" 0 "$d" "KERNEL=$3" "XEN=$(lab_kernel_xen "$3")" "DISK=$img" \
 		XENLAB_MODS=xenfs:xen-evtchn:xen-privcmd:xen-gntalloc \
-		CPU=max,-smap,-rdtscp,-xsave TIMEOUT=900
+		CPU=max,-smap,-rdtscp,-xsave TIMEOUT=1200
 )
 
-# The sha256 of our libxengnttab.so.1.2 (build/deb's package) and of
-# Debian's (the libxengnttab1 the chroot has, downloaded once into the
-# cache): what proof.sh compares the daemons' mapped files with.
+# The sha256 of our libxengnttab.so.1.2 (the release's package in DEBDIR)
+# and of Debian's (the release's chroot, as libxengnttab1 installed it):
+# what proof.sh compares the daemons' mapped files with.
 debproof_expected()
 {
-	local chroot ver deb ours debian f=usr/lib/x86_64-linux-gnu/libxengnttab.so.1.2
-	chroot=$LAB_CACHE/chroot-bookworm
-	ver=$(dpkg-query --admindir="$chroot/var/lib/dpkg" -W -f '${Version}' \
-		libxengnttab1)
-	deb=$LAB_CACHE/debs/libxengnttab1_${ver#*:}_amd64.deb
-	[ -e "$deb" ] || (cd "$LAB_CACHE/debs" &&
-		apt-get -q download "libxengnttab1=$ver" >/dev/null)
-	ours=$(deb_file_sha "$LAB_TOP"/build/deb/libxengnttab1-gntdev_*_amd64.deb "$f")
-	debian=$(deb_file_sha "$deb" "$f")
+	local ours debian f=usr/lib/x86_64-linux-gnu/libxengnttab.so.1.2
+	ours=$(deb_file_sha "$2"/libxengnttab1-gntdev_*_amd64.deb "$f")
+	debian=$(sha256sum "$LAB_CACHE/chroot-$3/$f" | cut -d' ' -f1)
 	[ -n "$ours" ] && [ -n "$debian" ] && [ "$ours" != "$debian" ] ||
 		lab_die "debproof: no distinct library hashes ($ours, $debian)"
 	printf 'OURS=%s\nDEBIAN=%s\n' "$ours" "$debian" >"$1/expected"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# proof.sh - our Debian packages on a Debian bookworm dom0, and back.
+# proof.sh - our Debian packages on a Debian bookworm or trixie dom0, and
+# back.
 #
-# Runs as root in the booted dom0, chrooted into Debian's bookworm (see
+# Runs as root in the booted dom0, chrooted into Debian's release (see
 # run): dpkg -i the packages (DKMS builds gntdev.ko here, for the running
 # kernel), load the driver as Xen's init scripts do (modprobe xen-gntdev),
 # start Debian's xenstored and xenconsoled and a PV domU, and show that
@@ -20,7 +21,8 @@ set -u
 D=/root/debproof
 # shellcheck disable=SC1091
 . $D/expected
-xb=/usr/lib/xen-4.17/bin
+# The release's one Xen toolstack: xen-utils-4.17 or -4.20.
+xb=$(echo /usr/lib/xen-4.*/bin)
 lib=/usr/lib/x86_64-linux-gnu/libxengnttab.so.1.2
 state=/sys/kernel/debug/gntdev/state
 conlog=/var/log/xen/console
@@ -112,12 +114,21 @@ state_has()
 		END { exit !found }' $state
 }
 
-# The loaded module $1 is the file $2: the GNU build ID in its notes in
-# sysfs is the file's.
+# The gntdev.ko DKMS installed for the running kernel: trixie's DKMS
+# compresses it as the kernel's own modules are (.ko.xz).
+dkms_ko()
+{
+	ls /lib/modules/$kver/updates/dkms/gntdev.ko* 2>/dev/null
+}
+
+# The loaded module $1 is the file $2 (.ko or .ko.xz): the GNU build ID in
+# its notes in sysfs is the file's.
 runs_ko()
 {
 	local id notes
-	id=$(readelf -n "$2" | awk '/Build ID/ { print $3 }')
+	xz -dcf "$2" >/tmp/runs_ko.ko || return 1
+	id=$(readelf -n /tmp/runs_ko.ko | awk '/Build ID/ { print $3 }')
+	rm -f /tmp/runs_ko.ko
 	notes=$(od -An -tx1 -v /sys/module/"$1"/notes/.note.gnu.build-id |
 		tr -d ' \n')
 	echo "$1 build ID ${notes: -${#id}}, $2 $id"
@@ -264,7 +275,7 @@ vchan_bindings()
 # otherwise the later comparisons prove nothing.
 before()
 {
-	echo "dom0 kernel $kver, $(dpkg-query -W libxengnttab1 xen-utils-4.17 | tr '\t\n' '  ')"
+	echo "dom0 kernel $kver, $(dpkg-query -W libxengnttab1 'xen-utils-4.*' | tr '\t\n' '  ')"
 	[ "$(sha $lib)" = "$DEBIAN" ]
 }
 
@@ -288,7 +299,7 @@ install_debs()
 	done
 	echo "$out" | grep -q "gntdev.ko built and installed for $kver" &&
 		[ -z "$(dpkg --audit)" ] &&
-		modinfo -F vermagic /lib/modules/$kver/updates/dkms/gntdev.ko |
+		modinfo -F vermagic "$(dkms_ko)" |
 		grep "^$kver "
 }
 
@@ -309,7 +320,7 @@ modprobe_ours()
 	modprobe -v xen-gntdev || return 1
 	lsmod | grep gntdev
 	[ -d /sys/module/gntdev ] && [ ! -d /sys/module/xen_gntdev ] &&
-		runs_ko gntdev /lib/modules/$kver/updates/dkms/gntdev.ko
+		runs_ko gntdev "$(dkms_ko)"
 }
 
 # A domU's rings are its grant refs 1 (xenstore) and 0 (console).
@@ -377,7 +388,7 @@ remove_debs()
 	! dpkg-divert --list | grep gntdev &&
 		dpkg --verify libxengnttab1 libxen-dev &&
 		[ -z "$(dpkg --audit)" ] &&
-		[ ! -e /lib/modules/$kver/updates/dkms/gntdev.ko ] &&
+		[ -z "$(dkms_ko)" ] &&
 		[ ! -e /etc/modprobe.d/gntdev.conf ] &&
 		[ -z "$(dkms status gntdev)" ]
 }
