@@ -17,6 +17,7 @@
 
 #include "fake-osdep.h"
 #include "t-harness.h"
+#include "t-logger.h"
 
 #define T_RW (PROT_READ | PROT_WRITE)
 #define T_NONE ((uint32_t)-1)

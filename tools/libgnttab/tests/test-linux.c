@@ -18,6 +18,7 @@
 #include "../private.h"
 #include "fake-sys.h"
 #include "t-harness.h"
+#include "t-logger.h"
 
 #define T_RW (PROT_READ | PROT_WRITE)
 #define T_NONE ((uint32_t)-1)

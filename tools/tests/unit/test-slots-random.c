@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "gntdev-core.h"
-#include "harness.h"
+#include "t-harness.h"
 
 #define T_MAX_CAP 300 /* the largest cap used; not a multiple of 64 */
 #define T_MAPS 512 /* more than T_MAX_CAP maps of one slot */
@@ -49,18 +49,17 @@ static u32 t_below(u32 n)
 	return (u32)(t_rand() % n);
 }
 
-static void t_fail(int line, const char *what, long long want, long long got)
+static void __attribute__((noreturn))
+t_fail_op(int line, const char *what, long long want, long long got)
 {
-	fprintf(stderr,
-		"test-slots-random.c:%d: seed %llu op %ld: %s: expected %lld got %lld\n",
-		line, t_seed, t_op, what, want, got);
-	exit(T_EXIT_FAIL);
+	t_fail(__FILE__, line, "seed %llu op %ld: %s: expected %lld got %lld",
+	       t_seed, t_op, what, want, got);
 }
-#define CHECK(what, want, got)                                    \
-	do {                                                      \
-		if ((long long)(want) != (long long)(got))        \
-			t_fail(__LINE__, what, (long long)(want), \
-			       (long long)(got));                 \
+#define CHECK(what, want, got)                                       \
+	do {                                                         \
+		if ((long long)(want) != (long long)(got))           \
+			t_fail_op(__LINE__, what, (long long)(want), \
+				  (long long)(got));                 \
 	} while (0)
 
 /* ------------------------------------------------------------------------
@@ -250,7 +249,7 @@ static void t_compare_all(void)
 		id = i < T_MAX_CAP ? t_m.owner[i] : -1;
 		if (gntdev_slots_lookup(&t_s, i) !=
 		    (id < 0 ? NULL : (void *)&t_maps[id]))
-			t_fail(__LINE__, "owner of slot", id, (long long)i);
+			t_fail_op(__LINE__, "owner of slot", id, (long long)i);
 	}
 }
 
@@ -388,7 +387,7 @@ static void t_op_lookup(void)
 
 	if (gntdev_slots_lookup(&t_s, i) !=
 	    (id < 0 ? NULL : (void *)&t_maps[id]))
-		t_fail(__LINE__, "lookup", id, (long long)i);
+		t_fail_op(__LINE__, "lookup", id, (long long)i);
 	t_st.lookups++;
 }
 
@@ -426,27 +425,18 @@ static void t_op_reset(void)
 	t_st.resets++;
 }
 
-int main(int argc, char **argv)
+static long t_ops = T_OPS;
+
+static void test_random_ops(void)
 {
-	const char *env = getenv("T_SEED");
-	long ops = T_OPS;
 	u32 r;
 
-	if (argc > 1)
-		t_seed = strtoull(argv[1], NULL, 0);
-	else if (env)
-		t_seed = strtoull(env, NULL, 0);
-	else
-		t_seed = (unsigned long long)time(NULL) ^ (u64)getpid() << 32;
-	if (argc > 2)
-		ops = strtol(argv[2], NULL, 0);
+	printf("# seed %llu, %ld operations (replay: test-slots-random SEED OPS)\n",
+	       t_seed, t_ops);
 	t_rng = t_seed;
-	printf("test-slots-random: seed %llu, %ld operations\n", t_seed, ops);
-	fflush(stdout);
-
 	gntdev_slots_init(&t_s, T_MAX_CAP, &t_alloc_ops);
 	t_model_init(T_MAX_CAP);
-	for (t_op = 0; t_op < ops; t_op++) {
+	for (t_op = 0; t_op < t_ops; t_op++) {
 		r = t_below(1000);
 		if (r < 470)
 			t_op_reserve();
@@ -469,10 +459,29 @@ int main(int argc, char **argv)
 	gntdev_slots_destroy(&t_s);
 	CHECK("memory at exit", 0, t_mem.live);
 
-	printf("reserve: %ld ok, %ld ENOSPC, %ld ENOMEM, %ld EINVAL, %ld grew\n",
+	printf("# reserve: %ld ok, %ld ENOSPC, %ld ENOMEM, %ld EINVAL, %ld grew\n",
 	       t_st.reserve_ok, t_st.enospc, t_st.enomem, t_st.einval,
 	       t_st.growths);
-	printf("release: %ld ok, %ld rejected; %ld lookups, %ld resets\n",
+	printf("# release: %ld ok, %ld rejected; %ld lookups, %ld resets\n",
 	       t_st.release_ok, t_st.release_bad, t_st.lookups, t_st.resets);
-	return T_EXIT_PASS;
+}
+
+static const struct t_case cases[] = {
+	T_CASE(test_random_ops),
+};
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("T_SEED");
+
+	if (argc > 1)
+		t_seed = strtoull(argv[1], NULL, 0);
+	else if (env)
+		t_seed = strtoull(env, NULL, 0);
+	else
+		t_seed = (unsigned long long)time(NULL) ^ (u64)getpid() << 32;
+	if (argc > 2)
+		t_ops = strtol(argv[2], NULL, 0);
+	return t_run("test-slots-random: the slot table against a model", cases,
+		     T_ARRAY_SIZE(cases), NULL);
 }

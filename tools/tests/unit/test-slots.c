@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "gntdev-core.h"
-#include "harness.h"
+#include "t-harness.h"
 
 struct t_alloc {
 	int calls; /* zalloc calls */
@@ -44,7 +44,7 @@ static void t_free(void *ptr, void *ctx)
 {
 	struct t_alloc *a = ctx;
 
-	ASSERT_TRUE(ptr != NULL);
+	T_ASSERT(ptr != NULL);
 	a->frees++;
 	a->live--;
 	free(ptr);
@@ -70,15 +70,15 @@ static void t_setup(struct gntdev_slots *s, u32 max)
 	memset(&t_state, 0, sizeof(t_state));
 	t_state.limit = 64 << 20;
 	gntdev_slots_init(s, max, &t_alloc_ops);
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	T_ASSERT(gntdev_slots_valid(s));
 }
 
 static void t_teardown(struct gntdev_slots *s)
 {
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	T_ASSERT(gntdev_slots_valid(s));
 	gntdev_slots_destroy(s);
-	ASSERT_TRUE(gntdev_slots_valid(s));
-	ASSERT_EQ(0, t_state.live);
+	T_ASSERT(gntdev_slots_valid(s));
+	T_EQ(0, t_state.live);
 }
 
 /* Reserve and check the index, then check the invariants. */
@@ -89,14 +89,11 @@ static void t_reserve_at(struct gntdev_slots *s, u32 count, void *owner,
 	int err;
 
 	err = gntdev_slots_reserve(s, count, owner, &index);
-	if (err || index != expected) {
-		fprintf(stderr,
-			"test-slots.c:%d: reserve(%u): err %d index %u\n", line,
-			count, err, index);
-		exit(T_EXIT_FAIL);
-	}
-	ASSERT_EQ(expected + count, s->cursor);
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	if (err || index != expected)
+		t_fail(__FILE__, line, "reserve(%u): err %d index %u", count,
+		       err, index);
+	T_EQ(expected + count, s->cursor);
+	T_ASSERT(gntdev_slots_valid(s));
 }
 #define RESERVE_AT(s, count, owner, expected) \
 	t_reserve_at(s, count, owner, expected, __LINE__)
@@ -111,21 +108,18 @@ static void t_reserve_fails(struct gntdev_slots *s, u32 count, void *owner,
 
 	err = gntdev_slots_reserve(s, count, owner, &index);
 	if (err != expected || index != 0xdeadbeef ||
-	    memcmp(&before, s, sizeof(before))) {
-		fprintf(stderr,
-			"test-slots.c:%d: reserve(%u): err %d want %d, index %u\n",
-			line, count, err, expected, index);
-		exit(T_EXIT_FAIL);
-	}
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	    memcmp(&before, s, sizeof(before)))
+		t_fail(__FILE__, line, "reserve(%u): err %d want %d, index %u",
+		       count, err, expected, index);
+	T_ASSERT(gntdev_slots_valid(s));
 }
 #define RESERVE_FAILS(s, count, owner, err) \
 	t_reserve_fails(s, count, owner, err, __LINE__)
 
 static void t_release(struct gntdev_slots *s, u32 index, u32 count, void *owner)
 {
-	ASSERT_EQ(0, gntdev_slots_release(s, index, count, owner));
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	T_EQ(0, gntdev_slots_release(s, index, count, owner));
+	T_ASSERT(gntdev_slots_valid(s));
 }
 
 static void t_release_fails(struct gntdev_slots *s, u32 index, u32 count,
@@ -137,20 +131,17 @@ static void t_release_fails(struct gntdev_slots *s, u32 index, u32 count,
 
 	if (s->capacity) {
 		owners = malloc(s->capacity * sizeof(*owners));
-		ASSERT_TRUE(owners != NULL);
+		T_ASSERT(owners != NULL);
 		memcpy(owners, s->owner, s->capacity * sizeof(*owners));
 	}
 	err = gntdev_slots_release(s, index, count, owner);
 	if (err != -EINVAL || memcmp(&before, s, sizeof(before)) ||
-	    (owners &&
-	     memcmp(owners, s->owner, s->capacity * sizeof(*owners)))) {
-		fprintf(stderr,
-			"test-slots.c:%d: release(%u, %u): err %d, or state changed\n",
-			line, index, count, err);
-		exit(T_EXIT_FAIL);
-	}
+	    (owners && memcmp(owners, s->owner, s->capacity * sizeof(*owners))))
+		t_fail(__FILE__, line,
+		       "release(%u, %u): err %d, or state changed", index,
+		       count, err);
 	free(owners);
-	ASSERT_TRUE(gntdev_slots_valid(s));
+	T_ASSERT(gntdev_slots_valid(s));
 }
 #define RELEASE_FAILS(s, index, count, owner) \
 	t_release_fails(s, index, count, owner, __LINE__)
@@ -161,7 +152,7 @@ static void t_expect_owner(const struct gntdev_slots *s, u32 index, u32 count,
 	u32 i;
 
 	for (i = index; i < index + count; i++)
-		ASSERT_PTR_EQ(owner, gntdev_slots_lookup(s, i));
+		T_PTR_EQ(owner, gntdev_slots_lookup(s, i));
 }
 
 static void test_empty(void)
@@ -169,18 +160,18 @@ static void test_empty(void)
 	struct gntdev_slots s;
 
 	t_setup(&s, 100);
-	ASSERT_EQ(0, s.capacity);
-	ASSERT_EQ(0, s.in_use);
-	ASSERT_EQ(0, s.cursor);
-	ASSERT_EQ(100, s.max);
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 0));
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
+	T_EQ(0, s.capacity);
+	T_EQ(0, s.in_use);
+	T_EQ(0, s.cursor);
+	T_EQ(100, s.max);
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 0));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
 	RELEASE_FAILS(&s, 0, 1, A);
 	gntdev_slots_destroy(&s);
-	ASSERT_EQ(0, t_state.calls);
-	ASSERT_EQ(0, t_state.frees);
-	ASSERT_EQ(100, s.max);
-	ASSERT_PTR_EQ(&t_alloc_ops, s.alloc);
+	T_EQ(0, t_state.calls);
+	T_EQ(0, t_state.frees);
+	T_EQ(100, s.max);
+	T_PTR_EQ(&t_alloc_ops, s.alloc);
 	t_teardown(&s);
 }
 
@@ -190,13 +181,12 @@ static void test_first_map_at_zero(void)
 
 	t_setup(&s, 1000);
 	RESERVE_AT(&s, 3, A, 0);
-	ASSERT_EQ(3, s.in_use);
-	ASSERT_EQ(GNTDEV_SLOTS_MIN_CAPACITY, s.capacity);
-	ASSERT_EQ(1, t_state.calls);
-	ASSERT_EQ(8 + GNTDEV_SLOTS_MIN_CAPACITY * sizeof(void *),
-		  t_state.last_size);
+	T_EQ(3, s.in_use);
+	T_EQ(GNTDEV_SLOTS_MIN_CAPACITY, s.capacity);
+	T_EQ(1, t_state.calls);
+	T_EQ(8 + GNTDEV_SLOTS_MIN_CAPACITY * sizeof(void *), t_state.last_size);
 	t_expect_owner(&s, 0, 3, A);
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 3));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 3));
 	RESERVE_AT(&s, 2, B, 3);
 	t_expect_owner(&s, 3, 2, B);
 	t_teardown(&s);
@@ -204,7 +194,7 @@ static void test_first_map_at_zero(void)
 	/* A fresh table with a cap below the minimum capacity. */
 	t_setup(&s, 5);
 	RESERVE_AT(&s, 5, A, 0);
-	ASSERT_EQ(5, s.capacity);
+	T_EQ(5, s.capacity);
 	t_teardown(&s);
 }
 
@@ -216,7 +206,7 @@ static void test_reserve_einval(void)
 	RESERVE_FAILS(&s, 0, A, -EINVAL);
 	RESERVE_FAILS(&s, 1, NULL, -EINVAL);
 	RESERVE_FAILS(&s, 0, NULL, -EINVAL);
-	ASSERT_EQ(0, t_state.calls);
+	T_EQ(0, t_state.calls);
 	t_teardown(&s);
 }
 
@@ -229,12 +219,12 @@ static void test_next_fit_cursor(void)
 	RESERVE_AT(&s, 3, B, 2);
 	RESERVE_AT(&s, 1, C, 5);
 	t_release(&s, 0, 2, A);
-	ASSERT_EQ(6, s.cursor); /* release never moves the cursor */
+	T_EQ(6, s.cursor); /* release never moves the cursor */
 	RESERVE_AT(&s, 2, D, 6); /* not the hole at 0 */
 	t_release(&s, 2, 3, B);
 	t_release(&s, 5, 1, C);
 	t_release(&s, 6, 2, D);
-	ASSERT_EQ(0, s.in_use);
+	T_EQ(0, s.in_use);
 	RESERVE_AT(&s, 1, E, 8); /* an empty table still continues */
 	t_teardown(&s);
 }
@@ -248,26 +238,26 @@ static void test_unreserve(void)
 	t_setup(&s, 1000);
 	cursor = s.cursor;
 	RESERVE_AT(&s, 3, A, 0);
-	ASSERT_EQ(0, gntdev_slots_unreserve(&s, 0, 3, A, cursor));
-	ASSERT_EQ(0, s.in_use);
-	ASSERT_EQ(0, s.cursor);
+	T_EQ(0, gntdev_slots_unreserve(&s, 0, 3, A, cursor));
+	T_EQ(0, s.in_use);
+	T_EQ(0, s.cursor);
 	RESERVE_AT(&s, 2, B, 0); /* where A would have gone: fresh file */
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 
 	/* Another reservation came in between: the cursor stays past it. */
 	cursor = s.cursor;
 	RESERVE_AT(&s, 1, C, 2);
 	RESERVE_AT(&s, 1, D, 3);
-	ASSERT_EQ(0, gntdev_slots_unreserve(&s, 2, 1, C, cursor));
-	ASSERT_EQ(4, s.cursor);
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 2));
+	T_EQ(0, gntdev_slots_unreserve(&s, 2, 1, C, cursor));
+	T_EQ(4, s.cursor);
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 2));
 
 	/* Wrong owner, or a cursor past the table: nothing changes. */
-	ASSERT_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, A, 2));
-	ASSERT_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, D, s.capacity + 1));
-	ASSERT_PTR_EQ(D, gntdev_slots_lookup(&s, 3));
-	ASSERT_EQ(4, s.cursor);
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, A, 2));
+	T_EQ(-EINVAL, gntdev_slots_unreserve(&s, 3, 1, D, s.capacity + 1));
+	T_PTR_EQ(D, gntdev_slots_lookup(&s, 3));
+	T_EQ(4, s.cursor);
+	T_ASSERT(gntdev_slots_valid(&s));
 	t_teardown(&s);
 }
 
@@ -278,8 +268,8 @@ static void test_wrap_around(void)
 	t_setup(&s, 8);
 	RESERVE_AT(&s, 4, A, 0);
 	RESERVE_AT(&s, 4, B, 4);
-	ASSERT_EQ(8, s.cursor);
-	ASSERT_EQ(8, s.capacity);
+	T_EQ(8, s.cursor);
+	T_EQ(8, s.capacity);
 	t_release(&s, 0, 4, A);
 	RESERVE_AT(&s, 2, C, 0); /* cursor at the end: wrap to 0 */
 	RESERVE_AT(&s, 1, D, 2); /* continue from the cursor */
@@ -298,10 +288,10 @@ static void test_wrap_around(void)
 	t_release(&s, 2, 3, B);
 	t_release(&s, 5, 3, C);
 	RESERVE_AT(&s, 3, D, 2);
-	ASSERT_EQ(5, s.cursor);
+	T_EQ(5, s.cursor);
 	t_release(&s, 2, 3, D);
 	RESERVE_AT(&s, 4, E, 2);
-	ASSERT_EQ(1, t_state.calls);
+	T_EQ(1, t_state.calls);
 	t_teardown(&s);
 
 	/* First pass: the cursor inside a free run starts the run there. */
@@ -321,7 +311,7 @@ static void test_exact_hole_reuse(void)
 	RESERVE_AT(&s, 2, B, 1);
 	RESERVE_AT(&s, 1, C, 3);
 	RESERVE_AT(&s, 60, D, 4);
-	ASSERT_EQ(64, s.in_use);
+	T_EQ(64, s.in_use);
 	t_release(&s, 1, 2, B);
 	RESERVE_AT(&s, 2, E, 1); /* exactly the hole; mainline skips it */
 	t_release(&s, 3, 1, C);
@@ -350,13 +340,13 @@ static void test_word_boundaries(void)
 	t_setup(&s, 1000);
 	RESERVE_AT(&s, 63, A, 0);
 	RESERVE_AT(&s, 2, B, 63); /* crosses word 0 into word 1 */
-	ASSERT_EQ(128, s.capacity);
+	T_EQ(128, s.capacity);
 	t_expect_owner(&s, 63, 2, B);
 	RESERVE_AT(&s, 63, C, 65);
 	t_release(&s, 0, 63, A);
 	RESERVE_AT(&s, 63, D, 0); /* wraps into the 63-slot hole */
 	RESERVE_AT(&s, 64, E, 128); /* no 64-slot hole: grows */
-	ASSERT_EQ(256, s.capacity);
+	T_EQ(256, s.capacity);
 	t_expect_owner(&s, 0, 63, D);
 	t_expect_owner(&s, 63, 2, B);
 	t_expect_owner(&s, 65, 63, C);
@@ -370,28 +360,28 @@ static void test_growth(void)
 
 	t_setup(&s, 400);
 	RESERVE_AT(&s, 64, A, 0);
-	ASSERT_EQ(64, s.capacity);
-	ASSERT_EQ(1, t_state.calls);
+	T_EQ(64, s.capacity);
+	T_EQ(1, t_state.calls);
 	RESERVE_AT(&s, 1, B, 64); /* doubles */
-	ASSERT_EQ(128, s.capacity);
-	ASSERT_EQ(2, t_state.calls);
-	ASSERT_EQ(1, t_state.frees);
+	T_EQ(128, s.capacity);
+	T_EQ(2, t_state.calls);
+	T_EQ(1, t_state.frees);
 	t_expect_owner(&s, 0, 64, A); /* old entries were copied */
 	RESERVE_AT(&s, 200, C, 65); /* more than double: exactly enough */
-	ASSERT_EQ(265, s.capacity);
+	T_EQ(265, s.capacity);
 	RESERVE_AT(&s, 100, D, 265); /* double clamped to max */
-	ASSERT_EQ(400, s.capacity);
-	ASSERT_EQ(4, t_state.calls);
+	T_EQ(400, s.capacity);
+	T_EQ(4, t_state.calls);
 	t_expect_owner(&s, 64, 1, B);
 	t_expect_owner(&s, 65, 200, C);
 	t_teardown(&s);
-	ASSERT_EQ(4, t_state.frees);
+	T_EQ(4, t_state.frees);
 
 	/* The run goes at the start of the trailing free area. */
 	t_setup(&s, 1000);
 	RESERVE_AT(&s, 60, A, 0);
 	RESERVE_AT(&s, 10, B, 60);
-	ASSERT_EQ(128, s.capacity);
+	T_EQ(128, s.capacity);
 	t_teardown(&s);
 
 	/* ... which is 0 if the table is empty but too small. */
@@ -399,7 +389,7 @@ static void test_growth(void)
 	RESERVE_AT(&s, 10, A, 0);
 	t_release(&s, 0, 10, A);
 	RESERVE_AT(&s, 100, B, 0);
-	ASSERT_EQ(128, s.capacity);
+	T_EQ(128, s.capacity);
 	t_teardown(&s);
 }
 
@@ -411,7 +401,7 @@ static void test_enomem(void)
 	t_setup(&s, 100);
 	t_state.fail_call = 1;
 	RESERVE_FAILS(&s, 1, A, -ENOMEM);
-	ASSERT_EQ(0, s.capacity);
+	T_EQ(0, s.capacity);
 	RESERVE_AT(&s, 1, A, 0);
 	t_teardown(&s);
 
@@ -420,7 +410,7 @@ static void test_enomem(void)
 	RESERVE_AT(&s, 64, A, 0);
 	t_state.fail_call = 2;
 	RESERVE_FAILS(&s, 1, B, -ENOMEM);
-	ASSERT_EQ(0, t_state.frees);
+	T_EQ(0, t_state.frees);
 	t_expect_owner(&s, 0, 64, A);
 	RESERVE_AT(&s, 1, B, 64);
 	t_teardown(&s);
@@ -429,8 +419,8 @@ static void test_enomem(void)
 	t_setup(&s, UINT32_MAX);
 	RESERVE_AT(&s, 1, A, 0);
 	RESERVE_FAILS(&s, UINT32_MAX - 1, B, -ENOMEM);
-	ASSERT_EQ(8ULL * 0x4000000 + sizeof(void *) * 0xffffffffULL,
-		  t_state.last_size);
+	T_EQ(8ULL * 0x4000000 + sizeof(void *) * 0xffffffffULL,
+	     t_state.last_size);
 	t_teardown(&s);
 }
 
@@ -452,7 +442,7 @@ static void test_enospc(void)
 	RESERVE_AT(&s, 1, A, 0);
 	t_state.calls = 0;
 	RESERVE_FAILS(&s, UINT32_MAX, B, -ENOSPC);
-	ASSERT_EQ(0, t_state.calls);
+	T_EQ(0, t_state.calls);
 	t_teardown(&s);
 
 	/* Fragmentation with the table at the cap. */
@@ -461,9 +451,9 @@ static void test_enospc(void)
 		RESERVE_AT(&s, 1, &t_owner[i], i);
 	for (i = 0; i < 8; i += 2)
 		t_release(&s, i, 1, &t_owner[i]);
-	ASSERT_EQ(4, s.in_use);
+	T_EQ(4, s.in_use);
 	RESERVE_FAILS(&s, 2, A, -ENOSPC);
-	ASSERT_EQ(1, t_state.calls);
+	T_EQ(1, t_state.calls);
 	RESERVE_AT(&s, 1, &t_owner[8], 0);
 	t_teardown(&s);
 
@@ -473,10 +463,10 @@ static void test_enospc(void)
 	RESERVE_AT(&s, 10, B, 50);
 	t_release(&s, 0, 50, A);
 	RESERVE_FAILS(&s, 55, C, -ENOSPC);
-	ASSERT_EQ(1, t_state.calls);
-	ASSERT_EQ(64, s.capacity);
+	T_EQ(1, t_state.calls);
+	T_EQ(64, s.capacity);
 	RESERVE_AT(&s, 40, C, 0);
-	ASSERT_EQ(64, s.capacity);
+	T_EQ(64, s.capacity);
 	t_teardown(&s);
 
 	/* A zero cap admits nothing. */
@@ -508,12 +498,12 @@ static void test_release_validation(void)
 	/* Part of a run may be released; the rest stays. */
 	t_release(&s, 4, 1, B);
 	t_expect_owner(&s, 5, 3, B);
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 4));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 4));
 	RELEASE_FAILS(&s, 4, 4, B); /* slot 4 is free now */
 	t_release(&s, 5, 3, B);
 	RELEASE_FAILS(&s, 5, 3, B); /* twice */
-	ASSERT_EQ(8, s.in_use);
-	ASSERT_EQ(12, s.cursor);
+	T_EQ(8, s.in_use);
+	T_EQ(12, s.cursor);
 	t_teardown(&s);
 }
 
@@ -524,12 +514,12 @@ static void test_lookup(void)
 	t_setup(&s, 100);
 	RESERVE_AT(&s, 3, A, 0);
 	RESERVE_AT(&s, 1, B, 3);
-	ASSERT_PTR_EQ(A, gntdev_slots_lookup(&s, 2));
-	ASSERT_PTR_EQ(B, gntdev_slots_lookup(&s, 3));
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 4));
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 63));
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, 64));
-	ASSERT_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
+	T_PTR_EQ(A, gntdev_slots_lookup(&s, 2));
+	T_PTR_EQ(B, gntdev_slots_lookup(&s, 3));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 4));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 63));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 64));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
 	t_teardown(&s);
 }
 
@@ -538,21 +528,21 @@ static void test_set_max(void)
 	struct gntdev_slots s;
 
 	t_setup(&s, 100);
-	ASSERT_EQ(-EINVAL, gntdev_slots_set_max(&s, 0));
-	ASSERT_EQ(100, s.max);
+	T_EQ(-EINVAL, gntdev_slots_set_max(&s, 0));
+	T_EQ(100, s.max);
 	RESERVE_AT(&s, 30, A, 0);
 	RESERVE_AT(&s, 10, B, 30);
-	ASSERT_EQ(0, gntdev_slots_set_max(&s, 20)); /* below in_use */
-	ASSERT_EQ(20, s.max);
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_EQ(0, gntdev_slots_set_max(&s, 20)); /* below in_use */
+	T_EQ(20, s.max);
+	T_ASSERT(gntdev_slots_valid(&s));
 	RESERVE_FAILS(&s, 1, C, -ENOSPC);
 	t_release(&s, 0, 30, A);
 	RESERVE_AT(&s, 5, C, 40); /* capacity 64 > max 20 is fine */
 	RESERVE_FAILS(&s, 6, D, -ENOSPC);
 	RESERVE_AT(&s, 5, D, 45);
-	ASSERT_EQ(64, s.capacity);
+	T_EQ(64, s.capacity);
 	RESERVE_FAILS(&s, 1, E, -ENOSPC);
-	ASSERT_EQ(0, gntdev_slots_set_max(&s, UINT32_MAX));
+	T_EQ(0, gntdev_slots_set_max(&s, UINT32_MAX));
 	RESERVE_AT(&s, 14, E, 50);
 	RESERVE_AT(&s, 20, A, 0); /* wraps into the free start */
 	t_teardown(&s);
@@ -565,25 +555,25 @@ static void test_set_max(void)
 	RESERVE_AT(&s, 1, D, 40);
 	RESERVE_AT(&s, 19, E, 41);
 	RESERVE_AT(&s, 4, &t_owner[5], 60);
-	ASSERT_EQ(64, s.capacity);
-	ASSERT_EQ(0, gntdev_slots_set_max(&s, 50));
-	ASSERT_EQ(50, s.max);
-	ASSERT_EQ(100, s.space);
+	T_EQ(64, s.capacity);
+	T_EQ(0, gntdev_slots_set_max(&s, 50));
+	T_EQ(50, s.max);
+	T_EQ(100, s.space);
 	t_release(&s, 0, 20, A);
 	t_release(&s, 21, 19, C);
 	t_release(&s, 41, 19, E);
 	RESERVE_AT(&s, 21, A, 64); /* no 21-run below 64: grows */
-	ASSERT_EQ(100, s.capacity);
-	ASSERT_EQ(2, t_state.calls);
+	T_EQ(100, s.capacity);
+	T_EQ(2, t_state.calls);
 	RESERVE_FAILS(&s, 24, C, -ENOSPC); /* 27 held + 24 > 50 */
 	RESERVE_AT(&s, 20, C, 0);
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 	t_teardown(&s);
 
 	/* A cap above @space is clamped to it. */
 	t_setup(&s, 100);
-	ASSERT_EQ(0, gntdev_slots_set_max(&s, 1000));
-	ASSERT_EQ(100, s.max);
+	T_EQ(0, gntdev_slots_set_max(&s, 1000));
+	T_EQ(100, s.max);
 	t_teardown(&s);
 }
 
@@ -597,7 +587,7 @@ static void test_max_counts_held(void)
 	struct gntdev_slots s;
 
 	t_setup(&s, 100);
-	ASSERT_EQ(0, gntdev_slots_set_max(&s, 4));
+	T_EQ(0, gntdev_slots_set_max(&s, 4));
 	RESERVE_AT(&s, 1, A, 0);
 	RESERVE_AT(&s, 1, B, 1);
 	RESERVE_AT(&s, 1, C, 2);
@@ -606,7 +596,7 @@ static void test_max_counts_held(void)
 	t_release(&s, 2, 1, C);
 	RESERVE_AT(&s, 2, E, 4);
 	RESERVE_FAILS(&s, 1, A, -ENOSPC);
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 	t_teardown(&s);
 }
 
@@ -618,10 +608,10 @@ static void test_destroy_reuse(void)
 	RESERVE_AT(&s, 100, A, 0);
 	RESERVE_AT(&s, 5, B, 100);
 	gntdev_slots_destroy(&s); /* owners are forgotten, not released */
-	ASSERT_TRUE(gntdev_slots_valid(&s));
-	ASSERT_EQ(0, t_state.live);
-	ASSERT_EQ(0, s.capacity);
-	ASSERT_EQ(1000, s.max);
+	T_ASSERT(gntdev_slots_valid(&s));
+	T_EQ(0, t_state.live);
+	T_EQ(0, s.capacity);
+	T_EQ(1000, s.max);
 	RESERVE_AT(&s, 2, C, 0); /* fresh again: slot 0 */
 	t_teardown(&s);
 }
@@ -636,45 +626,45 @@ static void test_valid_detects_damage(void)
 	saved = s;
 
 	s.in_use = 2;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s = saved;
 	s.cursor = 65;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s = saved;
 	s.used[0] ^= 1;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s.used[0] ^= 1;
 	s.owner[5] = B;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s.owner[5] = NULL;
 	s.owner = NULL;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s = saved;
 	s.capacity = 0;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s = saved;
 	s.used = NULL;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s = saved;
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 	t_teardown(&s);
 
 	/* Bits beyond a capacity that is not a multiple of 64. */
 	t_setup(&s, 100);
 	RESERVE_AT(&s, 100, A, 0);
-	ASSERT_EQ(100, s.capacity);
+	T_EQ(100, s.capacity);
 	s.used[1] |= 1ULL << 40;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s.used[1] &= ~(1ULL << 40);
 	t_teardown(&s);
 
 	/* An empty table with stray state. */
 	t_setup(&s, 100);
 	s.cursor = 1;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s.cursor = 0;
 	s.in_use = 1;
-	ASSERT_FALSE(gntdev_slots_valid(&s));
+	T_ASSERT(!gntdev_slots_valid(&s));
 	s.in_use = 0;
 	t_teardown(&s);
 }
@@ -694,50 +684,54 @@ static void test_many_maps(void)
 	for (i = 0; i < N; i++) {
 		count[i] = 1 + i % 3;
 		total += count[i];
-		ASSERT_EQ(0, gntdev_slots_reserve(&s, count[i], &owners[i],
-						  &index[i]));
+		T_EQ(0,
+		     gntdev_slots_reserve(&s, count[i], &owners[i], &index[i]));
 	}
-	ASSERT_EQ(0, index[0]);
-	ASSERT_EQ(total, s.in_use);
-	ASSERT_EQ(total, s.cursor);
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_EQ(0, index[0]);
+	T_EQ(total, s.in_use);
+	T_EQ(total, s.cursor);
+	T_ASSERT(gntdev_slots_valid(&s));
 	for (i = 0; i < N; i += 2) {
-		ASSERT_EQ(0, gntdev_slots_release(&s, index[i], count[i],
-						  &owners[i]));
+		T_EQ(0,
+		     gntdev_slots_release(&s, index[i], count[i], &owners[i]));
 	}
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 	for (i = 0; i < N; i += 2) {
-		ASSERT_EQ(0, gntdev_slots_reserve(&s, count[i], &owners[i],
-						  &index[i]));
+		T_EQ(0,
+		     gntdev_slots_reserve(&s, count[i], &owners[i], &index[i]));
 	}
-	ASSERT_TRUE(gntdev_slots_valid(&s));
+	T_ASSERT(gntdev_slots_valid(&s));
 	for (i = 0; i < N; i++) {
-		ASSERT_PTR_EQ(&owners[i], gntdev_slots_lookup(&s, index[i]));
-		ASSERT_PTR_EQ(&owners[i],
-			      gntdev_slots_lookup(&s, index[i] + count[i] - 1));
+		T_PTR_EQ(&owners[i], gntdev_slots_lookup(&s, index[i]));
+		T_PTR_EQ(&owners[i],
+			 gntdev_slots_lookup(&s, index[i] + count[i] - 1));
 	}
 	t_teardown(&s);
 }
 
-int main(void)
+static const struct t_case cases[] = {
+	T_CASE(test_empty),
+	T_CASE(test_first_map_at_zero),
+	T_CASE(test_reserve_einval),
+	T_CASE(test_next_fit_cursor),
+	T_CASE(test_unreserve),
+	T_CASE(test_wrap_around),
+	T_CASE(test_exact_hole_reuse),
+	T_CASE(test_word_boundaries),
+	T_CASE(test_growth),
+	T_CASE(test_enomem),
+	T_CASE(test_enospc),
+	T_CASE(test_release_validation),
+	T_CASE(test_lookup),
+	T_CASE(test_set_max),
+	T_CASE(test_max_counts_held),
+	T_CASE(test_destroy_reuse),
+	T_CASE(test_valid_detects_damage),
+	T_CASE(test_many_maps),
+};
+
+int main(int argc, char **argv)
 {
-	test_empty();
-	test_first_map_at_zero();
-	test_reserve_einval();
-	test_next_fit_cursor();
-	test_unreserve();
-	test_wrap_around();
-	test_exact_hole_reuse();
-	test_word_boundaries();
-	test_growth();
-	test_enomem();
-	test_enospc();
-	test_release_validation();
-	test_lookup();
-	test_set_max();
-	test_max_counts_held();
-	test_destroy_reuse();
-	test_valid_detects_damage();
-	test_many_maps();
-	return T_EXIT_PASS;
+	return t_run("test-slots: the slot table", cases, T_ARRAY_SIZE(cases),
+		     argc > 1 ? argv[1] : NULL);
 }
