@@ -15,7 +15,8 @@
  *  - every argument check with arbitrary values;
  *  - the module-wide counter (gntdev_total_can_add) as a running total.
  *
- * A shadow model, written from the contract in gntdev-core.h and not from
+ * The reference model of ../unit/slots-model.c (the random unit test's
+ * too), written from the contract in gntdev-core.h and not from
  * gntdev-core.c, predicts every result: return value, chosen index,
  * capacity, cursor, counters and the owner of every slot.  After each
  * operation gntdev_slots_valid() must hold and the table must agree with
@@ -34,20 +35,13 @@
 #include <string.h>
 
 #include "gntdev-core.h"
+#include "slots-model.h"
 
 /* Raw owners (tokens) and driver-like maps: owner ids share one space. */
 #define FZ_RAW_OWNERS 8
 #define FZ_MAPS 24
-/* The largest table any budget allows (16 KiB / 8.125 bytes a slot). */
-#define FZ_MODEL_CAP (1U << 11)
 /* Operations per input; longer inputs are cut, so runs stay fast. */
 #define FZ_MAX_OPS 512
-
-/*
- * The model's and the comparison's loops over every slot need no
- * coverage feedback, and tracing their compares costs most of the time.
- */
-#define FZ_NOCOV __attribute__((no_sanitize("coverage")))
 
 typedef uint8_t u8;
 typedef unsigned __int128 u128;
@@ -174,58 +168,14 @@ static u64 fz_num64(struct fz_input *in, u64 near)
 }
 
 /* ------------------------------------------------------------------------
- * Allocator: a byte budget per allocation and injected failures
+ * Allocator: a byte budget per allocation (its limit) and injected
+ * failures (slots-model.c)
  */
 
-struct fz_alloc {
-	size_t budget; /* largest allocation that succeeds */
-	unsigned int fail_next; /* fail this many calls from now */
-	bool fail_all; /* fail every call while set */
-	long live; /* allocations not yet freed */
-	size_t last_size; /* size of the most recent request */
-	unsigned int calls;
-};
-
-static struct fz_alloc fz_mem;
-
-/* What the next allocation of @size will do; used by model and core. */
-static bool fz_alloc_would_succeed(const struct fz_alloc *a, size_t size)
-{
-	return !a->fail_all && !a->fail_next && size <= a->budget;
-}
-
-static void *fz_zalloc(size_t size, void *ctx)
-{
-	struct fz_alloc *a = ctx;
-	bool ok = fz_alloc_would_succeed(a, size);
-	void *p;
-
-	a->calls++;
-	a->last_size = size;
-	if (a->fail_next)
-		a->fail_next--;
-	if (!ok)
-		return NULL;
-	p = calloc(1, size);
-	if (!p)
-		abort(); /* the budget keeps this small; the host is not OOM */
-	a->live++;
-	return p;
-}
-
-static void fz_free(void *ptr, void *ctx)
-{
-	struct fz_alloc *a = ctx;
-
-	if (!ptr)
-		abort(); /* the contract says never NULL */
-	a->live--;
-	free(ptr);
-}
-
+static struct slots_alloc fz_mem;
 static const struct gntdev_slot_alloc fz_alloc_ops = {
-	.zalloc = fz_zalloc,
-	.free = fz_free,
+	.zalloc = slots_alloc_zalloc,
+	.free = slots_alloc_free,
 	.ctx = &fz_mem,
 };
 
@@ -272,115 +222,22 @@ static unsigned int fz_owner_id(const void *p)
 }
 
 /* ------------------------------------------------------------------------
- * Shadow model, from the contract in gntdev-core.h
+ * The model (slots-model.c), and its own copies of the maps' records
  */
 
-struct fz_model {
-	u8 owner[FZ_MODEL_CAP]; /* owner id, 0 = free */
-	u32 run[FZ_MODEL_CAP + 1]; /* free slots from i on (scratch) */
-	u32 capacity;
-	u32 max;
-	u32 space;
-	u32 cursor;
-	u32 in_use;
-	/* Model copies of the maps' records, kept apart from fz_maps. */
-	struct fz_map maps[FZ_MAPS];
-};
-
-static struct fz_model fz_m;
+static struct slots_model fz_m;
+static struct fz_map fz_mmaps[FZ_MAPS];
+/* The owner pointer of each id, for the comparison. */
+static const void *fz_owners[FZ_IDS];
 
 static void fz_model_reset(u32 limit)
 {
-	memset(fz_m.owner, 0, fz_m.capacity);
-	fz_m.capacity = 0;
-	fz_m.max = limit;
-	fz_m.space = limit;
-	fz_m.cursor = 0;
-	fz_m.in_use = 0;
-	memset(fz_m.maps, 0, sizeof(fz_m.maps));
-}
+	unsigned int id;
 
-/* Bytes of a table of @cap slots: a u64 bitmap word per 64, a pointer each. */
-static u64 fz_table_bytes(u64 cap)
-{
-	return (cap + 63) / 64 * 8 + cap * sizeof(void *);
-}
-
-/*
- * Next-fit as the header states it: the first start going forward from
- * the cursor to the end, then from 0 to the cursor, with @count free
- * slots inside the table; else grow (double, at least the need and 64,
- * at most space) and put the run at the start of the trailing free area.
- */
-static FZ_NOCOV int fz_model_reserve(u32 count, unsigned int id, u32 *index)
-{
-	u64 cap, need;
-	u32 i, tail = 0;
-
-	if (!count || !id)
-		return -EINVAL;
-	if ((u64)fz_m.in_use + count > fz_m.max)
-		return -ENOSPC;
-
-	fz_m.run[fz_m.capacity] = 0;
-	for (i = fz_m.capacity; i-- > 0;)
-		fz_m.run[i] = fz_m.owner[i] ? 0 : fz_m.run[i + 1] + 1;
-	for (i = fz_m.cursor; i < fz_m.capacity; i++) {
-		if (fz_m.run[i] >= count)
-			goto found;
-	}
-	for (i = 0; i < fz_m.cursor; i++) {
-		if (fz_m.run[i] >= count)
-			goto found;
-	}
-
-	for (i = 0; i < fz_m.capacity; i++) {
-		if (fz_m.owner[i])
-			tail = i + 1;
-	}
-	need = (u64)tail + count;
-	if (need > fz_m.space)
-		return -ENOSPC;
-	cap = (u64)fz_m.capacity * 2;
-	if (cap < need)
-		cap = need;
-	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
-		cap = GNTDEV_SLOTS_MIN_CAPACITY;
-	if (cap > fz_m.space)
-		cap = fz_m.space;
-	if (!fz_alloc_would_succeed(&fz_mem, fz_table_bytes(cap)))
-		return -ENOMEM;
-	if (cap > FZ_MODEL_CAP)
-		abort(); /* the budgets are chosen so this cannot be */
-	fz_m.capacity = (u32)cap;
-	i = tail;
-
-found:
-	*index = i;
-	memset(&fz_m.owner[i], id, count);
-	fz_m.in_use += count;
-	fz_m.cursor = i + count;
-	return 0;
-}
-
-static FZ_NOCOV int fz_model_release(u32 index, u32 count, unsigned int id)
-{
-	u32 i;
-
-	if (!count || !id || (u64)index + count > fz_m.capacity)
-		return -EINVAL;
-	for (i = index; i < index + count; i++) {
-		if (fz_m.owner[i] != id)
-			return -EINVAL;
-	}
-	memset(&fz_m.owner[index], 0, count);
-	fz_m.in_use -= count;
-	return 0;
-}
-
-static unsigned int fz_model_lookup(u32 index)
-{
-	return index < fz_m.capacity ? fz_m.owner[index] : 0;
+	for (id = 0; id < FZ_IDS; id++)
+		fz_owners[id] = fz_owner_ptr(id);
+	slots_model_init(&fz_m, limit, &fz_mem);
+	memset(fz_mmaps, 0, sizeof(fz_mmaps));
 }
 
 /* ------------------------------------------------------------------------
@@ -389,26 +246,18 @@ static unsigned int fz_model_lookup(u32 index)
 
 static struct gntdev_slots fz_s;
 
-static FZ_NOCOV void fz_compare(void)
+static void fz_compare(void)
 {
-	u32 i;
+	struct slots_diff d;
 
-	if (!gntdev_slots_valid(&fz_s))
-		fz_fail(__LINE__, "gntdev_slots_valid()", 1, 0);
-	FZ_EQ("capacity", fz_m.capacity, fz_s.capacity);
-	FZ_EQ("max", fz_m.max, fz_s.max);
-	FZ_EQ("space", fz_m.space, fz_s.space);
-	FZ_EQ("cursor", fz_m.cursor, fz_s.cursor);
-	FZ_EQ("in_use", fz_m.in_use, fz_s.in_use);
-	for (i = 0; i < fz_s.capacity; i++) {
-		if (fz_owner_id(fz_s.owner[i]) != fz_m.owner[i])
-			fz_fail(__LINE__, "owner of a slot (index in 'core')",
-				fz_m.owner[i], i);
+	if (slots_model_differs(&fz_m, &fz_s, fz_owners, FZ_IDS, &d)) {
+		FZ_TRACE("  differs at slot %u\n", d.slot);
+		fz_fail(__LINE__, d.what, d.want, d.got);
 	}
 	/* Invariant 5 of the header, directly. */
-	if (fz_s.capacity > FZ_MODEL_CAP)
-		fz_fail(__LINE__, "capacity beyond every budget", FZ_MODEL_CAP,
-			fz_s.capacity);
+	if (fz_s.capacity > SLOTS_MODEL_CAP)
+		fz_fail(__LINE__, "capacity beyond every budget",
+			SLOTS_MODEL_CAP, fz_s.capacity);
 }
 
 /* An owner id for raw calls: NULL or a token, never a driver-like map. */
@@ -424,7 +273,7 @@ static void fz_op_reserve(struct fz_input *in)
 	u32 want_idx = 0, got_idx = 0xdeadbeef;
 	int want, got;
 
-	want = fz_model_reserve(count, id, &want_idx);
+	want = slots_model_reserve(&fz_m, count, id, &want_idx);
 	got = gntdev_slots_reserve(&fz_s, count, fz_owner_ptr(id), &got_idx);
 	FZ_TRACE("  reserve(count=%u, owner=%u) = %d index %u\n", count, id,
 		 got, got_idx);
@@ -443,7 +292,7 @@ static void fz_op_release(struct fz_input *in)
 	u32 count = fz_num32(in, fz_m.capacity - index);
 	int want, got;
 
-	want = fz_model_release(index, count, id);
+	want = slots_model_release(&fz_m, index, count, id);
 	got = gntdev_slots_release(&fz_s, index, count, fz_owner_ptr(id));
 	FZ_TRACE("  release(%u+%u, owner=%u) = %d\n", index, count, id, got);
 	FZ_EQ("release: result", want, got);
@@ -455,19 +304,17 @@ static void fz_op_lookup(struct fz_input *in)
 	unsigned int got = fz_owner_id(gntdev_slots_lookup(&fz_s, index));
 
 	FZ_TRACE("  lookup(%u) = %u\n", index, got);
-	FZ_EQ("lookup", fz_model_lookup(index), got);
+	FZ_EQ("lookup", slots_model_lookup(&fz_m, index), got);
 }
 
 static void fz_op_set_max(struct fz_input *in)
 {
 	u32 max = fz_num32(in, fz_m.in_use);
-	int want = max ? 0 : -EINVAL;
+	int want = slots_model_set_max(&fz_m, max);
 	int got = gntdev_slots_set_max(&fz_s, max);
 
 	FZ_TRACE("  set_max(%u) = %d\n", max, got);
 	FZ_EQ("set_max", want, got);
-	if (!got)
-		fz_m.max = max < fz_m.space ? max : fz_m.space;
 }
 
 static void fz_op_destroy(void)
@@ -514,7 +361,7 @@ static void fz_op_map(struct fz_input *in, u32 limit)
 	FZ_EQ("map: request size", 0, gntdev_map_request_size(count, &size));
 	FZ_EQ("map: request size value", 16 + (u64)count * 8, size);
 
-	want = fz_model_reserve(count, FZ_ID_MAP0 + k, &want_idx);
+	want = slots_model_reserve(&fz_m, count, FZ_ID_MAP0 + k, &want_idx);
 	got = gntdev_slots_reserve(&fz_s, count, &fz_maps[k], &got_idx);
 	FZ_TRACE("  MAP map%u count=%u = %d index %u\n", k, count, got,
 		 got_idx);
@@ -523,7 +370,7 @@ static void fz_op_map(struct fz_input *in, u32 limit)
 		return;
 	FZ_EQ("map: index", want_idx, got_idx);
 	fz_maps[k] = (struct fz_map){ got_idx, count, true };
-	fz_m.maps[k] = (struct fz_map){ want_idx, count, true };
+	fz_mmaps[k] = (struct fz_map){ want_idx, count, true };
 	/* The offset returned to user space, computed in 64 bits. */
 	FZ_EQ("map: offset", (u64)want_idx * 4096,
 	      gntdev_index_to_offset(got_idx));
@@ -533,7 +380,7 @@ static void fz_op_map(struct fz_input *in, u32 limit)
 static u64 fz_map_offset(struct fz_input *in)
 {
 	unsigned int k = fz_u8(in) % FZ_MAPS;
-	u64 base = (u64)fz_m.maps[k].index * 4096;
+	u64 base = (u64)fz_mmaps[k].index * 4096;
 
 	return fz_num64(in, base);
 }
@@ -544,7 +391,7 @@ static int fz_model_map_at(u32 index)
 	int k;
 
 	for (k = 0; k < FZ_MAPS; k++) {
-		if (fz_m.maps[k].live && fz_m.maps[k].index == index)
+		if (fz_mmaps[k].live && fz_mmaps[k].index == index)
 			return k;
 	}
 	return -1;
@@ -556,8 +403,8 @@ static int fz_model_map_holding(u64 index)
 	int k;
 
 	for (k = 0; k < FZ_MAPS; k++) {
-		if (fz_m.maps[k].live && index >= fz_m.maps[k].index &&
-		    index - fz_m.maps[k].index < fz_m.maps[k].count)
+		if (fz_mmaps[k].live && index >= fz_mmaps[k].index &&
+		    index - fz_mmaps[k].index < fz_mmaps[k].count)
 			return k;
 	}
 	return -1;
@@ -585,7 +432,7 @@ static void fz_op_unmap(struct fz_input *in)
 		want = -EINVAL;
 	} else {
 		k = fz_model_map_at((u32)(offset / 4096));
-		want = k >= 0 && (!count || count == fz_m.maps[k].count) ?
+		want = k >= 0 && (!count || count == fz_mmaps[k].count) ?
 			       0 :
 			       -ENOENT;
 	}
@@ -610,9 +457,9 @@ static void fz_op_unmap(struct fz_input *in)
 	FZ_EQ("unmap: result", want, got);
 	if (!want) {
 		FZ_EQ("unmap: model release", 0,
-		      fz_model_release(fz_m.maps[k].index, fz_m.maps[k].count,
-				       FZ_ID_MAP0 + k));
-		fz_m.maps[k].live = false;
+		      slots_model_release(&fz_m, fz_mmaps[k].index,
+					  fz_mmaps[k].count, FZ_ID_MAP0 + k));
+		fz_mmaps[k].live = false;
 	}
 }
 
@@ -626,7 +473,7 @@ static void fz_op_mmap(struct fz_input *in)
 
 	if (pgoff <= U32_MAX) {
 		k = fz_model_map_at((u32)pgoff);
-		if (k >= 0 && npages == fz_m.maps[k].count)
+		if (k >= 0 && npages == fz_mmaps[k].count)
 			want = 0;
 		map = fz_core_map((u32)pgoff);
 	}
@@ -846,8 +693,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u32 max, limit;
 
 	fz_trace = getenv("FUZZ_CORE_TRACE") != NULL;
-	memset(&fz_mem, 0, sizeof(fz_mem));
-	fz_mem.budget = budgets[head & 3];
+	slots_alloc_init(&fz_mem, budgets[head & 3]);
 	max = head & 4 ? fz_num32(&in, 64) : 1U << (fz_u8(&in) % 32);
 	if (!max)
 		max = 1; /* gntdev_open() never uses 0: file_limit >= 1 */
@@ -859,7 +705,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_total_max = 1024 * 1024;
 	memset(fz_total_held, 0, sizeof(fz_total_held));
 	gntdev_slots_init(&fz_s, max, &fz_alloc_ops);
-	FZ_TRACE("budget=%zu max=%u limit=%u\n", fz_mem.budget, max, limit);
+	FZ_TRACE("budget=%zu max=%u limit=%u\n", fz_mem.limit, max, limit);
 	fz_compare();
 
 	for (fz_opno = 0; fz_opno < FZ_MAX_OPS && !in.ended; fz_opno++) {

@@ -4,8 +4,8 @@
  *
  * Runs a seeded random mix of reserve, release (valid, partial and
  * invalid), lookup, set_max and destroy operations on a struct gntdev_slots
- * and on a byte-per-slot model that applies the next-fit rule of
- * gntdev-core.h literally (try every start in order from the cursor).
+ * and on the reference model of slots-model.c (shared with the fuzzer),
+ * which applies the next-fit rule of gntdev-core.h literally.
  * Every result, index, error and counter must agree, allocation failures
  * are injected at random, and the invariants and the whole owner array are
  * compared regularly.
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gntdev-core.h"
+#include "slots-model.h"
 #include "t-harness.h"
 
 #define T_MAX_CAP 300 /* the largest cap used; not a multiple of 64 */
@@ -63,41 +64,13 @@ t_fail_op(int line, const char *what, long long want, long long got)
 	} while (0)
 
 /* ------------------------------------------------------------------------
- * Allocator with failure injection
+ * Allocator with failure injection (slots-model.c)
  */
 
-struct t_alloc {
-	long calls;
-	long live;
-	bool fail; /* fail every call while set */
-};
-
-static void *t_zalloc(size_t size, void *ctx)
-{
-	struct t_alloc *a = ctx;
-	void *p;
-
-	a->calls++;
-	if (a->fail)
-		return NULL;
-	p = calloc(1, size);
-	if (p)
-		a->live++;
-	return p;
-}
-
-static void t_free(void *ptr, void *ctx)
-{
-	struct t_alloc *a = ctx;
-
-	a->live--;
-	free(ptr);
-}
-
-static struct t_alloc t_mem;
+static struct slots_alloc t_mem;
 static const struct gntdev_slot_alloc t_alloc_ops = {
-	.zalloc = t_zalloc,
-	.free = t_free,
+	.zalloc = slots_alloc_zalloc,
+	.free = slots_alloc_free,
 	.ctx = &t_mem,
 };
 
@@ -115,105 +88,20 @@ static struct t_map t_maps[T_MAPS];
 static int t_live[T_MAPS]; /* ids of live maps, in no order */
 static int t_nlive;
 
-struct t_model {
-	int owner[T_MAX_CAP]; /* map id, or -1 if free */
-	u32 capacity;
-	u32 max;
-	u32 space;
-	u32 cursor;
-	u32 in_use;
-};
+/* The model (slots-model.c) knows map t_maps[i] as owner id i + 1. */
+static struct slots_model t_m;
+static const void *t_owners[1 + T_MAPS];
 
-static struct t_model t_m;
-
-static void t_model_init(u32 limit)
+static void *t_owner(int id)
 {
-	u32 i;
-
-	for (i = 0; i < T_MAX_CAP; i++)
-		t_m.owner[i] = -1;
-	t_m.capacity = 0;
-	t_m.max = limit;
-	t_m.space = limit;
-	t_m.cursor = 0;
-	t_m.in_use = 0;
+	return id < 0 ? NULL : &t_maps[id];
 }
 
-static bool t_model_free_run(u32 start, u32 count)
+static unsigned int t_id_of(const void *owner)
 {
-	u32 i;
-
-	if ((u64)start + count > t_m.capacity)
-		return false;
-	for (i = start; i < start + count; i++) {
-		if (t_m.owner[i] >= 0)
-			return false;
-	}
-	return true;
-}
-
-/* Expected result of reserve; sets *grow if the table must grow. */
-static int t_model_reserve(u32 count, bool has_owner, bool fail_alloc,
-			   u32 *index, bool *grow)
-{
-	u64 cap;
-	u32 tail = 0;
-	u32 k, start, i;
-
-	*grow = false;
-	if (!count || !has_owner)
-		return -EINVAL;
-	if ((u64)t_m.in_use + count > t_m.max)
-		return -ENOSPC;
-	for (k = 0; k < t_m.capacity; k++) {
-		start = (t_m.cursor + k) % t_m.capacity;
-		if (t_model_free_run(start, count)) {
-			*index = start;
-			return 0;
-		}
-	}
-	for (i = 0; i < t_m.capacity; i++) {
-		if (t_m.owner[i] >= 0)
-			tail = i + 1;
-	}
-	if ((u64)tail + count > t_m.space)
-		return -ENOSPC;
-	*grow = true;
-	if (fail_alloc)
-		return -ENOMEM;
-	cap = (u64)t_m.capacity * 2;
-	if (cap < (u64)tail + count)
-		cap = (u64)tail + count;
-	if (cap < GNTDEV_SLOTS_MIN_CAPACITY)
-		cap = GNTDEV_SLOTS_MIN_CAPACITY;
-	if (cap > t_m.space)
-		cap = t_m.space;
-	t_m.capacity = (u32)cap;
-	*index = tail;
-	return 0;
-}
-
-static void t_model_mark(u32 index, u32 count, int id)
-{
-	u32 i;
-
-	for (i = index; i < index + count; i++)
-		t_m.owner[i] = id;
-}
-
-/* Whether releasing the range would succeed. */
-static bool t_model_owns(u32 index, u32 count, int id)
-{
-	u32 i;
-
-	if (!count || id < 0 || index >= t_m.capacity ||
-	    count > t_m.capacity - index)
-		return false;
-	for (i = index; i < index + count; i++) {
-		if (t_m.owner[i] != id)
-			return false;
-	}
-	return true;
+	return owner ? (unsigned int)((const struct t_map *)owner - t_maps) +
+			       1 :
+		       0;
 }
 
 /* ------------------------------------------------------------------------
@@ -229,27 +117,20 @@ struct t_stats {
 
 static struct t_stats t_st;
 
-static void t_compare_counters(void)
+/* The counters, or everything: invariants, owners, lookups past the end. */
+static void t_compare(bool all)
 {
-	CHECK("capacity", t_m.capacity, t_s.capacity);
-	CHECK("max", t_m.max, t_s.max);
-	CHECK("space", t_m.space, t_s.space);
-	CHECK("cursor", t_m.cursor, t_s.cursor);
-	CHECK("in_use", t_m.in_use, t_s.in_use);
-}
-
-static void t_compare_all(void)
-{
+	struct slots_diff d;
 	u32 i;
-	int id;
 
-	CHECK("gntdev_slots_valid", 1, gntdev_slots_valid(&t_s));
-	t_compare_counters();
-	for (i = 0; i < T_MAX_CAP + 70; i++) {
-		id = i < T_MAX_CAP ? t_m.owner[i] : -1;
-		if (gntdev_slots_lookup(&t_s, i) !=
-		    (id < 0 ? NULL : (void *)&t_maps[id]))
-			t_fail_op(__LINE__, "owner of slot", id, (long long)i);
+	if (slots_model_differs(&t_m, &t_s, all ? t_owners : NULL,
+				T_ARRAY_SIZE(t_owners), &d))
+		t_fail_op(__LINE__, d.what, d.want, d.got);
+	for (i = 0; all && i < T_MAX_CAP + 70; i++) {
+		if (t_id_of(gntdev_slots_lookup(&t_s, i)) !=
+		    slots_model_lookup(&t_m, i))
+			t_fail_op(__LINE__, "owner of slot",
+				  slots_model_lookup(&t_m, i), (long long)i);
 	}
 }
 
@@ -272,9 +153,8 @@ static void t_op_reserve(void)
 {
 	u32 count = t_random_count();
 	bool has_owner = t_below(100) != 0;
-	bool grow = false;
 	u32 want = 0, got = 0xdeadbeef;
-	long calls = t_mem.calls;
+	long calls = t_mem.calls, allocs = t_m.allocs;
 	int id = -1, i, err, expect;
 
 	for (i = 0; i < T_MAPS; i++) {
@@ -285,14 +165,15 @@ static void t_op_reserve(void)
 	}
 	if (id < 0)
 		return;
-	t_mem.fail = t_below(4) == 0;
-	expect = t_model_reserve(count, has_owner, t_mem.fail, &want, &grow);
+	t_mem.fail_all = t_below(4) == 0;
+	expect =
+		slots_model_reserve(&t_m, count, has_owner ? id + 1 : 0, &want);
 	err = gntdev_slots_reserve(&t_s, count, has_owner ? &t_maps[id] : NULL,
 				   &got);
-	t_mem.fail = false;
+	t_mem.fail_all = false;
 	CHECK("reserve error", expect, err);
-	CHECK("allocations", grow ? 1 : 0, t_mem.calls - calls);
-	if (grow)
+	CHECK("allocations", t_m.allocs - allocs, t_mem.calls - calls);
+	if (t_m.allocs != allocs)
 		t_st.growths++;
 	switch (err) {
 	case 0:
@@ -308,9 +189,6 @@ static void t_op_reserve(void)
 		return;
 	}
 	CHECK("reserve index", want, got);
-	t_model_mark(got, count, id);
-	t_m.in_use += count;
-	t_m.cursor = got + count;
 	t_maps[id] =
 		(struct t_map){ .index = got, .count = count, .live = true };
 	t_live[t_nlive++] = id;
@@ -339,8 +217,8 @@ static void t_op_release(void)
 			index += map->count - part;
 	}
 	CHECK("release", 0, gntdev_slots_release(&t_s, index, count, map));
-	t_model_mark(index, count, -1);
-	t_m.in_use -= count;
+	CHECK("model release", 0,
+	      slots_model_release(&t_m, index, count, id + 1));
 	if (count == map->count)
 		t_forget(k);
 	else if (index == map->index)
@@ -372,21 +250,19 @@ static void t_op_release_bad(void)
 	default:
 		break;
 	}
-	if (t_model_owns(index, count, id))
+	if (slots_model_owns(&t_m, index, count, id + 1))
 		return;
 	CHECK("bad release", -EINVAL,
-	      gntdev_slots_release(&t_s, index, count,
-				   id < 0 ? NULL : &t_maps[id]));
+	      gntdev_slots_release(&t_s, index, count, t_owner(id)));
 	t_st.release_bad++;
 }
 
 static void t_op_lookup(void)
 {
 	u32 i = t_below(2) ? t_below(T_MAX_CAP + 70) : UINT32_MAX - t_below(3);
-	int id = i < T_MAX_CAP ? t_m.owner[i] : -1;
+	unsigned int id = slots_model_lookup(&t_m, i);
 
-	if (gntdev_slots_lookup(&t_s, i) !=
-	    (id < 0 ? NULL : (void *)&t_maps[id]))
+	if (t_id_of(gntdev_slots_lookup(&t_s, i)) != id)
 		t_fail_op(__LINE__, "lookup", id, (long long)i);
 	t_st.lookups++;
 }
@@ -395,12 +271,8 @@ static void t_op_set_max(void)
 {
 	u32 max = t_below(T_MAX_CAP + 1);
 
-	if (max == 0) {
-		CHECK("set_max(0)", -EINVAL, gntdev_slots_set_max(&t_s, 0));
-		return;
-	}
-	CHECK("set_max", 0, gntdev_slots_set_max(&t_s, max));
-	t_m.max = max < t_m.space ? max : t_m.space;
+	CHECK(max ? "set_max" : "set_max(0)", slots_model_set_max(&t_m, max),
+	      gntdev_slots_set_max(&t_s, max));
 }
 
 /* Start over: release everything (or just forget it) and destroy. */
@@ -421,7 +293,7 @@ static void t_op_reset(void)
 	gntdev_slots_destroy(&t_s);
 	CHECK("memory after destroy", 0, t_mem.live);
 	gntdev_slots_init(&t_s, max, &t_alloc_ops);
-	t_model_init(max);
+	slots_model_init(&t_m, max, &t_mem);
 	t_st.resets++;
 }
 
@@ -430,12 +302,16 @@ static long t_ops = T_OPS;
 static void test_random_ops(void)
 {
 	u32 r;
+	int id;
 
+	for (id = 0; id < T_MAPS; id++)
+		t_owners[id + 1] = &t_maps[id];
 	printf("# seed %llu, %ld operations (replay: test-slots-random SEED OPS)\n",
 	       t_seed, t_ops);
 	t_rng = t_seed;
+	slots_alloc_init(&t_mem, SIZE_MAX);
 	gntdev_slots_init(&t_s, T_MAX_CAP, &t_alloc_ops);
-	t_model_init(T_MAX_CAP);
+	slots_model_init(&t_m, T_MAX_CAP, &t_mem);
 	for (t_op = 0; t_op < t_ops; t_op++) {
 		r = t_below(1000);
 		if (r < 470)
@@ -450,11 +326,9 @@ static void test_random_ops(void)
 			t_op_set_max();
 		else if (t_below(2))
 			t_op_reset();
-		t_compare_counters();
-		if (t_op % 64 == 0)
-			t_compare_all();
+		t_compare(t_op % 64 == 0);
 	}
-	t_compare_all();
+	t_compare(true);
 	t_op_reset();
 	gntdev_slots_destroy(&t_s);
 	CHECK("memory at exit", 0, t_mem.live);

@@ -14,46 +14,14 @@
 #include <string.h>
 
 #include "gntdev-core.h"
+#include "slots-model.h"
 #include "t-harness.h"
 
-struct t_alloc {
-	int calls; /* zalloc calls */
-	int frees; /* free calls */
-	int live; /* blocks not yet freed */
-	int fail_call; /* fail the zalloc call with this number; 0: never */
-	size_t limit; /* fail any larger request */
-	size_t last_size;
-};
-
-static void *t_zalloc(size_t size, void *ctx)
-{
-	struct t_alloc *a = ctx;
-	void *p;
-
-	a->calls++;
-	a->last_size = size;
-	if (a->calls == a->fail_call || size > a->limit)
-		return NULL;
-	p = calloc(1, size);
-	if (p)
-		a->live++;
-	return p;
-}
-
-static void t_free(void *ptr, void *ctx)
-{
-	struct t_alloc *a = ctx;
-
-	T_ASSERT(ptr != NULL);
-	a->frees++;
-	a->live--;
-	free(ptr);
-}
-
-static struct t_alloc t_state;
+/* The allocator with failure injection of slots-model.c. */
+static struct slots_alloc t_state;
 static const struct gntdev_slot_alloc t_alloc_ops = {
-	.zalloc = t_zalloc,
-	.free = t_free,
+	.zalloc = slots_alloc_zalloc,
+	.free = slots_alloc_free,
 	.ctx = &t_state,
 };
 
@@ -67,8 +35,7 @@ static char t_owner[16];
 
 static void t_setup(struct gntdev_slots *s, u32 max)
 {
-	memset(&t_state, 0, sizeof(t_state));
-	t_state.limit = 64 << 20;
+	slots_alloc_init(&t_state, 64 << 20);
 	gntdev_slots_init(s, max, &t_alloc_ops);
 	T_ASSERT(gntdev_slots_valid(s));
 }
