@@ -101,7 +101,6 @@ int gt_cmd_bench(int argc, char **argv)
 		{ "iter", required_argument, NULL, 'i' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "ro", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t npages = 16, iter = 1000, domid = 0, i;
@@ -114,8 +113,7 @@ int gt_cmd_bench(int argc, char **argv)
 	double total_us;
 	int c, rc = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:i:d:rh", opts, NULL)) != -1) {
+	while ((c = gt_getopt(argc, argv, opts, bench_help, &rc)) > 0) {
 		switch (c) {
 		case 'p':
 			rc = gt_arg_u32("--pages", optarg, BENCH_MAX_PAGES,
@@ -131,18 +129,12 @@ int gt_cmd_bench(int argc, char **argv)
 		case 'r':
 			ro = true;
 			break;
-		case 'h':
-			return gt_help(bench_help);
-		case ':':
-			return gt_usage("option '%s' needs an argument",
-					argv[optind - 1]);
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 		if (rc)
 			return rc;
 	}
+	if (c < 0)
+		return rc;
 	if (optind < argc)
 		return gt_usage("unexpected argument '%s'", argv[optind]);
 	if (!npages || !iter)

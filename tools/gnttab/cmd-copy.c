@@ -78,7 +78,6 @@ int gt_cmd_copy(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "offset", required_argument, NULL, 'o' },
 		{ "len", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *to = NULL, *olen = NULL, *ooff = NULL;
@@ -90,8 +89,7 @@ int gt_cmd_copy(int argc, char **argv)
 	ssize_t n;
 	int c, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:t:o:l:h", opts, NULL)) != -1) {
+	while ((c = gt_getopt(argc, argv, opts, copy_help, &rc)) > 0) {
 		switch (c) {
 		case 'F':
 			from = optarg;
@@ -105,16 +103,10 @@ int gt_cmd_copy(int argc, char **argv)
 		case 'l':
 			olen = optarg;
 			break;
-		case 'h':
-			return gt_help(copy_help);
-		case ':':
-			return gt_usage("option '%s' needs an argument",
-					argv[optind - 1]);
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return rc;
 	if (argc - optind != 2)
 		return gt_usage("need DOMID and one REF");
 	if (!from == !to)

@@ -440,7 +440,6 @@ int gt_cmd_list(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "raw", no_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
@@ -449,8 +448,7 @@ int gt_cmd_list(int argc, char **argv)
 	char *text;
 	int c, fd = -1, rc, err;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":rs:h", opts, NULL)) != -1) {
+	while ((c = gt_getopt(argc, argv, opts, list_help, &rc)) > 0) {
 		switch (c) {
 		case 'r':
 			raw = true;
@@ -458,16 +456,10 @@ int gt_cmd_list(int argc, char **argv)
 		case 's':
 			path = optarg;
 			break;
-		case 'h':
-			return gt_help(list_help);
-		case ':':
-			return gt_usage("option '%s' needs an argument",
-					argv[optind - 1]);
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return rc;
 	if (optind < argc)
 		return gt_usage("unexpected argument '%s'", argv[optind]);
 

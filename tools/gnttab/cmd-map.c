@@ -44,7 +44,11 @@ struct map_args {
 	const char *write, *fill;
 };
 
-static int map_parse(int argc, char **argv, struct map_args *a)
+/*
+ * The command line into @a: true to go on, false to stop and return *@rc
+ * (the help, or a usage error).
+ */
+static bool map_parse(int argc, char **argv, struct map_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		{ "ro", no_argument, NULL, 'r' },
@@ -52,14 +56,12 @@ static int map_parse(int argc, char **argv, struct map_args *a)
 		{ "write", required_argument, NULL, 'w' },
 		{ "fill", required_argument, NULL, 'f' },
 		{ "hold", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t i;
-	int c, rc;
+	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":rxw:f:Hh", opts, NULL)) != -1) {
+	while ((c = gt_getopt(argc, argv, opts, map_help, rc)) > 0) {
 		switch (c) {
 		case 'r':
 			a->ro = true;
@@ -76,36 +78,34 @@ static int map_parse(int argc, char **argv, struct map_args *a)
 		case 'H':
 			a->hold = true;
 			break;
-		case 'h':
-			return -1;
-		case ':':
-			return gt_usage("option '%s' needs an argument",
-					argv[optind - 1]);
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return false;
 	if (optind + 2 > argc)
-		return gt_usage("need DOMID and at least one REF");
-	if (a->hexdump && a->write)
-		return gt_usage("--hexdump and --write exclude each other");
-	if (a->ro && a->fill)
-		return gt_usage("--fill writes to the pages: not with --ro");
-	rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX, &a->domid);
-	if (rc)
-		return rc;
+		*rc = gt_usage("need DOMID and at least one REF");
+	else if (a->hexdump && a->write)
+		*rc = gt_usage("--hexdump and --write exclude each other");
+	else if (a->ro && a->fill)
+		*rc = gt_usage("--fill writes to the pages: not with --ro");
+	else
+		*rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX,
+				 &a->domid);
+	if (*rc)
+		return false;
 	a->count = argc - optind - 1;
 	a->refs = calloc(a->count, sizeof(*a->refs));
-	if (!a->refs)
-		return gt_fail(errno, "allocating %u refs", a->count);
-	for (i = 0; i < a->count; i++) {
-		rc = gt_arg_u32("REF", argv[optind + 1 + i], UINT32_MAX,
-				&a->refs[i]);
-		if (rc)
-			return rc;
+	if (!a->refs) {
+		*rc = gt_fail(errno, "allocating %u refs", a->count);
+		return false;
 	}
-	return GT_OK;
+	for (i = 0; i < a->count; i++) {
+		*rc = gt_arg_u32("REF", argv[optind + 1 + i], UINT32_MAX,
+				 &a->refs[i]);
+		if (*rc)
+			return false;
+	}
+	return true;
 }
 
 /* Fill, show, save: everything done with the area while it is mapped. */
@@ -150,10 +150,9 @@ int gt_cmd_map(int argc, char **argv)
 	uint32_t i;
 	int rc;
 
-	rc = map_parse(argc, argv, &a);
-	if (rc) {
+	if (!map_parse(argc, argv, &a, &rc)) {
 		free(a.refs);
-		return rc < 0 ? gt_help(map_help) : rc;
+		return rc;
 	}
 	len = (size_t)a.count * GT_PAGE;
 	rc = GT_FAIL;

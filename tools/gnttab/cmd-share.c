@@ -45,7 +45,6 @@ int gt_cmd_share(int argc, char **argv)
 		{ "ro", no_argument, NULL, 'r' },
 		{ "oneline", no_argument, NULL, '1' },
 		{ "fill", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t domid, npages, i;
@@ -60,8 +59,7 @@ int gt_cmd_share(int argc, char **argv)
 	size_t len;
 	int c, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r1f:h", opts, NULL)) != -1) {
+	while ((c = gt_getopt(argc, argv, opts, share_help, &rc)) > 0) {
 		switch (c) {
 		case 'r':
 			ro = true;
@@ -72,16 +70,10 @@ int gt_cmd_share(int argc, char **argv)
 		case 'f':
 			fill = optarg;
 			break;
-		case 'h':
-			return gt_help(share_help);
-		case ':':
-			return gt_usage("option '%s' needs an argument",
-					argv[optind - 1]);
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return rc;
 	if (argc - optind != 2)
 		return gt_usage("need DOMID and NPAGES");
 	rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX, &domid);

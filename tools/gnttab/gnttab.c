@@ -151,6 +151,64 @@ int gt_arg_u32(const char *what, const char *s, uint32_t max, uint32_t *out)
 			max);
 }
 
+/* Options a command may have besides -h, --help. */
+#define GT_MAX_OPTS 8
+
+/*
+ * gt_getopt() with getopt_long()'s optstring prefix @mode: ":" for a
+ * command (options and operands in any order), "+:" for gnttab itself
+ * (its options end at the command's name).
+ */
+static int gt_getopt_mode(const char *mode, int argc, char **argv,
+			  const struct option *opts, const char *help, int *rc)
+{
+	static const struct option help_opt = { "help", no_argument, NULL,
+						'h' };
+	struct option all[GT_MAX_OPTS + 2] = { { 0 } };
+	char letters[2 * GT_MAX_OPTS + 4];
+	size_t n, k;
+	int c;
+
+	k = strlen(mode);
+	memcpy(letters, mode, k);
+	for (n = 0; opts[n].name; n++) {
+		if (n == GT_MAX_OPTS)
+			abort(); /* a command with more: raise GT_MAX_OPTS */
+		all[n] = opts[n];
+		letters[k++] = (char)opts[n].val;
+		if (opts[n].has_arg == required_argument)
+			letters[k++] = ':';
+	}
+	all[n] = help_opt;
+	letters[k++] = 'h';
+	letters[k] = '\0';
+
+	opterr = 0;
+	c = getopt_long(argc, argv, letters, all, NULL);
+	switch (c) {
+	case -1:
+		return 0;
+	case 'h':
+		*rc = gt_help(help);
+		return -1;
+	case ':':
+		*rc = gt_usage("option '%s' needs an argument",
+			       argv[optind - 1]);
+		return -1;
+	case '?':
+		*rc = gt_usage("unknown option '%s'", argv[optind - 1]);
+		return -1;
+	default:
+		return c;
+	}
+}
+
+int gt_getopt(int argc, char **argv, const struct option *opts,
+	      const char *help, int *rc)
+{
+	return gt_getopt_mode(":", argc, argv, opts, help, rc);
+}
+
 void gt_set_verbose(bool verbose)
 {
 	gt_verbose = verbose;
@@ -393,7 +451,6 @@ void gt_hexdump(const void *buf, size_t len)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -404,23 +461,20 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int c, rc;
 
-	opterr = 0;
 	/* "+": stop at the command; its own options are its own. */
-	while ((c = getopt_long(argc, argv, "+hVv", opts, NULL)) != -1) {
+	while ((c = gt_getopt_mode("+:", argc, argv, opts, gt_main_help, &rc)) >
+	       0) {
 		switch (c) {
-		case 'h':
-			return gt_help(gt_main_help);
 		case 'V':
 			printf("gnttab %s (gntdev project)\n", GNTTAB_VERSION);
 			return fflush(stdout) ? GT_FAIL : GT_OK;
 		case 'v':
 			gt_set_verbose(true);
 			break;
-		default:
-			return gt_usage("unknown option '%s'",
-					argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return rc;
 	if (optind >= argc)
 		return gt_usage("no command given");
 	name = argv[optind];

@@ -10,6 +10,7 @@
 #ifndef GNTTAB_H
 #define GNTTAB_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,6 +47,23 @@ int gt_fail(int err, const char *fmt, ...)
 int gt_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints @text (a command's help) on stdout; returns GT_OK. */
 int gt_help(const char *text);
+
+/*
+ * gt_getopt() - the next option of a command's arguments, parsed one way
+ * for every command. @opts is getopt_long()'s table (at most 8 entries,
+ * then a zeroed one); the short options are made from its letters (.val),
+ * so a letter and its long name cannot drift apart. -h, --help is added:
+ * it prints @help. A missing argument or an unknown option is a usage
+ * error, printed as every command prints it. Options and operands may come
+ * in any order.
+ *
+ * Return: the option's letter (optarg holds its argument); 0 after the
+ * last option (optind then indexes the first operand); -1 when the command
+ * must stop and return *@rc: GT_OK after the help, GT_USAGE after a usage
+ * error.
+ */
+int gt_getopt(int argc, char **argv, const struct option *opts,
+	      const char *help, int *rc);
 
 /* Strict unsigned numbers: decimal or 0x-hex, nothing else, <= @max. */
 bool gt_parse_u32(const char *s, uint32_t max, uint32_t *out);
