@@ -173,25 +173,14 @@ static u64 fz_num64(struct fz_input *in, u64 near)
  */
 
 static struct slots_alloc fz_mem;
-static const struct gntdev_slot_alloc fz_alloc_ops = {
-	.zalloc = slots_alloc_zalloc,
-	.free = slots_alloc_free,
-	.ctx = &fz_mem,
-};
+static const struct gntdev_slot_alloc fz_alloc = SLOTS_ALLOC_OPS(&fz_mem);
 
 /* ------------------------------------------------------------------------
  * Owners
  */
 
-/* A driver-like map: what struct gntdev_map keeps for the slot table. */
-struct fz_map {
-	u32 index;
-	u32 count;
-	bool live;
-};
-
 static char fz_tokens[FZ_RAW_OWNERS];
-static struct fz_map fz_maps[FZ_MAPS];
+static struct slots_map fz_maps[FZ_MAPS];
 
 /* Owner id 0 is NULL, 1..FZ_RAW_OWNERS tokens, then the maps. */
 #define FZ_ID_MAP0 (1 + FZ_RAW_OWNERS)
@@ -209,7 +198,7 @@ static void *fz_owner_ptr(unsigned int id)
 static unsigned int fz_owner_id(const void *p)
 {
 	const char *c = p;
-	const struct fz_map *m = p;
+	const struct slots_map *m = p;
 
 	if (!p)
 		return 0;
@@ -226,7 +215,7 @@ static unsigned int fz_owner_id(const void *p)
  */
 
 static struct slots_model fz_m;
-static struct fz_map fz_mmaps[FZ_MAPS];
+static struct slots_map fz_mmaps[FZ_MAPS];
 /* The owner pointer of each id, for the comparison. */
 static const void *fz_owners[FZ_IDS];
 
@@ -369,8 +358,8 @@ static void fz_op_map(struct fz_input *in, u32 limit)
 	if (got)
 		return;
 	FZ_EQ("map: index", want_idx, got_idx);
-	fz_maps[k] = (struct fz_map){ got_idx, count, true };
-	fz_mmaps[k] = (struct fz_map){ want_idx, count, true };
+	fz_maps[k] = (struct slots_map){ got_idx, count, true };
+	fz_mmaps[k] = (struct slots_map){ want_idx, count, true };
 	/* The offset returned to user space, computed in 64 bits. */
 	FZ_EQ("map: offset", (u64)want_idx * 4096,
 	      gntdev_index_to_offset(got_idx));
@@ -411,7 +400,7 @@ static int fz_model_map_holding(u64 index)
 }
 
 /* Core: the map behind a slot, as the driver finds it, or NULL. */
-static struct fz_map *fz_core_map(u32 index)
+static struct slots_map *fz_core_map(u32 index)
 {
 	unsigned int id = fz_owner_id(gntdev_slots_lookup(&fz_s, index));
 
@@ -423,7 +412,7 @@ static void fz_op_unmap(struct fz_input *in)
 {
 	u64 offset = fz_map_offset(in);
 	u32 count = fz_num32(in, 0);
-	struct fz_map *map;
+	struct slots_map *map;
 	int want, got, k = -1;
 	u32 index = 0;
 
@@ -468,7 +457,7 @@ static void fz_op_mmap(struct fz_input *in)
 {
 	u64 pgoff = fz_map_offset(in) / 4096;
 	u64 npages = fz_num64(in, 1);
-	struct fz_map *map = NULL;
+	struct slots_map *map = NULL;
 	int want = -EINVAL, got = -EINVAL, k;
 
 	if (pgoff <= U32_MAX) {
@@ -490,7 +479,7 @@ static void fz_op_notify(struct fz_input *in)
 	u64 offset = fz_map_offset(in);
 	u32 action = fz_num32(in, 3);
 	bool ro = fz_u8(in) & 1;
-	struct fz_map *map = NULL;
+	struct slots_map *map = NULL;
 	int want, got, k = -1;
 
 	/* Model: any byte of a live map; clear-byte not on read-only. */
@@ -704,7 +693,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_total = 0;
 	fz_total_max = 1024 * 1024;
 	memset(fz_total_held, 0, sizeof(fz_total_held));
-	gntdev_slots_init(&fz_s, max, &fz_alloc_ops);
+	gntdev_slots_init(&fz_s, max, &fz_alloc);
 	FZ_TRACE("budget=%zu max=%u limit=%u\n", fz_mem.limit, max, limit);
 	fz_compare();
 

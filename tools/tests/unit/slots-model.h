@@ -51,6 +51,19 @@ bool slots_alloc_would_succeed(const struct slots_alloc *a, size_t size);
 /* The struct gntdev_slot_alloc callbacks; @ctx is a struct slots_alloc. */
 void *slots_alloc_zalloc(size_t size, void *ctx);
 void slots_alloc_free(void *ptr, void *ctx);
+/* A struct gntdev_slot_alloc's initializer for the allocator @mem. */
+#define SLOTS_ALLOC_OPS(mem)                                            \
+	{                                                               \
+		.zalloc = slots_alloc_zalloc, .free = slots_alloc_free, \
+		.ctx = (mem),                                           \
+	}
+
+/* A driver-like map: what struct gntdev_map keeps for the slot table. */
+struct slots_map {
+	u32 index;
+	u32 count;
+	bool live;
+};
 
 struct slots_model {
 	u16 owner[SLOTS_MODEL_CAP]; /* owner id, 0: free */

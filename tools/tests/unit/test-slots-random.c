@@ -68,23 +68,13 @@ t_fail_op(int line, const char *what, long long want, long long got)
  */
 
 static struct slots_alloc t_mem;
-static const struct gntdev_slot_alloc t_alloc_ops = {
-	.zalloc = slots_alloc_zalloc,
-	.free = slots_alloc_free,
-	.ctx = &t_mem,
-};
+static const struct gntdev_slot_alloc t_alloc = SLOTS_ALLOC_OPS(&t_mem);
 
 /* ------------------------------------------------------------------------
  * Maps (the owners) and the reference model
  */
 
-struct t_map {
-	u32 index;
-	u32 count;
-	bool live;
-};
-
-static struct t_map t_maps[T_MAPS];
+static struct slots_map t_maps[T_MAPS];
 static int t_live[T_MAPS]; /* ids of live maps, in no order */
 static int t_nlive;
 
@@ -99,7 +89,8 @@ static void *t_owner(int id)
 
 static unsigned int t_id_of(const void *owner)
 {
-	return owner ? (unsigned int)((const struct t_map *)owner - t_maps) +
+	return owner ? (unsigned int)((const struct slots_map *)owner -
+				      t_maps) +
 			       1 :
 		       0;
 }
@@ -189,8 +180,9 @@ static void t_op_reserve(void)
 		return;
 	}
 	CHECK("reserve index", want, got);
-	t_maps[id] =
-		(struct t_map){ .index = got, .count = count, .live = true };
+	t_maps[id] = (struct slots_map){ .index = got,
+					 .count = count,
+					 .live = true };
 	t_live[t_nlive++] = id;
 	t_st.reserve_ok++;
 }
@@ -206,7 +198,7 @@ static void t_op_release(void)
 {
 	int k = t_below(t_nlive);
 	int id = t_live[k];
-	struct t_map *map = &t_maps[id];
+	struct slots_map *map = &t_maps[id];
 	u32 index = map->index;
 	u32 count = map->count;
 	u32 part = t_below(4) ? 0 : t_below(count);
@@ -282,7 +274,7 @@ static void t_op_reset(void)
 
 	while (t_nlive) {
 		if (t_below(2)) {
-			struct t_map *map = &t_maps[t_live[0]];
+			struct slots_map *map = &t_maps[t_live[0]];
 
 			CHECK("release on reset", 0,
 			      gntdev_slots_release(&t_s, map->index, map->count,
@@ -292,7 +284,7 @@ static void t_op_reset(void)
 	}
 	gntdev_slots_destroy(&t_s);
 	CHECK("memory after destroy", 0, t_mem.live);
-	gntdev_slots_init(&t_s, max, &t_alloc_ops);
+	gntdev_slots_init(&t_s, max, &t_alloc);
 	slots_model_init(&t_m, max, &t_mem);
 	t_st.resets++;
 }
@@ -310,7 +302,7 @@ static void test_random_ops(void)
 	       t_seed, t_ops);
 	t_rng = t_seed;
 	slots_alloc_init(&t_mem, SIZE_MAX);
-	gntdev_slots_init(&t_s, T_MAX_CAP, &t_alloc_ops);
+	gntdev_slots_init(&t_s, T_MAX_CAP, &t_alloc);
 	slots_model_init(&t_m, T_MAX_CAP, &t_mem);
 	for (t_op = 0; t_op < t_ops; t_op++) {
 		r = t_below(1000);

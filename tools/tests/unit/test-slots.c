@@ -19,11 +19,7 @@
 
 /* The allocator with failure injection of slots-model.c. */
 static struct slots_alloc t_state;
-static const struct gntdev_slot_alloc t_alloc_ops = {
-	.zalloc = slots_alloc_zalloc,
-	.free = slots_alloc_free,
-	.ctx = &t_state,
-};
+static const struct gntdev_slot_alloc t_alloc = SLOTS_ALLOC_OPS(&t_state);
 
 /* Owners: distinct addresses. */
 static char t_owner[16];
@@ -36,7 +32,7 @@ static char t_owner[16];
 static void t_setup(struct gntdev_slots *s, u32 max)
 {
 	slots_alloc_init(&t_state, 64 << 20);
-	gntdev_slots_init(s, max, &t_alloc_ops);
+	gntdev_slots_init(s, max, &t_alloc);
 	T_ASSERT(gntdev_slots_valid(s));
 }
 
@@ -138,7 +134,7 @@ static void test_empty(void)
 	T_EQ(0, t_state.calls);
 	T_EQ(0, t_state.frees);
 	T_EQ(100, s.max);
-	T_PTR_EQ(&t_alloc_ops, s.alloc);
+	T_PTR_EQ(&t_alloc, s.alloc);
 	t_teardown(&s);
 }
 
