@@ -36,6 +36,7 @@
 #include <xen/evtchn.h>
 
 #include "../../../include/xen/public/gntdev.h"
+#include "../../tests/include/t-harness.h"
 
 #define L_RW (PROT_READ | PROT_WRITE)
 #define L_NONE ((uint32_t)-1)
@@ -44,38 +45,6 @@
 #define L_BAD_REF 0xfffff0U
 /* Not an event channel bound through this kernel's evtchn driver. */
 #define L_BAD_PORT 0xffff0U
-
-static unsigned int l_num, l_passed, l_failed;
-
-static void __attribute__((format(printf, 2, 3)))
-l_check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	l_num++;
-	if (ok)
-		l_passed++;
-	else
-		l_failed++;
-	printf("%sok %u - ", ok ? "" : "not ", l_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void __attribute__((format(printf, 1, 2))) l_note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static const char *l_err(int err)
 {
@@ -195,7 +164,7 @@ static bool l_evtchn_wait(int fd, uint32_t port, int ms)
 		seen |= ports[i] == port;
 		/* Unmask the port again. */
 		if (write(fd, &ports[i], sizeof(ports[i])) < 0)
-			l_note("evtchn unmask failed: %s", l_err(errno));
+			t_note("evtchn unmask failed: %s", l_err(errno));
 	}
 	return seen;
 }
@@ -205,7 +174,7 @@ static void l_expect_fail_logged(void *p, unsigned int logged, const char *what)
 {
 	int err = errno;
 
-	l_check(!p && err && l_logged() == logged + 1,
+	t_check(!p && err && l_logged() == logged + 1,
 		"%s fails (%s) and logs once", what,
 		p ? "mapped!" : l_err(err));
 }
@@ -217,20 +186,18 @@ static void l_expect_fail_logged(void *p, unsigned int logged, const char *what)
 static void l_open(void)
 {
 	xgt = xengnttab_open(&llog.vtable, 0);
-	l_check(xgt != NULL, "xengnttab_open (%s)", xgt ? "ok" : l_err(errno));
+	t_check(xgt != NULL, "xengnttab_open (%s)", xgt ? "ok" : l_err(errno));
 	xgs = xengntshr_open(&llog.vtable, 0);
-	l_check(xgs != NULL, "xengntshr_open (%s)", xgs ? "ok" : l_err(errno));
-	if (!xgt || !xgs) {
-		printf("%u passed, %u failed\n", l_passed, l_failed);
-		exit(1);
-	}
-	l_check(xengnttab_fd(xgt) >= 0 && l_cloexec(xengnttab_fd(xgt)),
+	t_check(xgs != NULL, "xengntshr_open (%s)", xgs ? "ok" : l_err(errno));
+	if (!xgt || !xgs)
+		exit(t_summary());
+	t_check(xengnttab_fd(xgt) >= 0 && l_cloexec(xengnttab_fd(xgt)),
 		"xengnttab_fd is open, close-on-exec");
-	l_check(xengntshr_fd(xgs) >= 0 && l_cloexec(xengntshr_fd(xgs)),
+	t_check(xengntshr_fd(xgs) >= 0 && l_cloexec(xengntshr_fd(xgs)),
 		"xengntshr_fd is open, close-on-exec");
-	l_check(xengnttab_set_max_grants(xgt, 4096) == 0,
+	t_check(xengnttab_set_max_grants(xgt, 4096) == 0,
 		"xengnttab_set_max_grants(4096) succeeds");
-	l_check(l_logged() == 0, "nothing logged so far");
+	t_check(l_logged() == 0, "nothing logged so far");
 }
 
 static void l_one_page(void)
@@ -240,21 +207,21 @@ static void l_one_page(void)
 	uint32_t ref = 0;
 
 	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
-	l_check(s != NULL, "share 1 page with dom0 (ref %u)", ref);
+	t_check(s != NULL, "share 1 page with dom0 (ref %u)", ref);
 	if (!s)
 		return;
 	l_fill(s, 1, 1);
 	memcpy(want, s, L_PAGE);
 	m = xengnttab_map_grant_ref(xgt, 0, ref, L_RW);
-	l_check(m != NULL, "map_grant_ref of it (%s)", m ? "ok" : l_err(errno));
+	t_check(m != NULL, "map_grant_ref of it (%s)", m ? "ok" : l_err(errno));
 	if (m) {
-		l_check(l_same(m, want, 1), "mapping shows the shared data");
+		t_check(l_same(m, want, 1), "mapping shows the shared data");
 		l_fill(m, 1, 2);
-		l_check(l_same(s, m, 1),
+		t_check(l_same(s, m, 1),
 			"data written to the map reaches the sharer");
-		l_check(xengnttab_unmap(xgt, m, 1) == 0, "unmap");
+		t_check(xengnttab_unmap(xgt, m, 1) == 0, "unmap");
 	}
-	l_check(xengntshr_unshare(xgs, s, 1) == 0, "unshare");
+	t_check(xengntshr_unshare(xgs, s, 1) == 0, "unshare");
 }
 
 static void l_many_pages(void)
@@ -266,20 +233,20 @@ static void l_many_pages(void)
 	uint8_t *s, *m;
 
 	s = xengntshr_share_pages(xgs, 0, N, refs, 1);
-	l_check(s != NULL, "share %d pages", N);
+	t_check(s != NULL, "share %d pages", N);
 	if (!s)
 		return;
 	l_fill(s, N, 3);
 	m = xengnttab_map_grant_refs(xgt, 4, domids, refs, L_RW);
-	l_check(m && l_same(m, s, 4), "map_grant_refs of 4, per-grant domids");
+	t_check(m && l_same(m, s, 4), "map_grant_refs of 4, per-grant domids");
 	if (m)
-		l_check(xengnttab_unmap(xgt, m, 4) == 0, "unmap 4");
+		t_check(xengnttab_unmap(xgt, m, 4) == 0, "unmap 4");
 	/* More grants than fit a request on the stack. */
 	m = xengnttab_map_domain_grant_refs(xgt, N, 0, refs, PROT_READ);
-	l_check(m && l_same(m, s, N), "map_domain_grant_refs of %d, read-only",
+	t_check(m && l_same(m, s, N), "map_domain_grant_refs of %d, read-only",
 		N);
 	if (m)
-		l_check(xengnttab_unmap(xgt, m, N) == 0, "unmap %d", N);
+		t_check(xengnttab_unmap(xgt, m, N) == 0, "unmap %d", N);
 	/* All or nothing: one bad grant of four. */
 	memcpy(bad, refs, sizeof(bad));
 	bad[2] = L_BAD_REF;
@@ -287,10 +254,10 @@ static void l_many_pages(void)
 	m = xengnttab_map_domain_grant_refs(xgt, 4, 0, bad, L_RW);
 	l_expect_fail_logged(m, logged, "map of 4 with one bad grant");
 	m = xengnttab_map_domain_grant_refs(xgt, 4, 0, refs, L_RW);
-	l_check(m && l_same(m, s, 4), "the good grants map fine afterwards");
+	t_check(m && l_same(m, s, 4), "the good grants map fine afterwards");
 	if (m)
 		xengnttab_unmap(xgt, m, 4);
-	l_check(xengntshr_unshare(xgs, s, N) == 0, "unshare %d", N);
+	t_check(xengntshr_unshare(xgs, s, N) == 0, "unshare %d", N);
 }
 
 static void l_read_only(void)
@@ -300,7 +267,7 @@ static void l_read_only(void)
 	uint32_t ref;
 
 	s = xengntshr_share_pages(xgs, 0, 1, &ref, 0);
-	l_check(s != NULL, "share a page read-only");
+	t_check(s != NULL, "share a page read-only");
 	if (!s)
 		return;
 	l_fill(s, 1, 4);
@@ -309,7 +276,7 @@ static void l_read_only(void)
 	if (m)
 		xengnttab_unmap(xgt, m, 1);
 	m = xengnttab_map_grant_ref(xgt, 0, ref, PROT_READ);
-	l_check(m && l_same(m, s, 1), "read-only map of it shows the data");
+	t_check(m && l_same(m, s, 1), "read-only map of it shows the data");
 	if (m)
 		xengnttab_unmap(xgt, m, 1);
 	xengntshr_unshare(xgs, s, 1);
@@ -324,42 +291,42 @@ static void l_notify(void)
 
 	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
 	if (!s) {
-		l_check(false, "share for the notify tests");
+		t_check(false, "share for the notify tests");
 		return;
 	}
 	/* Clear a byte. */
 	s[100] = 0xaa;
 	s[101] = 0xbb;
 	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, 100, L_NONE);
-	l_check(m != NULL, "map_grant_ref_notify, clear byte 100");
+	t_check(m != NULL, "map_grant_ref_notify, clear byte 100");
 	if (m) {
-		l_check(s[100] == 0xaa, "byte still set while mapped");
+		t_check(s[100] == 0xaa, "byte still set while mapped");
 		xengnttab_unmap(xgt, m, 1);
-		l_check(s[100] == 0 && s[101] == 0xbb,
+		t_check(s[100] == 0 && s[101] == 0xbb,
 			"unmap cleared byte 100 only (%#x %#x)", s[100],
 			s[101]);
 	}
 	/* Offset out of the page: no notification, map still works. */
 	s[0] = 0xcc;
 	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, L_PAGE, L_NONE);
-	l_check(m != NULL, "notify offset 4096 means none");
+	t_check(m != NULL, "notify offset 4096 means none");
 	if (m) {
 		xengnttab_unmap(xgt, m, 1);
-		l_check(s[0] == 0xcc, "nothing cleared (byte 0: %#x)", s[0]);
+		t_check(s[0] == 0xcc, "nothing cleared (byte 0: %#x)", s[0]);
 	}
 	/* Send an event. */
 	efd = l_evtchn_pair(&listen, &send);
-	l_check(efd >= 0, "loopback event channel %u -> %u", send, listen);
+	t_check(efd >= 0, "loopback event channel %u -> %u", send, listen);
 	if (efd >= 0) {
 		m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, L_NONE,
 						   send);
-		l_check(m != NULL, "map_grant_ref_notify, event on port %u",
+		t_check(m != NULL, "map_grant_ref_notify, event on port %u",
 			send);
 		if (m) {
-			l_check(!l_evtchn_wait(efd, listen, 100),
+			t_check(!l_evtchn_wait(efd, listen, 100),
 				"no event while mapped");
 			xengnttab_unmap(xgt, m, 1);
-			l_check(l_evtchn_wait(efd, listen, 2000),
+			t_check(l_evtchn_wait(efd, listen, 2000),
 				"unmap sent the event");
 		}
 	}
@@ -372,9 +339,9 @@ static void l_notify(void)
 	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, PROT_READ, 0, L_NONE);
 	if (m) {
 		/* Some drivers accept it (the byte is never cleared). */
-		l_note("read-only map with clear-byte accepted by this driver");
+		t_note("read-only map with clear-byte accepted by this driver");
 		xengnttab_unmap(xgt, m, 1);
-		l_check(l_logged() == logged, "and nothing was logged");
+		t_check(l_logged() == logged, "and nothing was logged");
 	} else {
 		l_expect_fail_logged(m, logged,
 				     "read-only map with a byte to clear");
@@ -384,20 +351,20 @@ static void l_notify(void)
 	/* The sharer's side: its notification fires when it unshares. */
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 200,
 					efd >= 0 ? send : L_NONE);
-	l_check(s != NULL, "share_page_notify, byte 200%s",
+	t_check(s != NULL, "share_page_notify, byte 200%s",
 		efd >= 0 ? " and event" : "");
 	if (s) {
 		m = xengnttab_map_grant_ref(xgt, 0, ref, L_RW);
-		l_check(m != NULL, "peer maps it");
+		t_check(m != NULL, "peer maps it");
 		s[200] = 1;
 		xengntshr_unshare(xgs, s, 1);
 		if (m) {
-			l_check(m[200] == 0,
+			t_check(m[200] == 0,
 				"unshare cleared the byte the peer sees");
 			xengnttab_unmap(xgt, m, 1);
 		}
 		if (efd >= 0)
-			l_check(l_evtchn_wait(efd, listen, 2000),
+			t_check(l_evtchn_wait(efd, listen, 2000),
 				"unshare sent the event");
 	}
 	logged = l_logged();
@@ -420,10 +387,10 @@ static void l_copy(void)
 	int rc;
 
 	rc = xengnttab_grant_copy(xgt, 0, NULL);
-	l_check(rc == 0, "grant_copy(0, NULL) probe succeeds");
+	t_check(rc == 0, "grant_copy(0, NULL) probe succeeds");
 	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
 	if (!s) {
-		l_check(false, "share for the copy tests");
+		t_check(false, "share for the copy tests");
 		return;
 	}
 	memset(s, 0, L_PAGE);
@@ -445,23 +412,23 @@ static void l_copy(void)
 	seg[2] = seg[1];
 	seg[2].source.foreign.ref = L_BAD_REF;
 	rc = xengnttab_grant_copy(xgt, 3, seg);
-	l_check(rc == 0, "grant_copy of 3 segments (%s)",
+	t_check(rc == 0, "grant_copy of 3 segments (%s)",
 		rc ? l_err(errno) : "ok");
 	if (!rc) {
-		l_check(seg[0].status == GNTST_okay &&
+		t_check(seg[0].status == GNTST_okay &&
 				!memcmp(s + 300, "across a page", 13),
 			"local -> grant copied (status %d)", seg[0].status);
-		l_check(seg[1].status == GNTST_okay &&
+		t_check(seg[1].status == GNTST_okay &&
 				!memcmp(back, "across a page", 13),
 			"grant -> local copied (status %d)", seg[1].status);
-		l_check(seg[2].status != GNTST_okay,
+		t_check(seg[2].status != GNTST_okay,
 			"bad reference: status %d, call still succeeds",
 			seg[2].status);
 	}
 	logged = l_logged();
 	seg[2].flags = 0;
 	rc = xengnttab_grant_copy(xgt, 3, seg);
-	l_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
+	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
 		"segment without a grant side: EINVAL, logged once");
 	xengntshr_unshare(xgs, s, 1);
 }
@@ -497,35 +464,35 @@ static void l_unmap_errors(void)
 
 	s = xengntshr_share_pages(xgs, 0, 2, refs, 1);
 	if (!s) {
-		l_check(false, "share for the unmap tests");
+		t_check(false, "share for the unmap tests");
 		return;
 	}
 	l_fill(s, 2, 5);
 	m = xengnttab_map_domain_grant_refs(xgt, 2, 0, refs, L_RW);
-	l_check(m != NULL, "map 2");
+	t_check(m != NULL, "map 2");
 	if (m) {
 		logged = l_logged();
-		l_check(xengnttab_unmap(xgt, NULL, 2) == -1 && errno == EINVAL,
+		t_check(xengnttab_unmap(xgt, NULL, 2) == -1 && errno == EINVAL,
 			"unmap(NULL): EINVAL");
-		l_check(xengnttab_unmap(xgt, m, 1) == -1 && errno == EINVAL,
+		t_check(xengnttab_unmap(xgt, m, 1) == -1 && errno == EINVAL,
 			"unmap with the wrong count: EINVAL");
-		l_check(xengnttab_unmap(xgt, m + L_PAGE, 1) == -1 &&
+		t_check(xengnttab_unmap(xgt, m + L_PAGE, 1) == -1 &&
 				errno == EINVAL,
 			"unmap inside an area: EINVAL");
-		l_check(l_same(m, s, 2), "area intact after the bad unmaps");
-		l_check(l_logged() == logged, "unmap never logs");
-		l_check(xengnttab_unmap(xgt, m, 2) == 0, "unmap 2");
+		t_check(l_same(m, s, 2), "area intact after the bad unmaps");
+		t_check(l_logged() == logged, "unmap never logs");
+		t_check(xengnttab_unmap(xgt, m, 2) == 0, "unmap 2");
 	}
 	heap = malloc(2 * L_PAGE);
-	l_check(heap && xengnttab_unmap(xgt, heap, 1) == -1 && errno == EINVAL,
+	t_check(heap && xengnttab_unmap(xgt, heap, 1) == -1 && errno == EINVAL,
 		"unmap of malloc()ed memory: EINVAL (driver lookup)");
 	free(heap);
 	/* Mapped behind the library's back: it asks the driver. */
 	m = l_raw_map(refs[1]);
-	l_check(m != NULL, "raw ioctl + mmap on xengnttab_fd");
+	t_check(m != NULL, "raw ioctl + mmap on xengnttab_fd");
 	if (m) {
-		l_check(m[7] == s[L_PAGE + 7], "raw map shows the data");
-		l_check(xengnttab_unmap(xgt, m, 1) == 0,
+		t_check(m[7] == s[L_PAGE + 7], "raw map shows the data");
+		t_check(xengnttab_unmap(xgt, m, 1) == 0,
 			"xengnttab_unmap of it (GET_OFFSET path)");
 	}
 	xengntshr_unshare(xgs, s, 2);
@@ -541,17 +508,17 @@ static void l_map_errors(void)
 	l_expect_fail_logged(m, logged, "map of an ungranted reference");
 	logged = l_logged();
 	m = xengnttab_map_domain_grant_refs(xgt, 0, 0, &ref, L_RW);
-	l_check(!m && errno == EINVAL && l_logged() == logged + 1,
+	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
 		"map of 0 grants: EINVAL, logged");
 	logged = l_logged();
 	m = xengnttab_map_domain_grant_refs(xgt, UINT32_MAX, 0, &ref, L_RW);
-	l_check(!m && errno == EINVAL && l_logged() == logged + 1,
+	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
 		"map of 2^32-1 grants: EINVAL, logged");
 	logged = l_logged();
 	m = xengntshr_share_pages(xgs, 0, 0, &ref, 1);
-	l_check(!m && errno == EINVAL && l_logged() == logged + 1,
+	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
 		"share of 0 pages: EINVAL, logged");
-	l_check(xengntshr_unshare(xgs, NULL, 1) == -1 && errno == EINVAL,
+	t_check(xengntshr_unshare(xgs, NULL, 1) == -1 && errno == EINVAL,
 		"unshare(NULL): EINVAL");
 }
 
@@ -564,39 +531,39 @@ static void l_dmabuf(void)
 
 	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
 	if (!s) {
-		l_check(false, "share for the dma-buf tests");
+		t_check(false, "share for the dma-buf tests");
 		return;
 	}
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 1, &ref, &fd);
 	if (rc == 0) {
-		l_check(true, "dmabuf_exp_from_refs: exported as fd %u", fd);
+		t_check(true, "dmabuf_exp_from_refs: exported as fd %u", fd);
 		close(fd);
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, fd, 2000);
-		l_check(rc == 0, "dmabuf_exp_wait_released (%s)",
+		t_check(rc == 0, "dmabuf_exp_wait_released (%s)",
 			rc ? l_err(errno) : "ok");
 	} else {
-		l_check(errno && l_logged() == logged + 1,
+		t_check(errno && l_logged() == logged + 1,
 			"dmabuf_exp_from_refs unsupported here: -1, %s, "
 			"logged once, no abort",
 			l_err(errno));
 	}
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_wait_released(xgt, 123456, 1);
-	l_check(rc == 0 || (errno && l_logged() == logged + 1),
+	t_check(rc == 0 || (errno && l_logged() == logged + 1),
 		"dmabuf_exp_wait_released of an unknown buffer: %s",
 		rc ? l_err(errno) : "0 (ENOENT is success)");
 	logged = l_logged();
 	rc = xengnttab_dmabuf_imp_to_refs(xgt, 0, 123456, 1, &out);
-	l_check(rc == -1 && errno && l_logged() == logged + 1,
+	t_check(rc == -1 && errno && l_logged() == logged + 1,
 		"dmabuf_imp_to_refs of a bad fd: -1, %s, logged", l_err(errno));
 	logged = l_logged();
 	rc = xengnttab_dmabuf_imp_release(xgt, 123456);
-	l_check(rc == -1 && errno && l_logged() == logged + 1,
+	t_check(rc == -1 && errno && l_logged() == logged + 1,
 		"dmabuf_imp_release of a bad fd: -1, %s, logged", l_err(errno));
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 0, &ref, &fd);
-	l_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
+	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
 		"dmabuf export of 0 grants: EINVAL");
 	xengntshr_unshare(xgs, s, 1);
 }
@@ -634,7 +601,7 @@ static void l_threads(void)
 
 	s = xengntshr_share_pages(xgs, 0, 4, refs, 1);
 	if (!s) {
-		l_check(false, "share for the thread test");
+		t_check(false, "share for the thread test");
 		return;
 	}
 	l_fill(s, 4, 6);
@@ -646,7 +613,7 @@ static void l_threads(void)
 		pthread_join(tid[i], NULL);
 		bad += w[i].bad;
 	}
-	l_check(bad == 0, "%d threads x 100 map/unmap on one handle (%u bad)",
+	t_check(bad == 0, "%d threads x 100 map/unmap on one handle (%u bad)",
 		NT, bad);
 	xengntshr_unshare(xgs, s, 4);
 }
@@ -665,12 +632,12 @@ static void l_fork(void)
 		_exit(xengnttab_close(xgt) || xengntshr_close(xgs) ? 1 : 0);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	l_check(pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
+	t_check(pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
 		"a forked child closes the inherited handles");
 	if (m) {
 		m[0] = 0x5a;
-		l_check(s[0] == 0x5a, "the parent's handle and map still work");
-		l_check(xengnttab_unmap(xgt, m, 1) == 0, "and unmap");
+		t_check(s[0] == 0x5a, "the parent's handle and map still work");
+		t_check(xengnttab_unmap(xgt, m, 1) == 0, "and unmap");
 	}
 	if (s)
 		xengntshr_unshare(xgs, s, 1);
@@ -694,8 +661,8 @@ static void l_speed(void)
 			break;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	l_check(i == n, "%u map+unmap cycles", n);
-	l_note("map+unmap: %.1f us per cycle (4 system calls each)",
+	t_check(i == n, "%u map+unmap cycles", n);
+	t_note("map+unmap: %.1f us per cycle (4 system calls each)",
 	       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n /
 		       1e3);
 	xengntshr_unshare(xgs, s, 1);
@@ -709,23 +676,23 @@ static void l_close_and_restrict(void)
 	void *m;
 	int err;
 
-	l_check(xengnttab_close(xgt) == 0, "xengnttab_close");
-	l_check(xengntshr_close(xgs) == 0, "xengntshr_close");
-	l_check(xengnttab_close(NULL) == 0 && xengntshr_close(NULL) == 0,
+	t_check(xengnttab_close(xgt) == 0, "xengnttab_close");
+	t_check(xengntshr_close(xgs) == 0, "xengntshr_close");
+	t_check(xengnttab_close(NULL) == 0 && xengntshr_close(NULL) == 0,
 		"close(NULL) is a no-op");
 	/* libxentoolcore can disable a live handle. */
 	h = xengnttab_open(&llog.vtable, 0);
 	if (!h) {
-		l_check(false, "reopen for xentoolcore_restrict_all");
+		t_check(false, "reopen for xentoolcore_restrict_all");
 		return;
 	}
-	l_check(xentoolcore_restrict_all(0) == 0, "xentoolcore_restrict_all");
+	t_check(xentoolcore_restrict_all(0) == 0, "xentoolcore_restrict_all");
 	logged = l_logged();
 	m = xengnttab_map_grant_ref(h, 0, ref, L_RW);
 	err = errno;
-	l_check(!m && l_logged() == logged + 1,
+	t_check(!m && l_logged() == logged + 1,
 		"a restricted handle cannot map (%s)", l_err(err));
-	l_check(xengnttab_close(h) == 0, "and still closes");
+	t_check(xengnttab_close(h) == 0, "and still closes");
 }
 
 int main(void)
@@ -744,6 +711,5 @@ int main(void)
 	l_fork();
 	l_speed();
 	l_close_and_restrict();
-	printf("%u passed, %u failed\n", l_passed, l_failed);
-	return l_failed || !l_passed ? 1 : 0;
+	return t_summary();
 }

@@ -36,31 +36,14 @@
 
 #include <xengnttab.h>
 
+/* The tests' reporter, by path: no include path of ours on the line. */
+#include "../include/t-harness.h"
+
 #define PAGE 4096
 #define NPAGES 4
 #define RW (PROT_READ | PROT_WRITE)
 /* No event channel to notify. */
 #define NO_PORT ((uint32_t)-1)
-
-static unsigned int num, passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	num++;
-	if (ok)
-		passed++;
-	else
-		failed++;
-	printf("%sok %u - ", ok ? "" : "not ", num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static const char *err_name(int err)
 {
@@ -99,8 +82,8 @@ static void which_library(void)
 		name = info.dli_fname;
 	printf("# xengnttab_open is provided by %s\n", name);
 	if (want)
-		check(strstr(name, want) != NULL,
-		      "xengnttab_open comes from %s (%s)", want, name);
+		t_check(strstr(name, want) != NULL,
+			"xengnttab_open comes from %s (%s)", want, name);
 }
 
 /* Map with per-grant domids, check the data both ways. */
@@ -112,16 +95,16 @@ static void t_map_grant_refs(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(shared, NPAGES, 1);
 	m = xengnttab_map_grant_refs(xgt, NPAGES, domids, refs, RW);
-	check(m != NULL, "xengnttab_map_grant_refs of %d pages (%s)", NPAGES,
-	      m ? "ok" : err_name(errno));
+	t_check(m != NULL, "xengnttab_map_grant_refs of %d pages (%s)", NPAGES,
+		m ? "ok" : err_name(errno));
 	if (!m)
 		return;
-	check(same(m, shared, NPAGES), "mapping shows the sharer's data");
+	t_check(same(m, shared, NPAGES), "mapping shows the sharer's data");
 	fill(m, NPAGES, 2);
-	check(same(shared, m, NPAGES),
-	      "data written through the mapping reaches the sharer");
-	check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap of %d",
-	      NPAGES);
+	t_check(same(shared, m, NPAGES),
+		"data written through the mapping reaches the sharer");
+	t_check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap of %d",
+		NPAGES);
 }
 
 /* Map from one domain, read-only: reads work, the data is the sharer's. */
@@ -132,15 +115,15 @@ static void t_map_domain_grant_refs(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(shared, NPAGES, 3);
 	m = xengnttab_map_domain_grant_refs(xgt, NPAGES, 0, refs, PROT_READ);
-	check(m != NULL, "xengnttab_map_domain_grant_refs, read-only (%s)",
-	      m ? "ok" : err_name(errno));
+	t_check(m != NULL, "xengnttab_map_domain_grant_refs, read-only (%s)",
+		m ? "ok" : err_name(errno));
 	if (!m)
 		return;
-	check(same(m, shared, NPAGES), "read-only mapping shows the data");
+	t_check(same(m, shared, NPAGES), "read-only mapping shows the data");
 	shared[PAGE + 5] ^= 0xff;
-	check(m[PAGE + 5] == shared[PAGE + 5],
-	      "a later write by the sharer is seen through the mapping");
-	check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap");
+	t_check(m[PAGE + 5] == shared[PAGE + 5],
+		"a later write by the sharer is seen through the mapping");
+	t_check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap");
 }
 
 /* One page, the third page of the shared area. */
@@ -152,15 +135,15 @@ static void t_map_grant_ref(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(page, 1, 4);
 	m = xengnttab_map_grant_ref(xgt, 0, refs[2], RW);
-	check(m != NULL, "xengnttab_map_grant_ref (%s)",
-	      m ? "ok" : err_name(errno));
+	t_check(m != NULL, "xengnttab_map_grant_ref (%s)",
+		m ? "ok" : err_name(errno));
 	if (!m)
 		return;
-	check(same(m, page, 1), "single mapping shows the sharer's page");
+	t_check(same(m, page, 1), "single mapping shows the sharer's page");
 	memcpy(m + 1000, "from the mapper", 15);
-	check(!memcmp(page + 1000, "from the mapper", 15),
-	      "the sharer sees what the mapper wrote");
-	check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap of 1");
+	t_check(!memcmp(page + 1000, "from the mapper", 15),
+		"the sharer sees what the mapper wrote");
+	t_check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap of 1");
 }
 
 /* Unmapping clears the byte at the notify offset in the shared page. */
@@ -174,16 +157,16 @@ static void t_map_grant_ref_notify(xengnttab_handle *xgt, uint8_t *shared,
 	page[64] = 0x5a;
 	page[65] = 0xa5;
 	m = xengnttab_map_grant_ref_notify(xgt, 0, refs[3], RW, 64, NO_PORT);
-	check(m != NULL, "xengnttab_map_grant_ref_notify, clear byte 64 (%s)",
-	      m ? "ok" : err_name(errno));
+	t_check(m != NULL, "xengnttab_map_grant_ref_notify, clear byte 64 (%s)",
+		m ? "ok" : err_name(errno));
 	if (!m)
 		return;
-	check(m[64] == 0x5a && same(m, page, 1),
-	      "notify mapping shows the data, byte 64 still set");
-	check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap");
-	check(page[64] == 0 && page[65] == 0xa5,
-	      "unmap cleared byte 64 and nothing else (%#x %#x)", page[64],
-	      page[65]);
+	t_check(m[64] == 0x5a && same(m, page, 1),
+		"notify mapping shows the data, byte 64 still set");
+	t_check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap");
+	t_check(page[64] == 0 && page[65] == 0xa5,
+		"unmap cleared byte 64 and nothing else (%#x %#x)", page[64],
+		page[65]);
 }
 
 /* The sharer's notification: unsharing clears the byte the mapper sees. */
@@ -193,20 +176,20 @@ static void t_share_page_notify(xengnttab_handle *xgt, xengntshr_handle *xgs)
 	uint8_t *s, *m;
 
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 128, NO_PORT);
-	check(s != NULL, "xengntshr_share_page_notify, clear byte 128 (%s)",
-	      s ? "ok" : err_name(errno));
+	t_check(s != NULL, "xengntshr_share_page_notify, clear byte 128 (%s)",
+		s ? "ok" : err_name(errno));
 	if (!s)
 		return;
 	fill(s, 1, 6);
 	s[128] = 0x77;
 	m = xengnttab_map_grant_ref(xgt, 0, ref, RW);
-	check(m != NULL && m[128] == 0x77 && same(m, s, 1),
-	      "peer maps the notify page and sees its data");
-	check(xengntshr_unshare(xgs, s, 1) == 0, "xengntshr_unshare of it");
+	t_check(m != NULL && m[128] == 0x77 && same(m, s, 1),
+		"peer maps the notify page and sees its data");
+	t_check(xengntshr_unshare(xgs, s, 1) == 0, "xengntshr_unshare of it");
 	if (m) {
-		check(m[128] == 0, "unshare cleared byte 128 (%#x)", m[128]);
-		check(xengnttab_unmap(xgt, m, 1) == 0,
-		      "peer unmaps after the unshare");
+		t_check(m[128] == 0, "unshare cleared byte 128 (%#x)", m[128]);
+		t_check(xengnttab_unmap(xgt, m, 1) == 0,
+			"peer unmaps after the unshare");
 	}
 }
 
@@ -238,20 +221,20 @@ static void t_grant_copy(xengnttab_handle *xgt, uint8_t *shared, uint32_t *refs)
 	seg[1].len = sizeof(in_msg);
 	seg[1].flags = GNTCOPY_source_gref;
 	rc = xengnttab_grant_copy(xgt, 2, seg);
-	check(rc == 0, "xengnttab_grant_copy of 2 segments (%s)",
-	      rc ? err_name(errno) : "ok");
+	t_check(rc == 0, "xengnttab_grant_copy of 2 segments (%s)",
+		rc ? err_name(errno) : "ok");
 	if (rc)
 		return;
-	check(seg[0].status == GNTST_okay &&
-		      !memcmp(page + 100, out_msg, sizeof(out_msg)),
-	      "local -> grant: the sharer sees the bytes (status %d)",
-	      seg[0].status);
-	check(seg[1].status == GNTST_okay &&
-		      !memcmp(local_in, in_msg, sizeof(in_msg)),
-	      "grant -> local: the buffer holds the bytes (status %d)",
-	      seg[1].status);
-	check(page[99] == 0 && page[100 + sizeof(out_msg)] == 0,
-	      "nothing written around the copied bytes");
+	t_check(seg[0].status == GNTST_okay &&
+			!memcmp(page + 100, out_msg, sizeof(out_msg)),
+		"local -> grant: the sharer sees the bytes (status %d)",
+		seg[0].status);
+	t_check(seg[1].status == GNTST_okay &&
+			!memcmp(local_in, in_msg, sizeof(in_msg)),
+		"grant -> local: the buffer holds the bytes (status %d)",
+		seg[1].status);
+	t_check(page[99] == 0 && page[100 + sizeof(out_msg)] == 0,
+		"nothing written around the copied bytes");
 }
 
 /*
@@ -265,28 +248,28 @@ static void t_dmabuf(xengnttab_handle *xgt, uint32_t *refs)
 
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 1, refs, &fd);
 	if (rc == 0) {
-		check(true, "xengnttab_dmabuf_exp_from_refs: fd %u", fd);
+		t_check(true, "xengnttab_dmabuf_exp_from_refs: fd %u", fd);
 		close(fd);
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, fd, 2000);
-		check(rc == 0, "xengnttab_dmabuf_exp_wait_released (%s)",
-		      rc ? err_name(errno) : "ok");
+		t_check(rc == 0, "xengnttab_dmabuf_exp_wait_released (%s)",
+			rc ? err_name(errno) : "ok");
 	} else {
-		check(rc == -1 && errno,
-		      "xengnttab_dmabuf_exp_from_refs unsupported: -1, %s",
-		      err_name(errno));
+		t_check(rc == -1 && errno,
+			"xengnttab_dmabuf_exp_from_refs unsupported: -1, %s",
+			err_name(errno));
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, 1000, 1);
-		check(rc == 0 || (rc == -1 && errno),
-		      "xengnttab_dmabuf_exp_wait_released of no buffer: %s",
-		      rc ? err_name(errno) : "0");
+		t_check(rc == 0 || (rc == -1 && errno),
+			"xengnttab_dmabuf_exp_wait_released of no buffer: %s",
+			rc ? err_name(errno) : "0");
 	}
 	rc = xengnttab_dmabuf_imp_to_refs(xgt, 0, 1000, 1, &imported);
-	check(rc == -1 && errno,
-	      "xengnttab_dmabuf_imp_to_refs of a bad fd: -1, %s",
-	      err_name(errno));
+	t_check(rc == -1 && errno,
+		"xengnttab_dmabuf_imp_to_refs of a bad fd: -1, %s",
+		err_name(errno));
 	rc = xengnttab_dmabuf_imp_release(xgt, 1000);
-	check(rc == -1 && errno,
-	      "xengnttab_dmabuf_imp_release of a bad fd: -1, %s",
-	      err_name(errno));
+	t_check(rc == -1 && errno,
+		"xengnttab_dmabuf_imp_release of a bad fd: -1, %s",
+		err_name(errno));
 }
 
 int main(void)
@@ -300,24 +283,26 @@ int main(void)
 	which_library();
 
 	xgt = xengnttab_open(NULL, 0);
-	check(xgt != NULL, "xengnttab_open (%s)", xgt ? "ok" : err_name(errno));
+	t_check(xgt != NULL, "xengnttab_open (%s)",
+		xgt ? "ok" : err_name(errno));
 	xgs = xengntshr_open(NULL, 0);
-	check(xgs != NULL, "xengntshr_open (%s)", xgs ? "ok" : err_name(errno));
+	t_check(xgs != NULL, "xengntshr_open (%s)",
+		xgs ? "ok" : err_name(errno));
 	if (!xgt || !xgs)
 		goto out_close;
 	/* Xen 4.17 opens gntalloc without O_CLOEXEC: only shown, not checked. */
-	check(xengnttab_fd(xgt) >= 0, "xengnttab_fd: %d%s", xengnttab_fd(xgt),
-	      is_cloexec(xengnttab_fd(xgt)) ? ", close-on-exec" : "");
-	check(xengntshr_fd(xgs) >= 0, "xengntshr_fd: %d%s", xengntshr_fd(xgs),
-	      is_cloexec(xengntshr_fd(xgs)) ? ", close-on-exec" : "");
-	check(xengnttab_fd(xgt) != xengntshr_fd(xgs),
-	      "the two handles have their own descriptors");
-	check(xengnttab_set_max_grants(xgt, 128) == 0,
-	      "xengnttab_set_max_grants(128)");
+	t_check(xengnttab_fd(xgt) >= 0, "xengnttab_fd: %d%s", xengnttab_fd(xgt),
+		is_cloexec(xengnttab_fd(xgt)) ? ", close-on-exec" : "");
+	t_check(xengntshr_fd(xgs) >= 0, "xengntshr_fd: %d%s", xengntshr_fd(xgs),
+		is_cloexec(xengntshr_fd(xgs)) ? ", close-on-exec" : "");
+	t_check(xengnttab_fd(xgt) != xengntshr_fd(xgs),
+		"the two handles have their own descriptors");
+	t_check(xengnttab_set_max_grants(xgt, 128) == 0,
+		"xengnttab_set_max_grants(128)");
 
 	shared = xengntshr_share_pages(xgs, 0, NPAGES, refs, 1);
-	check(shared != NULL, "xengntshr_share_pages: %d pages to dom0 (%s)",
-	      NPAGES, shared ? "ok" : err_name(errno));
+	t_check(shared != NULL, "xengntshr_share_pages: %d pages to dom0 (%s)",
+		NPAGES, shared ? "ok" : err_name(errno));
 	if (!shared)
 		goto out_close;
 	printf("# refs %u %u %u %u\n", refs[0], refs[1], refs[2], refs[3]);
@@ -330,13 +315,12 @@ int main(void)
 	t_grant_copy(xgt, shared, refs);
 	t_dmabuf(xgt, refs);
 
-	check(xengntshr_unshare(xgs, shared, NPAGES) == 0,
-	      "xengntshr_unshare of %d pages", NPAGES);
+	t_check(xengntshr_unshare(xgs, shared, NPAGES) == 0,
+		"xengntshr_unshare of %d pages", NPAGES);
 out_close:
 	if (xgs)
-		check(xengntshr_close(xgs) == 0, "xengntshr_close");
+		t_check(xengntshr_close(xgs) == 0, "xengntshr_close");
 	if (xgt)
-		check(xengnttab_close(xgt) == 0, "xengnttab_close");
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed || !passed ? 1 : 0;
+		t_check(xengnttab_close(xgt) == 0, "xengnttab_close");
+	return t_summary();
 }

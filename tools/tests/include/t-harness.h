@@ -16,6 +16,10 @@
  * Checks may be used in a case and in the helpers it calls, in the thread
  * that runs the case (a failed check jumps back to t_run()); outside
  * t_run() a failed check exits with T_EXIT_FAIL.
+ *
+ * A program that reports each check of a longer run rather than cases
+ * (the library's lab test, the drop-in test) prints the same lines with
+ * t_check() and t_note(), and ends with t_summary().
  */
 #ifndef T_HARNESS_H
 #define T_HARNESS_H
@@ -46,6 +50,7 @@ struct t_case {
 
 #define T_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static unsigned int t_passed, t_failed;
 static bool t_case_failed;
 static bool t_in_case; /* t_case_env is set: a failure ends the case */
 static jmp_buf t_case_env;
@@ -97,6 +102,46 @@ t_fail(const char *file, int line, const char *fmt, ...)
 /* A call that must fail with @err: NULL or -1 already checked by caller. */
 #define T_ERRNO(err) T_EQ(err, errno)
 
+/* Counts a check and prints "ok N - MSG", or "not ok N - MSG". */
+static inline void __attribute__((format(printf, 2, 3)))
+t_check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		t_passed++;
+	else
+		t_failed++;
+	printf("%sok %u - ", ok ? "" : "not ", t_passed + t_failed);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Prints "# MSG": what a check found, beyond pass or fail. */
+static inline void __attribute__((format(printf, 1, 2)))
+t_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Prints "N passed, N failed"; main()'s exit status: all passed, some ran. */
+static inline int t_summary(void)
+{
+	printf("%u passed, %u failed\n", t_passed, t_failed);
+	fflush(stdout);
+	return t_failed || !t_passed ? T_EXIT_FAIL : T_EXIT_PASS;
+}
+
 /* Runs one case; whether it passed. */
 static inline bool t_run_case(void (*fn)(void))
 {
@@ -116,25 +161,15 @@ static inline bool t_run_case(void (*fn)(void))
 static inline int t_run(const char *suite, const struct t_case *cases, size_t n,
 			const char *filter)
 {
-	unsigned int passed = 0, failed = 0, num = 0;
-	bool ok;
 	size_t i;
 
-	printf("# %s\n", suite);
+	t_note("%s", suite);
 	for (i = 0; i < n; i++) {
 		if (filter && !strstr(cases[i].name, filter))
 			continue;
-		ok = t_run_case(cases[i].fn);
-		if (ok)
-			passed++;
-		else
-			failed++;
-		printf("%sok %u - %s\n", ok ? "" : "not ", ++num,
-		       cases[i].name);
-		fflush(stdout);
+		t_check(t_run_case(cases[i].fn), "%s", cases[i].name);
 	}
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed || !passed ? T_EXIT_FAIL : T_EXIT_PASS;
+	return t_summary();
 }
 
 #endif /* T_HARNESS_H */
