@@ -94,7 +94,13 @@ static int bench_run(xengnttab_handle *xgt, uint32_t npages, uint32_t iter,
 	return GT_OK;
 }
 
-int gt_cmd_bench(int argc, char **argv)
+struct bench_args {
+	uint32_t npages, iter, domid;
+	bool ro;
+};
+
+/* The command line into @a; false: stop, returning *@rc (help, usage). */
+static bool bench_parse(int argc, char **argv, struct bench_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		{ "pages", required_argument, NULL, 'p' },
@@ -103,94 +109,109 @@ int gt_cmd_bench(int argc, char **argv)
 		{ "ro", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t npages = 16, iter = 1000, domid = 0, i;
+	int c = 0;
+
+	*rc = GT_OK;
+	while (!*rc && (c = gt_getopt(argc, argv, opts, bench_help, rc)) > 0) {
+		switch (c) {
+		case 'p':
+			*rc = gt_arg_u32("--pages", optarg, BENCH_MAX_PAGES,
+					 &a->npages);
+			break;
+		case 'i':
+			*rc = gt_arg_u32("--iter", optarg, UINT32_MAX,
+					 &a->iter);
+			break;
+		case 'd':
+			*rc = gt_arg_u32("--domid", optarg, GT_DOMID_MAX,
+					 &a->domid);
+			break;
+		case 'r':
+			a->ro = true;
+			break;
+		}
+	}
+	if (*rc || c < 0)
+		return false;
+	if (optind < argc)
+		*rc = gt_usage("unexpected argument '%s'", argv[optind]);
+	else if (!a->npages || !a->iter)
+		*rc = gt_usage("--pages and --iter must be at least 1");
+	return !*rc;
+}
+
+/* The figures of @res on stdout; GT_OK or GT_FAIL. */
+static int bench_report(const struct bench_args *a, const struct bench_res *res)
+{
+	double total_us = (res->map_ns + res->unmap_ns) / 1e3;
+
+	printf("bench: %u cycles of %u page%s (d%u, %s), map + unmap through libxengnttab\n",
+	       a->iter, a->npages, a->npages == 1 ? "" : "s", a->domid,
+	       a->ro ? "read-only" : "read-write");
+	printf("map      %10.1f \xc2\xb5s/cycle\n",
+	       res->map_ns / 1e3 / a->iter);
+	printf("unmap    %10.1f \xc2\xb5s/cycle\n",
+	       res->unmap_ns / 1e3 / a->iter);
+	printf("cycle    %10.1f \xc2\xb5s/cycle (min %.1f, max %.1f)\n",
+	       total_us / a->iter, res->min_ns / 1e3, res->max_ns / 1e3);
+	printf("rate     %10.0f pages/s\n",
+	       total_us > 0 ? (double)a->npages * a->iter / (total_us / 1e6) :
+			      0.0);
+	if (fflush(stdout))
+		return gt_fail(errno, "writing standard output");
+	return GT_OK;
+}
+
+int gt_cmd_bench(int argc, char **argv)
+{
+	struct bench_args a = { .npages = 16, .iter = 1000 };
 	struct bench_res res = { 0 };
 	uint32_t *refs = NULL, *domids = NULL;
 	xengnttab_handle *xgt = NULL;
 	xengntshr_handle *xgs = NULL;
 	void *shared = NULL;
-	bool ro = false;
-	double total_us;
-	int c, rc = 0;
+	int prot, rc;
+	uint32_t i;
 
-	while ((c = gt_getopt(argc, argv, opts, bench_help, &rc)) > 0) {
-		switch (c) {
-		case 'p':
-			rc = gt_arg_u32("--pages", optarg, BENCH_MAX_PAGES,
-					&npages);
-			break;
-		case 'i':
-			rc = gt_arg_u32("--iter", optarg, UINT32_MAX, &iter);
-			break;
-		case 'd':
-			rc = gt_arg_u32("--domid", optarg, GT_DOMID_MAX,
-					&domid);
-			break;
-		case 'r':
-			ro = true;
-			break;
-		}
-		if (rc)
-			return rc;
-	}
-	if (c < 0)
+	if (!bench_parse(argc, argv, &a, &rc))
 		return rc;
-	if (optind < argc)
-		return gt_usage("unexpected argument '%s'", argv[optind]);
-	if (!npages || !iter)
-		return gt_usage("--pages and --iter must be at least 1");
-
+	prot = a.ro ? PROT_READ : PROT_READ | PROT_WRITE;
 	rc = GT_FAIL;
-	refs = calloc(npages, sizeof(*refs));
-	domids = calloc(npages, sizeof(*domids));
+	refs = calloc(a.npages, sizeof(*refs));
+	domids = calloc(a.npages, sizeof(*domids));
 	if (!refs || !domids) {
-		gt_fail(errno, "allocating %u refs", npages);
+		gt_fail(errno, "allocating %u refs", a.npages);
 		goto out;
 	}
-	for (i = 0; i < npages; i++)
-		domids[i] = domid;
+	for (i = 0; i < a.npages; i++)
+		domids[i] = a.domid;
 	xgs = gt_open_gntshr();
 	if (!xgs)
 		goto out;
-	shared = xengntshr_share_pages(xgs, domid, npages, refs, 1);
+	shared = xengntshr_share_pages(xgs, a.domid, a.npages, refs, 1);
 	if (!shared) {
-		gt_fail(errno, "xengntshr_share_pages(d%u, %u page%s)", domid,
-			npages, npages == 1 ? "" : "s");
+		gt_fail(errno, "xengntshr_share_pages(d%u, %u page%s)", a.domid,
+			a.npages, a.npages == 1 ? "" : "s");
 		goto out;
 	}
-	gt_pattern_fill(shared, npages, domid, refs);
+	gt_pattern_fill(shared, a.npages, a.domid, refs);
 	xgt = gt_open_gnttab();
 	if (!xgt)
 		goto out;
 
 	/* One untimed cycle: first-use costs are not the steady state. */
-	rc = bench_run(xgt, npages, 1, domids, refs,
-		       ro ? PROT_READ : PROT_READ | PROT_WRITE, &res);
+	rc = bench_run(xgt, a.npages, 1, domids, refs, prot, &res);
 	if (rc)
 		goto out;
 	memset(&res, 0, sizeof(res));
-	rc = bench_run(xgt, npages, iter, domids, refs,
-		       ro ? PROT_READ : PROT_READ | PROT_WRITE, &res);
-	if (rc)
-		goto out;
-
-	total_us = (res.map_ns + res.unmap_ns) / 1e3;
-	printf("bench: %u cycles of %u page%s (d%u, %s), map + unmap through libxengnttab\n",
-	       iter, npages, npages == 1 ? "" : "s", domid,
-	       ro ? "read-only" : "read-write");
-	printf("map      %10.1f \xc2\xb5s/cycle\n", res.map_ns / 1e3 / iter);
-	printf("unmap    %10.1f \xc2\xb5s/cycle\n", res.unmap_ns / 1e3 / iter);
-	printf("cycle    %10.1f \xc2\xb5s/cycle (min %.1f, max %.1f)\n",
-	       total_us / iter, res.min_ns / 1e3, res.max_ns / 1e3);
-	printf("rate     %10.0f pages/s\n",
-	       total_us > 0 ? (double)npages * iter / (total_us / 1e6) : 0.0);
-	if (fflush(stdout))
-		rc = gt_fail(errno, "writing standard output");
+	rc = bench_run(xgt, a.npages, a.iter, domids, refs, prot, &res);
+	if (!rc)
+		rc = bench_report(&a, &res);
 out:
 	if (xgt)
 		xengnttab_close(xgt);
-	if (shared && xengntshr_unshare(xgs, shared, npages))
-		rc = gt_fail(errno, "xengntshr_unshare(%u pages)", npages);
+	if (shared && xengntshr_unshare(xgs, shared, a.npages))
+		rc = gt_fail(errno, "xengntshr_unshare(%u pages)", a.npages);
 	if (xgs)
 		xengntshr_close(xgs);
 	free(domids);

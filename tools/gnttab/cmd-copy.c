@@ -71,7 +71,14 @@ static void copy_status(const char *dir, uint32_t domid, uint32_t ref,
 		       "");
 }
 
-int gt_cmd_copy(int argc, char **argv)
+struct copy_args {
+	uint32_t domid, ref, off, len;
+	const char *from, *to;
+	bool has_len; /* --len given */
+};
+
+/* The command line into @a; false: stop, returning *@rc (help, usage). */
+static bool copy_parse(int argc, char **argv, struct copy_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'F' },
@@ -80,22 +87,16 @@ int gt_cmd_copy(int argc, char **argv)
 		{ "len", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from = NULL, *to = NULL, *olen = NULL, *ooff = NULL;
-	xengnttab_grant_copy_segment_t seg;
-	uint32_t domid, ref, off = 0, len;
-	char buf[GT_PAGE];
-	xengnttab_handle *xgt;
-	bool more;
-	ssize_t n;
-	int c, rc;
+	const char *olen = NULL, *ooff = NULL;
+	int c;
 
-	while ((c = gt_getopt(argc, argv, opts, copy_help, &rc)) > 0) {
+	while ((c = gt_getopt(argc, argv, opts, copy_help, rc)) > 0) {
 		switch (c) {
 		case 'F':
-			from = optarg;
+			a->from = optarg;
 			break;
 		case 't':
-			to = optarg;
+			a->to = optarg;
 			break;
 		case 'o':
 			ooff = optarg;
@@ -106,80 +107,109 @@ int gt_cmd_copy(int argc, char **argv)
 		}
 	}
 	if (c < 0)
-		return rc;
+		return false;
 	if (argc - optind != 2)
-		return gt_usage("need DOMID and one REF");
-	if (!from == !to)
-		return gt_usage(
-			"need exactly one of --from FILE and --to FILE");
-	rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX, &domid);
-	if (!rc)
-		rc = gt_arg_u32("REF", argv[optind + 1], UINT32_MAX, &ref);
-	if (!rc && ooff)
-		rc = gt_arg_u32("--offset", ooff, GT_PAGE - 1, &off);
-	if (rc)
-		return rc;
-	len = GT_PAGE - off;
+		*rc = gt_usage("need DOMID and one REF");
+	else if (!a->from == !a->to)
+		*rc = gt_usage("need exactly one of --from FILE and --to FILE");
+	else
+		*rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX,
+				 &a->domid);
+	if (!*rc)
+		*rc = gt_arg_u32("REF", argv[optind + 1], UINT32_MAX, &a->ref);
+	if (!*rc && ooff)
+		*rc = gt_arg_u32("--offset", ooff, GT_PAGE - 1, &a->off);
+	if (*rc)
+		return false;
+	a->len = GT_PAGE - a->off;
+	a->has_len = olen != NULL;
 	if (olen) {
-		rc = gt_arg_u32("--len", olen, GT_PAGE, &len);
-		if (rc)
-			return rc;
-		if (!len || off + len > GT_PAGE)
-			return gt_usage(
+		*rc = gt_arg_u32("--len", olen, GT_PAGE, &a->len);
+		if (!*rc && (!a->len || a->off + a->len > GT_PAGE))
+			*rc = gt_usage(
 				"--offset %u --len %u: need 1 to %u bytes, inside the page",
-				off, len, GT_PAGE - off);
+				a->off, a->len, GT_PAGE - a->off);
 	}
+	return !*rc;
+}
 
-	if (from) {
-		n = gt_read_file(from, buf, len, &more);
-		if (n < 0)
-			return gt_fail(errno, "%s", from);
-		if (olen && (uint32_t)n < len) {
-			gt_err("%s: only %zd bytes, --len asks for %u", from, n,
-			       len);
-			return GT_FAIL;
-		}
-		if (!olen && more) {
-			gt_err("%s: larger than the %u bytes from offset %u to the page end (use --len)",
-			       from, len, off);
-			return GT_FAIL;
-		}
-		if (!n) {
-			gt_err("%s: empty, nothing to copy", from);
-			return GT_FAIL;
-		}
-		len = n;
+/* --from FILE into @buf, a->len set to the bytes read; GT_OK or GT_FAIL. */
+static int copy_read(struct copy_args *a, char *buf)
+{
+	bool more;
+	ssize_t n;
+
+	n = gt_read_file(a->from, buf, a->len, &more);
+	if (n < 0)
+		return gt_fail(errno, "%s", a->from);
+	if (a->has_len && (uint32_t)n < a->len) {
+		gt_err("%s: only %zd bytes, --len asks for %u", a->from, n,
+		       a->len);
+		return GT_FAIL;
 	}
+	if (!a->has_len && more) {
+		gt_err("%s: larger than the %u bytes from offset %u to the page end (use --len)",
+		       a->from, a->len, a->off);
+		return GT_FAIL;
+	}
+	if (!n) {
+		gt_err("%s: empty, nothing to copy", a->from);
+		return GT_FAIL;
+	}
+	a->len = n;
+	return GT_OK;
+}
 
-	memset(&seg, 0, sizeof(seg));
-	seg.len = len;
-	if (from) {
-		seg.flags = GNTCOPY_dest_gref;
-		seg.source.virt = buf;
-		seg.dest.foreign.ref = ref;
-		seg.dest.foreign.offset = off;
-		seg.dest.foreign.domid = domid;
+/* The one segment: into the grant from @buf (--from), or out into it. */
+static void copy_segment(const struct copy_args *a, char *buf,
+			 xengnttab_grant_copy_segment_t *seg)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->len = a->len;
+	if (a->from) {
+		seg->flags = GNTCOPY_dest_gref;
+		seg->source.virt = buf;
+		seg->dest.foreign.ref = a->ref;
+		seg->dest.foreign.offset = a->off;
+		seg->dest.foreign.domid = a->domid;
 	} else {
-		seg.flags = GNTCOPY_source_gref;
-		seg.source.foreign.ref = ref;
-		seg.source.foreign.offset = off;
-		seg.source.foreign.domid = domid;
-		seg.dest.virt = buf;
+		seg->flags = GNTCOPY_source_gref;
+		seg->source.foreign.ref = a->ref;
+		seg->source.foreign.offset = a->off;
+		seg->source.foreign.domid = a->domid;
+		seg->dest.virt = buf;
 	}
+}
+
+int gt_cmd_copy(int argc, char **argv)
+{
+	xengnttab_grant_copy_segment_t seg;
+	struct copy_args a = { 0 };
+	const char *dir;
+	char buf[GT_PAGE];
+	xengnttab_handle *xgt;
+	int rc;
+
+	if (!copy_parse(argc, argv, &a, &rc))
+		return rc;
+	if (a.from && copy_read(&a, buf))
+		return GT_FAIL;
+	copy_segment(&a, buf, &seg);
+	dir = a.from ? "to" : "from";
 
 	xgt = gt_open_gnttab();
 	if (!xgt)
 		return GT_FAIL;
 	rc = GT_OK;
 	if (xengnttab_grant_copy(xgt, 1, &seg)) {
-		rc = gt_fail(errno, "xengnttab_grant_copy(%s d%u ref %u)",
-			     from ? "to" : "from", domid, ref);
+		rc = gt_fail(errno, "xengnttab_grant_copy(%s d%u ref %u)", dir,
+			     a.domid, a.ref);
 	} else if (seg.status != GNTST_okay) {
-		copy_status(from ? "to" : "from", domid, ref, seg.status);
+		copy_status(dir, a.domid, a.ref, seg.status);
 		rc = GT_FAIL;
 	}
 	xengnttab_close(xgt);
-	if (rc == GT_OK && to && gt_write_file(to, buf, len))
-		rc = gt_fail(errno, "%s", to);
+	if (rc == GT_OK && a.to && gt_write_file(a.to, buf, a.len))
+		rc = gt_fail(errno, "%s", a.to);
 	return rc;
 }

@@ -44,10 +44,7 @@ struct map_args {
 	const char *write, *fill;
 };
 
-/*
- * The command line into @a: true to go on, false to stop and return *@rc
- * (the help, or a usage error).
- */
+/* The command line into @a; false: stop, returning *@rc (help, usage). */
 static bool map_parse(int argc, char **argv, struct map_args *a, int *rc)
 {
 	static const struct option opts[] = {
@@ -108,16 +105,12 @@ static bool map_parse(int argc, char **argv, struct map_args *a, int *rc)
 	return true;
 }
 
-/* Fill, show, save: everything done with the area while it is mapped. */
-static int map_use(const struct map_args *a, void *area, size_t len,
-		   const void *fill, size_t fill_len)
+/* --hexdump or --write: one snapshot of the area, shown or saved. */
+static int map_save(const struct map_args *a, const void *area)
 {
+	size_t len = (size_t)a->count * GT_PAGE;
 	void *snap;
 
-	if (fill)
-		memcpy(area, fill, fill_len);
-	if (!a->hexdump && !a->write)
-		return GT_OK;
 	snap = malloc(len);
 	if (!snap)
 		return gt_fail(errno, "allocating %zu bytes", len);
@@ -136,16 +129,40 @@ static int map_use(const struct map_args *a, void *area, size_t len,
 	return GT_OK;
 }
 
+/* Fill, show, save, hold: everything done with the area while mapped. */
+static int map_use(const struct map_args *a, void *area, const void *fill,
+		   size_t fill_len, const sigset_t *sigs)
+{
+	int rc = GT_OK;
+
+	if (fill)
+		memcpy(area, fill, fill_len);
+	if (a->hexdump || a->write) {
+		rc = map_save(a, area);
+	} else if (!a->fill && !a->hold) {
+		printf("mapped %u page%s of d%u %s at %p\n", a->count,
+		       a->count == 1 ? "" : "s", a->domid,
+		       a->ro ? "read-only" : "read-write", area);
+		if (fflush(stdout))
+			rc = gt_fail(errno, "writing standard output");
+	}
+	if (rc == GT_OK && a->hold) {
+		gt_err("holding %u page%s of d%u at %p (pid %d); SIGINT or SIGTERM unmaps",
+		       a->count, a->count == 1 ? "" : "s", a->domid, area,
+		       (int)getpid());
+		gt_hold_wait(sigs);
+	}
+	return rc;
+}
+
 int gt_cmd_map(int argc, char **argv)
 {
 	struct map_args a = { 0 };
-	size_t len, fill_len = 0;
+	size_t fill_len = 0;
 	uint32_t *domids = NULL;
 	xengnttab_handle *xgt;
 	void *fill = NULL;
 	void *area = NULL;
-	bool more;
-	ssize_t n;
 	sigset_t sigs;
 	uint32_t i;
 	int rc;
@@ -154,7 +171,6 @@ int gt_cmd_map(int argc, char **argv)
 		free(a.refs);
 		return rc;
 	}
-	len = (size_t)a.count * GT_PAGE;
 	rc = GT_FAIL;
 	domids = calloc(a.count, sizeof(*domids));
 	if (!domids) {
@@ -164,23 +180,9 @@ int gt_cmd_map(int argc, char **argv)
 	for (i = 0; i < a.count; i++)
 		domids[i] = a.domid;
 	if (a.fill) {
-		/* Read before mapping: a bad file costs no grant. */
-		fill = malloc(len);
-		if (!fill) {
-			gt_fail(errno, "allocating %zu bytes", len);
+		fill = gt_read_pages(a.fill, a.count, "mapped", &fill_len);
+		if (!fill)
 			goto out;
-		}
-		n = gt_read_file(a.fill, fill, len, &more);
-		if (n < 0) {
-			gt_fail(errno, "%s", a.fill);
-			goto out;
-		}
-		if (more) {
-			gt_err("%s: larger than the %u mapped pages (%zu bytes)",
-			       a.fill, a.count, len);
-			goto out;
-		}
-		fill_len = n;
 	}
 	if (a.hold)
 		gt_hold_prepare(&sigs);
@@ -198,21 +200,7 @@ int gt_cmd_map(int argc, char **argv)
 		goto out;
 	}
 
-	rc = map_use(&a, area, len, fill, fill_len);
-	if (rc == GT_OK && !a.hexdump && !a.write && !a.fill && !a.hold) {
-		printf("mapped %u page%s of d%u %s at %p\n", a.count,
-		       a.count == 1 ? "" : "s", a.domid,
-		       a.ro ? "read-only" : "read-write", area);
-		if (fflush(stdout))
-			rc = gt_fail(errno, "writing standard output");
-	}
-	if (rc == GT_OK && a.hold) {
-		gt_err("holding %u page%s of d%u at %p (pid %d); SIGINT or SIGTERM unmaps",
-		       a.count, a.count == 1 ? "" : "s", a.domid, area,
-		       (int)getpid());
-		gt_hold_wait(&sigs);
-	}
-
+	rc = map_use(&a, area, fill, fill_len, &sigs);
 	if (xengnttab_unmap(xgt, area, a.count))
 		rc = gt_fail(errno, "xengnttab_unmap(%u page%s)", a.count,
 			     a.count == 1 ? "" : "s");

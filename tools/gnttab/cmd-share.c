@@ -39,7 +39,14 @@ static const char share_help[] =
 	"\n"
 	"Exit status: 0 shared and unshared, 1 failed, 2 usage error.\n";
 
-int gt_cmd_share(int argc, char **argv)
+struct share_args {
+	uint32_t domid, npages;
+	bool ro, oneline;
+	const char *fill;
+};
+
+/* The command line into @a; false: stop, returning *@rc (help, usage). */
+static bool share_parse(int argc, char **argv, struct share_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		{ "ro", no_argument, NULL, 'r' },
@@ -47,106 +54,103 @@ int gt_cmd_share(int argc, char **argv)
 		{ "fill", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t domid, npages, i;
-	const char *fill = NULL;
-	bool ro = false, oneline = false, more;
-	xengntshr_handle *xgs;
-	uint32_t *refs = NULL;
-	void *buf = NULL;
-	void *area;
-	sigset_t sigs;
-	ssize_t n = 0;
-	size_t len;
-	int c, rc;
+	int c;
 
-	while ((c = gt_getopt(argc, argv, opts, share_help, &rc)) > 0) {
+	while ((c = gt_getopt(argc, argv, opts, share_help, rc)) > 0) {
 		switch (c) {
 		case 'r':
-			ro = true;
+			a->ro = true;
 			break;
 		case '1':
-			oneline = true;
+			a->oneline = true;
 			break;
 		case 'f':
-			fill = optarg;
+			a->fill = optarg;
 			break;
 		}
 	}
 	if (c < 0)
-		return rc;
+		return false;
 	if (argc - optind != 2)
-		return gt_usage("need DOMID and NPAGES");
-	rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX, &domid);
-	if (rc)
-		return rc;
-	rc = gt_arg_u32("NPAGES", argv[optind + 1], SHARE_MAX_PAGES, &npages);
-	if (rc)
-		return rc;
-	if (!npages)
-		return gt_usage("NPAGES must be at least 1");
-	len = (size_t)npages * GT_PAGE;
+		*rc = gt_usage("need DOMID and NPAGES");
+	else
+		*rc = gt_arg_u32("DOMID", argv[optind], GT_DOMID_MAX,
+				 &a->domid);
+	if (!*rc)
+		*rc = gt_arg_u32("NPAGES", argv[optind + 1], SHARE_MAX_PAGES,
+				 &a->npages);
+	if (!*rc && !a->npages)
+		*rc = gt_usage("NPAGES must be at least 1");
+	return !*rc;
+}
 
+/* Prints the refs for the peer, then holds until a signal; GT_OK or GT_FAIL. */
+static int share_hold(const struct share_args *a, const uint32_t *refs,
+		      const sigset_t *sigs)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->npages; i++)
+		printf("%u%s", refs[i],
+		       !a->oneline || i + 1 == a->npages ? "\n" : " ");
+	if (fflush(stdout))
+		return gt_fail(errno, "writing standard output");
+	gt_err("sharing %u page%s with d%u %s (pid %d); SIGINT or SIGTERM unshares",
+	       a->npages, a->npages == 1 ? "" : "s", a->domid,
+	       a->ro ? "read-only" : "read-write", (int)getpid());
+	gt_hold_wait(sigs);
+	return GT_OK;
+}
+
+int gt_cmd_share(int argc, char **argv)
+{
+	struct share_args a = { 0 };
+	xengntshr_handle *xgs;
+	uint32_t *refs = NULL;
+	void *fill = NULL;
+	size_t fill_len = 0;
+	sigset_t sigs;
+	void *area;
+	int rc;
+
+	if (!share_parse(argc, argv, &a, &rc))
+		return rc;
 	rc = GT_FAIL;
-	refs = calloc(npages, sizeof(*refs));
+	refs = calloc(a.npages, sizeof(*refs));
 	if (!refs) {
-		gt_fail(errno, "allocating %u refs", npages);
+		gt_fail(errno, "allocating %u refs", a.npages);
 		goto out;
 	}
-	if (fill) {
-		/* Read before sharing: a bad file costs no grant. */
-		buf = malloc(len);
-		if (!buf) {
-			gt_fail(errno, "allocating %zu bytes", len);
+	if (a.fill) {
+		fill = gt_read_pages(a.fill, a.npages, "shared", &fill_len);
+		if (!fill)
 			goto out;
-		}
-		n = gt_read_file(fill, buf, len, &more);
-		if (n < 0) {
-			gt_fail(errno, "%s", fill);
-			goto out;
-		}
-		if (more) {
-			gt_err("%s: larger than the %u shared pages (%zu bytes)",
-			       fill, npages, len);
-			goto out;
-		}
 	}
 	gt_hold_prepare(&sigs);
 
 	xgs = gt_open_gntshr();
 	if (!xgs)
 		goto out;
-	area = xengntshr_share_pages(xgs, domid, npages, refs, !ro);
+	area = xengntshr_share_pages(xgs, a.domid, a.npages, refs, !a.ro);
 	if (!area) {
-		gt_fail(errno, "xengntshr_share_pages(d%u, %u page%s)", domid,
-			npages, npages == 1 ? "" : "s");
+		gt_fail(errno, "xengntshr_share_pages(d%u, %u page%s)", a.domid,
+			a.npages, a.npages == 1 ? "" : "s");
 		xengntshr_close(xgs);
 		goto out;
 	}
 	/* The pages come zeroed; a short file leaves the rest so. */
 	if (fill)
-		memcpy(area, buf, n);
+		memcpy(area, fill, fill_len);
 	else
-		gt_pattern_fill(area, npages, domid, refs);
+		gt_pattern_fill(area, a.npages, a.domid, refs);
 
-	for (i = 0; i < npages; i++)
-		printf("%u%s", refs[i],
-		       !oneline || i + 1 == npages ? "\n" : " ");
-	if (fflush(stdout)) {
-		gt_fail(errno, "writing standard output");
-	} else {
-		gt_err("sharing %u page%s with d%u %s (pid %d); SIGINT or SIGTERM unshares",
-		       npages, npages == 1 ? "" : "s", domid,
-		       ro ? "read-only" : "read-write", (int)getpid());
-		gt_hold_wait(&sigs);
-		rc = GT_OK;
-	}
-
-	if (xengntshr_unshare(xgs, area, npages))
-		rc = gt_fail(errno, "xengntshr_unshare(%u page%s)", npages,
-			     npages == 1 ? "" : "s");
+	rc = share_hold(&a, refs, &sigs);
+	if (xengntshr_unshare(xgs, area, a.npages))
+		rc = gt_fail(errno, "xengntshr_unshare(%u page%s)", a.npages,
+			     a.npages == 1 ? "" : "s");
 	xengntshr_close(xgs);
 out:
-	free(buf);
+	free(fill);
 	free(refs);
 	return rc;
 }

@@ -305,6 +305,32 @@ ssize_t gt_read_file(const char *path, void *buf, size_t cap, bool *more)
 	return got;
 }
 
+void *gt_read_pages(const char *path, uint32_t npages, const char *what,
+		    size_t *len)
+{
+	size_t cap = (size_t)npages * GT_PAGE;
+	void *buf = malloc(cap);
+	bool more;
+	ssize_t n;
+
+	if (!buf) {
+		gt_fail(errno, "allocating %zu bytes", cap);
+		return NULL;
+	}
+	n = gt_read_file(path, buf, cap, &more);
+	if (n < 0) {
+		gt_fail(errno, "%s", path);
+	} else if (more) {
+		gt_err("%s: larger than the %u %s pages (%zu bytes)", path,
+		       npages, what, cap);
+	} else {
+		*len = n;
+		return buf;
+	}
+	free(buf);
+	return NULL;
+}
+
 int gt_write_file(const char *path, const void *buf, size_t len)
 {
 	bool std = !strcmp(path, "-");

@@ -85,6 +85,15 @@ xengntshr_handle *gt_open_gntshr(void);
  * errno set.
  */
 ssize_t gt_read_file(const char *path, void *buf, size_t cap, bool *more);
+/*
+ * Reads @path ("-" for stdin) into a new buffer of @npages pages, for
+ * --fill: before anything is mapped or shared, so a bad file costs no
+ * grant. A file larger than the pages is an error, which names them
+ * "the N @what pages". Returns the buffer (free() it), *@len the bytes
+ * read, or NULL with the failure reported.
+ */
+void *gt_read_pages(const char *path, uint32_t npages, const char *what,
+		    size_t *len);
 /* Writes @buf to @path ("-" for stdout), created or truncated; 0 or -1. */
 int gt_write_file(const char *path, const void *buf, size_t len);
 
