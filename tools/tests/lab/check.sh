@@ -229,9 +229,10 @@ group_domu()
 	done
 	# OUR gntdev.ko in the domU: on PVH this is our driver's
 	# auto-translated path, which dom0 (PV) cannot exercise; on every
-	# kernel for PVH, on the default one for PV.  The toolstack image is
-	# bookworm's (fetch.sh --with-xl): Xen 4.17 whatever the kernel.
-	for k in $KERNELS; do
+	# kernel for PVH (the other platforms' too), on the default one for
+	# PV.  Each boots on its kernel's own Xen with that release's
+	# toolstack (fetch.sh --with-xl): bookworm's 4.17, trixie's 4.20.
+	for k in $(suite_kernels); do
 		for t in pvh pv; do
 			[ $t = pvh ] || [ "$k" = "$KERNEL" ] || continue
 			d=$(payload "domu-ours-$t-$k" \
@@ -241,7 +242,7 @@ group_domu()
 				xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
 				>"$d/grantmap.conf"
 			job "domu-ours-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
-				XEN=4.17 TIMEOUT=360
+				TIMEOUT=360
 		done
 	done
 	# xenlab-domu's own statuses, four PV domUs in one boot.

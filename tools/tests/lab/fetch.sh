@@ -311,28 +311,37 @@ fetch_busybox()
 # The Xen toolstack (xl, xenstored, xenconsoled, xen-init-dom0,
 # libxl-save-helper, xenstore-*) and the closure of shared libraries they
 # link, libc included, for starting a second domain from the dom0
-# initramfs.  libgcc_s is not linked but dlopened by glibc's pthread_cancel.
-# mkinitramfs.sh checks that every DT_NEEDED library is in this tree.
+# initramfs: Debian's packages of the release XEN comes from (bookworm's
+# for 4.17, trixie's for 4.20, with that release's C library), so that
+# each hypervisor runs with its own toolstack.  libgcc_s is not linked but
+# dlopened by glibc's pthread_cancel.  mkinitramfs.sh checks that every
+# DT_NEEDED library is in this tree.
 fetch_xl()
 {
 	local dir=$LAB_CACHE/xl-$XEN debs deb pkgs
-	[ "$XEN" = 4.17 ] || lab_die "--with-xl supports XEN=4.17 only"
-	pkgs=(xen-utils-4.17 xenstore-utils libxenmisc4.17 libxenstore4
+	pkgs=(xen-utils-$XEN xenstore-utils libxenmisc$XEN libxenstore4
 		libxengnttab1 libxenevtchn1 libxencall1 libxenforeignmemory1
 		libxendevicemodel1 libxentoollog1 libxentoolcore1 libxenhypfs1
 		libyajl2 libuuid1 liblzma5 libzstd1 zlib1g libgcc-s1 libc6)
+	APT_OPTS=()
+	APT_PRIVATE=
+	# shellcheck disable=SC2046
+	[ "$(lab_xen_suite "$XEN")" = host ] ||
+		private_apt $(lab_xen_suite "$XEN")
 	# The stamp holds the package list, so a changed list re-extracts.
-	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "${pkgs[*]}" ]; then
-		debs=$(download "${pkgs[@]}")
+	debs=$(download "${pkgs[@]}")
+	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "$debs" ]; then
 		lab_log "extracting the Xen $XEN toolstack"
 		rm -rf "$dir"
 		mkdir -p "$dir/root"
 		for deb in $debs; do
 			dpkg -x "$deb" "$dir/root"
 		done
-		echo "${pkgs[*]}" >"$dir/.complete"
+		echo "$debs" >"$dir/.complete"
 	fi
 	echo "XL_ROOT=$dir/root" >"$LAB_CACHE/env/xl-$XEN.env"
+	APT_OPTS=()
+	APT_PRIVATE=
 }
 
 # A finished fetch stays valid until apt's package lists change, or for a

@@ -4,7 +4,7 @@
 # stage.sh - add what starting a second domain needs to a staged dom0
 # initramfs tree (mkinitramfs.sh runs it for BASE=xl).
 #
-#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid XEN=4.17 \
+#   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid XEN=4.17|4.20 \
 #   tools/tests/lab/xl/stage.sh STAGEDIR
 #
 # Adds the Xen toolstack from the .debs fetch.sh --with-xl extracted (xl,
@@ -79,12 +79,12 @@ while [ ${#queue[@]} -gt 0 ]; do
 		queue+=("$rel")
 	done
 done
-# The programs' ELF interpreter.
+# The programs' ELF interpreter: in /lib on bookworm, in /usr/lib on
+# trixie (merged /usr; the stage keeps /lib apart, busybox's tree).
+ld=$(find_lib ld-linux-x86-64.so.2)
+put "$ld"
 mkdir -p "$stage/lib64"
-ln -sf ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 \
-	"$stage/lib64/ld-linux-x86-64.so.2"
-[ -e "$stage/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" ] ||
-	lab_die "toolstack: the dynamic loader is missing"
+ln -sf "../$ld" "$stage/lib64/ld-linux-x86-64.so.2"
 
 # Short names on PATH; xenstore-* are the one multi-call binary.
 mkdir -p "$stage/usr/sbin"
