@@ -40,24 +40,11 @@ kernel_cc()
 	sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$KDIR/.config"
 }
 
-# Run a command in build root $1, in a mount namespace of its own so that
-# nothing stays mounted: the repository read-only, OUT and the kernel
-# tree at their own paths (the headers name themselves by absolute path).
+# Run a command in build root $1 (lab_in_root): OUT and the kernel tree
+# at their own paths (the headers name themselves by absolute path).
 in_root()
 {
-	# shellcheck disable=SC2016
-	unshare --mount --propagation private -- bash -euc '
-		root=$1 top=$2 out=$3 kroot=$4
-		shift 4
-		mount --rbind /dev "$root/dev"
-		mount --rbind /proc "$root/proc"
-		for d in "$top" "$out" "$kroot"; do
-			mkdir -p "$root$d"
-			mount --bind "$d" "$root$d"
-		done
-		mount -o remount,bind,ro "$root$top"
-		exec chroot "$root" env -i PATH=/usr/bin:/bin HOME=/tmp "$@"
-	' in_root "$1" "$LAB_TOP" "$OUT" "$KROOT" "${@:2}"
+	lab_in_root "$1" "$OUT" "$KROOT" -- "${@:2}"
 }
 
 cc=$(kernel_cc)

@@ -53,6 +53,38 @@ lab_apt()
 	apt-get -q -o DPkg::Lock::Timeout=900 "$@"
 }
 
+# lab_in_root ROOT DIR... -- COMMAND...: run COMMAND chrooted in a build
+# root (buildroot.sh) in a mount namespace of its own, so that nothing
+# stays mounted: the repository read-only and each DIR writable, at their
+# own paths, with an empty environment but PATH and HOME.
+lab_in_root()
+{
+	local root=$1 dirs=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		dirs+=("$1")
+		shift
+	done
+	[ "${1:-}" = -- ] || lab_die "usage: lab_in_root ROOT DIR... -- COMMAND..."
+	shift
+	# shellcheck disable=SC2016
+	unshare --mount --propagation private -- bash -euc '
+		root=$1 top=$2 n=$3
+		shift 3
+		mount --rbind /dev "$root/dev"
+		mount --rbind /proc "$root/proc"
+		mkdir -p "$root$top"
+		mount --bind "$top" "$root$top"
+		for d in "${@:1:$n}"; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		mount -o remount,bind,ro "$root$top"
+		shift "$n"
+		exec chroot "$root" env -i PATH=/usr/bin:/bin HOME=/tmp "$@"
+	' lab_in_root "$root" "$LAB_TOP" "${#dirs[@]}" "${dirs[@]}" "$@"
+}
+
 # The Debian archive the host's apt uses (its mirror or proxy, whatever
 # the administrator configured; the repository names no archive host):
 # prints "URI KEYRING" of the main archive (KIND=main) or of the security
