@@ -8,7 +8,12 @@
 # Compiles dropin.c the way any Debian package would use libxengnttab: the
 # header from libxen-dev (/usr/include/xengnttab.h), linked with -lxengnttab
 # against Debian's libxengnttab.so.1, dynamically.  The lab's dom0 has no
-# dynamic loader and no shared libraries, so OUTDIR gets them from the host:
+# dynamic loader and no shared libraries, so OUTDIR gets them from the
+# system it is built on: the host (bookworm), or a build root of another
+# release (the lab's group_dropin runs this chrooted in trixie's, so the
+# program, Debian's library and the C library are Debian 13's).  Before
+# anything is built, our library's exports are compared, version node by
+# version node, with that system's libxengnttab.so.1 (check-abi.sh).
 #
 #   dropin                   the program
 #   ld-linux-x86-64.so.2     the host's dynamic loader, run explicitly
@@ -49,8 +54,19 @@ KO=${2:-}
 	die "no $OURLIB/libxengnttab.so.1 (make lib)"
 [ -z "$KO" ] || [ -e "$KO" ] || die "no $KO"
 
-rm -rf "$OUT"
+# Emptied, not removed: in a build root OUTDIR is a mount point.
+mkdir -p "$OUT"
+find "$OUT" -mindepth 1 -delete
 mkdir -p "$OUT/lib" "$OUT/lib-debian" "$OUT/lib-ours"
+
+# Our exports are Debian's, node by node (the library of this system).
+debso=$("$CC" -print-file-name=libxengnttab.so.1)
+[ -e "$debso" ] || die "no libxengnttab.so.1 of the system (libxen-dev)"
+if ! "$TOP/tools/libgnttab/check-abi.sh" "$OURLIB/libxengnttab.so.1" \
+	"$TOP/tools/libgnttab/libxengnttab.abi" "$(readlink -f "$debso")" |
+	sed 's/^/dropin: /'; then
+	die "our exports are not those of $debso"
+fi
 
 # Only the system's include and library paths: nothing of ours on them.
 "$CC" -O2 -g -Wall -Wextra -Werror -fPIE -pie -Wl,-z,lazy \
@@ -107,5 +123,8 @@ gcc_s=$("$CC" -print-file-name=libgcc_s.so.1)
 
 cp "$HERE/run" "$OUT/run"
 [ -z "$KO" ] || cp "$KO" "$OUT/gntdev.ko"
+echo "dropin: built by $("$CC" --version | head -n 1) against libxen-dev" \
+	"$(dpkg-query -W -f '${Version}' libxen-dev)," \
+	"libc6 $(dpkg-query -W -f '${Version}' libc6)"
 echo "dropin: payload in $OUT ($(wc -l <"$OUT/symbols.list") symbols," \
 	"libraries: $(cd "$OUT/lib" && echo *))"

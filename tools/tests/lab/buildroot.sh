@@ -4,7 +4,7 @@
 # buildroot.sh - a Debian root to build modules for a kernel whose compiler
 # the host lacks.
 #
-#   tools/tests/lab/buildroot.sh SUITE COMPILER
+#   tools/tests/lab/buildroot.sh SUITE COMPILER [PACKAGE...]
 #
 # Trixie's kernels are built with gcc-14, sid's with gcc-16, and the
 # programs of their linux-kbuild package (modpost, objtool, ...) link
@@ -13,16 +13,24 @@
 # $LAB_CACHE/buildroot-SUITE-COMPILER with mmdebstrap from the host's
 # Debian archive: COMPILER (a package name, e.g. gcc-14), make, the C
 # library and what linux-kbuild runs with (libelf, libssl, pahole for
-# module BTF).  Prints the root's path.  Root only: kbuild.sh chroots.
+# module BTF).  More PACKAGEs make a root of their own,
+# buildroot-SUITE-COMPILER+PACKAGE+...: the drop-in test builds its
+# program in trixie's with libxen-dev (group_dropin).  Prints the root's
+# path.  Root only: kbuild.sh chroots.
 
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
-[ $# -eq 2 ] || lab_die "usage: buildroot.sh SUITE COMPILER"
+[ $# -ge 2 ] || lab_die "usage: buildroot.sh SUITE COMPILER [PACKAGE...]"
 SUITE=$1
 CC_PKG=$2
+shift 2
 ROOT=$LAB_CACHE/buildroot-$SUITE-$CC_PKG
 PKGS=$CC_PKG,make,bc,libc6-dev,libelf-dev,libssl-dev,pahole
+for p in "$@"; do
+	ROOT+=+$p
+	PKGS+=,$p
+done
 
 # The root, made under a lock of its own (minutes; boots need not wait),
 # into a temporary directory so that a half-made root is never used.

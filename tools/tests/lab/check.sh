@@ -184,16 +184,29 @@ group_lib()
 }
 
 # The drop-in test: a program built against Debian's libxen-dev and linked
-# with Debian's libxengnttab.so.1, run through the host's loader with ours
-# first on the library path (every libxengnttab symbol must bind to ours)
-# and with Debian's, on the stock xen-gntdev and on our gntdev.ko.
+# with Debian's libxengnttab.so.1, run through its release's loader with
+# ours first on the library path (every libxengnttab symbol must bind to
+# ours) and with Debian's, on the stock xen-gntdev and on our gntdev.ko.
+# The release is the kernel's (that of its Xen): bookworm's kernels get a
+# program built on the host against bookworm's libxen-dev, trixie's one
+# built in a trixie root with trixie's libxen-dev and gcc, with trixie's
+# libxengnttab1 and C library; each compares our exports with that
+# release's library first (dropin/build.sh).
 group_dropin()
 {
-	local k d
+	local k d suite root
 	make -s -C "$LAB_TOP" lib
 	for k in $KERNELS; do
 		d=$P/dropin-$k
-		"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+		suite=$(lab_xen_suite "$(lab_kernel_xen "$k")")
+		if [ "$suite" = host ]; then
+			"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+		else
+			root=$("$LAB_DIR/buildroot.sh" "$suite" gcc libxen-dev)
+			mkdir -p "$d"
+			lab_in_root "$root" "$d" -- \
+				"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+		fi
 		module "$k" "$d"
 		job "dropin-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
