@@ -8,8 +8,8 @@
 # One Markdown row per dom0 kernel of the job list check.sh last wrote
 # ($LAB_BUILD/jobs): the Debian suite it comes from, its package version,
 # the compiler that built it (kbuild.sh builds our module with the same),
-# the hypervisor it booted on, the boots that ran and how many passed
-# (runq.sh's summaries).  Regenerate the README's table with
+# the hypervisor it booted on, the boots (and DKMS builds) that ran and
+# how many passed (their summaries).  Regenerate the README's table with
 #   LAB_KERNELS="6.1 6.12 6.12-trixie trixie-bpo sid" \
 #   tools/tests/lab/check.sh conform notify_copy; tools/tests/lab/platforms.sh
 
@@ -20,10 +20,12 @@ JOBFILE=${1:-$LAB_BUILD/jobs}
 OUT=$LAB_BUILD/out
 [ -s "$JOBFILE" ] || lab_die "no job list $JOBFILE: run check.sh first"
 
-# "KERNEL NAME XEN" for each job, in the job list's order.
+# "KERNEL NAME XEN" for each job, in the job list's order; builds that
+# are no boots ("# build NAME ...", e.g. check.sh's dkms) too.
 jobs_by_kernel()
 {
-	awk -v k="$KERNEL" '!/^#/ && NF {
+	awk -v k="$KERNEL" '/^# build / { sub(/^# build /, "") }
+		!/^#/ && NF {
 		kern = k; xen = ""
 		for (i = 4; i <= NF; i++) {
 			if ($i ~ /^KERNEL=/) kern = substr($i, 8)
@@ -58,7 +60,7 @@ deb_version()
 	dpkg-deb -f "$deb" Version
 }
 
-echo "| suite | kernel (package version) | compiler | Xen | boots | passed |"
+echo "| suite | kernel (package version) | compiler | Xen | boots and builds | passed |"
 echo "|---|---|---|---|---|---|"
 for k in $(jobs_by_kernel | awk '!seen[$1]++ { print $1 }'); do
 	# shellcheck disable=SC1090
@@ -67,13 +69,15 @@ for k in $(jobs_by_kernel | awk '!seen[$1]++ { print $1 }'); do
 	while read -r kern name x; do
 		[ "$kern" = "$k" ] || continue
 		names+=("$name")
-		xen=${x:-$(lab_kernel_xen "$k")}
+		[ -n "$xen" ] || [ "${name%%-*}" = dkms ] ||
+			xen=${x:-$(lab_kernel_xen "$k")}
 		# A boot that has not ended has no summary yet.
 		[ -e "$OUT/$name.summary" ] || continue
 		! grep -q ": PASS " "$OUT/$name.summary" || pass=$((pass + 1))
 		[ -n "$booted" ] || booted=$(sed -n \
 			's/.*\[xen=\([^ ]*\) kernel=.*/\1/p' "$OUT/$name.summary")
 	done < <(jobs_by_kernel)
+	xen=${xen:-$(lab_kernel_xen "$k")}
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/env/xen-$xen.env"
 	printf '| %s | %s (%s) | %s | %s (%s) | %s | %d of %d |\n' \
