@@ -242,7 +242,7 @@ def main():
     build, default_kernel, crash = lab_env()
     crash_re = re.compile(crash)
     outdir = os.path.join(build, "out")
-    kernels = os.environ.get("LAB_KERNELS", "6.1 6.12").split()
+    kernels = os.environ.get("LAB_KERNELS", "6.1 6.12-trixie").split()
     try:
         per_kernel = {}
         for name, k in jobs(os.path.join(build, "jobs"), default_kernel):
