@@ -14,8 +14,8 @@
 # Debian archive: COMPILER (a package name, e.g. gcc-14), make, the C
 # library and what linux-kbuild runs with (libelf, libssl, pahole for
 # module BTF).  More PACKAGEs make a root of their own,
-# buildroot-SUITE-COMPILER+PACKAGE+...: the drop-in test builds its
-# program in trixie's with libxen-dev (group_dropin).  Prints the root's
+# buildroot-SUITE-COMPILER+PACKAGE+...: the lab's (lab_release_root) adds
+# dkms and libxen-dev for dkms.sh and the drop-in test.  Prints the root's
 # path.  Root only: kbuild.sh chroots.
 
 set -euo pipefail

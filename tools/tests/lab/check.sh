@@ -216,24 +216,30 @@ group_lib()
 # with Debian's libxengnttab.so.1, run through its release's loader with
 # ours first on the library path (every libxengnttab symbol must bind to
 # ours) and with Debian's, on the stock xen-gntdev and on our gntdev.ko.
-# The release is the kernel's (that of its Xen): bookworm's kernels get a
-# program built on the host against bookworm's libxen-dev, trixie's one
-# built in a trixie root with trixie's libxen-dev and gcc, with trixie's
-# libxengnttab1 and C library; each compares our exports with that
-# release's library first (dropin/build.sh).
+# The release is the kernel's: bookworm's kernels get a program built on
+# the host against bookworm's libxen-dev, the others one built in the
+# root of their release (lab_release_root) with its libxen-dev and the
+# kernel's gcc,
+# with its libxengnttab1 and C library; each compares our exports with
+# that release's library first (dropin/build.sh).
 group_dropin()
 {
-	local k d suite root
+	local k d root cc
 	make -s -C "$LAB_TOP" lib
 	for k in $KERNELS; do
 		d=$P/dropin-$k
-		suite=$(lab_xen_suite "$(lab_kernel_xen "$k")")
-		if [ "$suite" = host ]; then
+		if [ "$(lab_kernel_suites "$k")" = host ]; then
 			"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
 		else
-			root=$("$LAB_DIR/buildroot.sh" "$suite" gcc libxen-dev)
+			KERNEL=$k LAB_QUIET=1 lab_prepare
+			# shellcheck disable=SC1090
+			root=$(. "$LAB_CACHE/env/kernel-$k.env" &&
+				lab_release_root "$k" "$KDIR")
+			# shellcheck disable=SC1090
+			cc=$(. "$LAB_CACHE/env/kernel-$k.env" &&
+				lab_kernel_cc "$KDIR")
 			mkdir -p "$d"
-			lab_in_root "$root" "$d" -- \
+			lab_in_root "$root" "$d" -- env "CC=$cc" \
 				"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
 		fi
 		module "$k" "$d"

@@ -10,11 +10,11 @@
 # $LAB_BUILD/dkms/$KERNEL, then `dkms add` and `dkms build` it there
 # against the kernel's extracted headers, and checks the module's
 # vermagic.  The build runs as on a Debian host of the kernel's release:
-# in a root of that release (buildroot.sh SUITE gcc-N dkms: bookworm's
-# for bookworm's kernels and its backports', trixie's, sid's) with its
-# dkms, the compiler that built the kernel (its .config names it; the
-# headers' .kernelvariables call it) and pahole, which the 6.12 and
-# later headers' module BTF step runs.  Prints one line: the module,
+# in the root of that release (lab_release_root: bookworm's for
+# bookworm's kernels and its backports', trixie's, sid's) with its dkms,
+# the compiler that built the kernel (its .config names it; the headers'
+# .kernelvariables call it) and pahole, which the 6.12 and later
+# headers' module BTF step runs.  Prints one line: the module,
 # its vermagic and dkms's version.
 
 set -euo pipefail
@@ -61,13 +61,7 @@ mkdir -p "$dir"
 cp "$LAB_TOP/VERSION" "$dir/version"
 "$LAB_TOP/packaging/install.sh" "$dir/root" >/dev/null
 
-cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$KDIR/.config")
-[ -n "$cc" ] || lab_die "no CONFIG_CC_VERSION_TEXT in $KDIR/.config"
-# The kernel's release is the last of its suites (after its backports).
-suite=$(lab_kernel_suites "$KERNEL")
-suite=${suite##* }
-[ "$suite" != host ] || suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
-root=$("$LAB_DIR/buildroot.sh" "$suite" "${cc#*-linux-gnu-}" dkms)
+root=$(lab_release_root "$KERNEL" "$KDIR")
 log=$dir/dkms.log
 lab_in_root "$root" "$dir" "$KROOT" -- \
 	bash "$LAB_DIR/dkms.sh" --build "$dir" "$KVER" "$KDIR" \

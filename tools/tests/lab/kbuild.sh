@@ -34,12 +34,6 @@ OUT=$(realpath "$OUT")
 		cp -p "$SRC/$f" "$OUT/$f"
 	done
 
-# The compiler the kernel was built with, as its Makefile calls it.
-kernel_cc()
-{
-	sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$KDIR/.config"
-}
-
 # Run a command in build root $1 (lab_in_root): OUT and the kernel tree
 # at their own paths (the headers name themselves by absolute path).
 in_root()
@@ -47,7 +41,7 @@ in_root()
 	lab_in_root "$1" "$OUT" "$KROOT" -- "${@:2}"
 }
 
-cc=$(kernel_cc)
+cc=$(lab_kernel_cc "$KDIR")
 [ -n "$cc" ] || lab_die "no CONFIG_CC_VERSION_TEXT in $KDIR/.config"
 run=()
 pahole=pahole
@@ -57,8 +51,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 		lab_die "KERNEL=$KERNEL is built with $cc, which this host lacks"
 	[ "$(id -u)" -eq 0 ] ||
 		lab_die "KERNEL=$KERNEL needs $cc: its build runs chrooted, as root"
-	# The release itself is the last suite (after its backports).
-	root=$("$LAB_DIR/buildroot.sh" "${suites##* }" "${cc#*-linux-gnu-}")
+	root=$(lab_release_root "$KERNEL" "$KDIR")
 	run=(in_root "$root")
 	pahole=$root/usr/bin/pahole
 fi

@@ -85,6 +85,31 @@ lab_in_root()
 	' lab_in_root "$root" "$LAB_TOP" "${#dirs[@]}" "${dirs[@]}" "$@"
 }
 
+# The compiler that built a kernel, as its Makefile calls it (e.g.
+# x86_64-linux-gnu-gcc-14), from the .config of its headers in KDIR.
+lab_kernel_cc()
+{
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$1/.config"
+}
+
+# lab_release_root KERNEL KDIR: the build root of the kernel's Debian
+# release (buildroot.sh; the host's own for bookworm's kernels), with the
+# compiler that built the kernel and what kbuild runs with (kbuild.sh),
+# that release's dkms (dkms.sh) and libxen-dev (the drop-in test's
+# program): one root per release and compiler serves all three.  Made
+# the first time; prints its path.
+lab_release_root()
+{
+	local suite cc
+	suite=$(lab_kernel_suites "$1")
+	# The release itself is the last suite (after its backports).
+	suite=${suite##* }
+	[ "$suite" != host ] || suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	cc=$(lab_kernel_cc "$2")
+	[ -n "$cc" ] || lab_die "no CONFIG_CC_VERSION_TEXT in $2/.config"
+	"$LAB_DIR/buildroot.sh" "$suite" "${cc#*-linux-gnu-}" dkms libxen-dev
+}
+
 # The Debian archive the host's apt uses (its mirror or proxy, whatever
 # the administrator configured; the repository names no archive host):
 # prints "URI KEYRING" of the main archive (KIND=main) or of the security
