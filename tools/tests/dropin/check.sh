@@ -23,7 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
 
 rc=0
-LAB_KERNELS=$KERNELS LAB_PLATFORMS= "$LAB_DIR/check.sh" dropin || rc=$?
+LAB_KERNELS=$KERNELS LAB_PLATFORMS='' "$LAB_DIR/check.sh" dropin || rc=$?
 # Each boot's verdicts and binding summaries.
 for k in $KERNELS; do
 	echo "--- dropin-$k:"

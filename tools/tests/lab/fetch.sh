@@ -319,7 +319,7 @@ fetch_busybox()
 fetch_xl()
 {
 	local dir=$LAB_CACHE/xl-$XEN debs deb pkgs
-	pkgs=(xen-utils-$XEN xenstore-utils libxenmisc$XEN libxenstore4
+	pkgs=("xen-utils-$XEN" xenstore-utils "libxenmisc$XEN" libxenstore4
 		libxengnttab1 libxenevtchn1 libxencall1 libxenforeignmemory1
 		libxendevicemodel1 libxentoollog1 libxentoolcore1 libxenhypfs1
 		libyajl2 libuuid1 liblzma5 libzstd1 zlib1g libgcc-s1 libc6)
@@ -328,7 +328,7 @@ fetch_xl()
 	# shellcheck disable=SC2046
 	[ "$(lab_xen_suite "$XEN")" = host ] ||
 		private_apt $(lab_xen_suite "$XEN")
-	# The stamp holds the package list, so a changed list re-extracts.
+	# The stamp holds the .debs, so a changed list or version re-extracts.
 	debs=$(download "${pkgs[@]}")
 	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "$debs" ]; then
 		lab_log "extracting the Xen $XEN toolstack"
