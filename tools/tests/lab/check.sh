@@ -93,9 +93,15 @@ group_selftest()
 	job selftest-warn 126 "$d"
 	d=$(payload selftest-leak "$LAB_DIR/selftest/leak/run" "$TOOLS/selfgrant")
 	job selftest-leak 123 "$d"
+	# On the other primary kernels too; the leak check reads the grant
+	# tables Xen dumps, so it must see a leak on each row's Xen (4.20's).
 	for k in $KERNELS; do
+		[ "$k" != "$KERNEL" ] || continue
 		d=$(payload "selftest-pass-$k" "$LAB_DIR/selftest/pass/run")
-		[ "$k" = "$KERNEL" ] || job "selftest-pass-$k" 0 "$d" "KERNEL=$k"
+		job "selftest-pass-$k" 0 "$d" "KERNEL=$k"
+		d=$(payload "selftest-leak-$k" "$LAB_DIR/selftest/leak/run" \
+			"$TOOLS/selfgrant")
+		job "selftest-leak-$k" 123 "$d" "KERNEL=$k"
 	done
 }
 
