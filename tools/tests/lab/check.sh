@@ -273,7 +273,7 @@ group_cli()
 # stock xen-gntdev, then with ours; PVH is gntdev's auto-translated path.
 group_domu()
 {
-	local k t d
+	local k t d n
 	# Stock driver in the domU, PV and PVH, on the default dom0 kernel.
 	for t in pv pvh; do
 		d=$(payload "domu-grantmap-$t" \
@@ -299,12 +299,17 @@ group_domu()
 				TIMEOUT=360
 		done
 	done
-	# xenlab-domu's own statuses, four PV domUs in one boot.
-	d=$(payload domu-selftest "$LAB_DIR"/xl/selftest/*)
-	KERNEL=6.1 "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
-	cp "$d/build/xenlab_warn.ko" "$d/warn/"
-	rm -rf "$d/build"
-	job domu-selftest 0 "$d" BASE=xl KERNEL=6.1 TIMEOUT=600
+	# xenlab-domu's own statuses, four PV domUs in one boot, with each
+	# primary row's toolstack (bookworm's xl 4.17, trixie's 4.20).
+	for k in $KERNELS; do
+		n=domu-selftest
+		[ "$k" = "$KERNEL" ] || n=domu-selftest-$k
+		d=$(payload "$n" "$LAB_DIR"/xl/selftest/*)
+		KERNEL=$k "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
+		cp "$d/build/xenlab_warn.ko" "$d/warn/"
+		rm -rf "$d/build"
+		job "$n" 0 "$d" BASE=xl "KERNEL=$k" TIMEOUT=600
+	done
 }
 
 # Robustness on ours: kill -9 torture, concurrency, limits and security
