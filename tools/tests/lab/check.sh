@@ -224,10 +224,10 @@ group_lib()
 # ours) and with Debian's, on the stock xen-gntdev and on our gntdev.ko.
 # The release is the kernel's: bookworm's kernels get a program built on
 # the host against bookworm's libxen-dev, the others one built in the
-# root of their release (lab_release_root) with its libxen-dev and the
-# kernel's gcc,
-# with its libxengnttab1 and C library; each compares our exports with
-# that release's library first (dropin/build.sh).
+# root of their release (lab_release_root) by the kernel's gcc against
+# its libxen-dev, run with its libxengnttab1 and C library; each
+# compares our exports with that release's library first
+# (dropin/build.sh).
 group_dropin()
 {
 	local k d root cc
