@@ -226,6 +226,7 @@ void gntdev_slots_init(struct gntdev_slots *s, u32 limit,
 	s->space = limit;
 	s->cursor = 0;
 	s->in_use = 0;
+	s->held = 0;
 	s->alloc = alloc;
 }
 
@@ -244,7 +245,7 @@ int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
 
 	if (!count || !owner)
 		return -EINVAL;
-	if (s->in_use > s->max || count > s->max - s->in_use)
+	if ((u64)s->in_use + s->held + count > s->max)
 		return -ENOSPC;
 
 	if (!gntdev_slots_fit(s, s->cursor, s->capacity, count, &start) &&
@@ -258,6 +259,24 @@ int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
 	s->in_use += count;
 	s->cursor = start + count;
 	*index = start;
+	return 0;
+}
+
+int gntdev_slots_hold(struct gntdev_slots *s, u32 count)
+{
+	if (!count)
+		return -EINVAL;
+	if ((u64)s->in_use + s->held + count > s->max)
+		return -ENOSPC;
+	s->held += count;
+	return 0;
+}
+
+int gntdev_slots_unhold(struct gntdev_slots *s, u32 count)
+{
+	if (count > s->held)
+		return -EINVAL;
+	s->held -= count;
 	return 0;
 }
 
@@ -366,6 +385,30 @@ int gntdev_dmabuf_request_size(u32 count, size_t *size)
 {
 	return gntdev_array_size(GNTDEV_DMABUF_REQUEST_HEAD, count,
 				 GNTDEV_DMABUF_REQUEST_REF, size);
+}
+
+static int gntdev_check_domid(u32 domid)
+{
+	return domid >= GNTDEV_DOMID_FIRST_RESERVED ? -EINVAL : 0;
+}
+
+int gntdev_check_dmabuf_exp(u32 flags, u32 count, u32 domid, u32 limit)
+{
+	const u32 both = GNTDEV_DMABUF_FLAG_WC | GNTDEV_DMABUF_FLAG_COHERENT;
+
+	if (flags & ~both || (flags & both) == both)
+		return -EINVAL;
+	if (gntdev_check_map_count(count, limit) || gntdev_check_domid(domid))
+		return -EINVAL;
+	return flags ? -EOPNOTSUPP : 0;
+}
+
+int gntdev_check_dmabuf_imp(u32 count, u32 domid, u32 limit)
+{
+	if (gntdev_check_map_count(count, limit) ||
+	    count > GNTDEV_DMABUF_IMP_MAX || gntdev_check_domid(domid))
+		return -EINVAL;
+	return 0;
 }
 
 int gntdev_offset_to_index(u64 offset, u32 *index)

@@ -81,6 +81,8 @@ struct gntdev_slot_alloc {
  *	never refuses a reservation that @max allows.
  * @cursor: Next-fit position: the slot after the last reservation.
  * @in_use: Number of reserved slots.
+ * @held: Grants the file holds outside the table (dma-buf exports and
+ *	imports), counted against @max with @in_use.
  * @alloc: Memory callbacks, see struct gntdev_slot_alloc.
  *
  * Slot i is file offset i << GNTDEV_PAGE_SHIFT. A reservation is a run of
@@ -96,8 +98,8 @@ struct gntdev_slot_alloc {
  * 3. @in_use equals the number of non-NULL @owner entries.
  * 4. @cursor <= @capacity.
  * 5. @capacity only grows, and never beyond @space; @max <= @space.
- * 6. @in_use <= @max, except after gntdev_slots_set_max() lowered @max;
- *    then reservations fail until enough slots are released.
+ * 6. @in_use + @held <= @max, except after gntdev_slots_set_max() lowered
+ *    @max; then reservations fail until enough slots are released.
  *
  * Allocation policy (next-fit): a reservation of n slots takes the first
  * start position, going forward from @cursor to the end of the table and
@@ -115,6 +117,7 @@ struct gntdev_slots {
 	u32 space;
 	u32 cursor;
 	u32 in_use;
+	u32 held;
 	const struct gntdev_slot_alloc *alloc;
 };
 
@@ -158,11 +161,35 @@ void gntdev_slots_destroy(struct gntdev_slots *s);
  * Context: Caller holds the file's lock. May call @alloc->zalloc and
  * @alloc->free.
  * Return: 0; -EINVAL if @count is 0 or @owner is NULL; -ENOSPC if @in_use
- * + @count would exceed @max, or if no run fits even in a table of @space
+ * + @held + @count would exceed @max, or if no run fits even in a table of @space
  * slots; -ENOMEM if growing the table failed.
  */
 int gntdev_slots_reserve(struct gntdev_slots *s, u32 count, void *owner,
 			 u32 *index);
+
+/**
+ * gntdev_slots_hold() - count grants the file holds outside the table
+ * @s: The table.
+ * @count: Grants of a new dma-buf export or import.
+ *
+ * They share @max with the slots: SET_MAX_GRANTS bounds everything a file
+ * holds. On failure nothing changes.
+ *
+ * Context: Caller holds the file's lock.
+ * Return: 0; -EINVAL if @count is 0; -ENOSPC if @in_use + @held + @count
+ * would exceed @max.
+ */
+int gntdev_slots_hold(struct gntdev_slots *s, u32 count);
+
+/**
+ * gntdev_slots_unhold() - give back what gntdev_slots_hold() counted
+ * @s: The table.
+ * @count: As passed to gntdev_slots_hold().
+ *
+ * Context: Caller holds the file's lock.
+ * Return: 0, or -EINVAL, with nothing changed, if @count exceeds @held.
+ */
+int gntdev_slots_unhold(struct gntdev_slots *s, u32 count);
 
 /**
  * gntdev_slots_release() - free a run of slots
@@ -276,6 +303,47 @@ int gntdev_map_request_size(u32 count, size_t *size);
  * Return: 0, or -EINVAL if the size does not fit in size_t.
  */
 int gntdev_dmabuf_request_size(u32 count, size_t *size);
+
+/* Values of the uapi's GNTDEV_DMA_FLAG_*; tests assert they match. */
+#define GNTDEV_DMABUF_FLAG_WC 0x1U
+#define GNTDEV_DMABUF_FLAG_COHERENT 0x2U
+
+/* First reserved domain id (DOMID_FIRST_RESERVED): DOMID_SELF and up. */
+#define GNTDEV_DOMID_FIRST_RESERVED 0x7ff0U
+
+/* Most pages one dma-buf import can grant (gnttab takes a u16 count). */
+#define GNTDEV_DMABUF_IMP_MAX 0xffffU
+
+/**
+ * gntdev_check_dmabuf_exp() - check an IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS
+ * @flags: Requested GNTDEV_DMA_FLAG_*.
+ * @count: Grants to map.
+ * @domid: Domain that granted them.
+ * @limit: Per-request maximum (the "limit" module parameter).
+ *
+ * The exported pages are ordinary pages that the grants are mapped over:
+ * no DMA-allocated (write-combined or coherent) backing is offered, since
+ * in a PV domain a foreign frame mapped into a DMA allocation is not
+ * contiguous for the device, which is what those flags are for.
+ *
+ * Context: Any context.
+ * Return: 0; -EINVAL if @count is 0 or above @limit, @flags has unknown
+ * bits or both WC and COHERENT (as mainline), or @domid is not a domain
+ * (DOMID_FIRST_RESERVED and up); -EOPNOTSUPP for WC or COHERENT alone.
+ */
+int gntdev_check_dmabuf_exp(u32 flags, u32 count, u32 domid, u32 limit);
+
+/**
+ * gntdev_check_dmabuf_imp() - check an IOCTL_GNTDEV_DMABUF_IMP_TO_REFS
+ * @count: Pages to grant.
+ * @domid: Domain to grant them to.
+ * @limit: Per-request maximum (the "limit" module parameter).
+ *
+ * Context: Any context.
+ * Return: 0; -EINVAL if @count is 0, above @limit or above
+ * GNTDEV_DMABUF_IMP_MAX, or @domid is not a domain.
+ */
+int gntdev_check_dmabuf_imp(u32 count, u32 domid, u32 limit);
 
 /**
  * gntdev_offset_to_index() - turn a map's file offset into its first slot

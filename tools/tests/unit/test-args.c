@@ -229,13 +229,40 @@ static void test_constants(void)
 	T_EQ(1U << GNTDEV_PAGE_SHIFT, GNTDEV_PAGE_SIZE);
 }
 
+static void test_dmabuf(void)
+{
+	/* Export: flags, then count and domid, then the unsupported flags. */
+	T_EQ(0, gntdev_check_dmabuf_exp(0, 1, 0, 65536));
+	T_EQ(0, gntdev_check_dmabuf_exp(0, 65536, 0x7fef, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(0, 0, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(0, 65537, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(0, 1, 0x7ff0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(0, 1, UINT32_MAX, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(4, 1, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(UINT32_MAX, 1, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(3, 1, 0, 65536));
+	T_EQ(-EOPNOTSUPP, gntdev_check_dmabuf_exp(1, 1, 0, 65536));
+	T_EQ(-EOPNOTSUPP, gntdev_check_dmabuf_exp(2, 1, 0, 65536));
+	/* A bad count wins over an unsupported flag. */
+	T_EQ(-EINVAL, gntdev_check_dmabuf_exp(1, 0, 0, 65536));
+
+	/* Import: gnttab grants at most 65535 references at once. */
+	T_EQ(0, gntdev_check_dmabuf_imp(1, 0, 65536));
+	T_EQ(0, gntdev_check_dmabuf_imp(65535, 0x7fef, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_imp(65536, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_imp(0, 0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_imp(11, 0, 10));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_imp(1, 0x7ff0, 65536));
+	T_EQ(-EINVAL, gntdev_check_dmabuf_imp(1, 0x10000, 65536));
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_constants),	    T_CASE(test_map_count),
 	T_CASE(test_request_sizes), T_CASE(test_offsets),
 	T_CASE(test_unmap),	    T_CASE(test_mmap),
 	T_CASE(test_max_grants),    T_CASE(test_notify),
 	T_CASE(test_copy_segment),  T_CASE(test_copy_chunk),
-	T_CASE(test_total),
+	T_CASE(test_total),	    T_CASE(test_dmabuf),
 };
 
 int main(int argc, char **argv)

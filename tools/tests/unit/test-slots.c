@@ -387,6 +387,35 @@ static void test_enomem(void)
 	t_teardown(&s);
 }
 
+static void test_hold(void)
+{
+	struct gntdev_slots s;
+
+	/* Held grants share the cap with reserved slots, both ways. */
+	t_setup(&s, 10);
+	T_EQ(-EINVAL, gntdev_slots_hold(&s, 0));
+	T_EQ(0, gntdev_slots_hold(&s, 4));
+	RESERVE_AT(&s, 6, A, 0);
+	RESERVE_FAILS(&s, 1, B, -ENOSPC);
+	T_EQ(-ENOSPC, gntdev_slots_hold(&s, 1));
+	T_EQ(4, s.held);
+	T_EQ(-EINVAL, gntdev_slots_unhold(&s, 5));
+	T_EQ(4, s.held);
+	T_EQ(0, gntdev_slots_unhold(&s, 4));
+	RESERVE_AT(&s, 4, B, 6);
+	T_EQ(-ENOSPC, gntdev_slots_hold(&s, 1));
+	T_ASSERT(gntdev_slots_valid(&s));
+	t_teardown(&s);
+
+	/* in_use + held + count must not wrap. */
+	t_setup(&s, UINT32_MAX);
+	T_EQ(0, gntdev_slots_hold(&s, UINT32_MAX - 1));
+	T_EQ(-ENOSPC, gntdev_slots_hold(&s, 2));
+	RESERVE_AT(&s, 1, A, 0);
+	T_EQ(-ENOSPC, gntdev_slots_hold(&s, UINT32_MAX));
+	t_teardown(&s);
+}
+
 static void test_enospc(void)
 {
 	struct gntdev_slots s;
@@ -688,6 +717,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_lookup),
 	T_CASE(test_set_max),
 	T_CASE(test_max_counts_held),
+	T_CASE(test_hold),
 	T_CASE(test_destroy_reuse),
 	T_CASE(test_valid_detects_damage),
 	T_CASE(test_many_maps),
