@@ -29,8 +29,11 @@
 
 /**
  * struct gntdev_file - state of one open /dev/xen/gntdev
- * @lock: Protects @slots, @maps, and the @listed, @index and @flags fields
- *	of every map of this file. Not held across hypercalls.
+ * @lock: Protects @slots, @maps, @exports, @imports, and the @listed,
+ *	@index and @flags fields of every map of this file. Not held across
+ *	hypercalls.
+ * @users: References: one for the open file, one per dma-buf export not
+ *	yet released (its grants stay counted in @slots until then).
  * @slots: The file's offset space: slot i is mmap offset i << PAGE_SHIFT.
  * @maps: Maps still in @slots, for close and introspection.
  * @nr_maps: Number of maps on @maps.
@@ -38,11 +41,14 @@
  * @pid: Process that opened the file (thread group id).
  * @comm: Its command name then.
  * @copy_batch: A GRANT_COPY batch kept for the next call; taken with xchg().
+ * @exports: dma-buf exports not yet released, for EXP_WAIT_RELEASED.
+ * @imports: dma-buf imports not yet released by IMP_RELEASE or close.
  */
 struct gntdev_copy_batch;
 
 struct gntdev_file {
 	struct mutex lock; /* protects this struct, maps' @listed, @index */
+	refcount_t users;
 	struct gntdev_slots slots;
 	struct list_head maps;
 	unsigned int nr_maps;
@@ -50,6 +56,8 @@ struct gntdev_file {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct gntdev_copy_batch *copy_batch;
+	struct list_head exports;
+	struct list_head imports;
 };
 
 /**
@@ -143,7 +151,11 @@ extern struct mutex gntdev_files_lock;
 extern atomic_t gntdev_nr_maps;
 extern unsigned int gntdev_page_cache_max;
 
+void gntdev_file_put(struct gntdev_file *priv);
 void gntdev_page_cache_init(void);
+int gntdev_pages_get(struct page **pages, u32 n);
+void gntdev_pages_put(struct page **pages, u32 n);
+int gntdev_status_errno(s16 status);
 void gntdev_page_cache_exit(void);
 void gntdev_spares_exit(void);
 struct gntdev_map *gntdev_map_alloc(u32 count);
@@ -174,6 +186,22 @@ long gntdev_ioctl_grant_copy32(struct gntdev_file *priv,
 int gntdev_total_reserve(u32 count);
 void gntdev_total_release(u32 count);
 s64 gntdev_total_grants(void);
+int gntdev_dmabuf_hold(struct gntdev_file *priv, u32 count);
+void gntdev_dmabuf_unhold(struct gntdev_file *priv, u32 count);
+void gntdev_dmabuf_init(struct device *dev);
+void gntdev_dmabuf_release(struct gntdev_file *priv);
+long gntdev_ioctl_dmabuf_exp_from_refs(
+	struct gntdev_file *priv,
+	struct ioctl_gntdev_dmabuf_exp_from_refs __user *u);
+long gntdev_ioctl_dmabuf_exp_wait_released(
+	struct gntdev_file *priv,
+	struct ioctl_gntdev_dmabuf_exp_wait_released __user *u);
+long gntdev_ioctl_dmabuf_imp_to_refs(
+	struct gntdev_file *priv,
+	struct ioctl_gntdev_dmabuf_imp_to_refs __user *u);
+long gntdev_ioctl_dmabuf_imp_release(
+	struct gntdev_file *priv,
+	struct ioctl_gntdev_dmabuf_imp_release __user *u);
 void gntdev_debugfs_init(void);
 void gntdev_debugfs_exit(void);
 

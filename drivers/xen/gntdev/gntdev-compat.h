@@ -47,4 +47,14 @@ static inline void gntdev_vm_flags_clear(struct vm_area_struct *vma,
 #define GNTDEV_VM_OPS_FIND_PAGE find_special_page
 #endif
 
+/*
+ * The dma-buf symbols live in the DMA_BUF namespace, named by a bare
+ * token until 6.13 and by a string literal since.
+ */
+#ifdef GNTDEV_HAVE_IMPORT_NS_STRING
+#define GNTDEV_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#else
+#define GNTDEV_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#endif
+
 #endif /* _GNTDEV_COMPAT_H */

@@ -140,8 +140,66 @@ static void gntdev_unlist(struct gntdev_file *priv, struct gntdev_map *map)
 	gntdev_forget(priv, map);
 }
 
+/**
+ * gntdev_dmabuf_hold() - account a dma-buf export's or import's grants
+ * @priv: The file that asks.
+ * @count: Its grants.
+ *
+ * Against the module-wide total and the file's cap (SET_MAX_GRANTS), as
+ * a map of as many grants would be.
+ *
+ * Context: Process context; takes @priv->lock.
+ * Return: 0, or -ENOSPC with nothing counted.
+ */
+int gntdev_dmabuf_hold(struct gntdev_file *priv, u32 count)
+{
+	int err;
+
+	err = gntdev_total_reserve(count);
+	if (err)
+		return err;
+	mutex_lock(&priv->lock);
+	err = gntdev_slots_hold(&priv->slots, count);
+	mutex_unlock(&priv->lock);
+	if (err)
+		gntdev_total_release(count);
+	return err;
+}
+
+/**
+ * gntdev_dmabuf_unhold() - give back what gntdev_dmabuf_hold() counted
+ * @priv: The file.
+ * @count: As passed to gntdev_dmabuf_hold().
+ *
+ * Context: Process context; takes @priv->lock.
+ */
+void gntdev_dmabuf_unhold(struct gntdev_file *priv, u32 count)
+{
+	mutex_lock(&priv->lock);
+	WARN_ON_ONCE(gntdev_slots_unhold(&priv->slots, count));
+	mutex_unlock(&priv->lock);
+	gntdev_total_release(count);
+}
+
 /* ------------------------------------------------------------------ */
 /* open and release */
+
+/**
+ * gntdev_file_put() - drop a reference on an open file's state
+ * @priv: The state; freed with the last reference.
+ *
+ * The file holds one until it is released, each dma-buf export one until
+ * the dma-buf is: an export may outlive the file it came from.
+ *
+ * Context: Process context, may sleep.
+ */
+void gntdev_file_put(struct gntdev_file *priv)
+{
+	if (!refcount_dec_and_test(&priv->users))
+		return;
+	gntdev_slots_destroy(&priv->slots);
+	kfree(priv);
+}
 
 static int gntdev_open(struct inode *inode, struct file *file)
 {
@@ -151,7 +209,10 @@ static int gntdev_open(struct inode *inode, struct file *file)
 	if (!priv)
 		return -ENOMEM;
 	mutex_init(&priv->lock);
+	refcount_set(&priv->users, 1);
 	INIT_LIST_HEAD(&priv->maps);
+	INIT_LIST_HEAD(&priv->exports);
+	INIT_LIST_HEAD(&priv->imports);
 	gntdev_slots_init(&priv->slots, READ_ONCE(gntdev_file_limit),
 			  &gntdev_slot_alloc);
 	priv->pid = task_tgid_vnr(current);
@@ -165,7 +226,8 @@ static int gntdev_open(struct inode *inode, struct file *file)
 
 /*
  * Every VMA holds the file, so none is left by now; maps whose unmap still
- * waits for a page holder live on through their own references.
+ * waits for a page holder live on through their own references, and so do
+ * dma-buf exports, until their dma-buf is released.  Imports end here.
  */
 static int gntdev_release(struct inode *inode, struct file *file)
 {
@@ -188,9 +250,9 @@ static int gntdev_release(struct inode *inode, struct file *file)
 		list_del_init(&map->link);
 		gntdev_map_put(map);
 	}
-	gntdev_slots_destroy(&priv->slots);
+	gntdev_dmabuf_release(priv);
 	gntdev_copy_release(priv);
-	kfree(priv);
+	gntdev_file_put(priv);
 	return 0;
 }
 
@@ -429,6 +491,14 @@ static long gntdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return gntdev_ioctl_set_unmap_notify(priv, ptr);
 	case IOCTL_GNTDEV_GRANT_COPY:
 		return gntdev_ioctl_grant_copy(priv, ptr);
+	case IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS:
+		return gntdev_ioctl_dmabuf_exp_from_refs(priv, ptr);
+	case IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED:
+		return gntdev_ioctl_dmabuf_exp_wait_released(priv, ptr);
+	case IOCTL_GNTDEV_DMABUF_IMP_TO_REFS:
+		return gntdev_ioctl_dmabuf_imp_to_refs(priv, ptr);
+	case IOCTL_GNTDEV_DMABUF_IMP_RELEASE:
+		return gntdev_ioctl_dmabuf_imp_release(priv, ptr);
 	default:
 		pr_debug("unknown ioctl %#x\n", cmd);
 		return -ENOTTY;
@@ -514,6 +584,20 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_MAX_GRANTS != 0x00044703);
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_UNMAP_NOTIFY != 0x00104707);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY != 0x00104708);
+	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_exp_from_refs, refs) !=
+		     GNTDEV_DMABUF_REQUEST_HEAD);
+	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs) !=
+		     GNTDEV_DMABUF_REQUEST_HEAD);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_from_refs) != 20);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_wait_released) != 8);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_imp_to_refs) != 20);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_imp_release) != 8);
+	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS != 0x00144709);
+	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED != 0x0008470a);
+	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_TO_REFS != 0x0014470b);
+	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_RELEASE != 0x0008470c);
+	BUILD_BUG_ON(GNTDEV_DMA_FLAG_WC != GNTDEV_DMABUF_FLAG_WC);
+	BUILD_BUG_ON(GNTDEV_DMA_FLAG_COHERENT != GNTDEV_DMABUF_FLAG_COHERENT);
 #ifdef CONFIG_COMPAT
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_copy32) != 8);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY32 != 0x00084708);
@@ -544,6 +628,7 @@ static int __init gntdev_init(void)
 		pr_err("cannot register /dev/xen/gntdev: %d\n", err);
 		return err;
 	}
+	gntdev_dmabuf_init(gntdev_miscdev.this_device);
 	gntdev_debugfs_init();
 	pr_info("/dev/xen/gntdev ready (%s mappings)\n",
 		gntdev_use_ptemod ? "PV page-table" : "auto-translated");

@@ -174,7 +174,16 @@ static int gntdev_pages_prepare_p2m(struct page **pages, u32 n)
 	return 0;
 }
 
-static int gntdev_pages_get(struct page **pages, u32 n)
+/**
+ * gntdev_pages_get() - take pages to map grants over
+ * @pages: Filled with @n pages from the spare page cache or the
+ *	unpopulated pool, their p2m leaves ready on PV.
+ * @n: Number of pages.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, or -ENOMEM with no page taken.
+ */
+int gntdev_pages_get(struct page **pages, u32 n)
 {
 	u32 i;
 
@@ -191,7 +200,14 @@ out_put:
 	return -ENOMEM;
 }
 
-static void gntdev_pages_put(struct page **pages, u32 n)
+/**
+ * gntdev_pages_put() - give back pages from gntdev_pages_get()
+ * @pages: The pages, with no grant mapped over them any more.
+ * @n: Number of pages.
+ *
+ * Context: Process context, may sleep.
+ */
+void gntdev_pages_put(struct page **pages, u32 n)
 {
 	gnttab_page_cache_put(&gntdev_page_cache, pages, n);
 	/* Racy read, fine: the cap is a bound on waste, not a promise. */
@@ -736,8 +752,15 @@ static void gntdev_unmap_range(struct gntdev_map *map, u32 first, u32 n)
 /* ------------------------------------------------------------------ */
 /* Mapping */
 
-/* A GNTST_* status as the errno user space gets from mmap(). */
-static int gntdev_status_errno(s16 status)
+/**
+ * gntdev_status_errno() - a GNTST_* status as the errno user space gets
+ * @status: Status of one GNTTABOP_map_grant_ref.
+ *
+ * Context: Any context.
+ * Return: 0 for GNTST_okay, else a negative errno (mmap()'s and the dma-buf
+ * export's).
+ */
+int gntdev_status_errno(s16 status)
 {
 	switch (status) {
 	case GNTST_okay:
