@@ -16,8 +16,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
-# Modules the lab may load: the Xen device drivers the tests use.
+# Modules the lab may load: the Xen device drivers the tests use, and
+# vgem, a dma-buf exporter for the conformance suite's dma-buf cases
+# (Debian builds it; a kernel without it, such as the debug one, has none).
 MODULES="xenfs xen-evtchn xen-privcmd xen-gntdev xen-gntalloc"
+OPTIONAL_MODULES="vgem"
 
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
@@ -73,9 +76,14 @@ echo "root:x:0:" >"$stage/etc/group"
 mdir=lib/modules/$KVER
 mkdir -p "$stage/$mdir"
 cp "$KROOT/$mdir"/modules.{order,builtin,builtin.modinfo} "$stage/$mdir/"
-for m in $MODULES; do
-	modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" |
-		awk '$1 == "insmod" { print $2 }'
+for m in $MODULES $OPTIONAL_MODULES; do
+	case " $OPTIONAL_MODULES " in
+	*" $m "*)
+		modprobe -q -d "$KROOT" -S "$KVER" --show-depends "$m" \
+			2>/dev/null || true
+		;;
+	*) modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" ;;
+	esac | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
 	rel=${ko#"$KROOT"/}
 	mkdir -p "$stage/$(dirname "$rel")"
