@@ -34,8 +34,9 @@ DIFFERENCES = {
 }
 
 # Sections of the document, in order.  Cases of the errors group and of
-# notify-copy are filed by name; the bad inputs of the other conformance
-# groups (data, lifecycle, danger) are all about mmap() and the mapping.
+# notify-copy are filed by name, and so are the dmabuf group's; the bad
+# inputs of the other conformance groups (data, lifecycle, danger) are all
+# about mmap() and the mapping.
 SECTIONS = [
     ("map-", "`IOCTL_GNTDEV_MAP_GRANT_REF`"),
     ("unmap-", "`IOCTL_GNTDEV_UNMAP_GRANT_REF`"),
@@ -45,6 +46,7 @@ SECTIONS = [
     ("mmap-", "`mmap()` and the mapping"),
     ("notify-", "`IOCTL_GNTDEV_SET_UNMAP_NOTIFY`"),
     ("copy-", "`IOCTL_GNTDEV_GRANT_COPY`"),
+    ("dmabuf-", "The dma-buf ioctls (`IOCTL_GNTDEV_DMABUF_*`)"),
 ]
 MAPPING = "`mmap()` and the mapping"
 
@@ -136,7 +138,7 @@ def conform_cases():
                 "stock": literal(opt["stock"]) if "stock" in opt else None,
                 "on_stock": by_default,
                 "bad": all_bad or opt.get("bad_input") == "true",
-                "section": None if all_bad else MAPPING,
+                "section": None if all_bad or gname == "dmabuf" else MAPPING,
             })
     return cases
 

@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conform-dmabuf.c - the "dmabuf" group of gntdev-conform: the dma-buf
+ * ioctls (9 to 12). Every bad input with its errno; the data round trips
+ * (a vgem buffer granted to dom0 itself and mapped back, pool grants
+ * exported and imported again); waiting for release; fd passing, close
+ * orders and kill -9 with exports and imports live; the fd ordering of
+ * CVE-2025-38595. The stock driver (Debian's, built without
+ * CONFIG_XEN_GNTDEV_DMABUF) answers ENOTTY to all of them, which its
+ * expectations record.
+ */
+#include "conform-lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+/* --- the dma-buf ioctls ------------------------------------------------- */
+
+static int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid,
+		    const __u32 *refs, int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->flags = flags;
+	op->count = count;
+	op->domid = domid;
+	if (refs)
+		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
+	op->fd = (__u32)-1;
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	if (!ret && dfd)
+		*dfd = (int)op->fd;
+	else if (!ret)
+		close((int)op->fd);
+	free(op);
+	return ret;
+}
+
+/* Export pool pages [first, first + n) of dom0. */
+static int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
+{
+	return exp_refs(fd, 0, n, 0, pool.refs + first, dfd);
+}
+
+/* Like exp_pool(), but ends the case ("exp=ERR") if it fails. */
+static int must_exp_pool(int fd, unsigned int first, unsigned int n)
+{
+	int dfd = -1, ret = exp_pool(fd, first, n, &dfd);
+
+	if (ret)
+		obs_end("exp=%s", ename(ret));
+	return dfd;
+}
+
+static int wait_released(int fd, int dfd, __u32 ms)
+{
+	struct ioctl_gntdev_dmabuf_exp_wait_released op = {
+		.fd = (__u32)dfd,
+		.wait_to_ms = ms,
+	};
+
+	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
+}
+
+static int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->fd = (__u32)dfd;
+	op->count = count;
+	op->domid = domid;
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	if (!ret && refs)
+		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
+	free(op);
+	return ret;
+}
+
+/* Like imp(), but ends the case ("imp=ERR") if it fails. */
+static void must_imp(int fd, int dfd, __u32 count, __u32 *refs)
+{
+	int ret = imp(fd, dfd, count, 0, refs);
+
+	if (ret)
+		obs_end("imp=%s", ename(ret));
+}
+
+static int imp_release(int fd, int dfd)
+{
+	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = (__u32)dfd };
+
+	return xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+}
+
+/*
+ * Map @n refs of dom0 through a gntdev file of its own and check them
+ * against the pattern of pages [@first, @first + @n) with @seed, then
+ * write @seed + 1 through the mapping. Records "data=..."; returns the
+ * file, still holding the map, or -1 if the mapping failed.
+ */
+static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
+		     __u32 seed, void **pp)
+{
+	int fd = gopen();
+	__u64 index;
+	void *p;
+	int ret;
+
+	ret = map_refs(fd, refs, n, 0, &index);
+	if (ret) {
+		obs("map=%s", ename(ret));
+		close(fd);
+		return -1;
+	}
+	p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		obs("mmap=%s", ename(errno));
+		close(fd);
+		return -1;
+	}
+	obs("data=%s", verify_at(p, first, n, seed) ? "ok" : "mismatch");
+	fill_at(p, first, n, seed + 1);
+	*pp = p;
+	return fd;
+}
+
+/* Open file descriptors of this process, to see that none leaked. */
+static unsigned int count_fds(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 1024; i++)
+		if (fcntl((int)i, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* The pool's grants are all unmapped again (unmaps may lag a little). */
+static void obs_active(unsigned int first, unsigned int n)
+{
+	int left = wait_active(first, n, 0, 3000);
+
+	if (left < 0)
+		obs("active=unknown");
+	else
+		obs("active=%d", left);
+}
+
+/*
+ * A pointer @tail bytes before the end of a page followed by an
+ * inaccessible one (@prot for the first page).
+ */
+static void *guarded(size_t tail, int prot)
+{
+	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		obs_end("guard=%s", ename(errno));
+	memset(p, 0, CONFORM_PAGE);
+	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE) ||
+	    mprotect(p, CONFORM_PAGE, prot))
+		obs_end("guard=%s", ename(errno));
+	return p + CONFORM_PAGE - tail;
+}
+
+/* --- vgem, a dma-buf exporter every Debian kernel has as a module ------- */
+
+/* The DRM uapi pieces used here (the host has no libdrm headers). */
+struct t_drm_version {
+	int major, minor, patch;
+	size_t name_len;
+	char *name;
+	size_t date_len;
+	char *date;
+	size_t desc_len;
+	char *desc;
+};
+
+struct t_drm_create_dumb {
+	__u32 height, width, bpp, flags, handle, pitch;
+	__u64 size;
+};
+
+struct t_drm_map_dumb {
+	__u32 handle, pad;
+	__u64 offset;
+};
+
+struct t_drm_prime_handle {
+	__u32 handle, flags;
+	__s32 fd;
+};
+
+#define T_DRM_IOCTL_VERSION _IOWR('d', 0x00, struct t_drm_version)
+#define T_DRM_IOCTL_PRIME_HANDLE_TO_FD \
+	_IOWR('d', 0x2d, struct t_drm_prime_handle)
+#define T_DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xb2, struct t_drm_create_dumb)
+#define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xb3, struct t_drm_map_dumb)
+#define T_DRM_CLOEXEC O_CLOEXEC
+#define T_DRM_RDWR O_RDWR
+
+/* The vgem card's fd, or the case ends ("vgem=ENOENT"). */
+static int vgem_open(void)
+{
+	char path[32], name[16];
+	struct t_drm_version v;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, T_DRM_IOCTL_VERSION, &v) &&
+		    !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	obs_end("vgem=ENOENT");
+}
+
+/*
+ * A vgem buffer of @n pages, filled with the pattern of pages [@first,
+ * @first + @n) and @seed; returns its dma-buf fd and its mapping in @pp.
+ */
+static int vgem_buffer(unsigned int n, unsigned int first, __u32 seed,
+		       void **pp)
+{
+	struct t_drm_create_dumb c = {
+		.height = n,
+		.width = CONFORM_PAGE / 4,
+		.bpp = 32,
+	};
+	struct t_drm_map_dumb m = { 0 };
+	struct t_drm_prime_handle h = { 0 };
+	int card = vgem_open();
+	void *p;
+
+	if (ioctl(card, T_DRM_IOCTL_MODE_CREATE_DUMB, &c))
+		obs_end("vgem-create=%s", ename(errno));
+	if (c.size != n * CONFORM_PAGE)
+		obs_end("vgem-size=%llu", (unsigned long long)c.size);
+	m.handle = c.handle;
+	if (ioctl(card, T_DRM_IOCTL_MODE_MAP_DUMB, &m))
+		obs_end("vgem-map=%s", ename(errno));
+	p = mmap(NULL, n * CONFORM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 card, (off_t)m.offset);
+	if (p == MAP_FAILED)
+		obs_end("vgem-mmap=%s", ename(errno));
+	fill_at(p, first, n, seed);
+	h.handle = c.handle;
+	h.flags = T_DRM_CLOEXEC | T_DRM_RDWR;
+	if (ioctl(card, T_DRM_IOCTL_PRIME_HANDLE_TO_FD, &h))
+		obs_end("vgem-export=%s", ename(errno));
+	*pp = p;
+	return h.fd;
+}
+
+/* --- bad inputs ---------------------------------------------------------- */
+
+/* EXP_FROM_REFS with @flags, @count and @domid, over pool refs. */
+static void case_exp_args(unsigned int variant)
+{
+	static const struct {
+		__u32 flags, count, domid;
+	} v[] = {
+		{ 0, 0, 0 },	  { 0, 65537, 0 },	{ 4, 1, 0 },
+		{ 3, 1, 0 },	  { 1, 1, 0 },		{ 2, 1, 0 },
+		{ 0, 1, 0x7ff0 }, { 0xffffffff, 1, 0 },
+	};
+	int fd = gopen(), dfd = -1;
+	unsigned int fds = count_fds();
+	__u32 *refs = calloc(v[variant].count + 1, sizeof(*refs));
+	int ret;
+
+	if (!refs)
+		obs_end("out-of-memory");
+	if (v[variant].count)
+		refs[0] = pool.refs[0];
+	ret = exp_refs(fd, v[variant].flags, v[variant].count, v[variant].domid,
+		       refs, &dfd);
+	obs("%s", ename(ret));
+	if (!ret)
+		close(dfd);
+	else if (count_fds() != fds)
+		obs("fd-leaked");
+}
+
+/*
+ * Grants Xen refuses: a domain that does not exist, a ref never granted
+ * after a good one. Nothing may stay mapped, and no fd may appear.
+ */
+static void case_exp_refused(unsigned int variant)
+{
+	__u32 refs[2] = { pool.refs[0], CONFORM_BAD_REF };
+	int fd = gopen(), dfd = -1, ret;
+	unsigned int fds = count_fds();
+
+	if (variant)
+		ret = exp_refs(fd, 0, 2, 0, refs, &dfd);
+	else
+		ret = exp_refs(fd, 0, 1, CONFORM_BAD_DOMID, refs, &dfd);
+	obs("%s", ename(ret));
+	if (!ret)
+		close(dfd);
+	obs("fds=%s", count_fds() == fds ? "same" : "more");
+	obs_active(0, 1);
+}
+
+/* The whole argument, or just the refs after a good header, unreadable. */
+static void case_exp_bad_arg(unsigned int refs_only)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int fd = gopen();
+
+	op = guarded(refs_only ? 16 : 0, PROT_READ | PROT_WRITE);
+	if (refs_only)
+		op->count = 1;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+}
+
+/*
+ * The fd cannot be written back (read-only argument): the export must be
+ * undone, with no fd installed and nothing left mapped.
+ */
+static void case_exp_fd_unwritable(unsigned int arg)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	unsigned int fds;
+	int fd = gopen();
+	char *p;
+
+	(void)arg;
+	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	op = (void *)p;
+	op->count = 1;
+	op->domid = 0;
+	op->refs[0] = pool.refs[0];
+	if (mprotect(p, CONFORM_PAGE, PROT_READ))
+		obs_end("mprotect=%s", ename(errno));
+	fds = count_fds();
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+	obs("fds=%s", count_fds() == fds ? "same" : "more");
+	obs_active(0, 1);
+}
+
+static void case_wait_unknown(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(wait_released(fd, 1000, 0)));
+}
+
+/* An export is known only to the file that made it. */
+static void case_wait_other_file(unsigned int arg)
+{
+	int a = gopen(), b = gopen();
+	int dfd = must_exp_pool(a, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(wait_released(b, dfd, 0)));
+	close(dfd);
+	obs("own=%s", ename(wait_released(a, dfd, 1000)));
+}
+
+static void case_wait_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
+			       guarded(0, PROT_READ | PROT_WRITE))));
+}
+
+/* IMP_TO_REFS of an fd that is no dma-buf: closed, /dev/null. */
+static void case_imp_bad_fd(unsigned int variant)
+{
+	int fd = gopen(), other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	obs("%s", ename(imp(fd, variant ? other : 1000, 1, 0, NULL)));
+}
+
+/* IMP_TO_REFS with a bad count or domid, of a real 1-page dma-buf. */
+static void case_imp_args(unsigned int variant)
+{
+	static const struct {
+		__u32 count, domid;
+	} v[] = { { 0, 0 }, { 65536, 0 }, { 2, 0 }, { 1, 0x7ff0 } };
+	int a = gopen(), b = gopen();
+	int dfd = must_exp_pool(a, 0, 1);
+	int ret = imp(b, dfd, v[variant].count, v[variant].domid, NULL);
+
+	obs("%s", ename(ret));
+	if (!ret)
+		imp_release(b, dfd);
+	obs("release=%s", ename(imp_release(b, dfd)));
+}
+
+static void case_imp_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
+			       guarded(0, PROT_READ | PROT_WRITE))));
+}
+
+/* The refs cannot be written back: nothing stays granted or imported. */
+static void case_imp_refs_unwritable(unsigned int arg)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int a = gopen(), b = gopen();
+	int dfd = must_exp_pool(a, 0, 1);
+	char *p;
+
+	(void)arg;
+	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		obs_end("mmap=%s", ename(errno));
+	op = (void *)p;
+	op->fd = (__u32)dfd;
+	op->count = 1;
+	if (mprotect(p, CONFORM_PAGE, PROT_READ))
+		obs_end("mprotect=%s", ename(errno));
+	obs("%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	obs("release=%s", ename(imp_release(b, dfd)));
+	close(dfd);
+	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
+}
+
+static void case_release_unknown(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(imp_release(fd, 1000)));
+}
+
+static void case_release_bad_arg(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE,
+			       guarded(0, PROT_READ | PROT_WRITE))));
+}
+
+/* --- data ----------------------------------------------------------------- */
+
+/*
+ * A vgem buffer granted to dom0 and mapped back through gntdev: the same
+ * bytes, both ways (zero copy: a write through the grant shows in vgem).
+ */
+static void case_vgem_import(unsigned int n)
+{
+	__u32 *refs = calloc(n, sizeof(*refs));
+	void *v, *p = NULL;
+	int fd = gopen(), dfd, mfd;
+
+	if (!refs)
+		obs_end("out-of-memory");
+	dfd = vgem_buffer(n, 1000, 5, &v);
+	must_imp(fd, dfd, n, refs);
+	obs("ok");
+	mfd = map_check(refs, n, 1000, 5, &p);
+	if (mfd < 0)
+		obs_end("release=%s", ename(imp_release(fd, dfd)));
+	obs("back=%s", verify_at(v, 1000, n, 6) ? "ok" : "mismatch");
+	/* Still mapped by a peer (ourselves): the grants must stay. */
+	obs("busy=%s", ename(imp_release(fd, dfd)));
+	munmap(p, n * CONFORM_PAGE);
+	close(mfd);
+	obs("release=%s", ename(imp_release(fd, dfd)));
+	obs("again=%s", ename(imp_release(fd, dfd)));
+}
+
+/*
+ * Pool grants exported as a dma-buf, the dma-buf imported again as grants
+ * of dom0, those mapped: the pool's bytes, both ways.
+ */
+static void case_roundtrip(unsigned int n)
+{
+	__u32 *refs = calloc(n, sizeof(*refs));
+	int a = gopen(), b = gopen(), dfd, mfd;
+	void *p = NULL;
+
+	if (!refs)
+		obs_end("out-of-memory");
+	pool_fill(0, n, 7);
+	dfd = must_exp_pool(a, 0, n);
+	must_imp(b, dfd, n, refs);
+	obs("ok");
+	mfd = map_check(refs, n, 0, 7, &p);
+	if (mfd >= 0) {
+		obs("back=%s", pool_verify(0, n, 8) ? "ok" : "mismatch");
+		munmap(p, n * CONFORM_PAGE);
+		close(mfd);
+	}
+	obs("release=%s", ename(imp_release(b, dfd)));
+	close(dfd);
+	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
+	obs_active(0, n);
+}
+
+/* --- waiting for release ------------------------------------------------- */
+
+/* With no importer: released at close; a later wait finds nothing. */
+static void case_wait_no_importer(unsigned int arg)
+{
+	int fd = gopen();
+	int dfd = must_exp_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(wait_released(fd, dfd, 20)));
+	close(dfd);
+	obs("closed=%s", ename(wait_released(fd, dfd, 0)));
+	obs_active(0, 1);
+}
+
+struct release_later {
+	int fd, dfd;
+	unsigned int ms;
+};
+
+static void *release_later(void *arg)
+{
+	struct release_later *r = arg;
+
+	sleep_ms(r->ms);
+	imp_release(r->fd, r->dfd);
+	return NULL;
+}
+
+/*
+ * An importer holds the dma-buf after its fd is closed: the wait times
+ * out, then returns once another thread releases the import.
+ */
+static void case_wait_importer(unsigned int arg)
+{
+	int a = gopen(), b = gopen();
+	int dfd = must_exp_pool(a, 0, 1);
+	struct release_later r = { .fd = b, .dfd = dfd, .ms = 300 };
+	pthread_t t;
+
+	(void)arg;
+	must_imp(b, dfd, 1, NULL);
+	close(dfd);
+	obs("%s", ename(wait_released(a, dfd, 50)));
+	if (pthread_create(&t, NULL, release_later, &r))
+		obs_end("thread");
+	obs("%s", ename(wait_released(a, dfd, 10000)));
+	pthread_join(t, NULL);
+	obs_active(0, 1);
+}
+
+/* --- close orders, fd passing, kill -9 ----------------------------------- */
+
+/* The gntdev file closed first: the dma-buf lives on, data and all. */
+static void case_close_gntdev_first(unsigned int arg)
+{
+	int a = gopen(), b = gopen(), dfd, mfd;
+	__u32 ref;
+	void *p = NULL;
+
+	(void)arg;
+	pool_fill(0, 1, 9);
+	dfd = must_exp_pool(a, 0, 1);
+	close(a);
+	must_imp(b, dfd, 1, &ref);
+	obs("ok");
+	mfd = map_check(&ref, 1, 0, 9, &p);
+	if (mfd >= 0) {
+		munmap(p, CONFORM_PAGE);
+		close(mfd);
+	}
+	obs("release=%s", ename(imp_release(b, dfd)));
+	close(dfd);
+	obs_active(0, 1);
+}
+
+/* A file importing its own export: closing both ends everything. */
+static void case_close_self_import(unsigned int arg)
+{
+	int a = gopen();
+	int dfd = must_exp_pool(a, 0, 2);
+
+	(void)arg;
+	must_imp(a, dfd, 2, NULL);
+	obs("ok");
+	close(dfd);
+	obs("%s", ename(wait_released(a, dfd, 50)));
+	close(a);
+	obs_active(0, 2);
+}
+
+/* A dma-buf fd exported by a process that is gone, passed to us. */
+static void case_fd_passing(unsigned int arg)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+	struct iovec iov;
+	int sv[2], dfd = -1, ret = 0, fd, mfd, status;
+	char byte = 0;
+	__u32 ref;
+	void *p = NULL;
+	pid_t pid;
+
+	(void)arg;
+	pool_fill(0, 1, 11);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		obs_end("socketpair=%s", ename(errno));
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	if (!pid) {
+		fd = open(gntdev_node, O_RDWR);
+		ret = exp_pool(fd, 0, 1, &dfd);
+		byte = ret ? (char)-ret : 0;
+		if (!ret) {
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &dfd, sizeof(int));
+		} else {
+			msg.msg_control = NULL;
+			msg.msg_controllen = 0;
+		}
+		_exit(sendmsg(sv[0], &msg, 0) == 1 ? 0 : 1);
+	}
+	if (recvmsg(sv[1], &msg, 0) != 1)
+		obs_end("recvmsg=%s", ename(errno));
+	waitpid(pid, &status, 0);
+	if (byte)
+		obs_end("exp=%s", ename(-byte));
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		obs_end("no-fd");
+	memcpy(&dfd, CMSG_DATA(cm), sizeof(int));
+	fd = gopen();
+	must_imp(fd, dfd, 1, &ref);
+	obs("ok");
+	mfd = map_check(&ref, 1, 0, 11, &p);
+	if (mfd >= 0) {
+		munmap(p, CONFORM_PAGE);
+		close(mfd);
+	}
+	obs("release=%s", ename(imp_release(fd, dfd)));
+	close(dfd);
+	obs_active(0, 1);
+}
+
+/*
+ * A process with exports (one imported by its own file, one by another)
+ * and a vgem import mapped is killed: everything ends.
+ */
+static void case_kill9(unsigned int arg)
+{
+	int pipefd[2], status;
+	char r = 0;
+	pid_t pid;
+
+	(void)arg;
+	if (pipe(pipefd))
+		obs_end("pipe=%s", ename(errno));
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		int a = open(gntdev_node, O_RDWR),
+		    b = open(gntdev_node, O_RDWR);
+		int d1 = -1, d2 = -1, ret;
+		__u32 refs[2];
+		__u64 index;
+		void *v;
+
+		ret = exp_pool(a, 0, 2, &d1);
+		if (!ret)
+			ret = imp(a, d1, 2, 0, NULL);
+		if (!ret)
+			ret = exp_pool(a, 2, 2, &d2);
+		if (!ret)
+			ret = imp(b, d2, 2, 0, refs);
+		if (!ret)
+			ret = map_refs(b, refs, 2, 0, &index);
+		if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE,
+				  MAP_SHARED) == MAP_FAILED)
+			ret = -errno;
+		if (!ret) {
+			int dv = vgem_buffer(2, 0, 1, &v);
+
+			ret = imp(b, dv, 2, 0, NULL);
+		}
+		r = ret ? (char)-ret : 'y';
+		if (write(pipefd[1], &r, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(pipefd[0], &r, 1) != 1)
+		obs_end("child-died");
+	obs("ready=%s", r == 'y' ? "ok" : ename(-r));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	obs_active(0, 4);
+}
+
+/* --- limits ---------------------------------------------------------------- */
+
+/* SET_MAX_GRANTS bounds maps and dma-buf grants together. */
+static void case_limit(unsigned int arg)
+{
+	struct ioctl_gntdev_set_max_grants max = { .count = 4 };
+	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
+	__u64 index;
+
+	(void)arg;
+	ret = xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	if (ret)
+		obs_end("max=%s", ename(ret));
+	d1 = must_exp_pool(fd, 0, 3);
+	obs("%s", ename(exp_pool(fd, 3, 2, &d2)));
+	obs("map=%s", ename(map_pool(fd, 3, 2, &index)));
+	ret = map_pool(fd, 3, 1, &index);
+	obs("map1=%s", ename(ret));
+	if (!ret)
+		unmap_op(fd, index, 1);
+	/* Another file's import of it counts against that file only. */
+	xioctl(b, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));
+	obs("imp-full=%s", ename(exp_pool(b, 3, 2, &d2)));
+	imp_release(b, d1);
+	close(d1);
+	obs("wait=%s", ename(wait_released(fd, d1, 3000)));
+	ret = exp_pool(fd, 3, 4, &d2);
+	obs("after=%s", ename(ret));
+	if (!ret)
+		close(d2);
+	obs_active(0, 7);
+}
+
+/* --- CVE-2025-38595 ------------------------------------------------------- */
+
+static volatile int race_stop;
+
+/* Close the fd numbers an export is about to get, as fast as possible. */
+static void *close_fds(void *arg)
+{
+	int lo = *(int *)arg, i;
+
+	while (!race_stop)
+		for (i = lo; i < lo + 4; i++)
+			close(i);
+	return NULL;
+}
+
+/*
+ * The fd of an export must be installed only when the export is whole: a
+ * thread closes the next fd numbers while this one exports, over and
+ * over. A driver that installed it early would be used after free (an
+ * oops or KASAN report the lab catches). It cannot fail on demand: it
+ * only makes the window hot; a clean run is evidence, not proof.
+ */
+static void case_close_race(unsigned int iterations)
+{
+	int fd = gopen(), lo, dfd, ret;
+	unsigned int i, ok = 0;
+	pthread_t t;
+
+	lo = dup(fd);
+	if (lo < 0)
+		obs_end("dup=%s", ename(errno));
+	close(lo);
+	race_stop = 0;
+	if (pthread_create(&t, NULL, close_fds, &lo))
+		obs_end("thread");
+	for (i = 0; i < iterations; i++) {
+		dfd = -1;
+		ret = exp_pool(fd, 0, 1, &dfd);
+		if (ret) {
+			note("export %u failed", ok + 1);
+			obs_end("exp=%s", ename(ret));
+		}
+		ok++;
+		/* Whoever closes it, the dma-buf goes. */
+		close(dfd);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	obs("ok");
+	obs_active(0, 1);
+}
+
+/* clang-format off */
+static const struct conform_case cases[] = {
+	CONFORM_CASE("dmabuf-exp-count-0", case_exp_args, 0, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-count-65537", case_exp_args, 1, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-flags-unknown", case_exp_args, 2, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-flags-wc-coherent", case_exp_args, 3,
+		     "EINVAL", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-flags-wc", case_exp_args, 4, "EOPNOTSUPP",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-flags-coherent", case_exp_args, 5,
+		     "EOPNOTSUPP", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-domid-reserved", case_exp_args, 6, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-flags-all", case_exp_args, 7, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-missing-domain", case_exp_refused, 0,
+		     "ESRCH fds=same active=0",
+		     .stock = "ENOTTY fds=same active=0", .need = 1,
+		     .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-bad-ref", case_exp_refused, 1,
+		     "EINVAL fds=same active=0",
+		     .stock = "ENOTTY fds=same active=0", .need = 1,
+		     .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-bad-arg", case_exp_bad_arg, 0, "EFAULT",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-bad-refs", case_exp_bad_arg, 1, "EFAULT",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-exp-fd-unwritable", case_exp_fd_unwritable, 0,
+		     "EFAULT fds=same active=0",
+		     .stock = "ENOTTY fds=same active=0", .need = 1,
+		     .bad_input = true),
+	CONFORM_CASE("dmabuf-wait-unknown", case_wait_unknown, 0, "ENOENT",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-wait-other-file", case_wait_other_file, 0,
+		     "ENOENT own=ENOENT", .stock = "exp=ENOTTY", .need = 1,
+		     .bad_input = true),
+	CONFORM_CASE("dmabuf-wait-bad-arg", case_wait_bad_arg, 0, "EFAULT",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-closed-fd", case_imp_bad_fd, 0, "EBADF",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-not-dmabuf", case_imp_bad_fd, 1, "EINVAL",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-count-0", case_imp_args, 0,
+		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
+		     .need = 1, .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-count-65536", case_imp_args, 1,
+		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
+		     .need = 1, .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-wrong-size", case_imp_args, 2,
+		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
+		     .need = 1, .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-domid-reserved", case_imp_args, 3,
+		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
+		     .need = 1, .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-bad-arg", case_imp_bad_arg, 0, "EFAULT",
+		     .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-imp-refs-unwritable", case_imp_refs_unwritable,
+		     0, "EFAULT release=ENOENT wait=ENOENT",
+		     .stock = "exp=ENOTTY", .need = 1, .bad_input = true),
+	CONFORM_CASE("dmabuf-release-unknown", case_release_unknown, 0,
+		     "ENOENT", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-release-bad-arg", case_release_bad_arg, 0,
+		     "EFAULT", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-vgem-import-1", case_vgem_import, 1,
+		     "ok data=ok back=ok busy=EBUSY release=ok again=ENOENT",
+		     .stock = "imp=ENOTTY"),
+	CONFORM_CASE("dmabuf-vgem-import-16", case_vgem_import, 16,
+		     "ok data=ok back=ok busy=EBUSY release=ok again=ENOENT",
+		     .stock = "imp=ENOTTY"),
+	CONFORM_CASE("dmabuf-roundtrip-1", case_roundtrip, 1,
+		     "ok data=ok back=ok release=ok wait=ENOENT active=0",
+		     .stock = "exp=ENOTTY", .need = 1),
+	CONFORM_CASE("dmabuf-roundtrip-16", case_roundtrip, 16,
+		     "ok data=ok back=ok release=ok wait=ENOENT active=0",
+		     .stock = "exp=ENOTTY", .need = 16),
+	CONFORM_CASE("dmabuf-wait-no-importer", case_wait_no_importer, 0,
+		     "ETIMEDOUT closed=ENOENT active=0", .stock = "exp=ENOTTY",
+		     .need = 1),
+	CONFORM_CASE("dmabuf-wait-importer", case_wait_importer, 0,
+		     "ETIMEDOUT ok active=0", .stock = "exp=ENOTTY",
+		     .need = 1),
+	CONFORM_CASE("dmabuf-close-gntdev-first", case_close_gntdev_first, 0,
+		     "ok data=ok release=ok active=0", .stock = "exp=ENOTTY",
+		     .need = 1),
+	CONFORM_CASE("dmabuf-close-self-import", case_close_self_import, 0,
+		     "ok ETIMEDOUT active=0", .stock = "exp=ENOTTY",
+		     .need = 2),
+	CONFORM_CASE("dmabuf-fd-passing", case_fd_passing, 0,
+		     "ok data=ok release=ok active=0", .stock = "exp=ENOTTY",
+		     .need = 1),
+	CONFORM_CASE("dmabuf-kill9", case_kill9, 0, "ready=ok active=0",
+		     .stock = "ready=ENOTTY active=0", .need = 4),
+	CONFORM_CASE("dmabuf-limit", case_limit, 0,
+		     "ENOSPC map=ENOSPC map1=ok imp=ok imp-full=ENOSPC wait=ENOENT after=ok active=0",
+		     .stock = "max=ENOTTY", .need = 7),
+	CONFORM_CASE("dmabuf-close-race", case_close_race, 3000,
+		     "ok active=0", .stock = "exp=ENOTTY", .need = 1,
+		     .timeout = 120),
+};
+/* clang-format on */
+
+const struct conform_group conform_dmabuf = {
+	.name = "dmabuf",
+	.cases = cases,
+	.ncases = sizeof(cases) / sizeof(cases[0]),
+	.by_default = true,
+};
