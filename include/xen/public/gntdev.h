@@ -367,24 +367,58 @@ struct ioctl_gntdev_grant_copy {
 /**
  * DOC: dma-buf commands
  *
- * IOCTL_GNTDEV_DMABUF_* (9 to 12) are defined with mainline's numbers and
- * layouts so that libraries built against this header work with either
- * driver. This driver does not implement them: each fails with ENOTTY, as
- * on a mainline kernel built without CONFIG_XEN_GNTDEV_DMABUF. The text
- * below describes what the commands do on mainline.
+ * IOCTL_GNTDEV_DMABUF_* (9 to 12) have mainline's numbers, layouts and
+ * semantics, with the differences noted below. Debian's kernels are built
+ * without CONFIG_XEN_GNTDEV_DMABUF, so their xen-gntdev answers ENOTTY to
+ * all four; this driver implements them on every kernel it builds for.
+ *
+ * PV domains: mainline refuses the dma-buf commands there (EINVAL). This
+ * driver maps exported grants for the kernel with GNTMAP_host_map at the
+ * kernel address of pages of its own, as blkback does, and gnttab's p2m
+ * override aims each page's p2m entry at the granted frame, so importers
+ * (through swiotlb-xen) reach the granted frames. Imports find each page's
+ * frame from its pseudo-physical address (pfn_to_gfn()), never from a bus
+ * address, so no bounce buffer can stand in for the buffer. Both work the
+ * same in PV and auto-translated domains.
+ *
+ * Limits: an export's or import's grants count against the file's cap
+ * (IOCTL_GNTDEV_SET_MAX_GRANTS) and the module-wide total_limit, as a map
+ * of as many grants; ENOSPC beyond them.
+ *
+ * Lifetime: an export lives until its dma-buf is released (its last fd
+ * closed and its last importer gone), whether or not the gntdev file is
+ * still open; closing the gntdev file releases its imports.
  */
 
-/* Back an exported dma-buf with dma_alloc_wc() memory. */
+/*
+ * Back an exported dma-buf with dma_alloc_wc() memory: not offered here
+ * (EOPNOTSUPP): the grants are mapped over ordinary pages, and a foreign
+ * frame mapped into a DMA allocation is not contiguous for the device in
+ * a PV domain, which is what the flag is for.
+ */
 #define GNTDEV_DMA_FLAG_WC (1 << 0)
-/* Back an exported dma-buf with dma_alloc_coherent() memory. */
+/* Back with dma_alloc_coherent() memory: not offered either (EOPNOTSUPP). */
 #define GNTDEV_DMA_FLAG_COHERENT (1 << 1)
 
 /**
  * DOC: IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS
  *
- * Maps @count grants of domain @domid and exports them as a dma-buf whose
- * file descriptor is returned in @fd. The argument is 16 + 4 * @count
- * bytes. Errors: ENOTTY here (see "dma-buf commands").
+ * Maps @count grants of domain @domid for the kernel (no user mapping)
+ * and exports them as a dma-buf whose new file descriptor (O_CLOEXEC) is
+ * returned in @fd. The argument is 16 + 4 * @count bytes. The fd is
+ * installed only once the export is complete and @fd written back
+ * (CVE-2025-38595 was mainline installing it first); on any error no fd
+ * exists and nothing stays mapped.
+ *
+ * Errors: EINVAL if @count is 0 or above the "limit" module parameter
+ * (65536), @flags has bits other than GNTDEV_DMA_FLAG_WC and
+ * GNTDEV_DMA_FLAG_COHERENT or has both (mainline ignores unknown bits),
+ * or @domid is DOMID_FIRST_RESERVED (0x7ff0) or above; EOPNOTSUPP for
+ * GNTDEV_DMA_FLAG_WC or GNTDEV_DMA_FLAG_COHERENT alone; ENOSPC beyond
+ * the file's cap or the module-wide total; the hypervisor's refusal of a
+ * grant as mmap() reports it (ESRCH: no such domain, EPERM, EINVAL: bad
+ * reference, ...); EFAULT if the argument cannot be read or @fd written;
+ * EMFILE; ENOMEM.
  */
 #define IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS \
 	_IOC(_IOC_NONE, 'G', 9,           \
@@ -393,7 +427,7 @@ struct ioctl_gntdev_grant_copy {
 /**
  * struct ioctl_gntdev_dmabuf_exp_from_refs - argument of
  * IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS
- * @flags: IN. GNTDEV_DMA_FLAG_* or 0.
+ * @flags: IN. 0 (GNTDEV_DMA_FLAG_*: EOPNOTSUPP here).
  * @count: IN. Number of entries in @refs.
  * @fd: OUT. File descriptor of the new dma-buf.
  * @domid: IN. The domain that granted the pages.
@@ -411,9 +445,14 @@ struct ioctl_gntdev_dmabuf_exp_from_refs {
  * DOC: IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED
  *
  * Waits up to @wait_to_ms milliseconds for the dma-buf @fd, exported by
- * IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS on this file, to be released. On
- * mainline, ENOENT (unknown or already released) is to be treated as
- * success. Errors: ENOTTY here (see "dma-buf commands").
+ * IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS on this file, to be released: its
+ * fds closed and every importer detached. The export is named by the fd
+ * number it was given, even once that fd is closed. ENOENT (unknown, or
+ * already released) is to be treated as success; libxengnttab does.
+ *
+ * Errors: ENOENT if this file has no unreleased export of that fd;
+ * ETIMEDOUT; EINTR if the caller is being killed (mainline's wait cannot
+ * be interrupted); EFAULT.
  */
 #define IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED \
 	_IOC(_IOC_NONE, 'G', 10,              \
@@ -433,9 +472,20 @@ struct ioctl_gntdev_dmabuf_exp_wait_released {
 /**
  * DOC: IOCTL_GNTDEV_DMABUF_IMP_TO_REFS
  *
- * Imports the dma-buf @fd and grants each of its @count pages to domain
- * @domid, returning the grant references in @refs. The argument is
- * 16 + 4 * @count bytes. Errors: ENOTTY here (see "dma-buf commands").
+ * Imports the dma-buf @fd (attaches to it and maps the attachment) and
+ * grants each of its @count pages to domain @domid, read-write, returning
+ * the grant references in @refs. The argument is 16 + 4 * @count bytes.
+ * The import is named by @fd in IOCTL_GNTDEV_DMABUF_IMP_RELEASE and lasts
+ * until then or until this file is closed; it holds a reference on the
+ * dma-buf, so @fd may be closed at once.
+ *
+ * Errors: EINVAL if @count is 0 or above the "limit" module parameter or
+ * 65535 (the most gnttab grants at once), @domid is reserved, @fd is not
+ * a dma-buf, the dma-buf is not @count pages, or its pages are not whole;
+ * EBADF if @fd is not open; ENOSPC beyond the file's cap or the
+ * module-wide total, or when the grant table is full; EFAULT if @refs
+ * cannot be written (nothing stays granted); ENOMEM; the exporter's
+ * errors from attaching or mapping.
  */
 #define IOCTL_GNTDEV_DMABUF_IMP_TO_REFS \
 	_IOC(_IOC_NONE, 'G', 11, sizeof(struct ioctl_gntdev_dmabuf_imp_to_refs))
@@ -460,9 +510,17 @@ struct ioctl_gntdev_dmabuf_imp_to_refs {
 /**
  * DOC: IOCTL_GNTDEV_DMABUF_IMP_RELEASE
  *
- * Ends the grants made by IOCTL_GNTDEV_DMABUF_IMP_TO_REFS for @fd and drops
- * the import so that its owner can free the buffer. Errors: ENOTTY here
- * (see "dma-buf commands").
+ * Ends the grants made by IOCTL_GNTDEV_DMABUF_IMP_TO_REFS for @fd, then
+ * detaches from the dma-buf and drops it so that its owner can free the
+ * buffer. Unlike mainline, grants the peer still maps are not ended
+ * behind its back (the exporter could then reuse pages the peer still
+ * writes): the call fails with EBUSY, ends only the grants not mapped,
+ * and keeps the import for a later IMP_RELEASE. Closing the file ends
+ * every import; one whose pages are still mapped by a peer then has its
+ * grants ended by gnttab once the peer unmaps, and its dma-buf is kept for
+ * good (a kernel warning says so).
+ *
+ * Errors: ENOENT if this file has no import of @fd; EBUSY (above); EFAULT.
  */
 #define IOCTL_GNTDEV_DMABUF_IMP_RELEASE \
 	_IOC(_IOC_NONE, 'G', 12, sizeof(struct ioctl_gntdev_dmabuf_imp_release))
