@@ -526,6 +526,62 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 }
 
+/* --- dma-buf grants count against the module-wide total ---------------- */
+
+static int dmabuf_exp(int fd, unsigned int first, __u32 count, int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->count = count;
+	memcpy(op->refs, pool.refs + first, count * sizeof(op->refs[0]));
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	*dfd = (int)op->fd;
+	free(op);
+	return ret;
+}
+
+/*
+ * The total_limit parameter bounds maps, dma-buf exports and imports of
+ * all files together (the conformance group tests the per-file cap).
+ */
+static void case_dmabuf_total(unsigned int arg)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	long old = read_number(PARAMS "total_limit");
+	int a = gopen(), b = gopen(), dfd = -1, ret;
+	__u64 index;
+
+	(void)arg;
+	op = calloc(1, sizeof(*op) + 2 * sizeof(op->refs[0]));
+	if (!op || old < 0)
+		obs_end("setup");
+	obs("knob=%s", ename(set_param("total_limit", 3)));
+	ret = dmabuf_exp(a, 0, 2, &dfd);
+	obs("exp=%s", ename(ret));
+	if (ret)
+		goto out;
+	op->fd = (__u32)dfd;
+	op->count = 2;
+	obs("imp=%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	obs("map=%s", ename(map_pool(b, 2, 2, &index)));
+	ret = map_pool(b, 2, 1, &index);
+	obs("map1=%s", ename(ret));
+	if (!ret)
+		unmap_op(b, index, 1);
+	close(dfd);
+	ret = dmabuf_exp(a, 0, 3, &dfd);
+	obs("after=%s", ename(ret));
+	if (!ret)
+		close(dfd);
+out:
+	obs("restore=%s", ename(set_param("total_limit", (unsigned int)old)));
+	obs("active=%d", wait_active(0, 4, 0, 2000));
+}
+
 /* clang-format off */
 static const struct conform_case cases[] = {
 	CONFORM_CASE("regress-map-efault-uffd", case_map_efault_uffd, 0,
@@ -546,6 +602,9 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("regress-kmap-walkers", case_kmap_walkers, 0,
 		     "smaps=ok pagemap=present numa_maps=ok cold=ok data=ok "
 		     "remote=ok unmap=ok after=0", .need = 4),
+	CONFORM_CASE("regress-dmabuf-total", case_dmabuf_total, 0,
+		     "knob=ok exp=ok imp=ENOSPC map=ENOSPC map1=ok after=ok "
+		     "restore=ok active=0", .need = 4),
 	CONFORM_CASE("regress-rmmod-pending-unmap", case_rmmod_pending_unmap,
 		     0, "idle=0 vmsplice=ok pending=1 rmmod=EAGAIN after=0 "
 		     "idle=0", .need = 1),
