@@ -469,8 +469,13 @@ long gntdev_ioctl_dmabuf_exp_from_refs(
 		put_unused_fd(fd);
 		return -EFAULT;
 	}
+	/*
+	 * At the head: a closed fd's number may be reused by a new export
+	 * while an importer still holds the old one; EXP_WAIT_RELEASED then
+	 * means the newest, as in mainline.
+	 */
 	mutex_lock(&priv->lock);
-	list_add_tail(&exp->link, &priv->exports);
+	list_add(&exp->link, &priv->exports);
 	mutex_unlock(&priv->lock);
 	/* Last: from here the fd, and so the export, is user space's. */
 	fd_install(fd, dmabuf->file);
