@@ -278,8 +278,9 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
  * @refs: @count grant references
  * @fd: OUT: the new dma-buf's file descriptor
  *
- * Needs kernel support; a driver without it fails with its own errno
- * (ENOTTY from the gntdev project's driver, EINVAL on x86 PV). Logs errors.
+ * Needs driver support: the gntdev project's driver has it (PV too);
+ * mainline's only with CONFIG_XEN_GNTDEV_DMABUF (ENOTTY without, EINVAL on
+ * x86 PV). Logs errors.
  *
  * Return: 0, or -1 with errno set.
  */
