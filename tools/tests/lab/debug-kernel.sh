@@ -88,12 +88,13 @@ unpack()
 
 # Debian's config, only the modules the lab loads (the Xen device drivers
 # of mkinitramfs.sh, still modules so payloads can swap xen-gntdev for
-# ours), then the debug fragments.  Fails if olddefconfig dropped a line.
+# ours, and vgem for the dma-buf cases), then the debug fragments.  Fails
+# if olddefconfig dropped a line.
 configure()
 {
 	local lsmod=$DIR/lsmod m frag bad=
 	echo "Module Size Used by" >"$lsmod"
-	for m in xenfs xen_evtchn xen_privcmd xen_gntdev xen_gntalloc; do
+	for m in xenfs xen_evtchn xen_privcmd xen_gntdev xen_gntalloc vgem; do
 		echo "$m 16384 0" >>"$lsmod"
 	done
 	cp "$BASE_CONFIG" "$SRC/.config"
