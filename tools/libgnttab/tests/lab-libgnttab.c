@@ -14,6 +14,14 @@
  * for the lab's busybox dom0. Prints TAP-like lines and "N passed, N
  * failed"; exits 0 only if everything passed. Every area is unmapped
  * before exit, so the lab's grant-leak check must find nothing.
+ *
+ * "lab-libgnttab -x PROG" grants a pool of pages with gntalloc, then runs
+ * PROG (lab-libgnttab32, the i386 build) with the pool in its environment:
+ * Linux's gntalloc has no compat_ioctl, so a 32-bit process cannot share,
+ * but it can mmap() the pool's pages through the inherited descriptor and
+ * map their grants through xengnttab_*, which is what the 32-bit run is
+ * for. Only the tests of xengntshr_share_page_notify() and of the event
+ * channel (no compat_ioctl either) then differ from the 64-bit run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +42,7 @@
 #include <xentoollog.h>
 #include <xentoolcore.h>
 #include <xen/evtchn.h>
+#include <xen/gntalloc.h>
 
 #include "../../../include/xen/public/gntdev.h"
 #include "../../tests/include/t-harness.h"
@@ -104,6 +113,111 @@ static unsigned int l_logged(void)
 
 static xengnttab_handle *xgt;
 static xengntshr_handle *xgs;
+
+/*
+ * The pool a 64-bit parent granted (-x), in the environment as
+ * "FD INDEX REF..." : L_POOL_RW writable pages, then one read-only.
+ */
+#define L_POOL_ENV "LAB_LIBGNTTAB_POOL"
+enum { L_POOL_RW = 80, L_POOL = L_POOL_RW + 1 };
+static struct {
+	int fd;
+	uint64_t index;
+	uint32_t refs[L_POOL];
+} pool = { .fd = -1 };
+
+static bool l_pool_take(void)
+{
+	const char *env = getenv(L_POOL_ENV);
+	char *end;
+
+	if (!env)
+		return false;
+	pool.fd = strtol(env, &end, 10);
+	pool.index = strtoull(end, &end, 10);
+	for (int i = 0; i < L_POOL; i++)
+		pool.refs[i] = strtoul(end, &end, 10);
+	return true;
+}
+
+/*
+ * Pages shared with dom0 for a test: through xengntshr, or, in a 32-bit
+ * run, the pool's (the first @count writable ones, or the read-only one).
+ */
+static void *l_share(uint32_t count, uint32_t *refs, int writable)
+{
+	uint64_t first = writable ? 0 : L_POOL_RW;
+	void *p;
+
+	if (pool.fd < 0)
+		return xengntshr_share_pages(xgs, 0, count, refs, writable);
+	if (count > (writable ? L_POOL_RW : 1))
+		return NULL;
+	p = mmap(NULL, count * L_PAGE, L_RW, MAP_SHARED, pool.fd,
+		 pool.index + first * L_PAGE);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(refs, &pool.refs[first], count * sizeof(*refs));
+	return p;
+}
+
+static int l_unshare(void *p, uint32_t count)
+{
+	if (pool.fd < 0)
+		return xengntshr_unshare(xgs, p, count);
+	return munmap(p, count * L_PAGE);
+}
+
+/* -x PROG: grant the pool, run PROG with it, return PROG's status. */
+static int l_pool_run(const char *prog)
+{
+	struct ioctl_gntalloc_alloc_gref *op;
+	char env[16 * (L_POOL + 2)];
+	int fd, status, len, i;
+	uint64_t first;
+	pid_t pid;
+
+	fd = open("/dev/xen/gntalloc", O_RDWR);
+	op = calloc(1, sizeof(*op) + L_POOL * sizeof(op->gref_ids[0]));
+	if (fd < 0 || !op)
+		return 1;
+	/* One request per kind: gntalloc grants all of one alike. */
+	op->flags = GNTALLOC_FLAG_WRITABLE;
+	op->count = L_POOL_RW;
+	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op))
+		goto fail;
+	len = snprintf(env, sizeof(env), "%d %llu", fd,
+		       (unsigned long long)op->index);
+	for (i = 0; i < L_POOL_RW; i++)
+		len += snprintf(env + len, sizeof(env) - len, " %u",
+				op->gref_ids[i]);
+	first = op->index;
+	op->flags = 0;
+	op->count = 1;
+	/* The read-only page must follow the writable ones in the file. */
+	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op) ||
+	    op->index != first + L_POOL_RW * L_PAGE)
+		goto fail;
+	snprintf(env + len, sizeof(env) - len, " %u", op->gref_ids[0]);
+	setenv(L_POOL_ENV, env, 1);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		goto fail;
+	free(op);
+	close(fd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+
+fail:
+	perror("lab-libgnttab -x: gntalloc pool");
+	free(op);
+	close(fd);
+	return 1;
+}
 
 static void l_fill(uint8_t *p, size_t pages, uint32_t seed)
 {
@@ -206,7 +320,7 @@ static void l_one_page(void)
 	uint8_t *s, *m;
 	uint32_t ref = 0;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	t_check(s != NULL, "share 1 page with dom0 (ref %u)", ref);
 	if (!s)
 		return;
@@ -221,7 +335,7 @@ static void l_one_page(void)
 			"data written to the map reaches the sharer");
 		t_check(xengnttab_unmap(xgt, m, 1) == 0, "unmap");
 	}
-	t_check(xengntshr_unshare(xgs, s, 1) == 0, "unshare");
+	t_check(l_unshare(s, 1) == 0, "unshare");
 }
 
 static void l_many_pages(void)
@@ -232,7 +346,7 @@ static void l_many_pages(void)
 	unsigned int logged;
 	uint8_t *s, *m;
 
-	s = xengntshr_share_pages(xgs, 0, N, refs, 1);
+	s = l_share(N, refs, 1);
 	t_check(s != NULL, "share %d pages", N);
 	if (!s)
 		return;
@@ -257,7 +371,7 @@ static void l_many_pages(void)
 	t_check(m && l_same(m, s, 4), "the good grants map fine afterwards");
 	if (m)
 		xengnttab_unmap(xgt, m, 4);
-	t_check(xengntshr_unshare(xgs, s, N) == 0, "unshare %d", N);
+	t_check(l_unshare(s, N) == 0, "unshare %d", N);
 }
 
 static void l_read_only(void)
@@ -266,7 +380,7 @@ static void l_read_only(void)
 	uint8_t *s, *m;
 	uint32_t ref;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 0);
+	s = l_share(1, &ref, 0);
 	t_check(s != NULL, "share a page read-only");
 	if (!s)
 		return;
@@ -279,7 +393,7 @@ static void l_read_only(void)
 	t_check(m && l_same(m, s, 1), "read-only map of it shows the data");
 	if (m)
 		xengnttab_unmap(xgt, m, 1);
-	xengntshr_unshare(xgs, s, 1);
+	l_unshare(s, 1);
 }
 
 static void l_notify(void)
@@ -289,7 +403,7 @@ static void l_notify(void)
 	uint8_t *s, *m;
 	int efd;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	if (!s) {
 		t_check(false, "share for the notify tests");
 		return;
@@ -346,7 +460,7 @@ static void l_notify(void)
 		l_expect_fail_logged(m, logged,
 				     "read-only map with a byte to clear");
 	}
-	xengntshr_unshare(xgs, s, 1);
+	l_unshare(s, 1);
 
 	/* The sharer's side: its notification fires when it unshares. */
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 200,
@@ -388,7 +502,7 @@ static void l_copy(void)
 
 	rc = xengnttab_grant_copy(xgt, 0, NULL);
 	t_check(rc == 0, "grant_copy(0, NULL) probe succeeds");
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	if (!s) {
 		t_check(false, "share for the copy tests");
 		return;
@@ -430,7 +544,7 @@ static void l_copy(void)
 	rc = xengnttab_grant_copy(xgt, 3, seg);
 	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
 		"segment without a grant side: EINVAL, logged once");
-	xengntshr_unshare(xgs, s, 1);
+	l_unshare(s, 1);
 }
 
 /* Map a page with raw ioctl + mmap on the library's descriptor. */
@@ -462,7 +576,7 @@ static void l_unmap_errors(void)
 	uint8_t *s, *m;
 	void *heap;
 
-	s = xengntshr_share_pages(xgs, 0, 2, refs, 1);
+	s = l_share(2, refs, 1);
 	if (!s) {
 		t_check(false, "share for the unmap tests");
 		return;
@@ -495,7 +609,7 @@ static void l_unmap_errors(void)
 		t_check(xengnttab_unmap(xgt, m, 1) == 0,
 			"xengnttab_unmap of it (GET_OFFSET path)");
 	}
-	xengntshr_unshare(xgs, s, 2);
+	l_unshare(s, 2);
 }
 
 static void l_map_errors(void)
@@ -529,7 +643,7 @@ static void l_dmabuf(void)
 	uint8_t *s;
 	int rc;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	if (!s) {
 		t_check(false, "share for the dma-buf tests");
 		return;
@@ -565,7 +679,7 @@ static void l_dmabuf(void)
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 0, &ref, &fd);
 	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
 		"dmabuf export of 0 grants: EINVAL");
-	xengntshr_unshare(xgs, s, 1);
+	l_unshare(s, 1);
 }
 
 struct l_worker {
@@ -599,7 +713,7 @@ static void l_threads(void)
 	uint32_t refs[4];
 	uint8_t *s;
 
-	s = xengntshr_share_pages(xgs, 0, 4, refs, 1);
+	s = l_share(4, refs, 1);
 	if (!s) {
 		t_check(false, "share for the thread test");
 		return;
@@ -615,7 +729,7 @@ static void l_threads(void)
 	}
 	t_check(bad == 0, "%d threads x 100 map/unmap on one handle (%u bad)",
 		NT, bad);
-	xengntshr_unshare(xgs, s, 4);
+	l_unshare(s, 4);
 }
 
 static void l_fork(void)
@@ -625,7 +739,7 @@ static void l_fork(void)
 	uint8_t *s, *m;
 	pid_t pid;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	m = s ? xengnttab_map_grant_ref(xgt, 0, ref, L_RW) : NULL;
 	pid = fork();
 	if (pid == 0)
@@ -640,7 +754,7 @@ static void l_fork(void)
 		t_check(xengnttab_unmap(xgt, m, 1) == 0, "and unmap");
 	}
 	if (s)
-		xengntshr_unshare(xgs, s, 1);
+		l_unshare(s, 1);
 }
 
 static void l_speed(void)
@@ -650,7 +764,7 @@ static void l_speed(void)
 	uint32_t ref;
 	uint8_t *s;
 
-	s = xengntshr_share_pages(xgs, 0, 1, &ref, 1);
+	s = l_share(1, &ref, 1);
 	if (!s)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -665,7 +779,7 @@ static void l_speed(void)
 	t_note("map+unmap: %.1f us per cycle (4 system calls each)",
 	       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n /
 		       1e3);
-	xengntshr_unshare(xgs, s, 1);
+	l_unshare(s, 1);
 }
 
 static void l_close_and_restrict(void)
@@ -695,9 +809,12 @@ static void l_close_and_restrict(void)
 	t_check(xengnttab_close(h) == 0, "and still closes");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "-x"))
+		return l_pool_run(argv[2]);
+	l_pool_take();
 	l_open();
 	l_one_page();
 	l_many_pages();

@@ -205,14 +205,17 @@ group_conform()
 	done
 }
 
-# The library (every public function) on the stock driver, then on ours.
+# The library (every public function) on the stock driver, then on ours,
+# there also as a 32-bit process, compared with the 64-bit run.
 group_lib()
 {
 	local k d
 	make -s -C "$LAB_TOP/tools/libgnttab" lab-test O="$LAB_BUILD/lib"
 	for k in $KERNELS; do
 		d=$(payload "lib-$k" "$LAB_BUILD/lib/lab/run" \
-			"$LAB_BUILD/lib/lab/lab-libgnttab")
+			"$LAB_BUILD/lib/lab/lab-libgnttab" \
+			"$LAB_BUILD/lib/lab/lab-libgnttab32" \
+			"$LAB_TOP/tools/libgnttab/tests/expected-differences-32")
 		module "$k" "$d"
 		job "lib-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
