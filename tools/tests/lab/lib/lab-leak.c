@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lab-leak.c - is any grant left mapped? Xen's view (the active entries of
+ * dom0's grant table, from xenlab-grants) works for any driver; our
+ * driver's debugfs totals say more, and at once.
+ */
+#include "lab.h"
+
+long lab_grants_active(void)
+{
+	char line[64];
+	long n = -1;
+	FILE *f;
+
+	fflush(stdout);
+	f = popen("xenlab-grants count 2>/dev/null", "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		n = strtol(line, NULL, 10);
+	if (pclose(f) != 0)
+		return -1;
+	return n;
+}
+
+bool lab_debugfs_totals(struct lab_totals *t)
+{
+	char line[256];
+	bool ok = false;
+	FILE *f;
+
+	f = fopen(LAB_DEBUGFS_STATE, "r");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, "module: files=%ld maps=%ld grants=%ld", &t->files,
+		   &t->maps, &t->grants) == 3)
+		ok = true;
+	fclose(f);
+	return ok;
+}
+
+/* Does the driver hold nothing that @flags asks about? */
+static bool lab_driver_quiet(const struct lab_totals *t, unsigned int flags)
+{
+	return !t->maps && !t->grants &&
+	       (!(flags & LAB_SETTLE_FILES) || !t->files);
+}
+
+bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
+		char *msg, size_t len)
+{
+	double end = lab_now() + timeout_ms / 1000.0;
+	struct lab_totals t = { 0 };
+	bool xen = flags & LAB_SETTLE_XEN;
+	long active = baseline;
+	bool dbg, ok;
+
+	for (;;) {
+		dbg = lab_debugfs_totals(&t);
+		ok = !dbg || lab_driver_quiet(&t, flags);
+		if (ok && xen) {
+			active = lab_grants_active();
+			ok = active == baseline;
+		}
+		if (ok || lab_now() > end)
+			break;
+		/* Asking Xen runs a program: not too often. */
+		usleep(dbg ? 50000 : 300000);
+	}
+	if (dbg)
+		snprintf(
+			msg, len,
+			"Xen active grant entries %ld (baseline %ld); driver: files=%ld maps=%ld grants=%ld",
+			active, baseline, t.files, t.maps, t.grants);
+	else
+		snprintf(msg, len,
+			 "Xen active grant entries %ld (baseline %ld)", active,
+			 baseline);
+	return ok;
+}

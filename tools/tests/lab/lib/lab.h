@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lab.h - the library every lab program links (liblab.a): the programs run
+ * as root in the Xen lab's dom0, grant pages to dom0 itself through
+ * gntalloc and drive /dev/xen/gntdev with them.
+ *
+ *   reporter   TAP lines ("ok N - ...", "not ok N - ...: reason"), "# "
+ *              notes, the "N passed, M failed" summary; with --stock a
+ *              missed check is a stock finding ("# FINDING stock: ...")
+ *              instead of a failure (lab-report.c)
+ *   gntdev     one wrapper per ioctl over the project's own uapi header,
+ *              each returning 0 or -errno (lab-gntdev.c)
+ *   pool       pages granted to dom0 by gntalloc and mapped here, each
+ *              page starting with a signature word derived from its ref
+ *              (lab-pool.c)
+ *   leaks      Xen's active grant entries, the driver's debugfs totals,
+ *              and waiting until both are back to a baseline (lab-leak.c)
+ *   kmsg       new kernel-log records that look like a crash, by the same
+ *              patterns as the lab's LAB_CRASH_RE (lab-kmsg.c)
+ *   options    the letters every program shares (lab-opt.c)
+ *   rng, time  splitmix64 and a monotonic clock (inline, below)
+ *
+ * Every program is one static binary; the library is built once per ABI
+ * (64-bit, and i386 for the 32-bit conformance run).
+ */
+#ifndef LAB_H
+#define LAB_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+/*
+ * The project's uapi header first: it shares the include guard of the
+ * system's <xen/gntdev.h>, so the programs see exactly our definitions.
+ */
+#include <xen/public/gntdev.h>
+
+/*
+ * The linux-libc-dev copies of these headers use the Xen types without
+ * defining them (the kernel gets them from xen/interface/).
+ */
+typedef __u32 grant_ref_t;
+typedef __u16 domid_t;
+
+#include <xen/gntalloc.h>
+#include <xen/evtchn.h>
+
+/* From Xen's public grant_table.h, which no uapi header carries. */
+#ifndef GNTCOPY_source_gref
+#define GNTCOPY_source_gref (1 << 0)
+#define GNTCOPY_dest_gref (1 << 1)
+#endif
+#ifndef GNTST_okay
+#define GNTST_okay 0
+#endif
+
+/*
+ * <xen/privcmd.h> pulls in kernel-internal headers, so carry the one
+ * ioctl we need under our own names.
+ */
+struct lab_privcmd_hypercall {
+	__u64 op;
+	__u64 arg[5];
+};
+
+#define LAB_IOCTL_PRIVCMD_HYPERCALL \
+	_IOC(_IOC_NONE, 'P', 0, sizeof(struct lab_privcmd_hypercall))
+
+#define LAB_PAGE_SIZE 4096UL
+/* 64-bit words in a page. */
+#define LAB_PAGE_WORDS (LAB_PAGE_SIZE / sizeof(__u64))
+
+#define LAB_GNTDEV_NODE "/dev/xen/gntdev"
+#define LAB_GNTALLOC_NODE "/dev/xen/gntalloc"
+#define LAB_EVTCHN_NODE "/dev/xen/evtchn"
+#define LAB_DEBUGFS_STATE "/sys/kernel/debug/gntdev/state"
+
+/* A ref far above any grant table Xen gives dom0: never granted. */
+#define LAB_NEVER_GRANTED 0xfffff0u
+/* A domain that does not exist in the lab. */
+#define LAB_NO_DOMAIN 0x3ff0u
+
+/* ------------------------------------------------------------------------
+ * Error exits (lab-report.c)
+ */
+
+void __attribute__((format(printf, 1, 2))) lab_warn(const char *fmt, ...);
+/* Print "prog: msg" and exit with @code. */
+void __attribute__((noreturn, format(printf, 2, 3)))
+lab_die(int code, const char *fmt, ...);
+/* Like lab_die(), with ": strerror(errno) (ENAME)" appended. */
+void __attribute__((noreturn, format(printf, 2, 3)))
+lab_die_errno(int code, const char *fmt, ...);
+/* Short symbolic name of an errno value, for test output ("EINVAL"). */
+const char *lab_errname(int err);
+/* The same for a 0/-errno result: "success" for 0. */
+const char *lab_retname(int ret);
+
+/* ------------------------------------------------------------------------
+ * Reporter (lab-report.c)
+ */
+
+extern unsigned int lab_tap_num;
+extern unsigned int lab_tap_passed;
+extern unsigned int lab_tap_failed;
+/* What is running now, for the fatal-signal report. */
+extern const char *volatile lab_tap_current;
+/* The driver under test is the stock xen-gntdev (--stock). */
+extern bool lab_stock;
+/* Checks the stock driver missed in a --stock run. */
+extern unsigned int lab_findings;
+
+void __attribute__((format(printf, 1, 2))) lab_pass(const char *fmt, ...);
+void __attribute__((format(printf, 2, 3)))
+lab_fail(const char *reason, const char *fmt, ...);
+/* Record one check; returns @cond so callers can stop on failure. */
+bool __attribute__((format(printf, 3, 4)))
+lab_check(bool cond, const char *reason, const char *fmt, ...);
+/*
+ * A check of driver behaviour: like lab_check(), but in a --stock run a
+ * miss is printed as "# FINDING stock: msg: reason", counted in
+ * lab_findings and does not fail the run. Returns @cond.
+ */
+bool __attribute__((format(printf, 3, 4)))
+lab_expect(bool cond, const char *reason, const char *fmt, ...);
+/* A diagnostic line that is not a test result. */
+void __attribute__((format(printf, 1, 2))) lab_note(const char *fmt, ...);
+/* Print the summary line; returns the exit status for main(). */
+int lab_tap_summary(void);
+/* SIGBUS/SIGSEGV/... become a failed test and a summary. */
+void lab_catch_fatal_signals(void);
+
+/* ------------------------------------------------------------------------
+ * gntdev ioctls (lab-gntdev.c): 0 (or a file descriptor) or -errno
+ */
+
+int lab_ioctl(int fd, unsigned long req, void *arg);
+/* Open @node, or LAB_GNTDEV_NODE if NULL. */
+int lab_gntdev_open(const char *node);
+/* MAP @n refs of @domid; the map's offset in @off. */
+int lab_map(int fd, const __u32 *refs, __u32 n, __u16 domid, __u64 *off);
+int lab_unmap(int fd, __u64 off, __u32 n);
+int lab_get_offset(int fd, const void *addr, __u64 *off, __u32 *count);
+int lab_set_max_grants(int fd, __u32 n);
+int lab_set_unmap_notify(int fd, __u64 index, __u32 action, __u32 port);
+int lab_grant_copy(int fd, struct gntdev_grant_copy_segment *seg, __u32 n);
+/* mmap() of @pages pages of a gntdev file; NULL (and errno) on failure. */
+void *lab_mmap(void *hint, size_t pages, int prot, int flags, int fd,
+	       __u64 off);
+
+/* ------------------------------------------------------------------------
+ * The self-grant pool (lab-pool.c)
+ */
+
+/**
+ * struct lab_pool - pages dom0 grants to itself through gntalloc
+ * @req: The ALLOC_GREF request, which holds the refs.
+ * @refs: @n grant refs.
+ * @n: Pages in the pool.
+ * @mem: The @n pages, mapped through gntalloc: the granting side's view.
+ *
+ * Word 0 of each page is lab_sig() of its ref, which no test overwrites,
+ * so a mapping of the wrong page shows at once.
+ */
+struct lab_pool {
+	struct ioctl_gntalloc_alloc_gref *req;
+	__u32 *refs;
+	__u32 n;
+	volatile __u64 *mem;
+};
+
+/* The signature word of the page granted as @ref. */
+static inline __u64 lab_sig(__u32 ref)
+{
+	return 0x5447000000000000ULL | (__u64)ref << 8 | 0xa5;
+}
+
+static inline volatile __u64 *lab_pool_page(const struct lab_pool *p, __u32 i)
+{
+	return p->mem + (size_t)i * LAB_PAGE_WORDS;
+}
+
+/* Grant @n writable pages to dom0 and map them; 0 or -errno. */
+int lab_pool_get(struct lab_pool *p, __u32 n);
+/* The same, exiting with status @code on failure. */
+void lab_pool_or_die(struct lab_pool *p, __u32 n, int code);
+/* Unmap and deallocate (gntalloc defers pages still mapped); 0 or -errno. */
+int lab_pool_put(struct lab_pool *p);
+/* Do @pages pages at @addr show the signatures of @refs? */
+bool lab_sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages);
+
+/* ------------------------------------------------------------------------
+ * Leak probes (lab-leak.c)
+ */
+
+/* The first line of our driver's debugfs state. */
+struct lab_totals {
+	long files;
+	long maps;
+	long grants;
+};
+
+/* Active grant entries in Xen (xenlab-grants count), or -1. */
+long lab_grants_active(void);
+/* Our driver's totals; false if there are none (the stock driver). */
+bool lab_debugfs_totals(struct lab_totals *t);
+
+/* What lab_settle() waits for besides the driver's maps and grants. */
+#define LAB_SETTLE_FILES (1u << 0) /* no file open in the driver either */
+#define LAB_SETTLE_XEN (1u << 1) /* Xen back to @baseline active entries */
+
+/*
+ * Wait up to @timeout_ms (unmaps may be deferred) until the driver holds
+ * no map and no grant and, with LAB_SETTLE_XEN, Xen shows @baseline active
+ * grant entries. Describes the state in @msg; returns whether it settled.
+ */
+bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
+		char *msg, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Kernel log (lab-kmsg.c)
+ */
+
+/* Start watching /dev/kmsg from its end; -errno if it cannot be read. */
+int lab_kmsg_open(void);
+/*
+ * Read the records logged since the last call; if one matches the lab's
+ * crash patterns (LAB_CRASH_RE in lab-lib.sh), copy its text to @line and
+ * return true.
+ */
+bool lab_kmsg_crash(char *line, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Options shared by every program (lab-opt.c)
+ */
+
+/**
+ * struct lab_opts - the options every lab program reads the same way
+ * @seed: -s SEED; from the clock unless given (always printed).
+ * @node: -d NODE, the gntdev device node.
+ * @verbose: -v, how many times.
+ *
+ * --stock sets lab_stock: the driver under test is the in-tree one.
+ */
+struct lab_opts {
+	__u64 seed;
+	const char *node;
+	unsigned int verbose;
+};
+
+/*
+ * getopt_long() with the shared options added to @shortopts/@longopts
+ * (which must not use s, d, v, h or "stock"). Handles the shared ones
+ * itself and returns the others as getopt_long() does; -1 at the end.
+ */
+int lab_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, struct lab_opts *o);
+/* A whole number option argument; calls @usage if it is not one. */
+unsigned long lab_num(const char *s, void (*usage)(void));
+
+/* ------------------------------------------------------------------------
+ * Random numbers (splitmix64: each thread or process its own state), time
+ */
+
+struct lab_rng {
+	__u64 s;
+};
+
+static inline __u64 lab_rnd(struct lab_rng *r)
+{
+	__u64 z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A number below @n (0 if @n is 0). */
+static inline __u32 lab_below(struct lab_rng *r, __u32 n)
+{
+	return n ? (__u32)(lab_rnd(r) % n) : 0;
+}
+
+/* Seconds on the monotonic clock. */
+static inline double lab_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#endif /* LAB_H */
