@@ -52,10 +52,9 @@
  *              drivers today: run it in its own boot)
  * Exit status: 0 all checks passed, 1 some failed, 2 usage.
  */
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -67,23 +66,17 @@
 #include <time.h>
 
 #define PG LAB_PAGE_SIZE
-#define WORDS (PG / sizeof(__u64))
-#define GNTALLOC_NODE "/dev/xen/gntalloc"
-#define DEBUGFS_STATE "/sys/kernel/debug/gntdev/state"
+#define WORDS LAB_PAGE_WORDS
 
 /* GNTST_bad_gntref from Xen's grant_table.h. */
 #define ST_BAD_GNTREF (-3)
-/* A ref far above any table size Xen gives dom0, so never granted. */
-#define NEVER_GRANTED 0xfffff0u
 
 /* Child exit codes of the kill and conc groups. */
 #define CX_DATA 3 /* a mapping showed the wrong data */
 #define CX_ERRNO 4 /* a call failed that must not */
 
-static const char *gntdev_node = "/dev/xen/gntdev";
-static int gntalloc_fd = -1;
-static bool stock;
-static unsigned int findings;
+/* -s, -d and --stock (lab_stock). */
+static struct lab_opts opts;
 static long grants_baseline;
 
 /* What the kill and conc groups did, for the FIGURES line. */
@@ -97,43 +90,13 @@ static struct {
 /* /sys/module/<driver>/parameters/, found at start. */
 static char param_dir[128];
 
-/* ------------------------------------------------------------------------
- * Random numbers (splitmix64: any thread or process gets its own state)
- */
-
-struct rng {
-	__u64 s;
-};
-
-static __u64 rnd(struct rng *r)
-{
-	__u64 z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static __u32 below(struct rng *r, __u32 n)
-{
-	return n ? (__u32)(rnd(r) % n) : 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	usleep(ms * 1000);
 }
 
 /* ------------------------------------------------------------------------
- * Reporting: TAP through xenlab.h; in --stock mode failures are findings
+ * Reporting: the lab library's; in --stock mode failures are findings
  */
 
 static char why[512];
@@ -148,65 +111,9 @@ static const char *__attribute__((format(printf, 1, 2))) fmt(const char *f, ...)
 	return why;
 }
 
-static const char *err_name(int ret)
-{
-	return ret ? lab_errname(-ret) : "success";
-}
-
-static bool __attribute__((format(printf, 3, 4)))
-check(bool ok, const char *reason, const char *f, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(msg, sizeof(msg), f, ap);
-	va_end(ap);
-	if (ok || !stock) {
-		lab_check(ok, reason, "%s", msg);
-		return ok;
-	}
-	findings++;
-	lab_note("FINDING stock: %s: %s", msg, reason ? reason : "failed");
-	return false;
-}
-
 /* ------------------------------------------------------------------------
- * gntdev and gntalloc calls, returning 0 or -errno
+ * gntdev calls beyond the library's, returning 0 or -errno
  */
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
-
-static int open_gntdev(void)
-{
-	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int g_map(int fd, const __u32 *refs, __u32 n, __u16 domid, __u64 *off)
-{
-	struct ioctl_gntdev_map_grant_ref *op;
-	__u32 i;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
-	if (!op)
-		return -ENOMEM;
-	op->count = n;
-	for (i = 0; i < n; i++) {
-		op->refs[i].domid = domid;
-		op->refs[i].ref = refs[i];
-	}
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	if (!ret)
-		*off = op->index;
-	free(op);
-	return ret;
-}
 
 /* A MAP request with any count but only one ref of memory behind it. */
 static int g_map_count(int fd, __u32 count, __u64 *off)
@@ -214,185 +121,15 @@ static int g_map_count(int fd, __u32 count, __u64 *off)
 	struct ioctl_gntdev_map_grant_ref op = { .count = count };
 	int ret;
 
-	op.refs[0].ref = NEVER_GRANTED;
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &op);
+	op.refs[0].ref = LAB_NEVER_GRANTED;
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &op);
 	*off = ret ? 0 : op.index;
 	return ret;
-}
-
-static int g_unmap(int fd, __u64 off, __u32 n)
-{
-	struct ioctl_gntdev_unmap_grant_ref op = { .index = off, .count = n };
-
-	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
-}
-
-static int g_getoff(int fd, const void *addr, __u64 *off, __u32 *count)
-{
-	struct ioctl_gntdev_get_offset_for_vaddr op = {
-		.vaddr = (__u64)(uintptr_t)addr,
-	};
-	int ret = xioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &op);
-
-	if (!ret) {
-		*off = op.offset;
-		*count = op.count;
-	}
-	return ret;
-}
-
-static int g_setmax(int fd, __u32 n)
-{
-	struct ioctl_gntdev_set_max_grants op = { .count = n };
-
-	return xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op);
-}
-
-static int g_copy(int fd, struct gntdev_grant_copy_segment *seg, __u32 n)
-{
-	struct ioctl_gntdev_grant_copy op = { .count = n, .segments = seg };
-
-	return xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
-}
-
-/* mmap() of a gntdev file, returning the address or NULL with errno. */
-static void *g_mmap(void *hint, size_t pages, int prot, int flags, int fd,
-		    __u64 off)
-{
-	void *p = mmap(hint, pages * PG, prot, flags, fd, (off_t)off);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* ------------------------------------------------------------------------
- * The pool: pages granted to dom0 by gntalloc, mapped here
- */
-
-struct pool {
-	struct ioctl_gntalloc_alloc_gref *req;
-	__u32 *refs;
-	__u32 n;
-	volatile __u64 *mem; /* n pages, through gntalloc */
-};
-
-/* Word 0 of every pool page: who it is, never written by a test. */
-static __u64 sig(__u32 ref)
-{
-	return 0x5447000000000000ULL | (__u64)ref << 8 | 0xa5;
-}
-
-static volatile __u64 *pool_page(const struct pool *p, __u32 i)
-{
-	return p->mem + (size_t)i * WORDS;
-}
-
-static int pool_get(struct pool *p, __u32 n)
-{
-	__u32 i;
-	int ret;
-
-	memset(p, 0, sizeof(*p));
-	p->req = calloc(1, sizeof(*p->req) + n * sizeof(p->req->gref_ids[0]));
-	if (!p->req)
-		return -ENOMEM;
-	p->req->domid = 0;
-	p->req->flags = GNTALLOC_FLAG_WRITABLE;
-	p->req->count = n;
-	ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, p->req);
-	if (ret) {
-		free(p->req);
-		p->req = NULL;
-		return ret;
-	}
-	p->n = n;
-	p->refs = p->req->gref_ids;
-	p->mem = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      gntalloc_fd, p->req->index);
-	if (p->mem == MAP_FAILED)
-		lab_die_errno(1, "mmap of %u gntalloc pages", n);
-	for (i = 0; i < n; i++)
-		pool_page(p, i)[0] = sig(p->refs[i]);
-	return 0;
-}
-
-static int pool_put(struct pool *p)
-{
-	struct ioctl_gntalloc_dealloc_gref op;
-	int ret;
-
-	if (!p->req)
-		return 0;
-	munmap((void *)p->mem, p->n * PG);
-	op.index = p->req->index;
-	op.count = p->n;
-	ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
-	free(p->req);
-	p->req = NULL;
-	return ret;
-}
-
-static void pool_or_die(struct pool *p, __u32 n)
-{
-	int ret = pool_get(p, n);
-
-	if (ret) {
-		errno = -ret;
-		lab_die_errno(1, "gntalloc ALLOC_GREF of %u pages", n);
-	}
-}
-
-/* Do @pages pages at @addr show the signatures of @refs? */
-static bool sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages)
-{
-	const volatile __u64 *w = addr;
-	__u32 i;
-
-	for (i = 0; i < pages; i++) {
-		if (w[(size_t)i * WORDS] != sig(refs[i]))
-			return false;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------------
  * Leak checks: Xen's active grant entries and (ours) the driver's debugfs
  */
-
-/* Active grant entries in Xen, or -1 if xenlab-grants is unusable. */
-static long grants_active(void)
-{
-	char line[64];
-	long n = -1;
-	FILE *f;
-
-	fflush(stdout);
-	f = popen("xenlab-grants count 2>/dev/null", "r");
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f))
-		n = strtol(line, NULL, 10);
-	if (pclose(f) != 0)
-		return -1;
-	return n;
-}
-
-/* Our driver's totals from debugfs; false if unavailable (stock). */
-static bool debugfs_totals(long *files, long *maps, long *grants)
-{
-	char line[256];
-	bool ok = false;
-	FILE *f;
-
-	f = fopen(DEBUGFS_STATE, "r");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, "module: files=%ld maps=%ld grants=%ld", files, maps,
-		   grants) == 3)
-		ok = true;
-	fclose(f);
-	return ok;
-}
 
 /*
  * Wait (unmaps may be asynchronous) until no map of ours is alive and Xen
@@ -400,28 +137,8 @@ static bool debugfs_totals(long *files, long *maps, long *grants)
  */
 static bool wait_quiet(unsigned int timeout_ms)
 {
-	double end = now() + timeout_ms / 1000.0;
-	long files = 0, maps = 0, grants = 0, active = -1;
-	bool have_dbg;
-
-	for (;;) {
-		have_dbg = debugfs_totals(&files, &maps, &grants);
-		if (!have_dbg || (!maps && !grants)) {
-			active = grants_active();
-			if (active == grants_baseline)
-				break;
-		}
-		if (now() > end)
-			break;
-		sleep_ms(have_dbg ? 100 : 300);
-	}
-	if (have_dbg)
-		fmt("Xen active grant entries %ld (baseline %ld); driver: files=%ld maps=%ld grants=%ld",
-		    active, grants_baseline, files, maps, grants);
-	else
-		fmt("Xen active grant entries %ld (baseline %ld)", active,
-		    grants_baseline);
-	return active == grants_baseline && (!have_dbg || (!maps && !grants));
+	return lab_settle(grants_baseline, LAB_SETTLE_XEN, timeout_ms, why,
+			  sizeof(why));
 }
 
 /* Module parameters of whichever driver is loaded. */
@@ -493,9 +210,9 @@ struct kill_live {
 };
 
 struct kill_ctx {
-	const struct pool *pool;
+	const struct lab_pool *pool;
 	struct kill_shared *ks; /* NULL in the helper thread */
-	struct rng r;
+	struct lab_rng r;
 	int fd;
 	bool shared_fd; /* a helper thread uses @fd too: never close it */
 	struct kill_live live[4];
@@ -520,19 +237,19 @@ kfail(struct kill_ctx *c, int code, int err)
 static void kill_drop(struct kill_ctx *c, unsigned int i)
 {
 	struct kill_live l = c->live[i];
-	bool unmap_first = below(&c->r, 2);
+	bool unmap_first = lab_below(&c->r, 2);
 	int ret;
 
 	c->live[i] = c->live[--c->nlive];
 	if (unmap_first) {
 		kstage(c, KS_UNMAP);
-		ret = g_unmap(c->fd, l.off, l.n);
+		ret = lab_unmap(c->fd, l.off, l.n);
 		if (ret)
 			kfail(c, CX_ERRNO, -ret);
 	}
 	if (l.addr) {
 		kstage(c, KS_MUNMAP);
-		if (below(&c->r, 3) == 0 && l.n > 1) {
+		if (lab_below(&c->r, 3) == 0 && l.n > 1) {
 			/* In two pieces: a split VMA first. */
 			munmap(l.addr, PG);
 			munmap((char *)l.addr + PG, (l.n - 1) * PG);
@@ -542,7 +259,7 @@ static void kill_drop(struct kill_ctx *c, unsigned int i)
 	}
 	if (!unmap_first) {
 		kstage(c, KS_UNMAP);
-		ret = g_unmap(c->fd, l.off, l.n);
+		ret = lab_unmap(c->fd, l.off, l.n);
 		if (ret)
 			kfail(c, CX_ERRNO, -ret);
 	}
@@ -551,15 +268,15 @@ static void kill_drop(struct kill_ctx *c, unsigned int i)
 /* One step: map a few pool pages and do something with them. */
 static void kill_step(struct kill_ctx *c)
 {
-	const struct pool *p = c->pool;
-	__u32 refs[16], n = 1 + below(&c->r, 8), i;
+	const struct lab_pool *p = c->pool;
+	__u32 refs[16], n = 1 + lab_below(&c->r, 8), i;
 	struct kill_live l = { 0 };
 	int ret, prot;
 
 	for (i = 0; i < n; i++)
-		refs[i] = p->refs[below(&c->r, p->n)];
+		refs[i] = p->refs[lab_below(&c->r, p->n)];
 
-	switch (below(&c->r, 8)) {
+	switch (lab_below(&c->r, 8)) {
 	case 0: { /* grant copy of the signatures, many segments */
 		struct gntdev_grant_copy_segment seg[16];
 		__u64 buf[16];
@@ -573,12 +290,12 @@ static void kill_step(struct kill_ctx *c)
 			seg[i].flags = GNTCOPY_source_gref;
 		}
 		kstage(c, KS_COPY);
-		ret = g_copy(c->fd, seg, n);
+		ret = lab_grant_copy(c->fd, seg, n);
 		if (ret)
 			kfail(c, CX_ERRNO, -ret);
 		for (i = 0; i < n; i++) {
 			if (seg[i].status != GNTST_okay ||
-			    buf[i] != sig(refs[i]))
+			    buf[i] != lab_sig(refs[i]))
 				kfail(c, CX_DATA, 0);
 		}
 		return;
@@ -590,7 +307,7 @@ static void kill_step(struct kill_ctx *c)
 		close(c->fd);
 		c->nlive = 0; /* the VMAs keep their grants until munmap */
 		kstage(c, KS_OPEN);
-		c->fd = open_gntdev();
+		c->fd = lab_gntdev_open(opts.node);
 		if (c->fd < 0)
 			kfail(c, CX_ERRNO, -c->fd);
 		return;
@@ -599,18 +316,18 @@ static void kill_step(struct kill_ctx *c)
 	}
 
 	kstage(c, KS_MAP);
-	ret = g_map(c->fd, refs, n, 0, &l.off);
+	ret = lab_map(c->fd, refs, n, 0, &l.off);
 	if (ret)
 		kfail(c, CX_ERRNO, -ret);
 	l.n = n;
-	if (below(&c->r, 5)) {
-		prot = below(&c->r, 4) ? PROT_READ | PROT_WRITE : PROT_READ;
+	if (lab_below(&c->r, 5)) {
+		prot = lab_below(&c->r, 4) ? PROT_READ | PROT_WRITE : PROT_READ;
 		kstage(c, KS_MMAP);
-		l.addr = g_mmap(NULL, n, prot, MAP_SHARED, c->fd, l.off);
+		l.addr = lab_mmap(NULL, n, prot, MAP_SHARED, c->fd, l.off);
 		if (!l.addr)
 			kfail(c, CX_ERRNO, errno);
 		kstage(c, KS_TOUCH);
-		if (!sigs_ok(l.addr, refs, n))
+		if (!lab_sigs_ok(l.addr, refs, n))
 			kfail(c, CX_DATA, 0);
 		if (prot & PROT_WRITE) {
 			/* Word 1 of each page is scratch: check both views. */
@@ -618,15 +335,15 @@ static void kill_step(struct kill_ctx *c)
 				volatile __u64 *w =
 					(volatile __u64 *)l.addr + i * WORDS;
 
-				w[1] = rnd(&c->r);
+				w[1] = lab_rnd(&c->r);
 				(void)w[1];
 			}
 		}
 	}
 	c->live[c->nlive++] = l;
 	/* Keep up to four maps live, dropping one at random beyond that. */
-	while (c->nlive > below(&c->r, 4))
-		kill_drop(c, below(&c->r, c->nlive));
+	while (c->nlive > lab_below(&c->r, 4))
+		kill_drop(c, lab_below(&c->r, c->nlive));
 }
 
 static void *kill_helper_thread(void *arg)
@@ -639,7 +356,7 @@ static void *kill_helper_thread(void *arg)
 }
 
 static void __attribute__((noreturn))
-kill_child(const struct pool *p, struct kill_shared *ks, __u64 seed)
+kill_child(const struct lab_pool *p, struct kill_shared *ks, __u64 seed)
 {
 	static struct kill_ctx c, helper;
 	pthread_t t;
@@ -648,11 +365,11 @@ kill_child(const struct pool *p, struct kill_shared *ks, __u64 seed)
 	c.ks = ks;
 	c.r.s = seed;
 	kstage(&c, KS_OPEN);
-	c.fd = open_gntdev();
+	c.fd = lab_gntdev_open(opts.node);
 	if (c.fd < 0)
 		kfail(&c, CX_ERRNO, -c.fd);
 	/* A quarter of the children die with a second thread in the driver. */
-	if (below(&c.r, 4) == 0) {
+	if (lab_below(&c.r, 4) == 0) {
 		c.shared_fd = true;
 		helper = c;
 		helper.ks = NULL;
@@ -672,9 +389,9 @@ static void group_kill(__u64 seed, unsigned int kills)
 	unsigned int hist[KS_NR] = { 0 }, done = 0, bad = 0, i;
 	struct kill_shared *ks;
 	unsigned long loops = 0;
-	struct pool p;
-	struct rng r = { seed ^ 0x4b494c4cULL };
-	double t0 = now(), t_kill, reap_sum = 0, reap_max = 0;
+	struct lab_pool p;
+	struct lab_rng r = { seed ^ 0x4b494c4cULL };
+	double t0 = lab_now(), t_kill, reap_sum = 0, reap_max = 0;
 	char bad_msg[256] = "";
 	__u32 old_ref;
 	int st, ret;
@@ -682,7 +399,7 @@ static void group_kill(__u64 seed, unsigned int kills)
 
 	lab_tap_current = "kill";
 	lab_note("kill: %u kills, seed %llu", kills, (unsigned long long)seed);
-	pool_or_die(&p, 64);
+	lab_pool_or_die(&p, 64, 1);
 	ks = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		  -1, 0);
 	if (ks == MAP_FAILED)
@@ -697,26 +414,26 @@ static void group_kill(__u64 seed, unsigned int kills)
 		if (pid < 0)
 			lab_die_errno(1, "fork");
 		if (!pid)
-			kill_child(&p, ks, rnd(&r));
+			kill_child(&p, ks, lab_rnd(&r));
 		/*
 		 * Most kills land inside the ioctl loop: wait until the child
 		 * has opened the device (fork and exec-less startup are slow
 		 * under emulation), then 0-5 ms. One in eight counts from the
 		 * fork, to hit open and the first map too.
 		 */
-		if (below(&r, 8)) {
-			double give_up = now() + 5;
+		if (lab_below(&r, 8)) {
+			double give_up = lab_now() + 5;
 
-			while (ks->stage <= KS_OPEN && now() < give_up)
+			while (ks->stage <= KS_OPEN && lab_now() < give_up)
 				usleep(100);
 		}
-		usleep(below(&r, 5001));
-		t_kill = now();
+		usleep(lab_below(&r, 5001));
+		t_kill = lab_now();
 		kill(pid, SIGKILL);
 		if (waitpid(pid, &st, 0) != pid)
 			lab_die_errno(1, "waitpid");
 		/* How long the dying child's teardown (exit_mmap, close) took. */
-		t_kill = now() - t_kill;
+		t_kill = lab_now() - t_kill;
 		reap_sum += t_kill;
 		if (t_kill > reap_max)
 			reap_max = t_kill;
@@ -738,8 +455,8 @@ static void group_kill(__u64 seed, unsigned int kills)
 	}
 	lab_note(
 		"FIGURE kill: %u kills in %.1f s, %lu child loops done; kill-to-reaped %.1f ms average, %.1f ms worst",
-		done, now() - t0, loops, kills ? reap_sum * 1000 / kills : 0,
-		reap_max * 1000);
+		done, lab_now() - t0, loops,
+		kills ? reap_sum * 1000 / kills : 0, reap_max * 1000);
 	figures.kill = true;
 	figures.kills = done;
 	figures.kill_loops = loops;
@@ -748,39 +465,39 @@ static void group_kill(__u64 seed, unsigned int kills)
 		hist[KS_START], hist[KS_OPEN], hist[KS_MAP], hist[KS_MMAP],
 		hist[KS_TOUCH], hist[KS_MUNMAP], hist[KS_UNMAP], hist[KS_COPY],
 		hist[KS_CLOSE]);
-	check(!bad, fmt("%u bad: first %s", bad, bad_msg),
-	      "kill: %u children killed by SIGKILL, none died otherwise",
-	      kills);
-	check(wait_quiet(20000), why,
-	      "kill: no grant left mapped after %u kills", done);
+	lab_expect(!bad, fmt("%u bad: first %s", bad, bad_msg),
+		   "kill: %u children killed by SIGKILL, none died otherwise",
+		   kills);
+	lab_expect(wait_quiet(20000), why,
+		   "kill: no grant left mapped after %u kills", done);
 
 	/* With nothing mapped, gntalloc can end every grant at once... */
 	old_ref = p.refs[0];
-	ret = pool_put(&p);
-	check(!ret, fmt("DEALLOC_GREF: %s", err_name(ret)),
-	      "kill: gntalloc frees all 64 pool pages");
+	ret = lab_pool_put(&p);
+	lab_expect(!ret, fmt("DEALLOC_GREF: %s", lab_retname(ret)),
+		   "kill: gntalloc frees all 64 pool pages");
 	/* ...so a freed ref can no longer be mapped. */
 	{
 		__u64 off;
 		void *a;
-		int fd = open_gntdev();
+		int fd = lab_gntdev_open(opts.node);
 
-		ret = fd < 0 ? fd : g_map(fd, &old_ref, 1, 0, &off);
+		ret = fd < 0 ? fd : lab_map(fd, &old_ref, 1, 0, &off);
 		a = ret ? NULL :
-			  g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-		check(!ret && !a,
-		      fmt("map %s, mmap %s", err_name(ret),
-			  a ? "succeeded" : "failed"),
-		      "kill: a ref of the freed pool cannot be mapped");
+			  lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
+		lab_expect(!ret && !a,
+			   fmt("map %s, mmap %s", lab_retname(ret),
+			       a ? "succeeded" : "failed"),
+			   "kill: a ref of the freed pool cannot be mapped");
 		if (a)
 			munmap(a, PG);
 		if (fd >= 0)
 			close(fd);
 	}
-	ret = pool_get(&p, 64);
-	check(!ret, fmt("ALLOC_GREF: %s", err_name(ret)),
-	      "kill: the 64 pages can be granted again");
-	pool_put(&p);
+	ret = lab_pool_get(&p, 64);
+	lab_expect(!ret, fmt("ALLOC_GREF: %s", lab_retname(ret)),
+		   "kill: the 64 pages can be granted again");
+	lab_pool_put(&p);
 	munmap(ks, PG);
 }
 
@@ -847,10 +564,10 @@ static bool w_copy(struct worker *w, int fd, __u32 s, __u32 n,
 		seg[i].len = PG;
 		seg[i].flags = GNTCOPY_source_gref;
 	}
-	ret = g_copy(fd, seg, n);
+	ret = lab_grant_copy(fd, seg, n);
 	for (i = 0; !ret && i < n; i++) {
 		if (seg[i].status != GNTST_okay ||
-		    buf[i][0] != sig(w->refs[s + i])) {
+		    buf[i][0] != lab_sig(w->refs[s + i])) {
 			wfail(w, "copy from ref %u: status %d word0 %#llx",
 			      w->refs[s + i], seg[i].status,
 			      (unsigned long long)buf[i][0]);
@@ -869,16 +586,16 @@ static bool w_copy(struct worker *w, int fd, __u32 s, __u32 n,
 		seg[i].flags = GNTCOPY_dest_gref;
 	}
 	if (!ret)
-		ret = g_copy(fd, seg, n);
+		ret = lab_grant_copy(fd, seg, n);
 	if (ret) {
-		wfail(w, "GRANT_COPY: %s", err_name(ret));
+		wfail(w, "GRANT_COPY: %s", lab_retname(ret));
 		return false;
 	}
 	for (i = 0; i < n; i++) {
 		volatile __u64 *pg = w->mem + (size_t)(s + i) * WORDS;
 
 		if (seg[i].status != GNTST_okay ||
-		    pg[0] != sig(w->refs[s + i]) ||
+		    pg[0] != lab_sig(w->refs[s + i]) ||
 		    pg[WORDS - 1] != wpattern(w->id, iter, s + i, WORDS - 1)) {
 			wfail(w, "copy to ref %u: status %d", w->refs[s + i],
 			      seg[i].status);
@@ -900,7 +617,7 @@ static bool w_data(struct worker *w, volatile __u64 *map, __u32 s, __u32 n,
 		volatile __u64 *pg = w->mem + (size_t)(s + i) * WORDS;
 		volatile __u64 *mp = map + (size_t)i * WORDS;
 
-		if (mp[0] != sig(w->refs[s + i])) {
+		if (mp[0] != lab_sig(w->refs[s + i])) {
 			wfail(w, "page %u of a map shows %#llx, not ref %u", i,
 			      (unsigned long long)mp[0], w->refs[s + i]);
 			return false;
@@ -942,22 +659,23 @@ static void w_held(struct worker *w, long delta)
 }
 
 /* One iteration: map, use (mmap or copy), unmap. */
-static bool w_step(struct worker *w, int fd, struct rng *r, unsigned long iter)
+static bool w_step(struct worker *w, int fd, struct lab_rng *r,
+		   unsigned long iter)
 {
-	__u32 n = 1 + below(r, W_REFS), s = below(r, W_REFS - n + 1);
-	__u32 mode = below(r, 8), count = 0;
-	bool writable = mode != 4, unmap_first = below(r, 2);
+	__u32 n = 1 + lab_below(r, W_REFS), s = lab_below(r, W_REFS - n + 1);
+	__u32 mode = lab_below(r, 8), count = 0;
+	bool writable = mode != 4, unmap_first = lab_below(r, 2);
 	volatile __u64 *map;
 	__u64 off, off2 = 0;
 	int ret;
 
-	ret = g_map(fd, w->refs + s, n, 0, &off);
+	ret = lab_map(fd, w->refs + s, n, 0, &off);
 	if (ret == -ENOSPC && w->held) {
 		w->st->enospc++;
 		return true;
 	}
 	if (ret) {
-		wfail(w, "MAP of %u: %s", n, err_name(ret));
+		wfail(w, "MAP of %u: %s", n, lab_retname(ret));
 		return false;
 	}
 	w_held(w, n);
@@ -969,20 +687,20 @@ static bool w_step(struct worker *w, int fd, struct rng *r, unsigned long iter)
 	}
 
 	if (mode <= 4) {
-		map = g_mmap(NULL, n,
-			     writable ? PROT_READ | PROT_WRITE : PROT_READ,
-			     MAP_SHARED, fd, off);
+		map = lab_mmap(NULL, n,
+			       writable ? PROT_READ | PROT_WRITE : PROT_READ,
+			       MAP_SHARED, fd, off);
 		if (!map) {
 			wfail(w, "mmap of %u at %#llx: %s", n,
 			      (unsigned long long)off, lab_errname(errno));
 			return false;
 		}
 		w->st->mmaps++;
-		ret = g_getoff(fd, (void *)map, &off2, &count);
+		ret = lab_get_offset(fd, (void *)map, &off2, &count);
 		if (ret || off2 != off || count != n) {
 			wfail(w,
 			      "GET_OFFSET: %s, offset %#llx/%#llx count %u/%u",
-			      err_name(ret), (unsigned long long)off2,
+			      lab_retname(ret), (unsigned long long)off2,
 			      (unsigned long long)off, count, n);
 			return false;
 		}
@@ -991,7 +709,7 @@ static bool w_step(struct worker *w, int fd, struct rng *r, unsigned long iter)
 			return false;
 		if (unmap_first) {
 			w_held(w, -(long)n);
-			ret = g_unmap(fd, off, n);
+			ret = lab_unmap(fd, off, n);
 			/* The VMA keeps the grants: still the right data. */
 			if (!ret && !w_data(w, map, s, n, iter + 1, writable))
 				return false;
@@ -1003,11 +721,11 @@ static bool w_step(struct worker *w, int fd, struct rng *r, unsigned long iter)
 	}
 	if (!unmap_first || mode > 4) {
 		w_held(w, -(long)n);
-		ret = g_unmap(fd, off, n);
+		ret = lab_unmap(fd, off, n);
 	}
 	if (ret) {
 		wfail(w, "UNMAP of %u at %#llx: %s", n, (unsigned long long)off,
-		      err_name(ret));
+		      lab_retname(ret));
 		return false;
 	}
 	w->st->unmaps++;
@@ -1017,19 +735,19 @@ static bool w_step(struct worker *w, int fd, struct rng *r, unsigned long iter)
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	struct rng r = { w->seed };
+	struct lab_rng r = { w->seed };
 	unsigned long iter = 0;
 	int fd = w->fd;
 
 	if (fd < 0) {
-		fd = open_gntdev();
+		fd = lab_gntdev_open(opts.node);
 		if (fd < 0) {
-			wfail(w, "open: %s", err_name(fd));
+			wfail(w, "open: %s", lab_retname(fd));
 			return NULL;
 		}
 	}
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED) &&
-	       now() < w->deadline) {
+	       lab_now() < w->deadline) {
 		if (!w_step(w, fd, &r, iter++))
 			break;
 	}
@@ -1061,7 +779,7 @@ static void watchdog(int sig)
  * processes on files of their own, for @secs seconds. Returns the sum of
  * their stats; the first failure is in sum->err.
  */
-static void run_workers(const struct pool *p, int shared_fd,
+static void run_workers(const struct lab_pool *p, int shared_fd,
 			unsigned int threads, unsigned int procs, double secs,
 			__u64 seed, long limit, struct wstats *sum)
 {
@@ -1087,10 +805,10 @@ static void run_workers(const struct pool *p, int shared_fd,
 			.id = i,
 			.fd = i < threads ? shared_fd : -1,
 			.refs = p->refs + i * W_REFS,
-			.mem = pool_page(p, i * W_REFS),
+			.mem = lab_pool_page(p, i * W_REFS),
 			.st = &sh->st[i],
 			.seed = seed + i * 0x1000193,
-			.deadline = now() + secs,
+			.deadline = lab_now() + secs,
 			.held = limit ? &sh->held : NULL,
 			.limit = limit,
 			.stop = &sh->stop,
@@ -1152,21 +870,21 @@ static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 		       unsigned int secs)
 {
 	struct wstats s;
-	struct pool p;
+	struct lab_pool p;
 	double t0, secs_run;
 	int fd;
 
 	lab_tap_current = "conc";
-	pool_or_die(&p, (threads + procs) * W_REFS);
-	fd = open_gntdev();
+	lab_pool_or_die(&p, (threads + procs) * W_REFS, 1);
+	fd = lab_gntdev_open(opts.node);
 	if (fd < 0) {
-		check(false, err_name(fd), "conc: open");
-		pool_put(&p);
+		lab_expect(false, lab_retname(fd), "conc: open");
+		lab_pool_put(&p);
 		return;
 	}
-	t0 = now();
+	t0 = lab_now();
 	run_workers(&p, fd, threads, procs, secs, seed, 0, &s);
-	secs_run = now() - t0;
+	secs_run = lab_now() - t0;
 	close(fd);
 	lab_note(
 		"FIGURE conc: %u threads on one file + %u processes x %.1f s = %.0f worker-seconds",
@@ -1177,62 +895,64 @@ static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 		"FIGURE conc: maps %lu mmaps %lu pages-verified %lu writes %lu copies %lu get-offsets %lu unmaps %lu",
 		s.maps, s.mmaps, s.pages, s.writes, s.copies, s.getoffs,
 		s.unmaps);
-	check(!s.failed, s.err,
-	      "conc: %u threads + %u processes, data intact, every call succeeded",
-	      threads, procs);
-	check(s.maps > 100 && s.copies > 10, "too little work done",
-	      "conc: every kind of operation ran (%lu maps, %lu copies)",
-	      s.maps, s.copies);
-	check(wait_quiet(20000), why, "conc: no grant left mapped");
-	check(!pool_put(&p), NULL, "conc: gntalloc frees the pool");
+	lab_expect(
+		!s.failed, s.err,
+		"conc: %u threads + %u processes, data intact, every call succeeded",
+		threads, procs);
+	lab_expect(s.maps > 100 && s.copies > 10, "too little work done",
+		   "conc: every kind of operation ran (%lu maps, %lu copies)",
+		   s.maps, s.copies);
+	lab_expect(wait_quiet(20000), why, "conc: no grant left mapped");
+	lab_expect(!lab_pool_put(&p), NULL, "conc: gntalloc frees the pool");
 }
 
 /* Map @n pool refs, mmap and check them; 0 or -errno. Unmaps on success. */
-static int map_use_unmap(int fd, const struct pool *p, __u32 n)
+static int map_use_unmap(int fd, const struct lab_pool *p, __u32 n)
 {
 	volatile __u64 *a;
 	__u64 off;
 	int ret;
 
-	ret = g_map(fd, p->refs, n, 0, &off);
+	ret = lab_map(fd, p->refs, n, 0, &off);
 	if (ret)
 		return ret;
-	a = g_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	a = lab_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (!a)
 		ret = -errno;
-	else if (!sigs_ok(a, p->refs, n))
+	else if (!lab_sigs_ok(a, p->refs, n))
 		ret = -EBADMSG;
 	if (a)
 		munmap((void *)a, n * PG);
-	g_unmap(fd, off, n);
+	lab_unmap(fd, off, n);
 	return ret;
 }
 
-static void limits_per_call(const struct pool *p)
+static void limits_per_call(const struct lab_pool *p)
 {
 	unsigned long old;
 	__u64 off;
 	int fd, ret;
 
 	if (param_read("limit", &old)) {
-		check(false, "no limit parameter", "limits: per-request limit");
+		lab_expect(false, "no limit parameter",
+			   "limits: per-request limit");
 		return;
 	}
-	fd = open_gntdev();
+	fd = lab_gntdev_open(opts.node);
 	param_write("limit", 4);
-	ret = g_map(fd, p->refs, 5, 0, &off);
-	check(ret == -EINVAL, err_name(ret),
-	      "limits: limit=4: MAP of 5 fails with EINVAL");
+	ret = lab_map(fd, p->refs, 5, 0, &off);
+	lab_expect(ret == -EINVAL, lab_retname(ret),
+		   "limits: limit=4: MAP of 5 fails with EINVAL");
 	ret = map_use_unmap(fd, p, 4);
-	check(!ret, err_name(ret), "limits: limit=4: MAP of 4 works");
+	lab_expect(!ret, lab_retname(ret), "limits: limit=4: MAP of 4 works");
 	param_write("limit", old);
 	ret = map_use_unmap(fd, p, 5);
-	check(!ret, err_name(ret),
-	      "limits: limit restored to %lu: MAP of 5 works", old);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: limit restored to %lu: MAP of 5 works", old);
 	close(fd);
 }
 
-static void limits_per_file(const struct pool *p, __u64 seed,
+static void limits_per_file(const struct lab_pool *p, __u64 seed,
 			    unsigned int threads)
 {
 	const long k = 16;
@@ -1241,35 +961,38 @@ static void limits_per_file(const struct pool *p, __u64 seed,
 	__u64 off;
 	int fd, ret;
 
-	fd = open_gntdev();
-	ret = g_setmax(fd, k);
-	if (!check(!ret, err_name(ret), "limits: SET_MAX_GRANTS %ld", k)) {
+	fd = lab_gntdev_open(opts.node);
+	ret = lab_set_max_grants(fd, k);
+	if (!lab_expect(!ret, lab_retname(ret), "limits: SET_MAX_GRANTS %ld",
+			k)) {
 		close(fd);
 		return;
 	}
-	ret = g_setmax(fd, 0);
-	check(!ret, err_name(ret),
-	      "limits: SET_MAX_GRANTS 0 succeeds and keeps the cap");
+	ret = lab_set_max_grants(fd, 0);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: SET_MAX_GRANTS 0 succeeds and keeps the cap");
 	run_workers(p, fd, threads, 0, 5, seed, k, &s);
 	lab_note(
 		"FIGURE limits: per-file %ld: %u threads, %lu maps, %lu ENOSPC, at most %lu held",
 		k, threads, s.maps, s.enospc, s.held_max);
-	check(!s.failed, s.err,
-	      "limits: %u threads on a file capped at %ld never hold more; only ENOSPC",
-	      threads, k);
-	check(s.enospc > 0 && s.maps > 0, "the cap was never hit",
-	      "limits: the per-file cap was hit (ENOSPC) and maps still worked");
+	lab_expect(
+		!s.failed, s.err,
+		"limits: %u threads on a file capped at %ld never hold more; only ENOSPC",
+		threads, k);
+	lab_expect(
+		s.enospc > 0 && s.maps > 0, "the cap was never hit",
+		"limits: the per-file cap was hit (ENOSPC) and maps still worked");
 	ret = map_use_unmap(fd, p, k);
-	check(!ret, err_name(ret),
-	      "limits: afterwards a map of exactly %ld works", k);
-	ret = g_map(fd, p->refs, k, 0, &off);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: afterwards a map of exactly %ld works", k);
+	ret = lab_map(fd, p->refs, k, 0, &off);
 	if (!ret) {
 		__u64 off2;
-		int r2 = g_map(fd, p->refs, 1, 0, &off2);
+		int r2 = lab_map(fd, p->refs, 1, 0, &off2);
 
-		check(r2 == -ENOSPC, err_name(r2),
-		      "limits: with %ld held, one more gives ENOSPC", k);
-		g_unmap(fd, off, k);
+		lab_expect(r2 == -ENOSPC, lab_retname(r2),
+			   "limits: with %ld held, one more gives ENOSPC", k);
+		lab_unmap(fd, off, k);
 	}
 	close(fd);
 
@@ -1277,20 +1000,22 @@ static void limits_per_file(const struct pool *p, __u64 seed,
 	if (param_read("file_limit", &old))
 		return;
 	param_write("file_limit", 32);
-	fd = open_gntdev();
-	ret = g_setmax(fd, 0xffffffffu);
-	check(!ret, err_name(ret),
-	      "limits: file_limit=32: SET_MAX_GRANTS U32_MAX succeeds");
-	ret = g_map(fd, p->refs, 32, 0, &off);
-	check(!ret, err_name(ret), "limits: file_limit=32: MAP of 32 works");
-	ret = g_map(fd, p->refs, 1, 0, &off);
-	check(ret == -ENOSPC, err_name(ret),
-	      "limits: file_limit=32: the 33rd grant gives ENOSPC");
+	fd = lab_gntdev_open(opts.node);
+	ret = lab_set_max_grants(fd, 0xffffffffu);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: file_limit=32: SET_MAX_GRANTS U32_MAX succeeds");
+	ret = lab_map(fd, p->refs, 32, 0, &off);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: file_limit=32: MAP of 32 works");
+	ret = lab_map(fd, p->refs, 1, 0, &off);
+	lab_expect(ret == -ENOSPC, lab_retname(ret),
+		   "limits: file_limit=32: the 33rd grant gives ENOSPC");
 	close(fd);
 	param_write("file_limit", old);
 }
 
-static void limits_total(const struct pool *p, __u64 seed, unsigned int procs)
+static void limits_total(const struct lab_pool *p, __u64 seed,
+			 unsigned int procs)
 {
 	const long lim = 16;
 	unsigned long old;
@@ -1300,74 +1025,82 @@ static void limits_total(const struct pool *p, __u64 seed, unsigned int procs)
 	int fd, fd2, ret;
 
 	if (param_read("total_limit", &old)) {
-		check(false,
-		      "no total_limit parameter: nothing bounds all files together",
-		      "limits: module-wide limit");
+		lab_expect(
+			false,
+			"no total_limit parameter: nothing bounds all files together",
+			"limits: module-wide limit");
 		return;
 	}
-	if (!check(wait_quiet(10000), why,
-		   "limits: nothing held before the total_limit test"))
+	if (!lab_expect(wait_quiet(10000), why,
+			"limits: nothing held before the total_limit test"))
 		return;
 	param_write("total_limit", lim);
 	run_workers(p, -1, 0, procs, 5, seed, lim, &s);
 	lab_note(
 		"FIGURE limits: total_limit %ld: %u processes, %lu maps, %lu ENOSPC, at most %lu held",
 		lim, procs, s.maps, s.enospc, s.held_max);
-	check(!s.failed, s.err,
-	      "limits: %u processes under total_limit=%ld never hold more; only ENOSPC",
-	      procs, lim);
-	check(s.enospc > 0 && s.maps > 0, "the limit was never hit",
-	      "limits: total_limit was hit (ENOSPC) and maps still worked");
+	lab_expect(
+		!s.failed, s.err,
+		"limits: %u processes under total_limit=%ld never hold more; only ENOSPC",
+		procs, lim);
+	lab_expect(
+		s.enospc > 0 && s.maps > 0, "the limit was never hit",
+		"limits: total_limit was hit (ENOSPC) and maps still worked");
 
 	/* Usable again once everything is freed: exactly the limit fits. */
-	check(wait_quiet(10000), why,
-	      "limits: all grants released after the workers");
-	fd = open_gntdev();
-	fd2 = open_gntdev();
-	ret = g_map(fd, p->refs, lim / 2, 0, &off);
+	lab_expect(wait_quiet(10000), why,
+		   "limits: all grants released after the workers");
+	fd = lab_gntdev_open(opts.node);
+	fd2 = lab_gntdev_open(opts.node);
+	ret = lab_map(fd, p->refs, lim / 2, 0, &off);
 	if (!ret)
-		ret = g_map(fd2, p->refs, lim - lim / 2, 0, &off2);
-	check(!ret, err_name(ret),
-	      "limits: total_limit=%ld: two files map %ld together", lim, lim);
-	ret = g_map(fd2, p->refs, 1, 0, &off2);
-	check(ret == -ENOSPC, err_name(ret),
-	      "limits: total_limit=%ld reached: one more gives ENOSPC", lim);
+		ret = lab_map(fd2, p->refs, lim - lim / 2, 0, &off2);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: total_limit=%ld: two files map %ld together", lim,
+		   lim);
+	ret = lab_map(fd2, p->refs, 1, 0, &off2);
+	lab_expect(ret == -ENOSPC, lab_retname(ret),
+		   "limits: total_limit=%ld reached: one more gives ENOSPC",
+		   lim);
 	close(fd2);
 	/* Lowered below what is held: new maps fail, old ones still work. */
-	if (!g_unmap(fd, off, lim / 2) && !g_map(fd, p->refs, 8, 0, &off)) {
-		a = g_mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			   off);
+	if (!lab_unmap(fd, off, lim / 2) && !lab_map(fd, p->refs, 8, 0, &off)) {
+		a = lab_mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			     off);
 		param_write("total_limit", 4);
-		ret = g_map(fd, p->refs, 1, 0, &off2);
-		check(ret == -ENOSPC, err_name(ret),
-		      "limits: total_limit lowered to 4 below 8 held: MAP gives ENOSPC");
-		check(a && sigs_ok(a, p->refs, 8), "mapping lost",
-		      "limits: the 8 grants already mapped still read right");
+		ret = lab_map(fd, p->refs, 1, 0, &off2);
+		lab_expect(
+			ret == -ENOSPC, lab_retname(ret),
+			"limits: total_limit lowered to 4 below 8 held: MAP gives ENOSPC");
+		lab_expect(
+			a && lab_sigs_ok(a, p->refs, 8), "mapping lost",
+			"limits: the 8 grants already mapped still read right");
 		if (a)
 			munmap((void *)a, 8 * PG);
-		g_unmap(fd, off, 8);
+		lab_unmap(fd, off, 8);
 	}
 	close(fd);
 	param_write("total_limit", old);
-	check(wait_quiet(10000), why, "limits: total back to 0");
-	fd = open_gntdev();
+	lab_expect(wait_quiet(10000), why, "limits: total back to 0");
+	fd = lab_gntdev_open(opts.node);
 	ret = map_use_unmap(fd, p, 8);
-	check(!ret, err_name(ret),
-	      "limits: total_limit restored to %lu: maps work again", old);
+	lab_expect(!ret, lab_retname(ret),
+		   "limits: total_limit restored to %lu: maps work again", old);
 	close(fd);
 }
 
 static void group_limits(__u64 seed, unsigned int threads, unsigned int procs)
 {
-	struct pool p;
+	struct lab_pool p;
 
 	lab_tap_current = "limits";
-	pool_or_die(&p, (threads + procs > 4 ? threads + procs : 4) * W_REFS);
+	lab_pool_or_die(
+		&p, (threads + procs > 4 ? threads + procs : 4) * W_REFS, 1);
 	limits_per_call(&p);
 	limits_per_file(&p, seed, threads);
 	limits_total(&p, seed + 1, procs);
-	check(wait_quiet(20000), why, "limits: no grant left mapped");
-	check(!pool_put(&p), NULL, "limits: gntalloc frees the pool");
+	lab_expect(wait_quiet(20000), why, "limits: no grant left mapped");
+	lab_expect(!lab_pool_put(&p), NULL, "limits: gntalloc frees the pool");
 }
 
 /* ------------------------------------------------------------------------
@@ -1380,17 +1113,17 @@ static void sec_node(void)
 	pid_t pid;
 	int status;
 
-	if (stat(gntdev_node, &st)) {
-		check(false, fmt("stat: %s", lab_errname(errno)),
-		      "security: stat %s", gntdev_node);
+	if (stat(opts.node, &st)) {
+		lab_expect(false, fmt("stat: %s", lab_errname(errno)),
+			   "security: stat %s", opts.node);
 		return;
 	}
-	check(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 &&
-		      st.st_uid == 0 && st.st_gid == 0,
-	      fmt("mode %04o uid %u gid %u", st.st_mode & 07777, st.st_uid,
-		  st.st_gid),
-	      "security: %s is a character device, 0600 root:root",
-	      gntdev_node);
+	lab_expect(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 &&
+			   st.st_uid == 0 && st.st_gid == 0,
+		   fmt("mode %04o uid %u gid %u", st.st_mode & 07777, st.st_uid,
+		       st.st_gid),
+		   "security: %s is a character device, 0600 root:root",
+		   opts.node);
 
 	fflush(stdout);
 	pid = fork();
@@ -1399,19 +1132,20 @@ static void sec_node(void)
 
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(10);
-		fd = open(gntdev_node, O_RDWR);
+		fd = open(opts.node, O_RDWR);
 		if (fd >= 0 || errno != EACCES)
 			code |= 1;
-		fd = open(gntdev_node, O_RDONLY);
+		fd = open(opts.node, O_RDONLY);
 		if (fd >= 0 || errno != EACCES)
 			code |= 2;
 		_exit(code);
 	}
 	waitpid(pid, &status, 0);
-	check(WIFEXITED(status) && !WEXITSTATUS(status),
-	      fmt("child status %#x (1: O_RDWR, 2: O_RDONLY not EACCES)",
-		  status),
-	      "security: uid 65534 gets EACCES opening it read-write and read-only");
+	lab_expect(
+		WIFEXITED(status) && !WEXITSTATUS(status),
+		fmt("child status %#x (1: O_RDWR, 2: O_RDONLY not EACCES)",
+		    status),
+		"security: uid 65534 gets EACCES opening it read-write and read-only");
 }
 
 /* What the SCM_RIGHTS receiver is told and what it answers. */
@@ -1464,49 +1198,52 @@ static int scm_receiver(int sock)
 	x = (void *)(uintptr_t)m.vaddr;
 
 	/* A fresh address space (exec): nothing at the sender's address. */
-	a.getoff_unmapped = g_getoff(fd, x, &off, &count);
-	q = g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, m.offset);
+	a.getoff_unmapped = lab_get_offset(fd, x, &off, &count);
+	q = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, m.offset);
 	a.mmap_sender_map = q ? 0 : -errno;
 	if (q)
 		munmap(q, PG);
 	q = mmap(x, PG, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	a.getoff_anon = q == x ? g_getoff(fd, x, &off, &count) : -EEXIST;
+	a.getoff_anon = q == x ? lab_get_offset(fd, x, &off, &count) : -EEXIST;
 	if (q != MAP_FAILED)
 		munmap(q, PG);
 
 	/* Our own gntdev file mapped at the sender's address. */
-	fd2 = open_gntdev();
+	fd2 = lab_gntdev_open(opts.node);
 	a.getoff_other_file = -ENODEV;
-	if (fd2 >= 0 && !g_map(fd2, &m.spare_ref, 1, 0, &off2)) {
-		q = g_mmap(x, 1, PROT_READ, MAP_SHARED | MAP_FIXED, fd2, off2);
+	if (fd2 >= 0 && !lab_map(fd2, &m.spare_ref, 1, 0, &off2)) {
+		q = lab_mmap(x, 1, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
+			     off2);
 		if (q == x) {
-			a.getoff_other_file = g_getoff(fd, x, &off, &count);
+			a.getoff_other_file =
+				lab_get_offset(fd, x, &off, &count);
 			if (!a.getoff_other_file)
 				a.leaked_offset = off;
-			a.getoff_own_file = g_getoff(fd2, x, &off, &count);
+			a.getoff_own_file =
+				lab_get_offset(fd2, x, &off, &count);
 			munmap(q, PG);
 		}
-		g_unmap(fd2, off2, 1);
+		lab_unmap(fd2, off2, 1);
 	}
 	if (fd2 >= 0)
 		close(fd2);
 
 	/* The passed file serves this process's own mappings normally. */
-	a.map_through_passed = g_map(fd, &m.spare_ref, 1, 0, &off2);
+	a.map_through_passed = lab_map(fd, &m.spare_ref, 1, 0, &off2);
 	if (!a.map_through_passed) {
-		q = g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off2);
-		if (!q || g_getoff(fd, q, &off, &count) || off != off2)
+		q = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off2);
+		if (!q || lab_get_offset(fd, q, &off, &count) || off != off2)
 			a.map_through_passed = -EBADMSG;
 		if (q)
 			munmap(q, PG);
-		g_unmap(fd, off2, 1);
+		lab_unmap(fd, off2, 1);
 	}
 	close(fd);
 	return write(sock, &a, sizeof(a)) == sizeof(a) ? 0 : 12;
 }
 
-static void sec_scm(const struct pool *p)
+static void sec_scm(const struct lab_pool *p)
 {
 	union scm_cbuf cbuf;
 	struct scm_answer a;
@@ -1526,11 +1263,11 @@ static void sec_scm(const struct pool *p)
 	char arg[16];
 	pid_t pid;
 
-	fd = open_gntdev();
-	if (fd < 0 || g_map(fd, p->refs, 1, 0, &off) ||
-	    !(x = g_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			 off))) {
-		check(false, "setup failed", "security: SCM_RIGHTS setup");
+	fd = lab_gntdev_open(opts.node);
+	if (fd < 0 || lab_map(fd, p->refs, 1, 0, &off) ||
+	    !(x = lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   off))) {
+		lab_expect(false, "setup failed", "security: SCM_RIGHTS setup");
 		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
@@ -1557,41 +1294,48 @@ static void sec_scm(const struct pool *p)
 	ret = sendmsg(sv[0], &mh, 0) == sizeof(m) ? 0 : -errno;
 	if (ret || read(sv[0], &a, sizeof(a)) != sizeof(a)) {
 		waitpid(pid, &st, 0);
-		check(false, fmt("receiver status %#x", st),
-		      "security: SCM_RIGHTS receiver ran");
+		lab_expect(false, fmt("receiver status %#x", st),
+			   "security: SCM_RIGHTS receiver ran");
 		goto out;
 	}
 	waitpid(pid, &st, 0);
-	check(a.getoff_unmapped == -EINVAL, err_name(a.getoff_unmapped),
-	      "security: receiver's GET_OFFSET on the sender's address (unmapped in it) gives EINVAL");
-	check(a.getoff_anon == -EINVAL, err_name(a.getoff_anon),
-	      "security: receiver's GET_OFFSET on anonymous memory there gives EINVAL");
-	check(a.mmap_sender_map == -EINVAL, err_name(a.mmap_sender_map),
-	      "security: receiver cannot mmap the sender's already mmapped map (EINVAL)");
-	check(a.getoff_other_file == -EINVAL,
-	      fmt("%s, offset %#llx of another file",
-		  err_name(a.getoff_other_file),
-		  (unsigned long long)a.leaked_offset),
-	      "security: GET_OFFSET through the passed file on a mapping of another gntdev file gives EINVAL");
-	check(a.getoff_own_file == 0, err_name(a.getoff_own_file),
-	      "security: ... while that file's own GET_OFFSET works");
-	check(a.map_through_passed == 0, err_name(a.map_through_passed),
-	      "security: the receiver maps its own grants through the passed file");
+	lab_expect(
+		a.getoff_unmapped == -EINVAL, lab_retname(a.getoff_unmapped),
+		"security: receiver's GET_OFFSET on the sender's address (unmapped in it) gives EINVAL");
+	lab_expect(
+		a.getoff_anon == -EINVAL, lab_retname(a.getoff_anon),
+		"security: receiver's GET_OFFSET on anonymous memory there gives EINVAL");
+	lab_expect(
+		a.mmap_sender_map == -EINVAL, lab_retname(a.mmap_sender_map),
+		"security: receiver cannot mmap the sender's already mmapped map (EINVAL)");
+	lab_expect(
+		a.getoff_other_file == -EINVAL,
+		fmt("%s, offset %#llx of another file",
+		    lab_retname(a.getoff_other_file),
+		    (unsigned long long)a.leaked_offset),
+		"security: GET_OFFSET through the passed file on a mapping of another gntdev file gives EINVAL");
+	lab_expect(a.getoff_own_file == 0, lab_retname(a.getoff_own_file),
+		   "security: ... while that file's own GET_OFFSET works");
+	lab_expect(
+		a.map_through_passed == 0, lab_retname(a.map_through_passed),
+		"security: the receiver maps its own grants through the passed file");
 	/* The sender's state is untouched. */
-	ret = g_getoff(fd, (void *)x, &off2, &count);
-	check(!ret && off2 == off && count == 1 && x[0] == sig(p->refs[0]),
-	      err_name(ret),
-	      "security: the sender's mapping and offset are intact");
+	ret = lab_get_offset(fd, (void *)x, &off2, &count);
+	lab_expect(!ret && off2 == off && count == 1 &&
+			   x[0] == lab_sig(p->refs[0]),
+		   lab_retname(ret),
+		   "security: the sender's mapping and offset are intact");
 out:
 	close(sv[0]);
 	munmap((void *)x, PG);
-	g_unmap(fd, off, 1);
+	lab_unmap(fd, off, 1);
 	close(fd);
 }
 
-static void sec_getoff(const struct pool *p)
+static void sec_getoff(const struct lab_pool *p)
 {
-	int fd = open_gntdev(), fd2 = open_gntdev(), tmp, ret;
+	int fd = lab_gntdev_open(opts.node), fd2 = lab_gntdev_open(opts.node),
+	    tmp, ret;
 	volatile __u64 *y = NULL;
 	char *heap = malloc(64), *big = malloc(1 << 20);
 	void *fmap = MAP_FAILED, *anon;
@@ -1608,8 +1352,8 @@ static void sec_getoff(const struct pool *p)
 	if (tmp >= 0 && !ftruncate(tmp, PG))
 		fmap = mmap(NULL, PG, PROT_READ, MAP_SHARED, tmp, 0);
 	anon = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd2 >= 0 && !g_map(fd2, p->refs, 1, 0, &off_y))
-		y = g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd2, off_y);
+	if (fd2 >= 0 && !lab_map(fd2, p->refs, 1, 0, &off_y))
+		y = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd2, off_y);
 
 	memcpy(targets,
 	       (struct target[12]){
@@ -1632,27 +1376,28 @@ static void sec_getoff(const struct pool *p)
 	       sizeof(targets));
 	for (t = targets; t->what; t++) {
 		if (!t->addr) {
-			check(false, "setup failed",
-			      "security: GET_OFFSET on %s", t->what);
+			lab_expect(false, "setup failed",
+				   "security: GET_OFFSET on %s", t->what);
 			continue;
 		}
-		ret = g_getoff(fd, t->addr, &off, &count);
-		check(ret == -EINVAL,
-		      ret ? err_name(ret) :
-			    fmt("success: offset %#llx count %u",
-				(unsigned long long)off, count),
-		      "security: GET_OFFSET_FOR_VADDR on %s gives EINVAL",
-		      t->what);
+		ret = lab_get_offset(fd, t->addr, &off, &count);
+		lab_expect(ret == -EINVAL,
+			   ret ? lab_retname(ret) :
+				 fmt("success: offset %#llx count %u",
+				     (unsigned long long)off, count),
+			   "security: GET_OFFSET_FOR_VADDR on %s gives EINVAL",
+			   t->what);
 	}
 	if (y) {
-		ret = g_getoff(fd2, (const void *)y, &off, &count);
-		check(!ret && off == off_y && count == 1, err_name(ret),
-		      "security: ... and the owning file's GET_OFFSET works");
+		ret = lab_get_offset(fd2, (const void *)y, &off, &count);
+		lab_expect(
+			!ret && off == off_y && count == 1, lab_retname(ret),
+			"security: ... and the owning file's GET_OFFSET works");
 		munmap((void *)y, PG);
-		ret = g_getoff(fd2, (const void *)y, &off, &count);
-		check(ret == -EINVAL, err_name(ret),
-		      "security: GET_OFFSET after munmap gives EINVAL");
-		g_unmap(fd2, off_y, 1);
+		ret = lab_get_offset(fd2, (const void *)y, &off, &count);
+		lab_expect(ret == -EINVAL, lab_retname(ret),
+			   "security: GET_OFFSET after munmap gives EINVAL");
+		lab_unmap(fd2, off_y, 1);
 	}
 	if (fmap != MAP_FAILED)
 		munmap(fmap, PG);
@@ -1669,7 +1414,7 @@ static void sec_getoff(const struct pool *p)
 }
 
 /* Huge counts and offsets: rejected, no wrap-around onto map 0. */
-static void sec_arith(const struct pool *p)
+static void sec_arith(const struct lab_pool *p)
 {
 	static const __u32 counts[] = { 0,	    65537,	0x1fffffff,
 					0x20000000, 0x80000000, 0xffffffff };
@@ -1679,90 +1424,96 @@ static void sec_arith(const struct pool *p)
 	__u32 count;
 	void *a;
 	unsigned int i;
-	int fd = open_gntdev(), ret;
+	int fd = lab_gntdev_open(opts.node), ret;
 
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		ret = g_map_count(fd, counts[i], &off);
-		check(ret == -EINVAL, err_name(ret),
-		      "security: MAP with count %#x gives EINVAL", counts[i]);
+		lab_expect(ret == -EINVAL, lab_retname(ret),
+			   "security: MAP with count %#x gives EINVAL",
+			   counts[i]);
 	}
 
 	/* A one-page map at offset 0, then offsets that alias it mod 2^32. */
-	ret = g_map(fd, p->refs, 1, 0, &off0);
-	if (!check(!ret && off0 == 0, err_name(ret),
-		   "security: a map at offset 0 for the aliasing checks"))
+	ret = lab_map(fd, p->refs, 1, 0, &off0);
+	if (!lab_expect(!ret && off0 == 0, lab_retname(ret),
+			"security: a map at offset 0 for the aliasing checks"))
 		goto out;
-	a = g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 1ULL << 44);
-	check(!a, "mmap succeeded (it mapped map 0)",
-	      "security: mmap at offset 2^44 fails (%s)",
-	      a ? "-" : lab_errname(errno));
+	a = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 1ULL << 44);
+	lab_expect(!a, "mmap succeeded (it mapped map 0)",
+		   "security: mmap at offset 2^44 fails (%s)",
+		   a ? "-" : lab_errname(errno));
 	if (a)
 		munmap(a, PG);
-	a = g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0x7ffffffffffff000ULL);
-	check(!a, "mmap succeeded",
-	      "security: mmap at offset 2^63-4096 fails (%s)",
-	      a ? "-" : lab_errname(errno));
+	a = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0x7ffffffffffff000ULL);
+	lab_expect(!a, "mmap succeeded",
+		   "security: mmap at offset 2^63-4096 fails (%s)",
+		   a ? "-" : lab_errname(errno));
 	if (a)
 		munmap(a, PG);
 	a = mmap(NULL, 1UL << 40, PROT_READ, MAP_SHARED, fd, 0);
-	check(a == MAP_FAILED, "mmap succeeded",
-	      "security: mmap of 2^40 bytes at offset 0 fails (%s)",
-	      a == MAP_FAILED ? lab_errname(errno) : "-");
+	lab_expect(a == MAP_FAILED, "mmap succeeded",
+		   "security: mmap of 2^40 bytes at offset 0 fails (%s)",
+		   a == MAP_FAILED ? lab_errname(errno) : "-");
 	if (a != MAP_FAILED)
 		munmap(a, 1UL << 40);
 	nop = (struct ioctl_gntdev_unmap_notify){
 		.index = (1ULL << 44) + 10,
 		.action = UNMAP_NOTIFY_CLEAR_BYTE,
 	};
-	ret = xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	check(ret == -ENOENT || ret == -EINVAL, err_name(ret),
-	      "security: SET_UNMAP_NOTIFY at offset 2^44+10 fails");
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
+	lab_expect(ret == -ENOENT || ret == -EINVAL, lab_retname(ret),
+		   "security: SET_UNMAP_NOTIFY at offset 2^44+10 fails");
 	nop.index = ~0ULL;
-	ret = xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	check(ret == -ENOENT || ret == -EINVAL, err_name(ret),
-	      "security: SET_UNMAP_NOTIFY at offset 2^64-1 fails");
-	ret = g_getoff(fd, (void *)~0UL, &off, &count);
-	check(ret == -EINVAL, err_name(ret),
-	      "security: GET_OFFSET of address 2^64-1 gives EINVAL");
-	ret = g_copy(fd, NULL, 0xffffffff);
-	check(ret == -EFAULT, err_name(ret),
-	      "security: GRANT_COPY of U32_MAX segments at NULL gives EFAULT");
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
+	lab_expect(ret == -ENOENT || ret == -EINVAL, lab_retname(ret),
+		   "security: SET_UNMAP_NOTIFY at offset 2^64-1 fails");
+	ret = lab_get_offset(fd, (void *)~0UL, &off, &count);
+	lab_expect(ret == -EINVAL, lab_retname(ret),
+		   "security: GET_OFFSET of address 2^64-1 gives EINVAL");
+	ret = lab_grant_copy(fd, NULL, 0xffffffff);
+	lab_expect(
+		ret == -EFAULT, lab_retname(ret),
+		"security: GRANT_COPY of U32_MAX segments at NULL gives EFAULT");
 	memset(&seg, 0, sizeof(seg));
 	seg.source.foreign.ref = p->refs[0];
 	seg.source.foreign.offset = 0xfff0;
 	seg.len = 0xffff;
 	seg.flags = GNTCOPY_source_gref;
 	seg.dest.virt = &off;
-	ret = g_copy(fd, &seg, 1);
-	check(ret == -EINVAL, err_name(ret),
-	      "security: GRANT_COPY with offset 0xfff0 + len 0xffff gives EINVAL");
-	ret = g_copy(fd, &seg, 0x80000000);
-	check(ret == -EINVAL, err_name(ret),
-	      "security: GRANT_COPY of 2^31 segments, the first bad, gives EINVAL");
+	ret = lab_grant_copy(fd, &seg, 1);
+	lab_expect(
+		ret == -EINVAL, lab_retname(ret),
+		"security: GRANT_COPY with offset 0xfff0 + len 0xffff gives EINVAL");
+	ret = lab_grant_copy(fd, &seg, 0x80000000);
+	lab_expect(
+		ret == -EINVAL, lab_retname(ret),
+		"security: GRANT_COPY of 2^31 segments, the first bad, gives EINVAL");
 	seg.source.foreign.offset = 0;
 	seg.len = 8;
 	seg.dest.virt = NULL;
-	ret = g_copy(fd, &seg, 1);
-	check(ret == -EFAULT, err_name(ret),
-	      "security: GRANT_COPY into NULL gives EFAULT");
-	ret = g_unmap(fd, 1ULL << 44, 1);
-	check(ret == -EINVAL || ret == -ENOENT, err_name(ret),
-	      "security: UNMAP at offset 2^44 fails (EINVAL/ENOENT)");
-	ret = g_unmap(fd, 1ULL << 44, 0);
-	check(ret == -EINVAL || ret == -ENOENT, err_name(ret),
-	      "security: UNMAP at offset 2^44, count 0 fails");
-	ret = g_unmap(fd, ~0xfffULL, 1);
-	check(ret == -EINVAL || ret == -ENOENT, err_name(ret),
-	      "security: UNMAP at offset 2^64-4096 fails");
-	ret = g_unmap(fd, 0, 0xffffffff);
-	check(ret == -ENOENT, err_name(ret),
-	      "security: UNMAP of map 0 with count U32_MAX gives ENOENT");
-	ret = g_setmax(fd, 0xffffffff);
-	check(!ret, err_name(ret), "security: SET_MAX_GRANTS U32_MAX succeeds");
+	ret = lab_grant_copy(fd, &seg, 1);
+	lab_expect(ret == -EFAULT, lab_retname(ret),
+		   "security: GRANT_COPY into NULL gives EFAULT");
+	ret = lab_unmap(fd, 1ULL << 44, 1);
+	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
+		   "security: UNMAP at offset 2^44 fails (EINVAL/ENOENT)");
+	ret = lab_unmap(fd, 1ULL << 44, 0);
+	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
+		   "security: UNMAP at offset 2^44, count 0 fails");
+	ret = lab_unmap(fd, ~0xfffULL, 1);
+	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
+		   "security: UNMAP at offset 2^64-4096 fails");
+	ret = lab_unmap(fd, 0, 0xffffffff);
+	lab_expect(ret == -ENOENT, lab_retname(ret),
+		   "security: UNMAP of map 0 with count U32_MAX gives ENOENT");
+	ret = lab_set_max_grants(fd, 0xffffffff);
+	lab_expect(!ret, lab_retname(ret),
+		   "security: SET_MAX_GRANTS U32_MAX succeeds");
 	/* Map 0 survived every alias. */
-	ret = g_unmap(fd, 0, 1);
-	check(!ret, err_name(ret),
-	      "security: map 0 survived the aliasing offsets; UNMAP works");
+	ret = lab_unmap(fd, 0, 1);
+	lab_expect(
+		!ret, lab_retname(ret),
+		"security: map 0 survived the aliasing offsets; UNMAP works");
 out:
 	close(fd);
 }
@@ -1776,16 +1527,20 @@ static void sec_extreme(void)
 
 	if (param_read("limit", &old_limit))
 		return;
-	fd = open_gntdev();
+	fd = lab_gntdev_open(opts.node);
 	param_write("limit", 0xffffffffUL);
 	if (!param_read("total_limit", &old_total))
 		param_write("total_limit", ~0UL);
 	ret = g_map_count(fd, 0xffffffff, &off);
-	check(ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC, err_name(ret),
-	      "security: limits raised to the maximum: MAP of U32_MAX fails cleanly");
+	lab_expect(
+		ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC,
+		lab_retname(ret),
+		"security: limits raised to the maximum: MAP of U32_MAX fails cleanly");
 	ret = g_map_count(fd, 0x10000000, &off);
-	check(ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC, err_name(ret),
-	      "security: limits raised to the maximum: MAP of 2^28 fails cleanly");
+	lab_expect(
+		ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC,
+		lab_retname(ret),
+		"security: limits raised to the maximum: MAP of 2^28 fails cleanly");
 	param_write("limit", old_limit);
 	if (!param_read("total_limit", &old_total))
 		param_write("total_limit",
@@ -1798,86 +1553,93 @@ static void sec_refs(void)
 {
 	struct gntdev_grant_copy_segment seg;
 	volatile __u64 *a;
-	struct pool q;
-	__u32 ref = NEVER_GRANTED, rref;
+	struct lab_pool q;
+	__u32 ref = LAB_NEVER_GRANTED, rref;
 	__u64 off, v = 0;
-	int fd = open_gntdev(), ret;
+	int fd = lab_gntdev_open(opts.node), ret;
 	double end;
 
-	ret = g_map(fd, &ref, 1, 0, &off);
-	a = ret ? NULL : g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-	check(!ret && !a, fmt("map %s, mmap %s", err_name(ret), a ? "ok" : "-"),
-	      "security: never-granted ref: MAP works, mmap fails (%s)",
-	      lab_errname(errno));
+	ret = lab_map(fd, &ref, 1, 0, &off);
+	a = ret ? NULL : lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
+	lab_expect(!ret && !a,
+		   fmt("map %s, mmap %s", lab_retname(ret), a ? "ok" : "-"),
+		   "security: never-granted ref: MAP works, mmap fails (%s)",
+		   lab_errname(errno));
 	if (a)
 		munmap((void *)a, PG);
-	g_unmap(fd, off, 1);
+	lab_unmap(fd, off, 1);
 	memset(&seg, 0, sizeof(seg));
 	seg.source.foreign.ref = ref;
 	seg.dest.virt = &v;
 	seg.len = 8;
 	seg.flags = GNTCOPY_source_gref;
-	ret = g_copy(fd, &seg, 1);
-	check(!ret && seg.status == ST_BAD_GNTREF,
-	      fmt("%s, status %d", err_name(ret), seg.status),
-	      "security: never-granted ref: GRANT_COPY reports GNTST_bad_gntref");
+	ret = lab_grant_copy(fd, &seg, 1);
+	lab_expect(
+		!ret && seg.status == ST_BAD_GNTREF,
+		fmt("%s, status %d", lab_retname(ret), seg.status),
+		"security: never-granted ref: GRANT_COPY reports GNTST_bad_gntref");
 
 	/* Revoked before: gntalloc gives it up, then we try. */
-	pool_or_die(&q, 1);
+	lab_pool_or_die(&q, 1, 1);
 	rref = q.refs[0];
-	pool_put(&q);
-	ret = g_map(fd, &rref, 1, 0, &off);
-	a = ret ? NULL : g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-	check(!ret && !a, fmt("map %s, mmap %s", err_name(ret), a ? "ok" : "-"),
-	      "security: revoked ref %u: mmap fails (%s)", rref,
-	      lab_errname(errno));
+	lab_pool_put(&q);
+	ret = lab_map(fd, &rref, 1, 0, &off);
+	a = ret ? NULL : lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
+	lab_expect(!ret && !a,
+		   fmt("map %s, mmap %s", lab_retname(ret), a ? "ok" : "-"),
+		   "security: revoked ref %u: mmap fails (%s)", rref,
+		   lab_errname(errno));
 	if (a)
 		munmap((void *)a, PG);
-	g_unmap(fd, off, 1);
+	lab_unmap(fd, off, 1);
 	seg.source.foreign.ref = rref;
 	seg.status = 0;
-	ret = g_copy(fd, &seg, 1);
-	check(!ret && seg.status < 0,
-	      fmt("%s, status %d", err_name(ret), seg.status),
-	      "security: revoked ref: GRANT_COPY reports an error status");
+	ret = lab_grant_copy(fd, &seg, 1);
+	lab_expect(!ret && seg.status < 0,
+		   fmt("%s, status %d", lab_retname(ret), seg.status),
+		   "security: revoked ref: GRANT_COPY reports an error status");
 
 	/* Revoked while mapped: the mapping stays sane, then it is gone. */
-	pool_or_die(&q, 1);
+	lab_pool_or_die(&q, 1, 1);
 	rref = q.refs[0];
-	ret = g_map(fd, &rref, 1, 0, &off);
+	ret = lab_map(fd, &rref, 1, 0, &off);
 	a = ret ? NULL :
-		  g_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-	if (!check(a != NULL, err_name(ret), "security: map a ref to revoke"))
+		  lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   off);
+	if (!lab_expect(a != NULL, lab_retname(ret),
+			"security: map a ref to revoke"))
 		goto out;
-	pool_put(&q); /* gntalloc must defer: we still map it */
+	lab_pool_put(&q); /* gntalloc must defer: we still map it */
 	a[1] = 0x1234;
-	check(a[0] == sig(rref) && a[1] == 0x1234, "wrong data",
-	      "security: ref revoked while mapped: the mapping still works");
+	lab_expect(
+		a[0] == lab_sig(rref) && a[1] == 0x1234, "wrong data",
+		"security: ref revoked while mapped: the mapping still works");
 	munmap((void *)a, PG);
-	g_unmap(fd, off, 1);
+	lab_unmap(fd, off, 1);
 	/* gntalloc retries ending the grant about once a second. */
-	end = now() + 10;
+	end = lab_now() + 10;
 	do {
 		sleep_ms(500);
-		ret = g_map(fd, &rref, 1, 0, &off);
+		ret = lab_map(fd, &rref, 1, 0, &off);
 		a = ret ? NULL :
-			  g_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
+			  lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
 		if (a)
 			munmap((void *)a, PG);
-		g_unmap(fd, off, 1);
-	} while (a && now() < end);
-	check(!a, "still mappable after 10 s",
-	      "security: once unmapped, the revoked ref can no longer be mapped");
+		lab_unmap(fd, off, 1);
+	} while (a && lab_now() < end);
+	lab_expect(
+		!a, "still mappable after 10 s",
+		"security: once unmapped, the revoked ref can no longer be mapped");
 out:
 	close(fd);
 }
 
 static void group_security(bool extreme)
 {
-	struct pool p;
+	struct lab_pool p;
 
 	lab_tap_current = "security";
-	pool_or_die(&p, 4);
+	lab_pool_or_die(&p, 4, 1);
 	sec_node();
 	sec_scm(&p);
 	sec_getoff(&p);
@@ -1885,8 +1647,9 @@ static void group_security(bool extreme)
 	if (extreme)
 		sec_extreme();
 	sec_refs();
-	check(wait_quiet(20000), why, "security: no grant left mapped");
-	check(!pool_put(&p), NULL, "security: gntalloc frees the pool");
+	lab_expect(wait_quiet(20000), why, "security: no grant left mapped");
+	lab_expect(!lab_pool_put(&p), NULL,
+		   "security: gntalloc frees the pool");
 }
 
 /* ------------------------------------------------------------------------
@@ -1903,50 +1666,51 @@ static void group_security(bool extreme)
  * read-only kernel mapping of the valid page (gntdev-fuzz, seed 305037).
  * Ours refuses a read-only mmap of a map with a clear-byte notify.
  */
-static void danger_notify_failed_mmap(const struct pool *p, int prot)
+static void danger_notify_failed_mmap(const struct lab_pool *p, int prot)
 {
-	__u32 refs[2] = { NEVER_GRANTED, p->refs[0] };
+	__u32 refs[2] = { LAB_NEVER_GRANTED, p->refs[0] };
 	struct ioctl_gntdev_unmap_notify nop = { 0 };
 	const char *mode = prot & PROT_WRITE ? "RW" : "RO";
 	void *a;
 	__u64 off;
-	int fd = open_gntdev(), ret;
+	int fd = lab_gntdev_open(opts.node), ret;
 
-	ret = g_map(fd, refs, 2, 0, &off);
-	if (!check(!ret, err_name(ret), "danger %s: MAP [never granted, valid]",
-		   mode))
+	ret = lab_map(fd, refs, 2, 0, &off);
+	if (!lab_expect(!ret, lab_retname(ret),
+			"danger %s: MAP [never granted, valid]", mode))
 		goto out;
 	nop.index = off + PG + 0x5a4;
 	nop.action = UNMAP_NOTIFY_CLEAR_BYTE;
-	ret = xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	check(!ret, err_name(ret),
-	      "danger %s: clear-byte notify on the valid page", mode);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
+	lab_expect(!ret, lab_retname(ret),
+		   "danger %s: clear-byte notify on the valid page", mode);
 	if (!(prot & PROT_WRITE))
 		lab_note(
 			"danger: mmap read-only now; the stock driver oopses here");
-	a = g_mmap(NULL, 2, prot, MAP_SHARED, fd, off);
-	check(!a, "mmap succeeded", "danger %s: the mmap fails (%s), no oops",
-	      mode, a ? "-" : lab_errname(errno));
+	a = lab_mmap(NULL, 2, prot, MAP_SHARED, fd, off);
+	lab_expect(!a, "mmap succeeded",
+		   "danger %s: the mmap fails (%s), no oops", mode,
+		   a ? "-" : lab_errname(errno));
 	if (a)
 		munmap(a, 2 * PG);
-	ret = g_unmap(fd, off, 2);
-	check(!ret, err_name(ret), "danger %s: UNMAP afterwards", mode);
-	check(p->mem[0] == sig(p->refs[0]), "signature changed",
-	      "danger %s: the valid page is intact", mode);
+	ret = lab_unmap(fd, off, 2);
+	lab_expect(!ret, lab_retname(ret), "danger %s: UNMAP afterwards", mode);
+	lab_expect(p->mem[0] == lab_sig(p->refs[0]), "signature changed",
+		   "danger %s: the valid page is intact", mode);
 out:
 	close(fd);
 }
 
 static void group_danger(void)
 {
-	struct pool p;
+	struct lab_pool p;
 
 	lab_tap_current = "danger";
-	pool_or_die(&p, 1);
+	lab_pool_or_die(&p, 1, 1);
 	danger_notify_failed_mmap(&p, PROT_READ | PROT_WRITE);
 	danger_notify_failed_mmap(&p, PROT_READ);
-	check(wait_quiet(20000), why, "danger: no grant left mapped");
-	check(!pool_put(&p), NULL, "danger: gntalloc frees the pool");
+	lab_expect(wait_quiet(20000), why, "danger: no grant left mapped");
+	lab_expect(!lab_pool_put(&p), NULL, "danger: gntalloc frees the pool");
 }
 
 /* ------------------------------------------------------------------------
@@ -1965,21 +1729,14 @@ static void __attribute__((noreturn)) usage(void)
 
 static unsigned long num(const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || end == s)
-		usage();
-	return v;
+	return lab_num(s, usage);
 }
 
 static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 {
 	printf("FIGURES torture driver=%s seed=%llu checks=%u failed=%u findings=%u",
-	       stock ? "stock" : "ours", (unsigned long long)seed,
-	       lab_tap_passed + lab_tap_failed, lab_tap_failed, findings);
+	       lab_stock ? "stock" : "ours", (unsigned long long)seed,
+	       lab_tap_passed + lab_tap_failed, lab_tap_failed, lab_findings);
 	if (figures.kill)
 		printf(" kills=%u kill_loops=%lu", figures.kills,
 		       figures.kill_loops);
@@ -1993,7 +1750,6 @@ static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "stock", no_argument, NULL, 'S' },
 		{ "extreme", no_argument, NULL, 'X' },
 		{ "scm-receiver", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
@@ -2002,15 +1758,12 @@ int main(int argc, char **argv)
 	bool extreme = false, all = true, run[5] = { false };
 	static const char *const groups[5] = { "kill", "conc", "limits",
 					       "security", "danger" };
-	__u64 seed = (__u64)time(NULL) ^ ((__u64)getpid() << 16);
+	__u64 seed;
 	int opt, i;
 
-	while ((opt = getopt_long(argc, argv, "s:k:t:T:P:d:", longopts,
-				  NULL)) != -1) {
+	while ((opt = lab_getopt(argc, argv, "k:t:T:P:", longopts, &opts)) !=
+	       -1) {
 		switch (opt) {
-		case 's':
-			seed = num(optarg);
-			break;
 		case 'k':
 			kills = num(optarg);
 			break;
@@ -2023,12 +1776,6 @@ int main(int argc, char **argv)
 		case 'P':
 			procs = num(optarg);
 			break;
-		case 'd':
-			gntdev_node = optarg;
-			break;
-		case 'S':
-			stock = true;
-			break;
 		case 'X':
 			extreme = true;
 			break;
@@ -2038,6 +1785,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	seed = opts.seed;
 	for (; optind < argc; optind++) {
 		for (i = 0; i < 5 && strcmp(argv[optind], groups[i]); i++)
 			;
@@ -2054,16 +1802,13 @@ int main(int argc, char **argv)
 	snprintf(param_dir, sizeof(param_dir), "/sys/module/%s/parameters",
 		 access("/sys/module/gntdev/parameters", F_OK) ? "xen_gntdev" :
 								 "gntdev");
-	gntalloc_fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
-	if (gntalloc_fd < 0)
-		lab_die_errno(1, "open %s", GNTALLOC_NODE);
-	grants_baseline = grants_active();
+	grants_baseline = lab_grants_active();
 	if (grants_baseline < 0)
 		lab_die(1, "xenlab-grants count does not work");
 	lab_note(
 		"gntdev-torture: seed %llu, driver %s (%s), %ld active grant entries at start",
-		(unsigned long long)seed, stock ? "stock" : "ours", param_dir,
-		grants_baseline);
+		(unsigned long long)seed, lab_stock ? "stock" : "ours",
+		param_dir, grants_baseline);
 
 	if (all || run[3])
 		group_security(extreme);
@@ -2077,8 +1822,8 @@ int main(int argc, char **argv)
 	if (run[4])
 		group_danger();
 
-	if (stock)
-		lab_note("stock findings: %u", findings);
+	if (lab_stock)
+		lab_note("stock findings: %u", lab_findings);
 	print_figures(seed, threads, procs);
 	return lab_tap_summary();
 }
