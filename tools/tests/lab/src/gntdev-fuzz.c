@@ -37,7 +37,7 @@
  * dropped without losing the failure; the minimal sequence is printed with
  * what each operation did, and a command line that replays it.
  *
- * Usage: gntdev-fuzz [-s SEED] [-t SECS] [-n OPS] [-S SECS] [-v] [--stock]
+ * Usage: gntdev-fuzz [-s SEED] [-t SECS] [-n OPS] [-S SECS] [-v] [-d NODE] [--stock]
  *        gntdev-fuzz -s SEED -e EPISODE [-k I,J,...] [-n OPS]   (replay)
  *   -s  seed (default: from the clock; always printed)
  *   -t  how long to fuzz (default 30 s)
@@ -45,16 +45,16 @@
  *   -S  time budget for shrinking one failure (default 120 s)
  *   -e  replay this episode (and -k: only these operation numbers)
  *   -v  print every operation of every episode
+ *   -d  gntdev node (default /dev/xen/gntdev)
  *   --stock  the driver is the stock xen-gntdev (no debugfs, stale
  *            GET_OFFSET, ENOTTY for SET_MAX_GRANTS are not failures)
  * The operations of the current episode are also logged to
  * /tmp/gntdev-fuzz.log. Exit status: 0 no failure, 1 a failure (printed
  * with its minimal sequence), 2 usage or setup.
  */
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -63,10 +63,7 @@
 #include <time.h>
 
 #define PG LAB_PAGE_SIZE
-#define WORDS (PG / sizeof(__u64))
-#define GNTALLOC_NODE "/dev/xen/gntalloc"
-#define GNTDEV_NODE "/dev/xen/gntdev"
-#define DEBUGFS_STATE "/sys/kernel/debug/gntdev/state"
+#define WORDS LAB_PAGE_WORDS
 #define LOG_FILE "/tmp/gntdev-fuzz.log"
 
 #define POOL 32 /* granted pages */
@@ -75,47 +72,16 @@
 #define NREG 24 /* mappings tracked */
 #define MAX_MAP 8 /* grants per tracked map */
 #define MAX_OPS 2000
-#define NEVER_GRANTED 0xfffff0u
-#define NO_DOMAIN 0x3ff0u
 #define ST_OKAY 0
 
 /* Executor exit codes. */
 #define XC_OK 0
 #define XC_ORACLE 3
 
-static __u32 pool_refs[POOL];
-static volatile __u64 *pool_mem;
-static bool stock, verbose;
-
-/* ------------------------------------------------------------------------
- * Random numbers and time
- */
-
-struct rng {
-	__u64 s;
-};
-
-static __u64 rnd(struct rng *r)
-{
-	__u64 z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static __u64 sig(__u32 ref)
-{
-	return 0x5447000000000000ULL | (__u64)ref << 8 | 0x5a;
-}
+/* The grants every episode uses; granted until we exit. */
+static struct lab_pool pool;
+/* -s, -d, -v and --stock (lab_stock). */
+static struct lab_opts opts;
 
 /* ------------------------------------------------------------------------
  * Operations
@@ -160,25 +126,25 @@ struct op {
 static void gen_episode(__u64 seed, unsigned int ep, struct op *ops,
 			unsigned int n)
 {
-	struct rng r = { seed * 0x100000001b3ULL ^ (ep + 1) * 0x9e37ULL };
+	struct lab_rng r = { seed * 0x100000001b3ULL ^ (ep + 1) * 0x9e37ULL };
 	unsigned int total = 0, i, t;
 	__u32 pick;
 
 	for (t = 0; t < OP_NR; t++)
 		total += op_weight[t];
 	for (i = 0; i < n; i++) {
-		pick = rnd(&r) % total;
+		pick = lab_rnd(&r) % total;
 		for (t = 0; pick >= op_weight[t]; t++)
 			pick -= op_weight[t];
 		/* The first operations open files, so episodes get going. */
 		if (i < 2)
 			t = OP_OPEN;
 		ops[i].type = t;
-		ops[i].a = rnd(&r);
-		ops[i].b = rnd(&r);
-		ops[i].c = rnd(&r);
-		ops[i].x = rnd(&r);
-		ops[i].y = rnd(&r);
+		ops[i].a = lab_rnd(&r);
+		ops[i].b = lab_rnd(&r);
+		ops[i].c = lab_rnd(&r);
+		ops[i].x = lab_rnd(&r);
+		ops[i].y = lab_rnd(&r);
 	}
 }
 
@@ -292,11 +258,6 @@ static const int E_MMAP[] = { EINVAL, ENOMEM, EOVERFLOW, ESRCH,	 EPERM,
 static const int E_MREMAP[] = { EINVAL, ENOMEM, EFAULT, EAGAIN, 0 };
 static const int E_MPROTECT[] = { EINVAL, EACCES, ENOMEM, 0 };
 static const int E_MADVISE[] = { EINVAL, ENOMEM, EAGAIN, EPERM, 0 };
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? errno : 0;
-}
 
 /* ------------------------------------------------------------------------
  * Guarded accesses: a fault inside one is an answer, anywhere else a bug
@@ -459,12 +420,11 @@ static void x_open(const struct op *o)
 		desc("OPEN f%d: already open", f);
 		return;
 	}
-	xf[f] = (struct xfile){
-		.fd = open(GNTDEV_NODE, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC),
-		.rdonly = ro
-	};
+	xf[f] = (struct xfile){ .fd = open(opts.node, (ro ? O_RDONLY : O_RDWR) |
+							      O_CLOEXEC),
+				.rdonly = ro };
 	if (xf[f].fd < 0)
-		oracle("OPEN", "open %s: %s", GNTDEV_NODE, lab_errname(errno));
+		oracle("OPEN", "open %s: %s", opts.node, lab_errname(errno));
 	desc("OPEN f%d%s", f, ro ? " O_RDONLY" : "");
 }
 
@@ -508,12 +468,12 @@ static void x_map(const struct op *o)
 
 		kind = (o->x >> (3 * i)) & 7;
 		g->domid = 0;
-		g->ref = pool_refs[(o->y + i * 7) % POOL];
+		g->ref = pool.refs[(o->y + i * 7) % POOL];
 		if (kind == 6) {
-			g->ref = NEVER_GRANTED;
+			g->ref = LAB_NEVER_GRANTED;
 			good = false;
 		} else if (kind == 7) {
-			g->domid = NO_DOMAIN;
+			g->domid = LAB_NO_DOMAIN;
 			good = false;
 		}
 		if (i < n && i < MAX_MAP)
@@ -522,8 +482,8 @@ static void x_map(const struct op *o)
 	}
 	fresh = !xf[f].ever_mapped && !xf[f].shared;
 	/* One in 16: the argument itself is a bad pointer. */
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
-		     o->c % 16 ? (void *)req : (void *)16);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
+			 o->c % 16 ? (void *)req : (void *)16);
 	if (o->c % 16 == 0) {
 		desc(" (bad pointer): %s", err ? lab_errname(err) : "ok");
 		if (err != EFAULT)
@@ -598,7 +558,7 @@ static void x_unmap(const struct op *o)
 		u.count = o->c;
 		break;
 	}
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
 	desc("UNMAP f%d off %#llx count %u -> %s", f,
 	     (unsigned long long)u.index, u.count,
 	     err ? lab_errname(err) : "ok");
@@ -657,13 +617,13 @@ static void x_getoff(const struct op *o)
 		g.vaddr = (uintptr_t)&local;
 		break;
 	case 4:
-		g.vaddr = (uintptr_t)pool_mem;
+		g.vaddr = (uintptr_t)pool.mem;
 		break;
 	default:
 		g.vaddr = (__u64)o->y << 12;
 		break;
 	}
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &g);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &g);
 	desc("GETOFF f%d vaddr %#llx -> %s", f, (unsigned long long)g.vaddr,
 	     err ? lab_errname(err) : "ok");
 	if (!err)
@@ -681,7 +641,7 @@ static void x_getoff(const struct op *o)
 			       err ? lab_errname(err) : "ok",
 			       (unsigned long long)g.offset, g.count,
 			       (unsigned long long)m->off, m->n);
-		if (!m->live && !err && !stock)
+		if (!m->live && !err && !lab_stock)
 			oracle("GETOFF",
 			       "GET_OFFSET of a mapping whose map was unmapped worked");
 	}
@@ -697,11 +657,11 @@ static void x_setmax(const struct op *o)
 		desc("SETMAX f%d: not open", f);
 		return;
 	}
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &s);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &s);
 	desc("SETMAX f%d %u -> %s", f, s.count, err ? lab_errname(err) : "ok");
 	if (err)
 		errno_in("SETMAX", err, E_SETMAX);
-	if (err && !s.count && !stock)
+	if (err && !s.count && !lab_stock)
 		oracle("SETMAX", "SET_MAX_GRANTS 0 failed");
 	if (!err && s.count)
 		xf[f].capped = true;
@@ -726,7 +686,7 @@ static void x_notify(const struct op *o)
 	/* Mostly clear-byte; sometimes an event on a random port, or junk. */
 	u.action = o->c % 8 == 0 ? o->c >> 3 : o->c % 4 ? 1 : 2;
 	u.event_channel_port = o->x >> 16;
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &u);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &u);
 	desc("NOTIFY f%d off %#llx action %#x port %u -> %s", f,
 	     (unsigned long long)u.index, u.action, u.event_channel_port,
 	     err ? lab_errname(err) : "ok");
@@ -770,7 +730,7 @@ static void x_copy(const struct op *o)
 	desc("COPY f%d n=%u:", f, n);
 	for (i = 0; i < n; i++) {
 		struct gntdev_grant_copy_segment *s = &seg[i];
-		__u32 ref = pool_refs[(o->x >> (4 * i)) % POOL];
+		__u32 ref = pool.refs[(o->x >> (4 * i)) % POOL];
 		void *local;
 
 		v = (o->x >> (8 * i)) ^ (o->y >> (3 * i));
@@ -793,8 +753,8 @@ static void x_copy(const struct op *o)
 					(v >> 8) & 0xffff;
 		s->flags = (v >> 12) % 8 ? 1 + (v >> 15) % 3 : (v >> 18) & 0xf;
 		if (s->flags & GNTCOPY_source_gref) {
-			s->source.foreign.ref = (v >> 22) % 8 ? ref :
-								NEVER_GRANTED;
+			s->source.foreign.ref =
+				(v >> 22) % 8 ? ref : LAB_NEVER_GRANTED;
 			s->source.foreign.offset =
 				(v >> 25) % 2 ? 0 : (v >> 4) & 0xfff;
 		} else {
@@ -819,7 +779,7 @@ static void x_copy(const struct op *o)
 	}
 	c.count = n;
 	c.segments = o->c % 16 ? seg : (void *)8;
-	err = xioctl(xf[f].fd, IOCTL_GNTDEV_GRANT_COPY, &c);
+	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GRANT_COPY, &c);
 	desc(" -> %s", err ? lab_errname(err) : "ok");
 	if (err) {
 		errno_in("COPY", err, E_COPY);
@@ -834,7 +794,7 @@ static void x_copy(const struct op *o)
 		    seg[i].len <= sizeof(buf)) {
 			/* Later segments may overwrite buf: check the last. */
 			if (i == n - 1 &&
-			    buf[0] != sig(seg[i].source.foreign.ref))
+			    buf[0] != lab_sig(seg[i].source.foreign.ref))
 				oracle("COPY", "copy of ref %u gave %#llx",
 				       seg[i].source.foreign.ref,
 				       (unsigned long long)buf[0]);
@@ -950,7 +910,7 @@ static void x_mmap(const struct op *o)
 			if (guarded_read(a + i * WORDS, &v))
 				oracle("MMAP",
 				       "fresh mapping faults at page %u", i);
-			if (v != sig(xm[m].refs[i]))
+			if (v != lab_sig(xm[m].refs[i]))
 				oracle("MMAP",
 				       "page %u of a fresh mapping shows %#llx, not ref %u",
 				       i, (unsigned long long)v, xm[m].refs[i]);
@@ -1053,7 +1013,7 @@ static void x_mprotect(const struct op *o)
 	}
 	/* A read-only mapping of ours never becomes writable. */
 	if (xr[r].state == R_CLEAN && !xr[r].writable && (prot & PROT_WRITE) &&
-	    !stock)
+	    !lab_stock)
 		oracle("MPROTECT", "a read-only mapping was made writable");
 	xr[r].state = R_UNKNOWN;
 }
@@ -1097,7 +1057,7 @@ static void x_touch(const struct op *o)
 	s = guarded_read(xr[r].addr + pg * WORDS, &v);
 	if (s)
 		oracle("TOUCH", "read of a clean mapping: %s", strsignal(s));
-	if (v != sig(xr[r].refs[pg]))
+	if (v != lab_sig(xr[r].refs[pg]))
 		oracle("TOUCH", "page %u of a mapping shows %#llx, not ref %u",
 		       pg, (unsigned long long)v, xr[r].refs[pg]);
 	if (xr[r].writable && o->b % 2) {
@@ -1107,8 +1067,8 @@ static void x_touch(const struct op *o)
 			       strsignal(s));
 		/* The granting side sees it. */
 		for (k = 0; k < POOL; k++) {
-			if (pool_refs[k] == xr[r].refs[pg] &&
-			    pool_mem[k * WORDS + w] != o->y)
+			if (pool.refs[k] == xr[r].refs[pg] &&
+			    pool.mem[k * WORDS + w] != o->y)
 				oracle("TOUCH",
 				       "write through a mapping not seen by the granter");
 		}
@@ -1137,15 +1097,15 @@ static void x_fork(const struct op *o)
 			struct ioctl_gntdev_map_grant_ref req = { .count = 1 };
 			struct ioctl_gntdev_unmap_grant_ref u = { .count = 1 };
 
-			req.refs[0].ref = pool_refs[o->x % POOL];
-			if (!xioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
-				    &req)) {
+			req.refs[0].ref = pool.refs[o->x % POOL];
+			if (!lab_ioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
+				       &req)) {
 				u.index = req.index;
 				if (o->b % 4 == 1)
 					mmap(NULL, PG, PROT_READ, MAP_SHARED,
 					     xf[f].fd, req.index);
-				if (xioctl(xf[f].fd,
-					   IOCTL_GNTDEV_UNMAP_GRANT_REF, &u))
+				if (lab_ioctl(xf[f].fd,
+					      IOCTL_GNTDEV_UNMAP_GRANT_REF, &u))
 					_exit(5);
 			}
 		}
@@ -1198,83 +1158,6 @@ executor(const struct op *ops, const bool *keep, unsigned int n)
  * Supervisor: runs executors, checks leaks and the kernel log
  */
 
-static int kmsg_fd = -1;
-
-/* New kernel log lines that look like a crash; fills @line. */
-static bool kmsg_crash(char *line, size_t len)
-{
-	static const char *const pats[] = {
-		"WARNING:",
-		"BUG:",
-		"Oops",
-		"Call Trace",
-		"general protection",
-		"Bad page",
-		"kernel BUG",
-		"list_add corruption",
-		"list_del corruption",
-		"refcount_t:",
-		NULL,
-	};
-	char buf[2048];
-	bool hit = false;
-	ssize_t n;
-	int i;
-
-	if (kmsg_fd < 0)
-		return false;
-	while ((n = read(kmsg_fd, buf, sizeof(buf) - 1)) > 0 ||
-	       (n < 0 && errno == EPIPE)) {
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		for (i = 0; pats[i] && !hit; i++) {
-			if (strstr(buf, pats[i])) {
-				snprintf(line, len, "%.200s",
-					 strchr(buf, ';') ?
-						 strchr(buf, ';') + 1 :
-						 buf);
-				line[strcspn(line, "\n")] = 0;
-				hit = true;
-			}
-		}
-	}
-	return hit;
-}
-
-static bool debugfs_totals(long *files, long *maps, long *grants)
-{
-	char line[256];
-	bool ok = false;
-	FILE *f = fopen(DEBUGFS_STATE, "r");
-
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, "module: files=%ld maps=%ld grants=%ld", files, maps,
-		   grants) == 3)
-		ok = true;
-	fclose(f);
-	return ok;
-}
-
-static long grants_active(void)
-{
-	char line[64];
-	long n = -1;
-	FILE *f;
-
-	fflush(stdout);
-	f = popen("xenlab-grants count 2>/dev/null", "r");
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f))
-		n = strtol(line, NULL, 10);
-	if (pclose(f) != 0)
-		return -1;
-	return n;
-}
-
 static long grants_baseline;
 
 /*
@@ -1283,28 +1166,9 @@ static long grants_baseline;
  */
 static bool settled(bool xen, char *msg, size_t len)
 {
-	double end = now() + 5;
-	long files = 0, maps = 0, grants = 0, active = grants_baseline;
-	bool dbg;
-
-	for (;;) {
-		dbg = debugfs_totals(&files, &maps, &grants);
-		if (!dbg || (!files && !maps && !grants)) {
-			if (!xen)
-				return true;
-			active = grants_active();
-			if (active == grants_baseline)
-				return true;
-		}
-		if (now() > end)
-			break;
-		usleep(50000);
-	}
-	snprintf(
-		msg, len,
-		"left behind: driver files=%ld maps=%ld grants=%ld; Xen active grant entries %ld (baseline %ld)",
-		files, maps, grants, active, grants_baseline);
-	return false;
+	return lab_settle(grants_baseline,
+			  LAB_SETTLE_FILES | (xen ? LAB_SETTLE_XEN : 0), 5000,
+			  msg, len);
 }
 
 static void print_ops(const struct op *ops, const bool *keep, unsigned int n,
@@ -1352,11 +1216,11 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 	 * The executor's own alarm is 60 s; a kernel hang outlives it. An
 	 * oops usually leaves the executor unkillable: after one, wait 3 s.
 	 */
-	give_up = now() + 90;
-	while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now() < give_up) {
-		if (!crashed && kmsg_crash(line, sizeof(line))) {
+	give_up = lab_now() + 90;
+	while ((w = waitpid(pid, &st, WNOHANG)) == 0 && lab_now() < give_up) {
+		if (!crashed && lab_kmsg_crash(line, sizeof(line))) {
 			crashed = true;
-			give_up = now() + 3;
+			give_up = lab_now() + 3;
 		}
 		usleep(10000);
 	}
@@ -1368,8 +1232,9 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 	}
 	if (w == 0) {
 		kill(pid, SIGKILL);
-		give_up = now() + 30;
-		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now() < give_up)
+		give_up = lab_now() + 30;
+		while ((w = waitpid(pid, &st, WNOHANG)) == 0 &&
+		       lab_now() < give_up)
 			usleep(10000);
 		if (w == 0) {
 			/* Nothing more can run: show how far it got. */
@@ -1400,7 +1265,7 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 	}
 	if (!v->kind[0] && !settled(xen_check, v->msg, sizeof(v->msg)))
 		snprintf(v->kind, sizeof(v->kind), "leak");
-	if (crashed || kmsg_crash(line, sizeof(line))) {
+	if (crashed || lab_kmsg_crash(line, sizeof(line))) {
 		/* A kernel complaint outranks whatever the executor saw. */
 		snprintf(v->kind, sizeof(v->kind), "kernel");
 		snprintf(v->msg, sizeof(v->msg), "kernel log: %.250s", line);
@@ -1448,16 +1313,16 @@ static unsigned int shrink(const struct op *ops, bool *keep, unsigned int n,
 {
 	bool trial[MAX_OPS];
 	unsigned int parts = 2, runs = 0, kept, chunk, p, i, idx;
-	double end = now() + budget;
+	double end = lab_now() + budget;
 	struct verdict v;
 	bool reduced;
 
-	while ((kept = count_kept(keep, n)) > 1 && now() < end) {
+	while ((kept = count_kept(keep, n)) > 1 && lab_now() < end) {
 		if (parts > kept)
 			parts = kept;
 		chunk = (kept + parts - 1) / parts;
 		reduced = false;
-		for (p = 0; p < parts && now() < end; p++) {
+		for (p = 0; p < parts && lab_now() < end; p++) {
 			/* Drop the p-th chunk of kept operations. */
 			for (i = 0, idx = 0; i < n; i++) {
 				trial[i] = keep[i];
@@ -1492,37 +1357,10 @@ static unsigned int shrink(const struct op *ops, bool *keep, unsigned int n,
  * main
  */
 
-static void pool_setup(void)
-{
-	struct ioctl_gntalloc_alloc_gref *a;
-	int fd, i;
-
-	fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		lab_die_errno(2, "open %s", GNTALLOC_NODE);
-	a = calloc(1, sizeof(*a) + POOL * sizeof(a->gref_ids[0]));
-	if (!a)
-		lab_die(2, "out of memory");
-	a->domid = 0;
-	a->flags = GNTALLOC_FLAG_WRITABLE;
-	a->count = POOL;
-	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, a))
-		lab_die_errno(2, "gntalloc ALLOC_GREF");
-	pool_mem = mmap(NULL, POOL * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			a->index);
-	if (pool_mem == MAP_FAILED)
-		lab_die_errno(2, "mmap gntalloc");
-	for (i = 0; i < POOL; i++) {
-		pool_refs[i] = a->gref_ids[i];
-		pool_mem[i * WORDS] = sig(pool_refs[i]);
-	}
-	/* The pool stays granted until we exit; gntalloc cleans up then. */
-}
-
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-s SEED] [-t SECS] [-n OPS] [-S SECS] [-v] [--stock]\n"
+		"usage: %s [-s SEED] [-t SECS] [-n OPS] [-S SECS] [-v] [-d NODE] [--stock]\n"
 		"       %s -s SEED -e EPISODE [-k I,J,...] [-n OPS] [--stock]\n",
 		program_invocation_short_name, program_invocation_short_name);
 	exit(2);
@@ -1530,14 +1368,7 @@ static void __attribute__((noreturn)) usage(void)
 
 static unsigned long num(const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || end == s)
-		usage();
-	return v;
+	return lab_num(s, usage);
 }
 
 /* Report a failure, shrink it, print the minimal sequence. */
@@ -1570,7 +1401,7 @@ static void failure(__u64 seed, unsigned int ep, struct op *ops, unsigned int n,
 	       count_kept(keep, n), n, runs, again.kind, again.msg);
 	print_ops(ops, keep, n, stdout);
 	printf("replay: gntdev-fuzz%s -s %llu -e %u -n %u -k ",
-	       stock ? " --stock" : "", (unsigned long long)seed, ep, n);
+	       lab_stock ? " --stock" : "", (unsigned long long)seed, ep, n);
 	for (i = 0; i < n; i++) {
 		if (keep[i]) {
 			printf("%s%u", first ? "" : ",", i);
@@ -1583,27 +1414,20 @@ static void failure(__u64 seed, unsigned int ep, struct op *ops, unsigned int n,
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "stock", no_argument, NULL, 'X' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct op ops[MAX_OPS];
 	static bool keep[MAX_OPS];
 	unsigned int secs = 30, nops = 200, ep, i;
 	unsigned long long total_ops = 0;
-	__u64 seed = (__u64)time(NULL) ^ ((__u64)getpid() << 16);
+	__u64 seed;
 	double shrink_budget = 120, t0, end;
 	long replay_ep = -1;
 	const char *keep_list = NULL;
 	struct verdict v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:t:n:S:e:k:v", longopts,
-				  NULL)) != -1) {
+	while ((opt = lab_getopt(argc, argv, "t:n:S:e:k:", NULL, &opts)) !=
+	       -1) {
 		switch (opt) {
-		case 's':
-			seed = num(optarg);
-			break;
 		case 't':
 			secs = num(optarg);
 			break;
@@ -1619,32 +1443,25 @@ int main(int argc, char **argv)
 		case 'k':
 			keep_list = optarg;
 			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'X':
-			stock = true;
-			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc || !nops || nops > MAX_OPS)
 		usage();
+	seed = opts.seed;
 
 	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED)
 		lab_die_errno(2, "mmap");
-	pool_setup();
-	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (kmsg_fd >= 0)
-		lseek(kmsg_fd, 0, SEEK_END);
-	grants_baseline = grants_active();
+	lab_pool_or_die(&pool, POOL, 2);
+	lab_kmsg_open();
+	grants_baseline = lab_grants_active();
 	if (grants_baseline < 0)
 		lab_die(2, "xenlab-grants count does not work");
 	printf("gntdev-fuzz: seed %llu, %u ops per episode, %s driver, %ld active grant entries besides the pool\n",
-	       (unsigned long long)seed, nops, stock ? "stock" : "our",
+	       (unsigned long long)seed, nops, lab_stock ? "stock" : "our",
 	       grants_baseline);
 	fflush(stdout);
 
@@ -1669,9 +1486,9 @@ int main(int argc, char **argv)
 		return v.kind[0] ? 1 : 0;
 	}
 
-	t0 = now();
+	t0 = lab_now();
 	end = t0 + secs;
-	for (ep = 0; now() < end; ep++) {
+	for (ep = 0; lab_now() < end; ep++) {
 		/* Xen's view is slow to ask for: every 16th episode. */
 		bool xen_check = ep % 16 == 15;
 
@@ -1681,14 +1498,14 @@ int main(int argc, char **argv)
 		run_once(ops, keep, nops, xen_check, &v);
 		total_ops += rep->ops_done;
 		log_episode(ep, ops, keep, nops);
-		if (verbose) {
+		if (opts.verbose) {
 			printf("episode %u:\n", ep);
 			print_ops(ops, keep, nops, stdout);
 		}
 		if (v.kind[0]) {
 			failure(seed, ep, ops, nops, &v, shrink_budget, true);
 			printf("gntdev-fuzz: FAIL after %u episodes, %llu ops in %.1f s (seed %llu)\n",
-			       ep + 1, total_ops, now() - t0,
+			       ep + 1, total_ops, lab_now() - t0,
 			       (unsigned long long)seed);
 			return 1;
 		}
@@ -1700,12 +1517,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("FIGURE fuzz: %u episodes, %llu operations in %.1f s (%.0f ops/s), seed %llu\n",
-	       ep, total_ops, now() - t0, total_ops / (now() - t0),
+	       ep, total_ops, lab_now() - t0, total_ops / (lab_now() - t0),
 	       (unsigned long long)seed);
 	/* The same, for the lab's summary (lab/figures.py). */
 	printf("FIGURES fuzz driver=%s seed=%llu sequences=%u ops=%llu seconds=%.1f failed=0\n",
-	       stock ? "stock" : "ours", (unsigned long long)seed, ep,
-	       total_ops, now() - t0);
+	       lab_stock ? "stock" : "ours", (unsigned long long)seed, ep,
+	       total_ops, lab_now() - t0);
 	printf("gntdev-fuzz: PASS\n");
 	return 0;
 }
