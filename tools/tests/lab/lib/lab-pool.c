@@ -20,7 +20,7 @@ static int lab_gntalloc(void)
 	return lab_gntalloc_fd < 0 ? -errno : lab_gntalloc_fd;
 }
 
-int lab_pool_get(struct lab_pool *p, __u32 n)
+int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable)
 {
 	int fd = lab_gntalloc(), ret;
 	void *mem;
@@ -33,7 +33,7 @@ int lab_pool_get(struct lab_pool *p, __u32 n)
 	if (!p->req)
 		return -ENOMEM;
 	p->req->domid = 0;
-	p->req->flags = GNTALLOC_FLAG_WRITABLE;
+	p->req->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
 	p->req->count = n;
 	ret = lab_ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, p->req);
 	if (ret)
@@ -61,6 +61,11 @@ out_free:
 	free(p->req);
 	p->req = NULL;
 	return ret;
+}
+
+int lab_pool_get(struct lab_pool *p, __u32 n)
+{
+	return lab_pool_alloc(p, n, true);
 }
 
 void lab_pool_or_die(struct lab_pool *p, __u32 n, int code)

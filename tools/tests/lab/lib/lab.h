@@ -13,6 +13,8 @@
  *   pool       pages granted to dom0 by gntalloc and mapped here, each
  *              page starting with a signature word derived from its ref
  *              (lab-pool.c)
+ *   evtchn     a loopback event-channel pair, to see unmap notifies
+ *              (lab-evtchn.c)
  *   leaks      Xen's active grant entries, the driver's debugfs totals,
  *              and waiting until both are back to a baseline (lab-leak.c)
  *   kmsg       new kernel-log records that look like a crash, by the same
@@ -196,7 +198,9 @@ static inline volatile __u64 *lab_pool_page(const struct lab_pool *p, __u32 i)
 	return p->mem + (size_t)i * LAB_PAGE_WORDS;
 }
 
-/* Grant @n writable pages to dom0 and map them; 0 or -errno. */
+/* Grant @n pages to dom0, @writable or not, and map them; 0 or -errno. */
+int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable);
+/* The same, writable: what most tests want. */
 int lab_pool_get(struct lab_pool *p, __u32 n);
 /* The same, exiting with status @code on failure. */
 void lab_pool_or_die(struct lab_pool *p, __u32 n, int code);
@@ -232,6 +236,40 @@ bool lab_debugfs_totals(struct lab_totals *t);
  */
 bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 		char *msg, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Event channels (lab-evtchn.c)
+ */
+
+/**
+ * struct lab_evtchn_pair - a loopback event channel within dom0
+ * @rx_fd: The /dev/xen/evtchn file that bound @rx (non-blocking).
+ * @tx_fd: The one that bound @tx, the other end; may be the same file.
+ * @rx: The port that receives: an event sent on @tx arrives here.
+ * @tx: The port to send on (a notify's @event_channel_port).
+ */
+struct lab_evtchn_pair {
+	int rx_fd;
+	int tx_fd;
+	__u32 rx;
+	__u32 tx;
+};
+
+/* Bind a pair, each end on a file of its own; 0 or -errno. */
+int lab_evtchn_pair_open(struct lab_evtchn_pair *e);
+/* The same, exiting with status @code on failure. */
+void lab_evtchn_pair_or_die(struct lab_evtchn_pair *e, int code);
+/* Close both files (their ports unbind); safe on a closed pair. */
+void lab_evtchn_pair_close(struct lab_evtchn_pair *e);
+/* Send an event on @tx; 0 or -errno. */
+int lab_evtchn_send(struct lab_evtchn_pair *e);
+/* Unbind @tx through the evtchn driver, keeping its file; 0 or -errno. */
+int lab_evtchn_unbind_tx(struct lab_evtchn_pair *e);
+/*
+ * Wait up to @ms for an event on @rx and consume it: 1 if one came, 0 if
+ * not, -1 on error. Events coalesce while pending: 1 is "at least one".
+ */
+int lab_evtchn_wait(struct lab_evtchn_pair *e, int ms);
 
 /* ------------------------------------------------------------------------
  * Kernel log (lab-kmsg.c)
