@@ -26,35 +26,28 @@
  *
  * counts what ran, for the lab's summary (lab/figures.py).
  *
- * Usage: gntdev-notify-copy [-s] [-d NODE] [-g notify|copy]...
- *   -s  --stock  the driver under test is the stock one
+ * Usage: gntdev-notify-copy [--stock] [-d NODE] [-g notify|copy]...
+ *   --stock  the driver under test is the stock one
  *   -d  gntdev node (default /dev/xen/gntdev)
  *   -g  run only this group; repeatable; default: both
  * Exit status: 0 all checks passed, 1 some failed, 2 usage.
  */
 
-/* Our uapi header first: it shares the include guard of the system one. */
-#include <xen/public/gntdev.h>
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#define GNTALLOC_NODE "/dev/xen/gntalloc"
-#define EVTCHN_NODE "/dev/xen/evtchn"
 #define PG LAB_PAGE_SIZE
 
 /* GNTST_* from Xen's public grant_table.h, which no uapi header carries. */
 #define ST_BAD_DOMAIN (-2)
 #define ST_BAD_GNTREF (-3)
 
-/* A ref far above any table size Xen gives dom0, so never granted. */
-#define INVALID_REF 0xfffff0u
+#define INVALID_REF LAB_NEVER_GRANTED
 /* A domain that does not exist in the lab (only dom0 runs). */
 #define NO_SUCH_DOMID 1000
 /* A port number nothing binds in the lab's small dom0. */
@@ -89,9 +82,8 @@
 
 #define MAX_FINDINGS 64
 
-static const char *gntdev_path = "/dev/xen/gntdev";
-static int gntalloc_fd = -1;
-static bool stock;
+/* -d and --stock (lab_stock). */
+static struct lab_opts opts;
 
 static char res[1024];
 static const char *case_name;
@@ -215,7 +207,8 @@ static void case_end(void)
 		bad_seen[i] = true;
 		bad_inputs_ran++;
 		ours = bad_inputs[i].ours;
-		alt = stock && bad_inputs[i].stock ? bad_inputs[i].stock : ours;
+		alt = lab_stock && bad_inputs[i].stock ? bad_inputs[i].stock :
+							 ours;
 		if (alt != ours)
 			snprintf(why, sizeof(why), "want '%s' or '%s'", ours,
 				 alt);
@@ -242,7 +235,7 @@ expect(bool cond, const char *got, const char *fmt, ...)
 	va_end(ap);
 	if (cond) {
 		lab_pass("%s: %s", case_name, desc);
-	} else if (stock) {
+	} else if (lab_stock) {
 		lab_pass("%s: %s # stock finding: got %s", case_name, desc,
 			 got);
 		if (nfindings < MAX_FINDINGS &&
@@ -288,194 +281,41 @@ static void on_alarm(int sig)
 
 /* --- syscalls returning 0 or -errno -------------------------------------- */
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
-
 static int dev_open(void)
 {
-	int fd = open(gntdev_path, O_RDWR | O_CLOEXEC);
+	int fd = lab_gntdev_open(opts.node);
 
-	if (fd < 0)
-		lab_die_errno(1, "open %s", gntdev_path);
+	if (fd < 0) {
+		errno = -fd;
+		lab_die_errno(1, "open %s", opts.node);
+	}
 	return fd;
-}
-
-static int dev_map(int fd, const __u32 *refs, size_t n, __u64 *index)
-{
-	struct ioctl_gntdev_map_grant_ref *op;
-	size_t i;
-	int ret;
-
-	op = calloc(1, offsetof(struct ioctl_gntdev_map_grant_ref, refs) +
-			       n * sizeof(op->refs[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->count = n;
-	for (i = 0; i < n; i++)
-		op->refs[i].ref = refs[i];
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	if (!ret)
-		*index = op->index;
-	free(op);
-	return ret;
-}
-
-static int dev_unmap(int fd, __u64 index, size_t n)
-{
-	struct ioctl_gntdev_unmap_grant_ref op = { .index = index, .count = n };
-
-	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
-}
-
-static int dev_notify(int fd, __u64 index, __u32 action, __u32 port)
-{
-	struct ioctl_gntdev_unmap_notify op = {
-		.index = index,
-		.action = action,
-		.event_channel_port = port,
-	};
-
-	return xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &op);
-}
-
-static int dev_copy(int fd, struct gntdev_grant_copy_segment *segs, __u32 count)
-{
-	struct ioctl_gntdev_grant_copy op = { .count = count,
-					      .segments = segs };
-
-	return xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
 }
 
 /* --- the granting side: gntalloc pages mapped here ----------------------- */
 
+/* A pool with a byte view, for the notify bytes and copied data. */
 struct share {
-	size_t n;
-	__u64 index;
+	struct lab_pool pool;
 	unsigned char *mem;
-	__u32 refs[CS_PAGES];
+	__u32 *refs;
 };
 
 static bool share_new(struct share *s, size_t n, bool writable)
 {
-	struct ioctl_gntalloc_alloc_gref *op;
-	int ret;
+	int ret = lab_pool_alloc(&s->pool, n, writable);
 
-	memset(s, 0, sizeof(*s));
-	s->mem = MAP_FAILED;
-	op = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
-			       n * sizeof(op->gref_ids[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->domid = 0;
-	op->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
-	op->count = n;
-	ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, op);
-	if (!need(ret == 0, -ret, "gntalloc %zu %s page(s) to d0", n,
-		  writable ? "writable" : "read-only")) {
-		free(op);
-		return false;
-	}
-	s->n = n;
-	s->index = op->index;
-	memcpy(s->refs, op->gref_ids, n * sizeof(s->refs[0]));
-	free(op);
-	s->mem = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      gntalloc_fd, s->index);
-	if (s->mem == MAP_FAILED) {
-		need(false, errno, "mmap the gntalloc pages");
-		return false;
-	}
-	return true;
+	s->mem = ret ? MAP_FAILED : (unsigned char *)s->pool.mem;
+	s->refs = s->pool.refs;
+	return need(ret == 0, -ret, "gntalloc %zu %s page(s) to d0", n,
+		    writable ? "writable" : "read-only");
 }
 
+/* Freed for good once no gntdev map holds a page any more. */
 static void share_free(struct share *s)
 {
-	struct ioctl_gntalloc_dealloc_gref op = { .index = s->index,
-						  .count = s->n };
-
-	if (s->mem != MAP_FAILED)
-		munmap(s->mem, s->n * PG);
+	lab_pool_put(&s->pool);
 	s->mem = MAP_FAILED;
-	/* Freed for good once no gntdev map holds a page any more. */
-	if (s->n)
-		xioctl(gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
-	s->n = 0;
-}
-
-/* --- the observer: a loopback event channel ------------------------------ */
-
-struct evpair {
-	int rx_fd;
-	int tx_fd;
-	__u32 rx;
-	__u32 tx;
-};
-
-static void ev_open(struct evpair *e)
-{
-	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
-	struct ioctl_evtchn_bind_interdomain bi = { .remote_domain = 0 };
-	int ret;
-
-	/* Non-blocking: a read after poll must never hang the test. */
-	e->rx_fd = open(EVTCHN_NODE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	e->tx_fd = open(EVTCHN_NODE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (e->rx_fd < 0 || e->tx_fd < 0)
-		lab_die_errno(1, "open %s", EVTCHN_NODE);
-	ret = ioctl(e->rx_fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub);
-	if (ret < 0)
-		lab_die_errno(1, "IOCTL_EVTCHN_BIND_UNBOUND_PORT");
-	e->rx = ret;
-	bi.remote_port = e->rx;
-	ret = ioctl(e->tx_fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &bi);
-	if (ret < 0)
-		lab_die_errno(1, "IOCTL_EVTCHN_BIND_INTERDOMAIN");
-	e->tx = ret;
-}
-
-static void ev_close(struct evpair *e)
-{
-	if (e->rx_fd >= 0)
-		close(e->rx_fd);
-	if (e->tx_fd >= 0)
-		close(e->tx_fd);
-	e->rx_fd = -1;
-	e->tx_fd = -1;
-}
-
-/* Unbind the tx port through the evtchn driver, keeping the file open. */
-static int ev_unbind_tx(struct evpair *e)
-{
-	struct ioctl_evtchn_unbind op = { .port = e->tx };
-
-	return xioctl(e->tx_fd, IOCTL_EVTCHN_UNBIND, &op);
-}
-
-/*
- * Wait up to @ms for an event on the rx port and consume it: 1 if one
- * came, 0 if not. Events coalesce while pending, so 1 means "at least one".
- */
-static int ev_wait(struct evpair *e, int ms)
-{
-	struct pollfd p = { .fd = e->rx_fd, .events = POLLIN };
-	__u32 ports[16];
-	ssize_t n, i;
-	int got = 0;
-
-	if (poll(&p, 1, ms) <= 0)
-		return 0;
-	n = read(e->rx_fd, ports, sizeof(ports));
-	if (n < 0)
-		return errno == EAGAIN ? 0 : -1;
-	for (i = 0; i < n / (ssize_t)sizeof(ports[0]); i++)
-		if (ports[i] == e->rx)
-			got = 1;
-	/* The driver masks a port that fired; writing it back unmasks. */
-	if (write(e->rx_fd, &e->rx, sizeof(e->rx)) != sizeof(e->rx))
-		return -1;
-	return got;
 }
 
 /*
@@ -484,10 +324,11 @@ static int ev_wait(struct evpair *e, int ms)
  */
 static int port_probe(int fd, __u64 index, __u32 port)
 {
-	int ret = dev_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, port);
+	int ret =
+		lab_set_unmap_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, port);
 
 	if (!ret)
-		dev_notify(fd, index, 0, 0);
+		lab_set_unmap_notify(fd, index, 0, 0);
 	return ret;
 }
 
@@ -496,7 +337,7 @@ static int port_probe(int fd, __u64 index, __u32 port)
 /* One 2-page self-granted map with its observer. */
 struct nctx {
 	struct share s;
-	struct evpair e;
+	struct lab_evtchn_pair e;
 	int fd;
 	__u64 index;
 	unsigned char *map;
@@ -516,9 +357,9 @@ static bool nctx_begin(struct nctx *c)
 		return false;
 	c->s.mem[NOTIFY_OFF] = MARK;
 	c->s.mem[NOTIFY_OFF2] = MARK;
-	ev_open(&c->e);
+	lab_evtchn_pair_or_die(&c->e, 1);
 	c->fd = dev_open();
-	ret = dev_map(c->fd, c->s.refs, 2, &c->index);
+	ret = lab_map(c->fd, c->s.refs, 2, 0, &c->index);
 	return need(ret == 0, -ret, "MAP_GRANT_REF of 2 self-granted pages");
 }
 
@@ -546,7 +387,7 @@ static void nctx_end(struct nctx *c)
 {
 	nctx_munmap(c);
 	nctx_close(c);
-	ev_close(&c->e);
+	lab_evtchn_pair_close(&c->e);
 	share_free(&c->s);
 }
 
@@ -570,7 +411,8 @@ static void notify_lifecycle(const char *name, bool before_mmap)
 	if (!nctx_begin(&c))
 		goto out;
 	if (before_mmap) {
-		ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+		ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH,
+					   c.e.tx);
 		obs("set=%s", errstr(ret));
 		expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY before mmap");
 	}
@@ -578,7 +420,8 @@ static void notify_lifecycle(const char *name, bool before_mmap)
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
 	if (!before_mmap) {
-		ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+		ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH,
+					   c.e.tx);
 		obs("set=%s", errstr(ret));
 		expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY after mmap");
 	}
@@ -586,19 +429,19 @@ static void notify_lifecycle(const char *name, bool before_mmap)
 
 	nctx_munmap(&c);
 	v = nbyte(&c);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("munmap:byte=%s,event=%s", bytestr(v), yesno(ev));
 	expect(v == 0, bytestr(v), "munmap clears the byte");
 	expect(ev == 0, yesno(ev), "no event while the map is inserted");
 
-	ret = dev_unmap(c.fd, c.index, 2);
-	ev = ev_wait(&c.e, EV_YES_MS);
+	ret = lab_unmap(c.fd, c.index, 2);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("unmap=%s,event=%s", errstr(ret), yesno(ev));
 	expect(ret == 0, errstr(ret), "UNMAP_GRANT_REF");
 	expect(ev == 1, yesno(ev), "UNMAP_GRANT_REF sends the event");
 
 	nctx_close(&c);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("again=%s", yesno(ev));
 	expect(ev == 0, yesno(ev), "no second event after close");
 out:
@@ -619,13 +462,13 @@ static void notify_close_live_mmap(void)
 	ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	obs("set=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY");
 
 	nctx_close(&c);
 	v = nbyte(&c);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("close:byte=%s,event=%s", bytestr(v), yesno(ev));
 	expect(v == MARK, bytestr(v), "close leaves the byte while mapped");
 	expect(ev == 0, yesno(ev), "close sends no event while mapped");
@@ -633,11 +476,11 @@ static void notify_close_live_mmap(void)
 
 	nctx_munmap(&c);
 	v = nbyte(&c);
-	ev = ev_wait(&c.e, EV_YES_MS);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("munmap:byte=%s,event=%s", bytestr(v), yesno(ev));
 	expect(v == 0, bytestr(v), "munmap clears the byte");
 	expect(ev == 1, yesno(ev), "munmap sends the event");
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("again=%s", yesno(ev));
 	expect(ev == 0, yesno(ev), "no second event");
 out:
@@ -654,13 +497,13 @@ notify_child(struct nctx *c, int ready, int go)
 	void *p;
 	int fd;
 
-	fd = open(gntdev_path, O_RDWR);
-	if (fd < 0 || dev_map(fd, c->s.refs, 2, &index))
+	fd = open(opts.node, O_RDWR);
+	if (fd < 0 || lab_map(fd, c->s.refs, 2, 0, &index))
 		goto out;
 	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
 	if (p == MAP_FAILED)
 		goto out;
-	if (!dev_notify(fd, index + NOTIFY_OFF, BOTH, c->e.tx))
+	if (!lab_set_unmap_notify(fd, index + NOTIFY_OFF, BOTH, c->e.tx))
 		st = 'R';
 out:
 	if (write(ready, &st, 1) != 1)
@@ -690,7 +533,7 @@ static void notify_child_case(const char *name, bool kill9)
 	if (!share_new(&c.s, 2, true))
 		goto out;
 	c.s.mem[NOTIFY_OFF] = MARK;
-	ev_open(&c.e);
+	lab_evtchn_pair_or_die(&c.e, 1);
 	if (pipe(ready) || pipe(go))
 		lab_die_errno(1, "pipe");
 	fflush(stdout);
@@ -712,7 +555,7 @@ static void notify_child_case(const char *name, bool kill9)
 		goto out;
 	}
 	v = nbyte(&c);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("alive:byte=%s,event=%s", bytestr(v), yesno(ev));
 	expect(v == MARK && ev == 0, bytestr(v),
 	       "nothing fires while the child lives");
@@ -729,12 +572,12 @@ static void notify_child_case(const char *name, bool kill9)
 	else
 		need(WIFEXITED(status) && !WEXITSTATUS(status), 0,
 		     "child exited 0");
-	ev = ev_wait(&c.e, EV_YES_MS);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	v = nbyte(&c);
 	obs("dead:byte=%s,event=%s", bytestr(v), yesno(ev));
 	expect(v == 0, bytestr(v), "the child's death clears the byte");
 	expect(ev == 1, yesno(ev), "the child's death sends the event");
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("again=%s", yesno(ev));
 	expect(ev == 0, yesno(ev), "no second event");
 out:
@@ -742,7 +585,7 @@ out:
 		close(ready[0]);
 	if (go[1] >= 0)
 		close(go[1]);
-	ev_close(&c.e);
+	lab_evtchn_pair_close(&c.e);
 	share_free(&c.s);
 	case_end();
 }
@@ -773,13 +616,13 @@ static void notify_actions(void)
 		ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 		if (!need(ret == 0, -ret, "%s: mmap RW", acts[i].name))
 			goto next;
-		ret = dev_notify(c.fd, c.index + NOTIFY_OFF, acts[i].action,
-				 c.e.tx);
+		ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF,
+					   acts[i].action, c.e.tx);
 		expect(ret == 0, errstr(ret), "%s: SET_UNMAP_NOTIFY",
 		       acts[i].name);
 		nctx_munmap(&c);
-		ret = dev_unmap(c.fd, c.index, 2);
-		ev = ev_wait(&c.e, send ? EV_YES_MS : EV_NO_MS);
+		ret = lab_unmap(c.fd, c.index, 2);
+		ev = lab_evtchn_wait(&c.e, send ? EV_YES_MS : EV_NO_MS);
 		v = nbyte(&c);
 		obs("%s:byte=%s,event=%s", acts[i].name, bytestr(v), yesno(ev));
 		expect(clear ? v == 0 : v == MARK, bytestr(v), "%s: byte %s",
@@ -805,21 +648,21 @@ static void notify_ro_mmap_then_clear(void)
 	ret = nctx_mmap(&c, PROT_READ);
 	if (!need(ret == 0, -ret, "mmap read-only"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, UNMAP_NOTIFY_CLEAR_BYTE,
-			 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("clear=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "CLEAR_BYTE refused with EINVAL");
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	obs("both=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret),
 	       "CLEAR_BYTE|SEND_EVENT refused with EINVAL");
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, UNMAP_NOTIFY_SEND_EVENT,
-			 c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF,
+				   UNMAP_NOTIFY_SEND_EVENT, c.e.tx);
 	obs("send=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "SEND_EVENT alone accepted");
 	nctx_munmap(&c);
-	dev_unmap(c.fd, c.index, 2);
-	ev = ev_wait(&c.e, EV_YES_MS);
+	lab_unmap(c.fd, c.index, 2);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	v = nbyte(&c);
 	obs("byte=%s event=%s", bytestr(v), yesno(ev));
 	expect(v == MARK, bytestr(v), "byte left alone");
@@ -844,15 +687,15 @@ static void notify_clear_then_ro_mmap(void)
 	case_begin("notify-clear-then-ro-mmap");
 	if (!nctx_begin(&c))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, UNMAP_NOTIFY_CLEAR_BYTE,
-			 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("clear=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "CLEAR_BYTE before any mmap");
 	ret = nctx_mmap(&c, PROT_READ);
 	obs("ro-mmap=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "read-only mmap refused (EINVAL)");
 	if (!ret) {
-		ret = dev_notify(c.fd, c.index + NOTIFY_OFF, 0, 0);
+		ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, 0, 0);
 		obs("withdraw=%s", errstr(ret));
 		need(ret == 0, -ret, "withdraw the notify before munmap");
 		nctx_munmap(&c);
@@ -882,14 +725,15 @@ static void notify_bad_action(void)
 	if (!nctx_begin(&c))
 		goto out;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ret = dev_notify(c.fd, c.index + NOTIFY_OFF, bad[i], c.e.tx);
+		ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, bad[i],
+					   c.e.tx);
 		obs("0x%x=%s", bad[i], errstr(ret));
 		expect(ret == -EINVAL, errstr(ret), "action 0x%x: EINVAL",
 		       bad[i]);
 	}
 	/* None of them may have left a notify behind. */
-	dev_unmap(c.fd, c.index, 2);
-	ret = ev_wait(&c.e, EV_NO_MS);
+	lab_unmap(c.fd, c.index, 2);
+	ret = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("event=%s", yesno(ret));
 	expect(ret == 0, yesno(ret), "no notify was installed");
 out:
@@ -901,40 +745,43 @@ out:
 static void notify_bad_port(void)
 {
 	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
-	struct evpair gone;
+	struct lab_evtchn_pair gone;
 	struct nctx c;
 	int ret, ufd, uport;
 
 	case_begin("notify-bad-port");
 	if (!nctx_begin(&c))
 		goto out;
-	ret = dev_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
-			 NEVER_BOUND_PORT);
+	ret = lab_set_unmap_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
+				   NEVER_BOUND_PORT);
 	obs("never-bound=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "never-bound port: EINVAL");
-	ret = dev_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT, HUGE_PORT);
+	ret = lab_set_unmap_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
+				   HUGE_PORT);
 	obs("huge=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "port 0x%x: EINVAL", HUGE_PORT);
 
 	/* A port that was bound and then unbound again. */
-	ev_open(&gone);
-	ev_unbind_tx(&gone);
-	ret = dev_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT, gone.tx);
+	lab_evtchn_pair_or_die(&gone, 1);
+	lab_evtchn_unbind_tx(&gone);
+	ret = lab_set_unmap_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
+				   gone.tx);
 	obs("unbound=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "unbound port: EINVAL");
 	if (!ret)
-		dev_notify(c.fd, c.index, 0, 0);
-	ev_close(&gone);
+		lab_set_unmap_notify(c.fd, c.index, 0, 0);
+	lab_evtchn_pair_close(&gone);
 
 	/* Bound by the evtchn driver but not connected: it is ours to use. */
-	ufd = open(EVTCHN_NODE, O_RDWR | O_CLOEXEC);
+	ufd = open(LAB_EVTCHN_NODE, O_RDWR | O_CLOEXEC);
 	uport = ufd < 0 ? -1 : ioctl(ufd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub);
 	if (need(uport >= 0, errno, "bind an unconnected port")) {
-		ret = dev_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT, uport);
+		ret = lab_set_unmap_notify(c.fd, c.index,
+					   UNMAP_NOTIFY_SEND_EVENT, uport);
 		obs("unconnected=%s", errstr(ret));
 		expect(ret == 0, errstr(ret), "unconnected user port accepted");
 		if (!ret)
-			dev_notify(c.fd, c.index, 0, 0);
+			lab_set_unmap_notify(c.fd, c.index, 0, 0);
 	}
 	if (ufd >= 0)
 		close(ufd);
@@ -951,21 +798,22 @@ static void notify_no_map(void)
 
 	case_begin("notify-no-map");
 	fd = dev_open();
-	ret = dev_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0);
+	ret = lab_set_unmap_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("empty-file=%s", errstr(ret));
 	expect(ret == -ENOENT, errstr(ret), "file without maps: ENOENT");
 	close(fd);
 	if (!nctx_begin(&c))
 		goto out;
-	ret = dev_notify(c.fd, c.index + 2 * PG, UNMAP_NOTIFY_CLEAR_BYTE, 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + 2 * PG,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("past-end=%s", errstr(ret));
 	expect(ret == -ENOENT, errstr(ret), "first byte past the map: ENOENT");
-	ret = dev_notify(c.fd, c.index + (1ull << 50), UNMAP_NOTIFY_CLEAR_BYTE,
-			 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + (1ull << 50),
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("huge=%s", errstr(ret));
 	expect(ret == -ENOENT, errstr(ret), "offset 2^50: ENOENT");
-	ret = dev_notify(c.fd, c.index + 2 * PG - 1, UNMAP_NOTIFY_CLEAR_BYTE,
-			 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + 2 * PG - 1,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	obs("last-byte=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "last byte of the map accepted");
 out:
@@ -986,17 +834,18 @@ static void notify_failed_keeps_old(void)
 	ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY");
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF2, BOTH, NEVER_BOUND_PORT);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF2, BOTH,
+				   NEVER_BOUND_PORT);
 	obs("bad-port=%s", errstr(ret));
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF2, 0x4, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF2, 0x4, c.e.tx);
 	obs("bad-action=%s", errstr(ret));
-	ret = dev_notify(c.fd, c.index + 2 * PG, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + 2 * PG, BOTH, c.e.tx);
 	obs("bad-offset=%s", errstr(ret));
 	nctx_munmap(&c);
-	dev_unmap(c.fd, c.index, 2);
-	ev = ev_wait(&c.e, EV_YES_MS);
+	lab_unmap(c.fd, c.index, 2);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	v = nbyte(&c);
 	obs("byte=%s event=%s", bytestr(v), yesno(ev));
 	expect(v == 0 && c.s.mem[NOTIFY_OFF2] == MARK, bytestr(v),
@@ -1013,7 +862,7 @@ out:
  */
 static void notify_replace(void)
 {
-	struct evpair e2 = { .rx_fd = -1, .tx_fd = -1 };
+	struct lab_evtchn_pair e2 = { .rx_fd = -1, .tx_fd = -1 };
 	unsigned char v1, v2;
 	__u64 probe_index;
 	int ret, ev1, ev2, pfd = -1;
@@ -1022,10 +871,10 @@ static void notify_replace(void)
 	case_begin("notify-replace");
 	if (!nctx_begin(&c))
 		goto out;
-	ev_open(&e2);
+	lab_evtchn_pair_or_die(&e2, 1);
 	/* A second map on another fd, never mmapped, to probe ports with. */
 	pfd = dev_open();
-	ret = dev_map(pfd, c.s.refs, 1, &probe_index);
+	ret = lab_map(pfd, c.s.refs, 1, 0, &probe_index);
 	if (!need(ret == 0, -ret, "MAP_GRANT_REF of a probe map"))
 		goto out;
 	ret = port_probe(pfd, probe_index, c.e.tx);
@@ -1035,16 +884,16 @@ static void notify_replace(void)
 	ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	expect(ret == 0, errstr(ret), "first SET_UNMAP_NOTIFY");
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF2, BOTH, e2.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF2, BOTH, e2.tx);
 	obs("replace=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "second SET_UNMAP_NOTIFY replaces it");
 
 	nctx_munmap(&c);
-	dev_unmap(c.fd, c.index, 2);
-	ev2 = ev_wait(&e2, EV_YES_MS);
-	ev1 = ev_wait(&c.e, EV_NO_MS);
+	lab_unmap(c.fd, c.index, 2);
+	ev2 = lab_evtchn_wait(&e2, EV_YES_MS);
+	ev1 = lab_evtchn_wait(&c.e, EV_NO_MS);
 	v1 = nbyte(&c);
 	v2 = c.s.mem[NOTIFY_OFF2];
 	obs("old:byte=%s,event=%s new:byte=%s,event=%s", bytestr(v1),
@@ -1053,12 +902,12 @@ static void notify_replace(void)
 	expect(v2 == 0, bytestr(v2), "the new byte is cleared");
 	expect(ev2 == 1, yesno(ev2), "the new event is sent");
 
-	ret = ev_unbind_tx(&c.e);
+	ret = lab_evtchn_unbind_tx(&c.e);
 	need(ret == 0, -ret, "unbind the old port");
 	ret = port_probe(pfd, probe_index, c.e.tx);
 	obs("old-port-after-unbind=%s", ret ? "gone" : "held");
 	expect(ret != 0, errstr(ret), "old port's reference was released");
-	ret = ev_unbind_tx(&e2);
+	ret = lab_evtchn_unbind_tx(&e2);
 	need(ret == 0, -ret, "unbind the new port");
 	ret = port_probe(pfd, probe_index, e2.tx);
 	obs("new-port-after-unbind=%s", ret ? "gone" : "held");
@@ -1066,7 +915,7 @@ static void notify_replace(void)
 out:
 	if (pfd >= 0)
 		close(pfd);
-	ev_close(&e2);
+	lab_evtchn_pair_close(&e2);
 	nctx_end(&c);
 	case_end();
 }
@@ -1077,7 +926,7 @@ out:
  */
 static void notify_withdraw(void)
 {
-	struct evpair e2 = { .rx_fd = -1, .tx_fd = -1 };
+	struct lab_evtchn_pair e2 = { .rx_fd = -1, .tx_fd = -1 };
 	unsigned char v;
 	struct nctx c;
 	int ret, ev;
@@ -1085,41 +934,41 @@ static void notify_withdraw(void)
 	case_begin("notify-withdraw");
 	if (!nctx_begin(&c))
 		goto out;
-	ev_open(&e2);
+	lab_evtchn_pair_or_die(&e2, 1);
 	ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY");
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, 0, 0);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, 0, 0);
 	obs("action0=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "action 0 accepted");
-	ret = dev_notify(c.fd, c.index + 2 * PG, UNMAP_NOTIFY_SEND_EVENT,
-			 e2.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + 2 * PG,
+				   UNMAP_NOTIFY_SEND_EVENT, e2.tx);
 	obs("enoent=%s", errstr(ret));
 	expect(ret == -ENOENT, errstr(ret), "no map there: ENOENT");
 
 	nctx_munmap(&c);
-	dev_unmap(c.fd, c.index, 2);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	lab_unmap(c.fd, c.index, 2);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	v = nbyte(&c);
 	obs("byte=%s event=%s", bytestr(v), yesno(ev));
 	expect(v == MARK && ev == 0, bytestr(v), "nothing fires");
 
 	/* Probe on a fresh map: neither port may still be held. */
-	ret = dev_map(c.fd, c.s.refs, 1, &c.index);
+	ret = lab_map(c.fd, c.s.refs, 1, 0, &c.index);
 	if (!need(ret == 0, -ret, "MAP_GRANT_REF of a probe map"))
 		goto out;
-	ev_unbind_tx(&c.e);
+	lab_evtchn_unbind_tx(&c.e);
 	ret = port_probe(c.fd, c.index, c.e.tx);
 	obs("withdrawn-port=%s", ret ? "gone" : "held");
 	expect(ret != 0, errstr(ret), "withdrawn port's reference released");
-	ev_unbind_tx(&e2);
+	lab_evtchn_unbind_tx(&e2);
 	ret = port_probe(c.fd, c.index, e2.tx);
 	obs("enoent-port=%s", ret ? "gone" : "held");
 	expect(ret != 0, errstr(ret), "refused call's port reference released");
 out:
-	ev_close(&e2);
+	lab_evtchn_pair_close(&e2);
 	nctx_end(&c);
 	case_end();
 }
@@ -1134,22 +983,22 @@ static void notify_never_mmapped(const char *name, bool by_close)
 	case_begin(name);
 	if (!nctx_begin(&c))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF, BOTH, c.e.tx);
 	obs("set=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY");
 	if (by_close) {
 		nctx_close(&c);
 	} else {
-		ret = dev_unmap(c.fd, c.index, 2);
+		ret = lab_unmap(c.fd, c.index, 2);
 		need(ret == 0, -ret, "UNMAP_GRANT_REF");
 	}
-	ev = ev_wait(&c.e, EV_YES_MS);
+	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	v = nbyte(&c);
 	obs("byte=%s event=%s", bytestr(v), yesno(ev));
 	expect(ev == 1, yesno(ev), "the event is sent");
 	expect(v == MARK, bytestr(v), "the byte stays (never mapped)");
 	nctx_close(&c);
-	ev = ev_wait(&c.e, EV_NO_MS);
+	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("again=%s", yesno(ev));
 	expect(ev == 0, yesno(ev), "no second event");
 out:
@@ -1169,20 +1018,20 @@ static void notify_once(void)
 	ret = nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	if (!need(ret == 0, -ret, "mmap RW"))
 		goto out;
-	ret = dev_notify(c.fd, c.index + NOTIFY_OFF, UNMAP_NOTIFY_SEND_EVENT,
-			 c.e.tx);
+	ret = lab_set_unmap_notify(c.fd, c.index + NOTIFY_OFF,
+				   UNMAP_NOTIFY_SEND_EVENT, c.e.tx);
 	expect(ret == 0, errstr(ret), "SET_UNMAP_NOTIFY");
 	/* Each step gets its own wait, so a second event cannot coalesce. */
 	nctx_munmap(&c);
-	total += ev_wait(&c.e, EV_NO_MS) > 0;
-	ret = dev_unmap(c.fd, c.index, 2);
-	total += ev_wait(&c.e, EV_YES_MS) > 0;
-	ret = dev_unmap(c.fd, c.index, 2);
+	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
+	ret = lab_unmap(c.fd, c.index, 2);
+	total += lab_evtchn_wait(&c.e, EV_YES_MS) > 0;
+	ret = lab_unmap(c.fd, c.index, 2);
 	obs("second-unmap=%s", errstr(ret));
 	expect(ret == -ENOENT, errstr(ret), "second UNMAP_GRANT_REF: ENOENT");
-	total += ev_wait(&c.e, EV_NO_MS) > 0;
+	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
 	nctx_close(&c);
-	total += ev_wait(&c.e, EV_NO_MS) > 0;
+	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
 	obs("events=%d", total);
 	expect(total == 1, total ? "more than one" : "none",
 	       "exactly one event");
@@ -1194,21 +1043,19 @@ out:
 /* The observer itself works: IOCTL_EVTCHN_NOTIFY on tx reaches rx. */
 static bool evtchn_selftest(void)
 {
-	struct ioctl_evtchn_notify op;
-	struct evpair e;
+	struct lab_evtchn_pair e;
 	int ret, ev;
 	bool ok;
 
 	case_begin("evtchn-selftest");
-	ev_open(&e);
-	op.port = e.tx;
-	ret = xioctl(e.tx_fd, IOCTL_EVTCHN_NOTIFY, &op);
-	ev = ev_wait(&e, EV_YES_MS);
+	lab_evtchn_pair_or_die(&e, 1);
+	ret = lab_evtchn_send(&e);
+	ev = lab_evtchn_wait(&e, EV_YES_MS);
 	obs("event=%s", yesno(ev));
 	ok = need(ret == 0 && ev == 1, -ret, "a loopback event arrives");
-	ev = ev_wait(&e, EV_NO_MS);
+	ev = lab_evtchn_wait(&e, EV_NO_MS);
 	ok &= need(ev == 0, 0, "and only one");
-	ev_close(&e);
+	lab_evtchn_pair_close(&e);
 	case_end();
 	return ok;
 }
@@ -1218,18 +1065,12 @@ static void grants_left(const char *group)
 {
 	char name[64];
 	long n = -1;
-	FILE *p;
 	int i;
 
 	snprintf(name, sizeof(name), "grants-left-%s", group);
 	case_begin(name);
 	for (i = 0; i < 10; i++) {
-		p = popen("xenlab-grants count 2>/dev/null", "r");
-		if (!p)
-			break;
-		if (fscanf(p, "%ld", &n) != 1)
-			n = -1;
-		pclose(p);
+		n = lab_grants_active();
 		if (n == 0)
 			break;
 		usleep(200000);
@@ -1403,7 +1244,7 @@ static const char *copy_run(struct gntdev_grant_copy_segment *segs,
 		memmove(dst, src, sg->len);
 	}
 
-	ret = dev_copy(cfd, segs, n);
+	ret = lab_grant_copy(cfd, segs, n);
 	if (ret) {
 		snprintf(out, sizeof(out), "ret=%s", errstr(ret));
 		goto done;
@@ -1519,7 +1360,7 @@ static void copy_len0(void)
 	obs("to-gref-offset4096=%s", r);
 	expect(is_ok(r), r, "len 0 at foreign offset 4096");
 	seg_g2l(&sg, cs.refs[0], 0, NULL, 0);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("null-local=%s,status=%d", errstr(ret), sg.status);
 	expect(ret == 0 && sg.status == 0, errstr(ret),
 	       "len 0 with a NULL local address");
@@ -1535,21 +1376,21 @@ static void copy_einval(void)
 	case_begin("copy-einval");
 	copy_reset(5);
 	seg_g2l(&sg, cs.refs[0], 4000, lbuf, 200);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("source-overflow=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "source offset 4000 + 200: EINVAL");
 	seg_l2g(&sg, lbuf, cs.refs[0], 4095, 2);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("dest-overflow=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "dest offset 4095 + 2: EINVAL");
 	seg_g2l(&sg, cs.refs[0], 1, lbuf, 4096);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("offset1-len4096=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "offset 1 + 4096: EINVAL");
 	seg_g2l(&sg, cs.refs[0], 0, lbuf, 100);
 	sg.source.virt = lbuf + PG;
 	sg.flags = 0;
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-to-local=%s", errstr(ret));
 	expect(ret == -EINVAL, errstr(ret), "local -> local: EINVAL");
 	case_end();
@@ -1678,25 +1519,25 @@ static void copy_efault(void)
 		lab_die_errno(1, "mmap");
 	munmap(gone, PG);
 
-	ret = dev_copy(cfd, (void *)gone, 1);
+	ret = lab_grant_copy(cfd, (void *)gone, 1);
 	obs("segments-unmapped=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "segments unmapped: EFAULT");
-	ret = dev_copy(cfd, (void *)16, 1);
+	ret = lab_grant_copy(cfd, (void *)16, 1);
 	obs("segments-16=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "segments at 16: EFAULT");
-	ret = dev_copy(cfd, NULL, 1);
+	ret = lab_grant_copy(cfd, NULL, 1);
 	obs("segments-null-count1=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "segments NULL, count 1: EFAULT");
-	ret = dev_copy(cfd, NULL, 0);
+	ret = lab_grant_copy(cfd, NULL, 0);
 	obs("segments-null-count0=%s", errstr(ret));
 	expect(ret == 0, errstr(ret), "segments NULL, count 0: 0");
 
 	seg_g2l(&sg, cs.refs[0], 0, gone, 100);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-dest-unmapped=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "unmapped local dest: EFAULT");
 	seg_l2g(&sg, gone, cs.refs[0], 0, 100);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-source-unmapped=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "unmapped local source: EFAULT");
 
@@ -1707,15 +1548,15 @@ static void copy_efault(void)
 	if (mprotect(rdonly, 2 * PG, PROT_READ))
 		lab_die_errno(1, "mprotect");
 	seg_g2l(&sg, cs.refs[0], 0, rdonly, 100);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-dest-readonly=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "read-only local dest: EFAULT");
 	seg_l2g(&sg, rdonly, cs.refs[0], 0, 100);
-	ret = dev_copy(cfd, &sg, 1);
+	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-source-readonly=%s,status=%d", errstr(ret), sg.status);
 	expect(ret == 0 && sg.status == 0, errstr(ret),
 	       "read-only local source works");
-	ret = dev_copy(cfd, ro, 1);
+	ret = lab_grant_copy(cfd, ro, 1);
 	obs("status-readonly=%s", errstr(ret));
 	expect(ret == -EFAULT, errstr(ret), "status not writable: EFAULT");
 	munmap(rdonly, 2 * PG);
@@ -1784,7 +1625,7 @@ static void copy_race_munmap(void)
 				seg_g2l(&segs[j], cs.refs[j], 0, r.buf + j * PG,
 					PG);
 		}
-		ret = dev_copy(cfd, segs, RACE_SEGS);
+		ret = lab_grant_copy(cfd, segs, RACE_SEGS);
 		if (!ret)
 			ok++;
 		else if (ret == -EFAULT)
@@ -1846,9 +1687,9 @@ out:
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-s] [-d GNTDEV_NODE] [-g notify|copy]...\n"
-		"  -s, --stock  the driver is the stock one: misses of our\n"
-		"               promises are findings, not failures\n"
+		"usage: %s [--stock] [-d GNTDEV_NODE] [-g notify|copy]...\n"
+		"  --stock  the driver is the stock one: misses of our\n"
+		"           promises are findings, not failures\n"
 		"Exit status: 0 all checks passed, 1 some failed, 2 usage.\n",
 		program_invocation_short_name);
 	exit(2);
@@ -1856,24 +1697,12 @@ static void __attribute__((noreturn)) usage(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "stock", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool want_notify = false, want_copy = false;
 	unsigned int i;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "sd:g:h", longopts, NULL)) !=
-	       -1) {
+	while ((opt = lab_getopt(argc, argv, "g:", NULL, &opts)) != -1) {
 		switch (opt) {
-		case 's':
-			stock = true;
-			break;
-		case 'd':
-			gntdev_path = optarg;
-			break;
 		case 'g':
 			if (!strcmp(optarg, "notify"))
 				want_notify = true;
@@ -1896,10 +1725,7 @@ int main(int argc, char **argv)
 	/* A dead observer pipe must not kill us in the middle of a case. */
 	signal(SIGPIPE, SIG_IGN);
 	lab_note("gntdev-notify-copy: %s driver, node %s",
-		 stock ? "stock" : "our", gntdev_path);
-	gntalloc_fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
-	if (gntalloc_fd < 0)
-		lab_die_errno(1, "open %s", GNTALLOC_NODE);
+		 lab_stock ? "stock" : "our", opts.node);
 
 	if (want_notify)
 		group_notify();
@@ -1916,9 +1742,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nfindings; i++)
 		printf("FINDING %s\n", findings[i]);
-	close(gntalloc_fd);
 	printf("FIGURES notify-copy driver=%s cases=%u bad_inputs=%u checks=%u failed=%u\n",
-	       stock ? "stock" : "ours", cases_ran, bad_inputs_ran,
+	       lab_stock ? "stock" : "ours", cases_ran, bad_inputs_ran,
 	       lab_tap_passed + lab_tap_failed, lab_tap_failed);
 	return lab_tap_summary();
 }
