@@ -3,7 +3,7 @@
  * lab-pool.c - the self-grant pool: dom0 grants pages to itself through
  * /dev/xen/gntalloc (domid 0), maps them to see the granting side, and
  * stamps each with its signature word. Every lab program's grants come
- * from here.
+ * from here; the cross-domain test grants to another domain the same way.
  */
 #include "lab.h"
 
@@ -20,11 +20,9 @@ static int lab_gntalloc(void)
 	return lab_gntalloc_fd < 0 ? -errno : lab_gntalloc_fd;
 }
 
-int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable)
+int lab_pool_grant(struct lab_pool *p, __u32 n, __u16 domid, bool writable)
 {
 	int fd = lab_gntalloc(), ret;
-	void *mem;
-	__u32 i;
 
 	memset(p, 0, sizeof(*p));
 	if (fd < 0)
@@ -32,34 +30,70 @@ int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable)
 	p->req = calloc(1, sizeof(*p->req) + n * sizeof(p->req->gref_ids[0]));
 	if (!p->req)
 		return -ENOMEM;
-	p->req->domid = 0;
+	p->req->domid = domid;
 	p->req->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
 	p->req->count = n;
 	ret = lab_ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, p->req);
-	if (ret)
-		goto out_free;
-	mem = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fd, p->req->index);
-	if (mem == MAP_FAILED) {
-		struct ioctl_gntalloc_dealloc_gref op = {
-			.index = p->req->index,
-			.count = n,
-		};
-
-		ret = -errno;
-		lab_ioctl(fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
-		goto out_free;
+	if (ret) {
+		free(p->req);
+		p->req = NULL;
+		return ret;
 	}
 	p->n = n;
 	p->refs = p->req->gref_ids;
+	return 0;
+}
+
+int lab_pool_map(struct lab_pool *p)
+{
+	void *mem;
+	__u32 i;
+
+	mem = mmap(NULL, p->n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, lab_gntalloc_fd, p->req->index);
+	if (mem == MAP_FAILED)
+		return -errno;
 	p->mem = mem;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < p->n; i++)
 		lab_pool_page(p, i)[0] = lab_sig(p->refs[i]);
 	return 0;
+}
 
-out_free:
+int lab_pool_unmap(struct lab_pool *p)
+{
+	int ret = 0;
+
+	if (p->mem && munmap((void *)p->mem, p->n * LAB_PAGE_SIZE))
+		ret = -errno;
+	p->mem = NULL;
+	return ret;
+}
+
+int lab_pool_put(struct lab_pool *p)
+{
+	struct ioctl_gntalloc_dealloc_gref op;
+	int ret;
+
+	if (!p->req)
+		return 0;
+	lab_pool_unmap(p);
+	op.index = p->req->index;
+	op.count = p->n;
+	ret = lab_ioctl(lab_gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
 	free(p->req);
 	p->req = NULL;
+	return ret;
+}
+
+int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable)
+{
+	int ret = lab_pool_grant(p, n, 0, writable);
+
+	if (!ret) {
+		ret = lab_pool_map(p);
+		if (ret)
+			lab_pool_put(p);
+	}
 	return ret;
 }
 
@@ -76,22 +110,6 @@ void lab_pool_or_die(struct lab_pool *p, __u32 n, int code)
 		errno = -ret;
 		lab_die_errno(code, "gntalloc ALLOC_GREF of %u pages", n);
 	}
-}
-
-int lab_pool_put(struct lab_pool *p)
-{
-	struct ioctl_gntalloc_dealloc_gref op;
-	int ret;
-
-	if (!p->req)
-		return 0;
-	munmap((void *)p->mem, p->n * LAB_PAGE_SIZE);
-	op.index = p->req->index;
-	op.count = p->n;
-	ret = lab_ioctl(lab_gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
-	free(p->req);
-	p->req = NULL;
-	return ret;
 }
 
 bool lab_sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages)

@@ -70,6 +70,15 @@ const char *lab_retname(int ret)
 	return ret ? lab_errname(-ret) : "success";
 }
 
+const char *lab_errwhy(const char *what, int err)
+{
+	static char why[256];
+
+	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
+		 strerror(err));
+	return why;
+}
+
 /* ------------------------------------------------------------------------
  * Results
  */

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/types.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,7 +46,6 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/types.h>
 
 /*
  * The project's uapi header first: it shares the include guard of the
@@ -60,8 +60,8 @@
 typedef __u32 grant_ref_t;
 typedef __u16 domid_t;
 
-#include <xen/gntalloc.h>
 #include <xen/evtchn.h>
+#include <xen/gntalloc.h>
 
 /* From Xen's public grant_table.h, which no uapi header carries. */
 #ifndef GNTCOPY_source_gref
@@ -113,6 +113,11 @@ lab_die_errno(int code, const char *fmt, ...);
 const char *lab_errname(int err);
 /* The same for a 0/-errno result: "success" for 0. */
 const char *lab_retname(int ret);
+/*
+ * "@what: ENAME (message)" for a failed call with positive errno @err, as a
+ * check's reason; valid until the next call.
+ */
+const char *lab_errwhy(const char *what, int err);
 
 /* ------------------------------------------------------------------------
  * Reporter (lab-report.c)
@@ -171,14 +176,16 @@ void *lab_mmap(void *hint, size_t pages, int prot, int flags, int fd,
  */
 
 /**
- * struct lab_pool - pages dom0 grants to itself through gntalloc
+ * struct lab_pool - pages granted through gntalloc, usually to dom0 itself
  * @req: The ALLOC_GREF request, which holds the refs.
  * @refs: @n grant refs.
  * @n: Pages in the pool.
- * @mem: The @n pages, mapped through gntalloc: the granting side's view.
+ * @mem: The @n pages, mapped through gntalloc (the granting side's view),
+ *	or NULL.
  *
- * Word 0 of each page is lab_sig() of its ref, which no test overwrites,
- * so a mapping of the wrong page shows at once.
+ * Once mapped, word 0 of each page is lab_sig() of its ref, which no test
+ * overwrites unless it fills the pages with a pattern of its own, so a
+ * mapping of the wrong page shows at once.
  */
 struct lab_pool {
 	struct ioctl_gntalloc_alloc_gref *req;
@@ -198,14 +205,23 @@ static inline volatile __u64 *lab_pool_page(const struct lab_pool *p, __u32 i)
 	return p->mem + (size_t)i * LAB_PAGE_WORDS;
 }
 
+/*
+ * The steps, for a test that checks each: grant @n pages to @domid,
+ * @writable or not (ALLOC_GREF); map them here and stamp the signatures;
+ * unmap them; end the grants (DEALLOC_GREF, which gntalloc defers while a
+ * page is still mapped; unmaps first if need be). Each 0 or -errno.
+ */
+int lab_pool_grant(struct lab_pool *p, __u32 n, __u16 domid, bool writable);
+int lab_pool_map(struct lab_pool *p);
+int lab_pool_unmap(struct lab_pool *p);
+int lab_pool_put(struct lab_pool *p);
+
 /* Grant @n pages to dom0, @writable or not, and map them; 0 or -errno. */
 int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable);
 /* The same, writable: what most tests want. */
 int lab_pool_get(struct lab_pool *p, __u32 n);
 /* The same, exiting with status @code on failure. */
 void lab_pool_or_die(struct lab_pool *p, __u32 n, int code);
-/* Unmap and deallocate (gntalloc defers pages still mapped); 0 or -errno. */
-int lab_pool_put(struct lab_pool *p);
 /* Do @pages pages at @addr show the signatures of @refs? */
 bool lab_sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages);
 
