@@ -16,41 +16,22 @@
  * "HOLDING ..." and sleeps with them mapped: the lab's own test that its
  * leak check sees a leak.
  */
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <stddef.h>
 #include <sys/mman.h>
 
-#define GNTALLOC_PATH "/dev/xen/gntalloc"
-#define DEFAULT_GNTDEV_PATH "/dev/xen/gntdev"
-
-/* A ref far above any table size Xen gives dom0, so never granted. */
-#define INVALID_REF 0xfffff0u
+#define INVALID_REF LAB_NEVER_GRANTED
 
 /* gntalloc's default global limit is 1024 grefs. */
 #define MAX_PAGES 1024
 
-static const char *gntdev_path = DEFAULT_GNTDEV_PATH;
-static int gntalloc_fd = -1;
+/* -d (and the other shared options, unused here). */
+static struct lab_opts opts;
 
 /* Room for one failure reason; tests run one at a time. */
 static char why[256];
-
-/* Format a failed call's error into "why"; @err is a positive errno. */
-static const char *err_why(const char *what, int err)
-{
-	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
-		 strerror(err));
-	return why;
-}
-
-/* ioctl() returning 0 or -errno, so results can be checked afterwards. */
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
 
 /*
  * Every 64-bit word gets a value unique to (seed, page, word), so a
@@ -100,45 +81,11 @@ static bool verify(const volatile void *p, size_t pages, __u32 seed)
 
 static int open_gntdev(void)
 {
-	int fd = open(gntdev_path, O_RDWR | O_CLOEXEC);
+	int fd = lab_gntdev_open(opts.node);
 
 	if (fd < 0)
-		lab_fail(err_why("open", errno), "open %s", gntdev_path);
+		lab_fail(lab_errwhy("open", -fd), "open %s", opts.node);
 	return fd;
-}
-
-/* IOCTL_GNTDEV_MAP_GRANT_REF of @n refs of domain 0; returns 0 or -errno. */
-static int gntdev_map(int fd, const __u32 *refs, size_t n, __u64 *index)
-{
-	struct ioctl_gntdev_map_grant_ref *op;
-	size_t size = offsetof(struct ioctl_gntdev_map_grant_ref, refs) +
-		      n * sizeof(op->refs[0]);
-	size_t i;
-	int ret;
-
-	op = calloc(1, size);
-	if (!op)
-		lab_die(1, "out of memory");
-	op->count = n;
-	for (i = 0; i < n; i++) {
-		op->refs[i].domid = 0;
-		op->refs[i].ref = refs[i];
-	}
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	if (!ret)
-		*index = op->index;
-	free(op);
-	return ret;
-}
-
-static int gntdev_unmap(int fd, __u64 index, size_t n)
-{
-	struct ioctl_gntdev_unmap_grant_ref op = {
-		.index = index,
-		.count = n,
-	};
-
-	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
 }
 
 /*
@@ -149,7 +96,6 @@ static bool grant_copy(int fd, const __u32 *refs, size_t n, void *local,
 		       bool to_gref)
 {
 	struct gntdev_grant_copy_segment *seg;
-	struct ioctl_gntdev_grant_copy op;
 	bool ok = true;
 	size_t i;
 	int ret;
@@ -175,11 +121,9 @@ static bool grant_copy(int fd, const __u32 *refs, size_t n, void *local,
 		/* Junk that the driver must overwrite with a real status. */
 		seg[i].status = 0x7ead;
 	}
-	op.count = n;
-	op.segments = seg;
-	ret = xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+	ret = lab_grant_copy(fd, seg, n);
 	if (ret) {
-		err_why("ioctl", -ret);
+		snprintf(why, sizeof(why), "%s", lab_errwhy("ioctl", -ret));
 		ok = false;
 		goto out;
 	}
@@ -199,15 +143,14 @@ out:
 /* A GRANT_COPY with count 0 is a no-op that must succeed (QEMU probes it). */
 static void test_copy_count0(void)
 {
-	struct ioctl_gntdev_grant_copy op = { .count = 0, .segments = NULL };
 	int fd, ret;
 
 	lab_tap_current = "GRANT_COPY count=0";
 	fd = open_gntdev();
 	if (fd < 0)
 		return;
-	ret = xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
-	lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_grant_copy(fd, NULL, 0);
+	lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		  "GRANT_COPY with count=0 returns 0");
 	close(fd);
 }
@@ -224,11 +167,11 @@ static void test_invalid_ref(void)
 	fd = open_gntdev();
 	if (fd < 0)
 		return;
-	ret = gntdev_map(fd, &ref, 1, &index);
+	ret = lab_map(fd, &ref, 1, 0, &index);
 	if (ret) {
 		/* Stock gntdev accepts it here; note a driver that doesn't. */
 		lab_fail(
-			err_why("ioctl", -ret),
+			lab_errwhy("ioctl", -ret),
 			"invalid ref 0x%x: MAP_GRANT_REF accepts it (mmap is where it fails)",
 			ref);
 		close(fd);
@@ -244,8 +187,8 @@ static void test_invalid_ref(void)
 		lab_fail("mmap succeeded", "invalid ref 0x%x: mmap fails", ref);
 		munmap(p, LAB_PAGE_SIZE);
 	}
-	ret = gntdev_unmap(fd, index, 1);
-	lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_unmap(fd, index, 1);
+	lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		  "invalid ref 0x%x: UNMAP_GRANT_REF after failed mmap", ref);
 	close(fd);
 }
@@ -253,35 +196,25 @@ static void test_invalid_ref(void)
 /* The whole self-grant cycle for @n pages. */
 static void test_round(size_t n)
 {
-	struct ioctl_gntalloc_alloc_gref *alloc;
-	struct ioctl_gntalloc_dealloc_gref dealloc;
 	size_t bytes = n * LAB_PAGE_SIZE;
 	void *gmem = MAP_FAILED, *dmem = MAP_FAILED, *rmem;
 	void *local = NULL;
 	__u64 index = 0, ro_index;
-	bool have_alloc = false, have_map = false;
+	bool have_map = false;
+	struct lab_pool pool = { 0 };
 	int fd = -1, ret;
 
 	lab_note("n=%zu", n);
 	lab_tap_current = "gntalloc setup";
-	alloc = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
-				  n * sizeof(alloc->gref_ids[0]));
-	if (!alloc)
-		lab_die(1, "out of memory");
-	alloc->domid = 0;
-	alloc->flags = GNTALLOC_FLAG_WRITABLE;
-	alloc->count = n;
-	ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_pool_grant(&pool, n, 0, true);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "n=%zu: gntalloc ALLOC_GREF to d0 (writable)", n))
 		goto out;
-	have_alloc = true;
-
-	gmem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    gntalloc_fd, alloc->index);
-	if (!lab_check(gmem != MAP_FAILED, err_why("mmap", errno),
+	ret = lab_pool_map(&pool);
+	if (!lab_check(ret == 0, lab_errwhy("mmap", -ret),
 		       "n=%zu: mmap gntalloc pages", n))
 		goto out;
+	gmem = (void *)pool.mem;
 	lab_tap_current = "fill granted pages";
 	fill(gmem, n, 1);
 
@@ -289,10 +222,10 @@ static void test_round(size_t n)
 	fd = open_gntdev();
 	if (fd < 0)
 		goto out;
-	ret = gntdev_map(fd, alloc->gref_ids, n, &index);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_map(fd, pool.refs, n, 0, &index);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "n=%zu: MAP_GRANT_REF of %zu refs (d0, first ref 0x%x)",
-		       n, n, alloc->gref_ids[0]))
+		       n, n, pool.refs[0]))
 		goto out;
 	have_map = true;
 	snprintf(why, sizeof(why), "index is 0x%llx",
@@ -301,7 +234,7 @@ static void test_round(size_t n)
 		  "n=%zu: first map on a fresh gntdev fd has index 0", n);
 
 	dmem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
-	if (!lab_check(dmem != MAP_FAILED, err_why("mmap", errno),
+	if (!lab_check(dmem != MAP_FAILED, lab_errwhy("mmap", errno),
 		       "n=%zu: mmap gntdev RW at index 0x%llx", n,
 		       (unsigned long long)index))
 		goto out;
@@ -318,19 +251,19 @@ static void test_round(size_t n)
 
 	/* Read-only needs its own registration: one mmap per map in PV. */
 	lab_tap_current = "read-only map";
-	ret = gntdev_map(fd, alloc->gref_ids, n, &ro_index);
-	if (lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_map(fd, pool.refs, n, 0, &ro_index);
+	if (lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		      "n=%zu: second MAP_GRANT_REF of the same refs", n)) {
 		rmem = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, ro_index);
-		if (lab_check(rmem != MAP_FAILED, err_why("mmap", errno),
+		if (lab_check(rmem != MAP_FAILED, lab_errwhy("mmap", errno),
 			      "n=%zu: mmap gntdev PROT_READ", n)) {
 			lab_check(verify(rmem, n, 2), why,
 				  "n=%zu: read-only mapping reads the pattern",
 				  n);
 			munmap(rmem, bytes);
 		}
-		ret = gntdev_unmap(fd, ro_index, n);
-		lab_check(ret == 0, err_why("ioctl", -ret),
+		ret = lab_unmap(fd, ro_index, n);
+		lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 			  "n=%zu: UNMAP_GRANT_REF of the read-only map", n);
 	}
 
@@ -339,14 +272,14 @@ static void test_round(size_t n)
 	if (!local)
 		lab_die(1, "out of memory");
 	memset(local, 0, bytes);
-	if (grant_copy(fd, alloc->gref_ids, n, local, false))
+	if (grant_copy(fd, pool.refs, n, local, false))
 		lab_check(verify(local, n, 2), why,
 			  "n=%zu: GRANT_COPY gref -> local buffer", n);
 	else
 		lab_fail(why, "n=%zu: GRANT_COPY gref -> local buffer", n);
 
 	fill(local, n, 3);
-	if (grant_copy(fd, alloc->gref_ids, n, local, true))
+	if (grant_copy(fd, pool.refs, n, local, true))
 		lab_check(verify(gmem, n, 3), why,
 			  "n=%zu: GRANT_COPY local buffer -> gref", n);
 	else
@@ -356,15 +289,15 @@ out:
 	lab_tap_current = "cleanup";
 	if (dmem != MAP_FAILED) {
 		ret = munmap(dmem, bytes) ? -errno : 0;
-		lab_check(ret == 0, err_why("munmap", -ret),
+		lab_check(ret == 0, lab_errwhy("munmap", -ret),
 			  "n=%zu: munmap gntdev mapping", n);
 	}
 	if (have_map) {
-		ret = gntdev_unmap(fd, index, n);
-		lab_check(ret == 0, err_why("ioctl", -ret),
+		ret = lab_unmap(fd, index, n);
+		lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 			  "n=%zu: UNMAP_GRANT_REF", n);
 		/* The registration is gone, so a second unmap finds nothing. */
-		ret = gntdev_unmap(fd, index, n);
+		ret = lab_unmap(fd, index, n);
 		snprintf(why, sizeof(why), "returned %s",
 			 ret ? lab_errname(-ret) : "success");
 		lab_check(ret == -ENOENT, why,
@@ -372,62 +305,49 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
-	if (gmem != MAP_FAILED)
-		munmap(gmem, bytes);
-	if (have_alloc) {
-		dealloc.index = alloc->index;
-		dealloc.count = n;
-		ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF,
-			     &dealloc);
-		lab_check(ret == 0, err_why("ioctl", -ret),
+	if (pool.req) {
+		ret = lab_pool_put(&pool);
+		lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 			  "n=%zu: gntalloc DEALLOC_GREF", n);
 	}
 	free(local);
-	free(alloc);
 }
 
 /* Map @n self-granted pages and keep them mapped until killed. */
 static int hold(size_t n)
 {
-	struct ioctl_gntalloc_alloc_gref *alloc;
 	size_t bytes = n * LAB_PAGE_SIZE;
-	void *gmem, *dmem;
+	struct lab_pool pool;
+	void *dmem;
 	__u64 index;
 	int fd, ret;
 
 	lab_tap_current = "hold";
-	alloc = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
-				  n * sizeof(alloc->gref_ids[0]));
-	if (!alloc)
-		lab_die(1, "out of memory");
-	alloc->domid = 0;
-	alloc->flags = GNTALLOC_FLAG_WRITABLE;
-	alloc->count = n;
-	ret = xioctl(gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_pool_grant(&pool, n, 0, true);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "hold: gntalloc ALLOC_GREF of %zu pages", n))
 		return lab_tap_summary();
-	gmem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    gntalloc_fd, alloc->index);
-	if (!lab_check(gmem != MAP_FAILED, err_why("mmap", errno),
+	ret = lab_pool_map(&pool);
+	if (!lab_check(ret == 0, lab_errwhy("mmap", -ret),
 		       "hold: mmap gntalloc pages"))
 		return lab_tap_summary();
-	fill(gmem, n, 4);
+	fill((void *)pool.mem, n, 4);
 	fd = open_gntdev();
 	if (fd < 0)
 		return lab_tap_summary();
-	ret = gntdev_map(fd, alloc->gref_ids, n, &index);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret), "hold: MAP_GRANT_REF"))
+	ret = lab_map(fd, pool.refs, n, 0, &index);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
+		       "hold: MAP_GRANT_REF"))
 		return lab_tap_summary();
 	dmem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
-	if (!lab_check(dmem != MAP_FAILED, err_why("mmap", errno),
+	if (!lab_check(dmem != MAP_FAILED, lab_errwhy("mmap", errno),
 		       "hold: mmap gntdev"))
 		return lab_tap_summary();
 	if (!lab_check(verify(dmem, n, 4), why,
 		       "hold: mapping reads the pattern"))
 		return lab_tap_summary();
 	printf("HOLDING granter=d0 refs=0x%x..0x%x (%zu pages) mapped at %p\n",
-	       alloc->gref_ids[0], alloc->gref_ids[n - 1], n, dmem);
+	       pool.refs[0], pool.refs[n - 1], n, dmem);
 	fflush(stdout);
 	for (;;)
 		pause();
@@ -445,7 +365,7 @@ static void __attribute__((noreturn)) usage(void)
 		"          then sleep until killed\n"
 		"Exit status: 0 all checks passed, 1 some failed, 2 usage.\n",
 		program_invocation_short_name, program_invocation_short_name,
-		MAX_PAGES, DEFAULT_GNTDEV_PATH);
+		MAX_PAGES, LAB_GNTDEV_NODE);
 	exit(2);
 }
 
@@ -457,7 +377,7 @@ static int open_or_report(const char *path, int flags, const char *hint)
 
 	if (fd >= 0)
 		return fd;
-	lab_fail(err_why("open", err), "open %s", path);
+	lab_fail(lab_errwhy("open", err), "open %s", path);
 	lab_warn("cannot open %s: %s (%s)", path, strerror(err), hint);
 	return -1;
 }
@@ -468,17 +388,13 @@ int main(int argc, char **argv)
 	size_t counts[64], ncounts = 0, i;
 	static const struct option longopts[] = {
 		{ "hold", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool hold_mode = false;
 	int opt, fd;
 
-	while ((opt = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	while ((opt = lab_getopt(argc, argv, "", longopts, &opts)) != -1) {
 		switch (opt) {
-		case 'd':
-			gntdev_path = optarg;
-			break;
 		case 'H':
 			hold_mode = true;
 			break;
@@ -505,14 +421,14 @@ int main(int argc, char **argv)
 	}
 
 	lab_catch_fatal_signals();
-	lab_note("selfgrant: gntdev node %s", gntdev_path);
+	lab_note("selfgrant: gntdev node %s", opts.node);
 
-	gntalloc_fd =
-		open_or_report(GNTALLOC_PATH, O_RDWR,
-			       "not a Xen dom0, or xen-gntalloc not loaded?");
-	if (gntalloc_fd < 0)
+	fd = open_or_report(LAB_GNTALLOC_NODE, O_RDWR,
+			    "not a Xen dom0, or xen-gntalloc not loaded?");
+	if (fd < 0)
 		return lab_tap_summary();
-	fd = open_or_report(gntdev_path, O_RDWR, "gntdev driver not loaded?");
+	close(fd);
+	fd = open_or_report(opts.node, O_RDWR, "gntdev driver not loaded?");
 	if (fd < 0)
 		return lab_tap_summary();
 	close(fd);
@@ -523,7 +439,5 @@ int main(int argc, char **argv)
 		test_round(counts[i]);
 	test_copy_count0();
 	test_invalid_ref();
-
-	close(gntalloc_fd);
 	return lab_tap_summary();
 }
