@@ -16,7 +16,7 @@
  *
  * Exit: 0 clean, 1 unexpected active entries, 2 no usable dump or usage.
  */
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  *
  * Usage: xenlab-gzstore FILE... >OUT.gz   ("-" reads stdin)
  */
-#include "xenlab.h"
+#include "lab.h"
 
 #include <fcntl.h>
 

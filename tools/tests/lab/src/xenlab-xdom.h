@@ -13,7 +13,7 @@
 #ifndef XENLAB_XDOM_H
 #define XENLAB_XDOM_H
 
-#include "xenlab.h"
+#include "lab.h"
 
 #define XDOM_SEED_GRANT 0x6772u /* "gr" */
 #define XDOM_SEED_ACK 0x616bu /* "ak" */
