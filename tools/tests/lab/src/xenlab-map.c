@@ -18,65 +18,15 @@
 #include "xenlab-xdom.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <time.h>
 
-/* Far above any grant table Xen gives a domain, so never granted. */
-#define INVALID_REF 0xfffff0u
+#define INVALID_REF LAB_NEVER_GRANTED
 
-static const char *gntdev_path = "/dev/xen/gntdev";
+/* -d (and the other shared options, unused here). */
+static struct lab_opts opts;
 static domid_t peer;
 static char why[256];
-
-static const char *err_why(const char *what, int err)
-{
-	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
-		 strerror(err));
-	return why;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* IOCTL_GNTDEV_MAP_GRANT_REF of @n refs of the peer; 0 or -errno. */
-static int gntdev_map(int fd, const __u32 *refs, size_t n, __u64 *index)
-{
-	struct ioctl_gntdev_map_grant_ref *op;
-	size_t i;
-	int ret;
-
-	op = calloc(1, offsetof(struct ioctl_gntdev_map_grant_ref, refs) +
-			       n * sizeof(op->refs[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->count = n;
-	for (i = 0; i < n; i++) {
-		op->refs[i].domid = peer;
-		op->refs[i].ref = refs[i];
-	}
-	ret = ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op) ? -errno : 0;
-	if (!ret)
-		*index = op->index;
-	free(op);
-	return ret;
-}
-
-static int gntdev_unmap(int fd, __u64 index, size_t n)
-{
-	struct ioctl_gntdev_unmap_grant_ref op = {
-		.index = index,
-		.count = n,
-	};
-
-	return ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op) ? -errno : 0;
-}
 
 /* The hypercall behind mmap must refuse a ref that was never granted. */
 static void test_invalid_ref(int fd)
@@ -87,8 +37,8 @@ static void test_invalid_ref(int fd)
 	int ret;
 
 	lab_tap_current = "invalid ref";
-	ret = gntdev_map(fd, &ref, 1, &index);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_map(fd, &ref, 1, peer, &index);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "invalid ref 0x%x: MAP_GRANT_REF registers it", ref))
 		return;
 	p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -102,8 +52,8 @@ static void test_invalid_ref(int fd)
 			 "invalid ref 0x%x of d%u: mmap fails", ref, peer);
 		munmap(p, LAB_PAGE_SIZE);
 	}
-	ret = gntdev_unmap(fd, index, 1);
-	lab_check(ret == 0, err_why("ioctl", -ret),
+	ret = lab_unmap(fd, index, 1);
+	lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		  "invalid ref: UNMAP_GRANT_REF after the failed mmap");
 }
 
@@ -118,26 +68,29 @@ static void test_read_only(int fd, const __u32 *refs, size_t n)
 
 	lab_tap_current = "read-only single-page maps";
 	for (i = 0; i < n; i++) {
-		ret = gntdev_map(fd, &refs[i], 1, &index);
+		ret = lab_map(fd, &refs[i], 1, peer, &index);
 		if (ret) {
-			err_why("MAP_GRANT_REF", -ret);
+			snprintf(why, sizeof(why), "%s",
+				 lab_errwhy("MAP_GRANT_REF", -ret));
 			break;
 		}
 		p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, index);
 		if (p == MAP_FAILED) {
-			err_why("mmap", errno);
-			gntdev_unmap(fd, index, 1);
+			snprintf(why, sizeof(why), "%s",
+				 lab_errwhy("mmap", errno));
+			lab_unmap(fd, index, 1);
 			break;
 		}
 		ok = xdom_verify(p, i, 1, XDOM_SEED_GRANT, why, sizeof(why));
 		munmap(p, LAB_PAGE_SIZE);
 		if (!ok) {
-			gntdev_unmap(fd, index, 1);
+			lab_unmap(fd, index, 1);
 			break;
 		}
-		ret = gntdev_unmap(fd, index, 1);
+		ret = lab_unmap(fd, index, 1);
 		if (ret) {
-			err_why("UNMAP_GRANT_REF", -ret);
+			snprintf(why, sizeof(why), "%s",
+				 lab_errwhy("UNMAP_GRANT_REF", -ret));
 			break;
 		}
 	}
@@ -155,7 +108,6 @@ static void test_read_only(int fd, const __u32 *refs, size_t n)
 static void test_copy(int fd, const __u32 *refs, size_t n)
 {
 	struct gntdev_grant_copy_segment *seg;
-	struct ioctl_gntdev_grant_copy op;
 	size_t i;
 	char *buf;
 	int ret;
@@ -175,11 +127,10 @@ static void test_copy(int fd, const __u32 *refs, size_t n)
 		/* Junk the driver must replace with a real status. */
 		seg[i].status = 0x7ead;
 	}
-	op.count = n;
-	op.segments = seg;
-	ret = ioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op) ? -errno : 0;
+	ret = lab_grant_copy(fd, seg, n);
 	if (ret) {
-		lab_fail(err_why("ioctl", -ret), "GRANT_COPY of %zu pages", n);
+		lab_fail(lab_errwhy("ioctl", -ret), "GRANT_COPY of %zu pages",
+			 n);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -209,14 +160,14 @@ static void test_map_and_ack(int fd, const __u32 *refs, size_t n)
 	int ret;
 
 	lab_tap_current = "read-write map";
-	t0 = now_ms();
-	ret = gntdev_map(fd, refs, n, &index);
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	t0 = lab_now() * 1e3;
+	ret = lab_map(fd, refs, n, peer, &index);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "MAP_GRANT_REF of all %zu refs of d%u", n, peer))
 		return;
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
-	t1 = now_ms();
-	if (lab_check(p != MAP_FAILED, err_why("mmap", errno),
+	t1 = lab_now() * 1e3;
+	if (lab_check(p != MAP_FAILED, lab_errwhy("mmap", errno),
 		      "mmap %zu pages read-write", n)) {
 		lab_note("map + mmap of %zu grants: %.2f ms", n, t1 - t0);
 		w = p;
@@ -232,10 +183,10 @@ static void test_map_and_ack(int fd, const __u32 *refs, size_t n)
 		lab_check(xdom_verify(w, 0, n, XDOM_SEED_ACK, why, sizeof(why)),
 			  why, "ACK pattern written through the mapping");
 		ret = munmap(p, bytes) ? -errno : 0;
-		lab_check(ret == 0, err_why("munmap", -ret), "munmap");
+		lab_check(ret == 0, lab_errwhy("munmap", -ret), "munmap");
 	}
-	ret = gntdev_unmap(fd, index, n);
-	lab_check(ret == 0, err_why("ioctl", -ret), "UNMAP_GRANT_REF");
+	ret = lab_unmap(fd, index, n);
+	lab_check(ret == 0, lab_errwhy("ioctl", -ret), "UNMAP_GRANT_REF");
 }
 
 static void usage(void)
@@ -253,11 +204,8 @@ int main(int argc, char **argv)
 	size_t n;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "d:D:r:")) != -1) {
+	while ((opt = lab_getopt(argc, argv, "D:r:", NULL, &opts)) != -1) {
 		switch (opt) {
-		case 'd':
-			gntdev_path = optarg;
-			break;
 		case 'D':
 			domid = strtol(optarg, NULL, 0);
 			break;
@@ -276,8 +224,8 @@ int main(int argc, char **argv)
 	peer = domid;
 	lab_catch_fatal_signals();
 
-	fd = open(gntdev_path, O_RDWR | O_CLOEXEC);
-	if (!lab_check(fd >= 0, err_why("open", errno), "open %s", gntdev_path))
+	fd = lab_gntdev_open(opts.node);
+	if (!lab_check(fd >= 0, lab_errwhy("open", -fd), "open %s", opts.node))
 		return lab_tap_summary();
 	test_invalid_ref(fd);
 	test_read_only(fd, refs, n);
