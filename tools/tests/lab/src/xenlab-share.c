@@ -9,40 +9,21 @@
  * it check the other domain's ACK (see xenlab-map) and release the grants,
  * so no grant is revoked while it is still mapped.
  *
- * Usage: xenlab-share -D DOMID [-n PAGES] [-t SECS] [-a GNTALLOC]
+ * Usage: xenlab-share -D DOMID [-n PAGES] [-t SECS]
  * Prints TAP-like lines and "N passed, N failed"; exit 0 only if all passed,
  * 2 on usage errors.
  */
 #include "xenlab-xdom.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
-#include <stddef.h>
-#include <sys/mman.h>
-#include <time.h>
 
 static char why[256];
-
-static const char *err_why(const char *what, int err)
-{
-	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
-		 strerror(err));
-	return why;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s -D DOMID [-n PAGES] [-t SECS] [-a GNTALLOC]\n"
+		"usage: %s -D DOMID [-n PAGES] [-t SECS]\n"
 		"  grant PAGES (default 16) pages to DOMID, print the refs, wait\n"
 		"  up to SECS (default 120) for EOF on stdin, check the ACK, release\n",
 		program_invocation_short_name);
@@ -56,12 +37,12 @@ static void usage(void)
  */
 static bool wait_eof(long secs)
 {
-	double deadline = now() + secs;
+	double deadline = lab_now() + secs;
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	char buf[64];
 
 	for (;;) {
-		double left = deadline - now();
+		double left = deadline - lab_now();
 		ssize_t r;
 
 		if (left <= 0)
@@ -79,19 +60,16 @@ static bool wait_eof(long secs)
 
 int main(int argc, char **argv)
 {
-	struct ioctl_gntalloc_alloc_gref *alloc;
-	struct ioctl_gntalloc_dealloc_gref dealloc;
-	const char *path = "/dev/xen/gntalloc";
 	long domid = -1, pages = 16, secs = 120;
 	const __u64 flag = xdom_pattern(XDOM_SEED_ACK, 0, 0);
+	struct lab_pool pool;
+	struct lab_opts opts;
 	volatile __u64 *w;
 	double t0;
-	size_t bytes;
-	void *mem;
 	int fd, opt, ret;
 	long i;
 
-	while ((opt = getopt(argc, argv, "D:n:t:a:")) != -1) {
+	while ((opt = lab_getopt(argc, argv, "D:n:t:", NULL, &opts)) != -1) {
 		switch (opt) {
 		case 'D':
 			domid = strtol(optarg, NULL, 0);
@@ -102,9 +80,6 @@ int main(int argc, char **argv)
 		case 't':
 			secs = strtol(optarg, NULL, 0);
 			break;
-		case 'a':
-			path = optarg;
-			break;
 		default:
 			usage();
 		}
@@ -113,45 +88,38 @@ int main(int argc, char **argv)
 	    pages > XDOM_MAX_PAGES || secs < 1)
 		usage();
 	lab_catch_fatal_signals();
-	bytes = pages * LAB_PAGE_SIZE;
 
 	lab_tap_current = "gntalloc";
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (!lab_check(fd >= 0, err_why("open", errno), "open %s", path))
+	fd = open(LAB_GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
+	if (!lab_check(fd >= 0, lab_errwhy("open", errno), "open %s",
+		       LAB_GNTALLOC_NODE))
 		return lab_tap_summary();
-	alloc = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
-				  pages * sizeof(alloc->gref_ids[0]));
-	if (!alloc)
-		lab_die(1, "out of memory");
-	alloc->domid = domid;
-	alloc->flags = GNTALLOC_FLAG_WRITABLE;
-	alloc->count = pages;
-	ret = ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc) ? -errno : 0;
-	if (!lab_check(ret == 0, err_why("ioctl", -ret),
+	close(fd);
+	ret = lab_pool_grant(&pool, pages, domid, true);
+	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "ALLOC_GREF: grant %ld pages to d%ld (writable)", pages,
 		       domid))
 		return lab_tap_summary();
-	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   alloc->index);
-	if (!lab_check(mem != MAP_FAILED, err_why("mmap", errno),
+	ret = lab_pool_map(&pool);
+	if (!lab_check(ret == 0, lab_errwhy("mmap", -ret),
 		       "mmap the granted pages"))
 		return lab_tap_summary();
-	w = mem;
+	w = pool.mem;
 	xdom_fill(w, pages, XDOM_SEED_GRANT, true);
 
 	/* The one line the caller parses: it goes into the peer's cmdline. */
 	printf("XDOM-REFS ");
 	for (i = 0; i < pages; i++)
-		printf("%s%u", i ? "," : "", alloc->gref_ids[i]);
+		printf("%s%u", i ? "," : "", pool.refs[i]);
 	printf("\n");
 	fflush(stdout);
 
 	lab_tap_current = "waiting for the peer";
-	t0 = now();
+	t0 = lab_now();
 	if (!lab_check(wait_eof(secs), "timed out",
 		       "the caller closed stdin within %ld s", secs))
 		lab_note("releasing anyway: the peer may still map the pages");
-	lab_note("waited %.1f s", now() - t0);
+	lab_note("waited %.1f s", lab_now() - t0);
 
 	lab_tap_current = "checking the ACK";
 	if (lab_check(w[0] == flag, "no handshake word in page 0",
@@ -168,14 +136,10 @@ int main(int argc, char **argv)
 	}
 
 	lab_tap_current = "release";
-	ret = munmap(mem, bytes) ? -errno : 0;
-	lab_check(ret == 0, err_why("munmap", -ret),
+	ret = lab_pool_unmap(&pool);
+	lab_check(ret == 0, lab_errwhy("munmap", -ret),
 		  "munmap the granted pages");
-	dealloc.index = alloc->index;
-	dealloc.count = pages;
-	ret = ioctl(fd, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc) ? -errno : 0;
-	lab_check(ret == 0, err_why("ioctl", -ret), "DEALLOC_GREF");
-	close(fd);
-	free(alloc);
+	ret = lab_pool_put(&pool);
+	lab_check(ret == 0, lab_errwhy("ioctl", -ret), "DEALLOC_GREF");
 	return lab_tap_summary();
 }
