@@ -43,8 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <xen/public/gntdev.h>
-#include <xen/gntalloc.h>
+/* The lab's library: the project's uapi header and the self-grant pool. */
+#include "lab.h"
 
 #ifdef GNTBENCH_LIB
 #include <xengnttab.h>
@@ -55,7 +55,6 @@
 
 #define PAGE 4096UL
 #define GNTDEV_PATH "/dev/xen/gntdev"
-#define GNTALLOC_PATH "/dev/xen/gntalloc"
 #define FLOOR_PATH "/sys/kernel/debug/gntfloor/run"
 /* First word of pool page i, written through gntalloc. */
 #define PATTERN(i) (0x676e7462656e6368ULL ^ (uint64_t)(i))
@@ -74,10 +73,7 @@ static struct list lives = { 4, { 0, 100, 1000, 10000 } };
 static struct list segs = { 4, { 1, 16, 64, 256 } };
 
 /* The grant pool: pages of ours, granted to ourselves (domain 0). */
-static int gntalloc_fd = -1;
-static uint32_t *pool;
-static unsigned long pool_size;
-static volatile uint64_t *pool_map;
+static struct lab_pool pool;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -219,31 +215,16 @@ static const char *detect_driver(void)
 /* Grant @n pages to ourselves and stamp each with its pattern. */
 static void pool_alloc(unsigned long n)
 {
-	struct ioctl_gntalloc_alloc_gref *op;
 	unsigned long i;
-	void *p;
+	int ret;
 
-	gntalloc_fd = open(GNTALLOC_PATH, O_RDWR | O_CLOEXEC);
-	if (gntalloc_fd < 0)
-		die("open %s", GNTALLOC_PATH);
-	op = xmalloc(sizeof(*op) + n * sizeof(op->gref_ids[0]));
-	op->domid = 0;
-	op->flags = GNTALLOC_FLAG_WRITABLE;
-	op->count = n;
-	if (ioctl(gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, op))
+	ret = lab_pool_get(&pool, n);
+	if (ret) {
+		errno = -ret;
 		die("gntalloc of %lu grants (is its limit= below that?)", n);
-	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 gntalloc_fd, op->index);
-	if (p == MAP_FAILED)
-		die("mmap of %lu gntalloc pages", n);
-	pool_map = p;
-	pool = xmalloc(n * sizeof(*pool));
-	for (i = 0; i < n; i++) {
-		pool[i] = op->gref_ids[i];
-		pool_map[i * PAGE / 8] = PATTERN(i);
 	}
-	pool_size = n;
-	free(op);
+	for (i = 0; i < n; i++)
+		pool.mem[i * PAGE / 8] = PATTERN(i);
 }
 
 /* A MAP_GRANT_REF request for pool grants [0, n). */
@@ -256,7 +237,7 @@ static struct ioctl_gntdev_map_grant_ref *map_request(unsigned long n)
 	op->count = n;
 	for (i = 0; i < n; i++) {
 		op->refs[i].domid = 0;
-		op->refs[i].ref = pool[i];
+		op->refs[i].ref = pool.refs[i];
 	}
 	return op;
 }
@@ -477,13 +458,13 @@ static void test_copy(void)
 				seg->len = PAGE;
 				if (dir == 0) {
 					seg->flags = GNTCOPY_source_gref;
-					seg->source.foreign.ref = pool[i];
+					seg->source.foreign.ref = pool.refs[i];
 					seg->source.foreign.domid = 0;
 					seg->dest.virt = c.buf + i * PAGE;
 				} else {
 					seg->flags = GNTCOPY_dest_gref;
 					seg->source.virt = c.buf + i * PAGE;
-					seg->dest.foreign.ref = pool[i];
+					seg->dest.foreign.ref = pool.refs[i];
 					seg->dest.foreign.domid = 0;
 				}
 			}
@@ -665,8 +646,8 @@ static void lib_fn(void *arg, unsigned long n)
 	unsigned long i;
 
 	while (n--) {
-		p = xengnttab_map_domain_grant_refs(c->h, c->batch, 0, pool,
-						    PROT_READ | PROT_WRITE);
+		p = xengnttab_map_domain_grant_refs(
+			c->h, c->batch, 0, pool.refs, PROT_READ | PROT_WRITE);
 		if (!p)
 			die("xengnttab_map_domain_grant_refs of %lu", c->batch);
 		if (c->check)
@@ -815,7 +796,7 @@ int main(int argc, char **argv)
 	for (t = 0; t < ntests; t++) {
 		if (!strcmp(tests[t], "floor"))
 			continue;
-		if (gntalloc_fd < 0)
+		if (!pool.req)
 			pool_alloc(need);
 	}
 	for (t = 0; t < ntests; t++) {
