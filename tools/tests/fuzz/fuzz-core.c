@@ -6,8 +6,9 @@
  * the table's first cap) then a sequence of operations on one struct
  * gntdev_slots, each an opcode byte followed by its arguments:
  *
- *  - raw slot-table calls (reserve, release, lookup, set_max, destroy)
- *    with arbitrary counts, owners (including NULL) and indexes;
+ *  - raw slot-table calls (reserve, release, lookup, set_max, hold,
+ *    unhold, destroy) with arbitrary counts, owners (including NULL) and
+ *    indexes;
  *  - allocation failures, injected for the next calls or by budget;
  *  - the driver's own compositions, as gntdev-main.c strings them
  *    together: MAP (reserve a map's slots), UNMAP (offset to index,
@@ -306,6 +307,24 @@ static void fz_op_set_max(struct fz_input *in)
 	FZ_EQ("set_max", want, got);
 }
 
+/* A dma-buf export or import counted against the cap, or its release. */
+static void fz_op_hold(struct fz_input *in)
+{
+	bool unhold = fz_u8(in) & 1;
+	u32 count = fz_num32(in, unhold ? fz_m.held : fz_m.max - fz_m.in_use);
+	int want, got;
+
+	if (unhold) {
+		want = slots_model_unhold(&fz_m, count);
+		got = gntdev_slots_unhold(&fz_s, count);
+	} else {
+		want = slots_model_hold(&fz_m, count);
+		got = gntdev_slots_hold(&fz_s, count);
+	}
+	FZ_TRACE("  %s(%u) = %d\n", unhold ? "unhold" : "hold", count, got);
+	FZ_EQ("hold/unhold", want, got);
+}
+
 static void fz_op_destroy(void)
 {
 	gntdev_slots_destroy(&fz_s);
@@ -524,7 +543,7 @@ static void fz_op_args(struct fz_input *in, u32 limit)
 	u32 idx = 0x5a5a, m = 0x5a5a;
 	int got;
 
-	switch (which % 12) {
+	switch (which % 14) {
 	case 0:
 		FZ_EQ("check_map_count", !a || a > b ? -EINVAL : 0,
 		      gntdev_check_map_count(a, b));
@@ -621,13 +640,28 @@ static void fz_op_args(struct fz_input *in, u32 limit)
 		      pieces <= (u64)(b & 0xffff) / 4096 + 2);
 		break;
 	}
+	case 11: /* flags, count, domid, limit: uapi's dma-buf export rules */
+		if (a & ~3U || (a & 3) == 3)
+			got = -EINVAL;
+		else if (!b || b > d || c >= 0x7ff0)
+			got = -EINVAL;
+		else
+			got = a ? -EOPNOTSUPP : 0;
+		FZ_EQ("check_dmabuf_exp", got,
+		      gntdev_check_dmabuf_exp(a, b, c, d));
+		break;
+	case 12: /* count, domid, limit: at most 65535 grants at once */
+		FZ_EQ("check_dmabuf_imp",
+		      !b || b > d || b > 0xffff || c >= 0x7ff0 ? -EINVAL : 0,
+		      gntdev_check_dmabuf_imp(b, c, d));
+		break;
 	default:
 		want128 = (u128)x + a;
 		FZ_EQ("total_can_add", want128 > y ? -ENOSPC : 0,
 		      gntdev_total_can_add(x, a, y));
 		break;
 	}
-	FZ_TRACE("  args #%u(%#x, %#x, %#llx, %#llx, %#x, %#x)\n", which % 12,
+	FZ_TRACE("  args #%u(%#x, %#x, %#llx, %#llx, %#x, %#x)\n", which % 14,
 		 a, b, (unsigned long long)x, (unsigned long long)y, c, d);
 }
 
@@ -720,6 +754,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			if (op & 0x80) /* rare: it wipes everything */
 				fz_op_destroy();
+			else
+				fz_op_hold(&in);
 			break;
 		case 6:
 			fz_op_inject(&in);

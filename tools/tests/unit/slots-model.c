@@ -71,6 +71,7 @@ void slots_model_init(struct slots_model *m, u32 limit,
 	m->space = limit;
 	m->cursor = 0;
 	m->in_use = 0;
+	m->held = 0;
 	m->mem = mem;
 }
 
@@ -138,7 +139,7 @@ SLOTS_NOCOV int slots_model_reserve(struct slots_model *m, u32 count,
 
 	if (!count || !id)
 		return -EINVAL;
-	if ((u64)m->in_use + count > m->max)
+	if ((u64)m->in_use + m->held + count > m->max)
 		return -ENOSPC;
 	if (!slots_model_find(m, count, &i)) {
 		i = slots_model_tail(m);
@@ -204,6 +205,25 @@ int slots_model_set_max(struct slots_model *m, u32 max)
 	return 0;
 }
 
+/* From gntdev-core.h: @held shares @max with @in_use; unhold gives back. */
+int slots_model_hold(struct slots_model *m, u32 count)
+{
+	if (!count)
+		return -EINVAL;
+	if ((u64)m->in_use + m->held + count > m->max)
+		return -ENOSPC;
+	m->held += count;
+	return 0;
+}
+
+int slots_model_unhold(struct slots_model *m, u32 count)
+{
+	if (count > m->held)
+		return -EINVAL;
+	m->held -= count;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------
  * Comparison
  */
@@ -246,7 +266,8 @@ SLOTS_NOCOV bool slots_model_differs(const struct slots_model *m,
 	    slots_differ(d, "max", 0, m->max, s->max) ||
 	    slots_differ(d, "space", 0, m->space, s->space) ||
 	    slots_differ(d, "cursor", 0, m->cursor, s->cursor) ||
-	    slots_differ(d, "in_use", 0, m->in_use, s->in_use))
+	    slots_differ(d, "in_use", 0, m->in_use, s->in_use) ||
+	    slots_differ(d, "held", 0, m->held, s->held))
 		return true;
 	for (i = 0; owners && i < s->capacity; i++) {
 		if (m->owner[i] >= nowners ||

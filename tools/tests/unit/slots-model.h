@@ -73,6 +73,7 @@ struct slots_model {
 	u32 space;
 	u32 cursor;
 	u32 in_use;
+	u32 held; /* grants held outside the table (dma-buf) */
 	long allocs; /* allocations the table should have asked for */
 	const struct slots_alloc *mem; /* the table's, to predict -ENOMEM */
 };
@@ -93,6 +94,9 @@ int slots_model_release(struct slots_model *m, u32 index, u32 count,
 unsigned int slots_model_lookup(const struct slots_model *m, u32 index);
 /* What gntdev_slots_set_max() must do. */
 int slots_model_set_max(struct slots_model *m, u32 max);
+/* What gntdev_slots_hold() and gntdev_slots_unhold() must do. */
+int slots_model_hold(struct slots_model *m, u32 count);
+int slots_model_unhold(struct slots_model *m, u32 count);
 
 /* Where a table and its model part: the first difference found. */
 struct slots_diff {
