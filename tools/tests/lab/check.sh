@@ -61,7 +61,10 @@ debug*)
 	LAB_FIGURES=0
 	;;
 esac
-mkdir -p "$P" "$TOOLS"
+# Our module, built once per kernel per run (a job list's own directory).
+KO=$JOBFILE.ko
+rm -rf "$KO"
+mkdir -p "$P" "$TOOLS" "$KO"
 : >"$JOBFILE"
 
 job()
@@ -115,13 +118,18 @@ group_stock()
 	done
 }
 
-# Our module, built against one lab kernel into a payload directory.
+# Our module for one lab kernel into a payload directory: built the first
+# time this run asks for that kernel's, copied from $KO after that.
 module()
 {
-	KERNEL=$1 "$LAB_DIR/kbuild.sh" "$LAB_TOP/drivers/xen/gntdev" \
-		"$2/build" GNTDEV_TOP="$LAB_TOP"
-	cp "$2/build/gntdev.ko" "$2/"
-	rm -rf "$2/build"
+	local ko=$KO/$1
+	if [ ! -e "$ko/gntdev.ko" ]; then
+		KERNEL=$1 "$LAB_DIR/kbuild.sh" "$LAB_TOP/drivers/xen/gntdev" \
+			"$ko/build" GNTDEV_TOP="$LAB_TOP"
+		cp "$ko/build/gntdev.ko" "$ko/"
+		rm -rf "$ko/build"
+	fi
+	cp "$ko/gntdev.ko" "$2/"
 }
 
 group_driver()
