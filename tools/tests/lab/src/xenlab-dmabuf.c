@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenlab-dmabuf - the dma-buf ioctls (9 to 12) with a second domain
+ * (BASE=xl lab, xl/dmabuf): one program, one half in each domain.
+ *
+ *   xenlab-dmabuf dom0 -D DOMID [-n PAGES] [-t SECS]
+ *   xenlab-dmabuf domu -r REF,... [-n PAGES] [-t SECS] [-d GNTDEV]
+ *
+ * dom0 (on our gntdev.ko) makes a vgem buffer of PAGES data pages and a
+ * mailbox page, fills the data pages with pattern(XDOM_SEED_GRANT),
+ * grants the buffer to DOMID with DMABUF_IMP_TO_REFS and prints the refs
+ * as "XDOM-REFS 8,9,...". The domU maps them through its gntdev, checks
+ * the pattern, writes pattern(XDOM_SEED_ACK) back, grants PAGES pages of
+ * its own to dom0 through gntalloc (pattern(SEED_DOMU)) and posts their
+ * refs in the mailbox, READY last. dom0 checks the ACK through vgem's
+ * mapping, and that IMP_RELEASE says EBUSY while the domU maps the
+ * buffer. It exports the domU's grants with DMABUF_EXP_FROM_REFS and has
+ * a test importer in its kernel (xl/dmabuf/mod/xenlab_dmabuf.ko) check
+ * the domU's pattern and write pattern(SEED_REPLY); it imports that
+ * dma-buf to refs of dom0 itself and maps those through gntdev (which
+ * Xen refuses in a PV dom0: see dom0_export()), releases the import,
+ * closes the dma-buf and waits for its release (which must time out
+ * while the import holds it). Then it
+ * posts DONE; the domU checks dom0's reply in its own pages, unmaps
+ * dom0's buffer and ends its grants, and dom0's IMP_RELEASE succeeds.
+ *
+ * Each half prints TAP-like lines and "N passed, N failed"; exit 0 only
+ * if all passed, 2 on usage errors. dom0's half stops waiting when its
+ * stdin reaches EOF (the caller closes it once the domU is gone).
+ */
+/* Our uapi header first: it shares the include guard of the system one. */
+#include <xen/public/gntdev.h>
+#include "xenlab-xdom.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define SEED_DOMU 0x6475u /* "du": the domU's own grants */
+#define SEED_REPLY 0x7270u /* "rp": dom0's reply, through the export */
+
+/* The mailbox: the buffer's last page, as 32-bit words. */
+#define MB_STATE 0 /* domU: MB_READY once the rest is in place */
+#define MB_CHECK 1 /* domU: 1 if dom0's pattern was right */
+#define MB_COUNT 2 /* domU: number of refs it granted */
+#define MB_REFS 16 /* domU: its refs */
+#define MB_CMD 512 /* dom0: MB_DONE */
+#define MB_WROTE 513 /* dom0: 1 if it wrote SEED_REPLY */
+#define MB_READY 0x52454459u
+#define MB_DONE 0x444f4e45u
+#define MAX_PAGES 256
+
+static char why[256];
+/* The errno of map_refs()'s failure. */
+static int map_err;
+static long pages = 16, secs = 200;
+
+static const char *err_why(const char *what, int err)
+{
+	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
+		 strerror(err));
+	return why;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleep @ms, or less if stdin has news; false once stdin is at EOF. */
+static bool nap(int ms)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, ms) > 0 && read(STDIN_FILENO, &c, 1) <= 0)
+		return false;
+	return true;
+}
+
+/* Poll @w until it equals @want, for up to secs; false on timeout/EOF. */
+static bool wait_word(volatile __u32 *w, __u32 want, bool use_stdin)
+{
+	double end = now() + secs;
+
+	while (*w != want) {
+		if (now() > end)
+			return false;
+		if (use_stdin ? !nap(200) : usleep(100000) < 0)
+			return false;
+	}
+	__sync_synchronize();
+	return true;
+}
+
+/* MAP_GRANT_REF of @n refs of @domid and mmap them read-write. */
+static void *map_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
+		      __u64 *index)
+{
+	struct ioctl_gntdev_map_grant_ref *op;
+	void *p = MAP_FAILED;
+	size_t i;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
+	if (!op)
+		lab_die(1, "out of memory");
+	op->count = n;
+	for (i = 0; i < n; i++) {
+		op->refs[i].domid = domid;
+		op->refs[i].ref = refs[i];
+	}
+	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
+	map_err = -ret;
+	if (ret) {
+		err_why("MAP_GRANT_REF", -ret);
+	} else {
+		*index = op->index;
+		p = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, op->index);
+		if (p == MAP_FAILED) {
+			map_err = errno;
+			err_why("mmap", map_err);
+		}
+	}
+	free(op);
+	return p;
+}
+
+static int unmap_refs(int fd, void *p, __u64 index, size_t n)
+{
+	struct ioctl_gntdev_unmap_grant_ref op = { .index = index, .count = n };
+
+	if (munmap(p, n * LAB_PAGE_SIZE))
+		return -errno;
+	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
+}
+
+/* --- dom0 ---------------------------------------------------------------- */
+
+/* The vgem uapi pieces used (the lab has no libdrm headers). */
+struct t_drm_version {
+	int major, minor, patch;
+	size_t name_len;
+	char *name;
+	size_t date_len;
+	char *date;
+	size_t desc_len;
+	char *desc;
+};
+
+struct t_drm_create_dumb {
+	__u32 height, width, bpp, flags, handle, pitch;
+	__u64 size;
+};
+
+struct t_drm_map_dumb {
+	__u32 handle, pad;
+	__u64 offset;
+};
+
+struct t_drm_prime_handle {
+	__u32 handle, flags;
+	__s32 fd;
+};
+
+#define T_DRM_IOCTL_VERSION _IOWR('d', 0x00, struct t_drm_version)
+#define T_DRM_IOCTL_PRIME_HANDLE_TO_FD \
+	_IOWR('d', 0x2d, struct t_drm_prime_handle)
+#define T_DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xb2, struct t_drm_create_dumb)
+#define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xb3, struct t_drm_map_dumb)
+
+/* A vgem buffer of @n pages: its dma-buf fd, its mapping in @pp. */
+static int vgem_buffer(size_t n, void **pp)
+{
+	struct t_drm_create_dumb c = { .height = n,
+				       .width = LAB_PAGE_SIZE / 4,
+				       .bpp = 32 };
+	struct t_drm_prime_handle h = { 0 };
+	struct t_drm_map_dumb m = { 0 };
+	struct t_drm_version v;
+	char path[32], name[16];
+	int i, card = -1;
+
+	for (i = 0; i < 16 && card < 0; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		card = open(path, O_RDWR | O_CLOEXEC);
+		if (card < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (ioctl(card, T_DRM_IOCTL_VERSION, &v) ||
+		    strcmp(name, "vgem")) {
+			close(card);
+			card = -1;
+		}
+	}
+	if (card < 0)
+		lab_die(1, "no vgem card in /dev/dri (modprobe vgem)");
+	if (ioctl(card, T_DRM_IOCTL_MODE_CREATE_DUMB, &c) ||
+	    c.size != n * LAB_PAGE_SIZE)
+		lab_die_errno(1, "vgem CREATE_DUMB of %zu pages", n);
+	m.handle = c.handle;
+	if (ioctl(card, T_DRM_IOCTL_MODE_MAP_DUMB, &m))
+		lab_die_errno(1, "vgem MAP_DUMB");
+	*pp = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   card, (off_t)m.offset);
+	if (*pp == MAP_FAILED)
+		lab_die_errno(1, "vgem mmap");
+	h.handle = c.handle;
+	h.flags = O_CLOEXEC | O_RDWR;
+	if (ioctl(card, T_DRM_IOCTL_PRIME_HANDLE_TO_FD, &h))
+		lab_die_errno(1, "vgem PRIME_HANDLE_TO_FD");
+	return h.fd;
+}
+
+/* DMABUF_IMP_TO_REFS of dma-buf @dfd's @n pages to @domid. */
+static int imp_to_refs(int fd, int dfd, size_t n, __u32 domid, __u32 *refs)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
+	if (!op)
+		lab_die(1, "out of memory");
+	op->fd = dfd;
+	op->count = n;
+	op->domid = domid;
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	if (!ret)
+		memcpy(refs, op->refs, n * sizeof(refs[0]));
+	free(op);
+	return ret;
+}
+
+static int imp_release(int fd, int dfd)
+{
+	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = dfd };
+
+	return xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+}
+
+static int exp_from_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
+			 int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
+	if (!op)
+		lab_die(1, "out of memory");
+	op->count = n;
+	op->domid = domid;
+	memcpy(op->refs, refs, n * sizeof(refs[0]));
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	*dfd = ret ? -1 : (int)op->fd;
+	free(op);
+	return ret;
+}
+
+static int wait_released(int fd, int dfd, __u32 ms)
+{
+	struct ioctl_gntdev_dmabuf_exp_wait_released op = { .fd = dfd,
+							    .wait_to_ms = ms };
+
+	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
+}
+
+/*
+ * Have xenlab_dmabuf.ko (xl/dmabuf/mod) attach to @dfd and check its
+ * pages against pattern(@seed), then write pattern(@reply); 0 or -errno.
+ */
+static int module_check(int dfd, __u32 seed, __u32 reply)
+{
+	char buf[64];
+	int fd, len, ret = 0;
+
+	fd = open("/sys/module/xenlab_dmabuf/parameters/check",
+		  O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d %u %u", dfd, seed, reply);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The domU's grants: exported, the dma-buf imported to refs of dom0,
+ * those mapped and compared; returns true if SEED_REPLY was written.
+ */
+static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
+{
+	__u32 refs[MAX_PAGES];
+	bool wrote = false;
+	int dfd, mfd, ret;
+	__u64 index;
+	void *p;
+
+	lab_tap_current = "export the domU's grants";
+	ret = exp_from_refs(fd, urefs, n, domid, &dfd);
+	if (!lab_check(!ret, err_why("ioctl", -ret),
+		       "EXP_FROM_REFS of d%u's %zu refs", domid, n))
+		return false;
+	ret = module_check(dfd, SEED_DOMU, SEED_REPLY);
+	wrote = lab_check(
+		!ret, err_why("check", -ret),
+		"an importer in dom0's kernel (xenlab_dmabuf.ko) reads d%u's pattern in the export and writes the reply",
+		domid);
+	ret = imp_to_refs(fd, dfd, n, 0, refs);
+	if (lab_check(!ret, err_why("ioctl", -ret),
+		      "IMP_TO_REFS of that dma-buf to dom0 itself")) {
+		ret = wait_released(fd, dfd, 200);
+		lab_check(ret == -ETIMEDOUT, err_why("ioctl", -ret),
+			  "EXP_WAIT_RELEASED while imported: ETIMEDOUT");
+		mfd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+		if (mfd < 0)
+			lab_die_errno(1, "open /dev/xen/gntdev");
+		lab_tap_current = "map the re-granted export";
+		p = map_refs(mfd, refs, n, 0, &index);
+		/*
+		 * In a PV dom0 the exported pages are the domU's frames
+		 * (the p2m override), and Xen maps a grant only of a frame
+		 * its granter owns: the re-grant is refused at mmap
+		 * (GNTST_bad_page, EINVAL). conform-dmabuf's round trip
+		 * works because its frames are dom0's own.
+		 */
+		if (p == MAP_FAILED && map_err == EINVAL) {
+			lab_pass(
+				"map dom0's refs of the export: EINVAL, as Xen refuses a grant of a frame dom0 does not own");
+			lab_note(
+				"finding: IMP_TO_REFS granted d%u's frames as dom0's and said ok; only the mapper sees the refusal",
+				domid);
+		} else if (lab_check(p != MAP_FAILED, why,
+				     "map dom0's refs of the export")) {
+			lab_check(xdom_verify(p, 0, n, SEED_REPLY, why,
+					      sizeof(why)),
+				  why, "%zu pages carry the reply", n);
+			ret = unmap_refs(mfd, p, index, n);
+			lab_check(!ret, err_why("unmap", -ret),
+				  "munmap and UNMAP_GRANT_REF");
+		}
+		close(mfd);
+		ret = imp_release(fd, dfd);
+		lab_check(!ret, err_why("ioctl", -ret),
+			  "IMP_RELEASE of the re-import, unmapped: ok");
+	}
+	close(dfd);
+	ret = wait_released(fd, dfd, 5000);
+	lab_check(!ret || ret == -ENOENT, err_why("ioctl", -ret),
+		  "EXP_WAIT_RELEASED after close: released (%s)",
+		  ret ? lab_errname(-ret) : "ok");
+	return wrote;
+}
+
+static int dom0_main(__u32 domid)
+{
+	size_t n = pages + 1, i;
+	__u32 refs[MAX_PAGES + 1], *mb;
+	double t0;
+	void *v;
+	int fd, dfd, ret;
+	bool ok;
+
+	lab_tap_current = "vgem buffer to refs";
+	fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		lab_die_errno(1, "open /dev/xen/gntdev");
+	dfd = vgem_buffer(n, &v);
+	xdom_fill(v, pages, XDOM_SEED_GRANT, true);
+	mb = (__u32 *)((char *)v + pages * LAB_PAGE_SIZE);
+	memset(mb, 0, LAB_PAGE_SIZE);
+	__sync_synchronize();
+	ret = imp_to_refs(fd, dfd, n, domid, refs);
+	if (!lab_check(!ret, err_why("ioctl", -ret),
+		       "IMP_TO_REFS of a %zu-page vgem buffer for d%u", n,
+		       domid))
+		return lab_tap_summary();
+	printf("XDOM-REFS ");
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", refs[i]);
+	printf("\n");
+	fflush(stdout);
+
+	lab_tap_current = "waiting for the domU";
+	t0 = now();
+	ok = wait_word(&mb[MB_STATE], MB_READY, true);
+	if (!lab_check(ok, "timed out, or the domU went away",
+		       "the domU posted READY (after %.1f s)", now() - t0)) {
+		ret = imp_release(fd, dfd);
+		lab_check(!ret, err_why("ioctl", -ret),
+			  "IMP_RELEASE once the domU is gone");
+		return lab_tap_summary();
+	}
+	lab_check(mb[MB_CHECK] == 1, "it found a mismatch",
+		  "the domU read dom0's pattern in all %ld pages", pages);
+	lab_check(xdom_verify(v, 0, pages, XDOM_SEED_ACK, why, sizeof(why)),
+		  why, "vgem's mapping shows the domU's ACK in %ld pages",
+		  pages);
+	ret = imp_release(fd, dfd);
+	lab_check(ret == -EBUSY, err_why("ioctl", -ret),
+		  "IMP_RELEASE while the domU maps the buffer: EBUSY");
+
+	if (lab_check(mb[MB_COUNT] >= 1 && mb[MB_COUNT] <= MAX_PAGES,
+		      "bad count", "the domU posted %u refs", mb[MB_COUNT]))
+		mb[MB_WROTE] =
+			dom0_export(fd, domid, &mb[MB_REFS], mb[MB_COUNT]);
+	__sync_synchronize();
+	mb[MB_CMD] = MB_DONE;
+	__sync_synchronize();
+
+	/* The domU unmaps once it has seen DONE: EBUSY until then. */
+	lab_tap_current = "release the vgem import";
+	t0 = now();
+	while ((ret = imp_release(fd, dfd)) == -EBUSY && now() - t0 < secs)
+		if (!nap(200))
+			break;
+	if (ret == -EBUSY)
+		ret = imp_release(fd, dfd);
+	t0 = now() - t0;
+	lab_check(!ret, err_why("ioctl", -ret),
+		  "IMP_RELEASE once the domU unmapped: ok (after %.1f s)", t0);
+	lab_check(xdom_verify(v, 0, pages, XDOM_SEED_ACK, why, sizeof(why)),
+		  why, "the vgem buffer still holds the ACK");
+	close(dfd);
+	close(fd);
+	return lab_tap_summary();
+}
+
+/* --- domU ---------------------------------------------------------------- */
+
+static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
+{
+	struct ioctl_gntalloc_alloc_gref *alloc;
+	struct ioctl_gntalloc_dealloc_gref dealloc;
+	__u32 *mb;
+	__u64 index;
+	void *p, *mine;
+	int fd, afd, ret;
+	long i;
+
+	lab_tap_current = "map dom0's buffer";
+	fd = open(gntdev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		lab_die_errno(1, "open %s", gntdev);
+	p = map_refs(fd, refs, n, 0, &index);
+	if (!lab_check(p != MAP_FAILED, why, "map dom0's %zu refs", n))
+		return lab_tap_summary();
+	mb = (__u32 *)((char *)p + (n - 1) * LAB_PAGE_SIZE);
+	mb[MB_CHECK] = lab_check(
+		xdom_verify(p, 0, n - 1, XDOM_SEED_GRANT, why, sizeof(why)),
+		why, "dom0's vgem pattern in %zu pages", n - 1);
+
+	lab_tap_current = "grant pages to dom0";
+	afd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	if (afd < 0)
+		lab_die_errno(1, "open /dev/xen/gntalloc");
+	alloc = calloc(1, sizeof(*alloc) + pages * sizeof(alloc->gref_ids[0]));
+	if (!alloc)
+		lab_die(1, "out of memory");
+	alloc->domid = 0;
+	alloc->flags = GNTALLOC_FLAG_WRITABLE;
+	alloc->count = pages;
+	ret = xioctl(afd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
+	if (!lab_check(!ret, err_why("ioctl", -ret),
+		       "ALLOC_GREF: %ld pages to dom0", pages))
+		return lab_tap_summary();
+	mine = mmap(NULL, pages * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, afd, alloc->index);
+	if (mine == MAP_FAILED)
+		lab_die_errno(1, "mmap the granted pages");
+	xdom_fill(mine, pages, SEED_DOMU, true);
+
+	xdom_fill(p, n - 1, XDOM_SEED_ACK, true);
+	mb[MB_COUNT] = pages;
+	for (i = 0; i < pages; i++)
+		mb[MB_REFS + i] = alloc->gref_ids[i];
+	__sync_synchronize();
+	mb[MB_STATE] = MB_READY;
+	lab_pass("posted the ACK and %ld refs of our own", pages);
+
+	lab_tap_current = "waiting for dom0";
+	if (!lab_check(wait_word(&mb[MB_CMD], MB_DONE, false), "timed out",
+		       "dom0 posted DONE"))
+		;
+	else if (mb[MB_WROTE] != 1)
+		lab_note(
+			"dom0 could not map its re-import of our export: no reply to check");
+	else
+		lab_check(xdom_verify(mine, 0, pages, SEED_REPLY, why,
+				      sizeof(why)),
+			  why, "our %ld pages carry dom0's reply", pages);
+
+	lab_tap_current = "release";
+	ret = unmap_refs(fd, p, index, n);
+	lab_check(!ret, err_why("unmap", -ret), "unmap dom0's buffer");
+	close(fd);
+	munmap(mine, pages * LAB_PAGE_SIZE);
+	dealloc.index = alloc->index;
+	dealloc.count = pages;
+	ret = xioctl(afd, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc);
+	lab_check(!ret, err_why("ioctl", -ret), "DEALLOC_GREF: grants ended");
+	close(afd);
+	free(alloc);
+	return lab_tap_summary();
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: xenlab-dmabuf dom0 -D DOMID [-n PAGES] [-t SECS]\n"
+		"       xenlab-dmabuf domu -r REF,... [-n PAGES] [-t SECS] [-d GNTDEV]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *gntdev = "/dev/xen/gntdev", *reflist = NULL;
+	__u32 refs[MAX_PAGES + 1];
+	long domid = -1;
+	size_t n = 0;
+	int opt;
+
+	if (argc < 2)
+		usage();
+	optind = 2;
+	while ((opt = getopt(argc, argv, "D:n:t:r:d:")) != -1) {
+		switch (opt) {
+		case 'D':
+			domid = strtol(optarg, NULL, 0);
+			break;
+		case 'n':
+			pages = strtol(optarg, NULL, 0);
+			break;
+		case 't':
+			secs = strtol(optarg, NULL, 0);
+			break;
+		case 'r':
+			reflist = optarg;
+			break;
+		case 'd':
+			gntdev = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || pages < 1 || pages > MAX_PAGES || secs < 1)
+		usage();
+	lab_catch_fatal_signals();
+	if (!strcmp(argv[1], "dom0") && domid > 0 && domid < 0x7ff0)
+		return dom0_main(domid);
+	if (strcmp(argv[1], "domu") || !reflist)
+		usage();
+	n = xdom_parse_refs(reflist, refs, MAX_PAGES + 1);
+	if (n != (size_t)pages + 1)
+		lab_die(2, "%zu refs; want %ld data pages and a mailbox", n,
+			pages);
+	return domu_main(gntdev, refs, n);
+}
