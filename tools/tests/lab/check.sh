@@ -35,7 +35,7 @@ set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform notify_copy lib dropin cli domu demo robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform notify_copy lib dropin cli domu dmabuf_domu demo robust)
 # The primary rows, where every group runs: bookworm's 6.1 on Xen 4.17
 # and trixie's 6.12 on Xen 4.20 (Debian's two supported releases).
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
@@ -320,6 +320,30 @@ group_domu()
 		cp "$d/build/xenlab_warn.ko" "$d/warn/"
 		rm -rf "$d/build"
 		job "$n" 0 "$d" BASE=xl "KERNEL=$k" TIMEOUT=600
+	done
+}
+
+# The dma-buf ioctls with a second domain (xl/dmabuf): our gntdev.ko in
+# dom0 grants a vgem buffer to a domU and exports the domU's grants as a
+# dma-buf, which a test importer (xl/dmabuf/mod) checks; the domU maps
+# with the stock xen-gntdev.
+group_dmabuf_domu()
+{
+	local k t d
+	for k in $KERNELS; do
+		for t in ${LAB_DMABUF_TYPES:-pv pvh}; do
+			d=$(payload "dmabuf-domu-$t-$k" "$LAB_DIR/xl/dmabuf/run" \
+				"$LAB_DIR/xl/dmabuf/domu" "$TOOLS/xenlab-dmabuf")
+			cp "$TOOLS/xenlab-dmabuf" "$d/domu/"
+			module "$k" "$d"
+			KERNEL=$k "$LAB_DIR/kbuild.sh" "$LAB_DIR/xl/dmabuf/mod" \
+				"$d/build"
+			cp "$d/build/xenlab_dmabuf.ko" "$d/"
+			rm -rf "$d/build"
+			echo "TYPE=$t" >"$d/dmabuf.conf"
+			job "dmabuf-domu-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
+				TIMEOUT=420
+		done
 	done
 }
 
