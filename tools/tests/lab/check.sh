@@ -17,7 +17,8 @@
 # dropin (Debian-built programs on our library and our driver), cli (the
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
-# status), demo (the main job, asserted), debproof (our Debian packages
+# status), dmabuf_domu (the dma-buf ioctls between our dom0 driver and a
+# PV and a PVH domU), demo (the main job, asserted), debproof (our Debian packages
 # installed, used by Debian's toolstack and removed on a bookworm and on
 # a trixie dom0),
 # robust (torture, fuzzing, danger cases; robust_long is the long
