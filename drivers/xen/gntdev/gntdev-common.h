@@ -27,6 +27,8 @@
 
 #include "gntdev-core.h"
 
+struct gntdev_copy_batch;
+
 /**
  * struct gntdev_file - state of one open /dev/xen/gntdev
  * @lock: Protects @slots, @maps, @exports, @imports, and the @listed,
@@ -44,10 +46,8 @@
  * @exports: dma-buf exports not yet released, for EXP_WAIT_RELEASED.
  * @imports: dma-buf imports not yet released by IMP_RELEASE or close.
  */
-struct gntdev_copy_batch;
-
 struct gntdev_file {
-	struct mutex lock; /* protects this struct, maps' @listed, @index */
+	struct mutex lock;
 	refcount_t users;
 	struct gntdev_slots slots;
 	struct list_head maps;

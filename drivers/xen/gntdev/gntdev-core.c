@@ -5,7 +5,7 @@
  * Owns the decisions that need no kernel services: which mmap() offset a
  * new map gets (a next-fit search over a per-file slot table), which map
  * an offset belongs to, and whether an ioctl's numbers make sense. The
- * glue in gntdev.c copies arguments in and out, takes the file's lock and
+ * glue in gntdev-main.c copies arguments in and out, takes the file's lock and
  * calls into here; the unit tests in tools/tests/unit/ build this very
  * file in user space. See gntdev-core.h for the contract of each function
  * and the invariants of struct gntdev_slots.

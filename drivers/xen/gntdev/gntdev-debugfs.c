@@ -80,9 +80,8 @@ DEFINE_SHOW_ATTRIBUTE(gntdev_state);
 /**
  * gntdev_debugfs_init() - create /sys/kernel/debug/gntdev/state
  *
- * Failure is not fatal: the driver works without its introspection.
- *
- * Context: Module init.
+ * Context: Module init. Failure is not fatal: the driver works without
+ * its introspection.
  */
 void gntdev_debugfs_init(void)
 {

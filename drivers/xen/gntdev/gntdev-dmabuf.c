@@ -491,8 +491,7 @@ out_free_refs:
 }
 
 /**
- * gntdev_ioctl_dmabuf_exp_wait_released() -
- * IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED
+ * gntdev_ioctl_dmabuf_exp_wait_released() - wait for an export's release
  * @priv: The file.
  * @u: The request.
  *
