@@ -171,6 +171,14 @@ int lab_grant_copy(int fd, struct gntdev_grant_copy_segment *seg, __u32 n);
 void *lab_mmap(void *hint, size_t pages, int prot, int flags, int fd,
 	       __u64 off);
 
+/*
+ * A vgem buffer of @n pages (lab-vgem.c): its dma-buf fd, mapped at *@pp;
+ * or -errno, with *@step naming what failed ("vgem" when there is no vgem
+ * card, "vgem-create", "vgem-size", "vgem-map", "vgem-mmap", "vgem-export").
+ * The card stays open: the mapping and the dma-buf need no more of it.
+ */
+int lab_vgem_buffer(size_t n, void **pp, const char **step);
+
 /* ------------------------------------------------------------------------
  * The self-grant pool (lab-pool.c)
  */

@@ -10,6 +10,7 @@
  * expectations record.
  */
 #include "conform-lib.h"
+#include "lab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -184,99 +185,21 @@ static void *guarded(size_t tail, int prot)
 
 /* --- vgem, a dma-buf exporter every Debian kernel has as a module ------- */
 
-/* The DRM uapi pieces used here (the host has no libdrm headers). */
-struct t_drm_version {
-	int major, minor, patch;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct t_drm_create_dumb {
-	__u32 height, width, bpp, flags, handle, pitch;
-	__u64 size;
-};
-
-struct t_drm_map_dumb {
-	__u32 handle, pad;
-	__u64 offset;
-};
-
-struct t_drm_prime_handle {
-	__u32 handle, flags;
-	__s32 fd;
-};
-
-#define T_DRM_IOCTL_VERSION _IOWR('d', 0x00, struct t_drm_version)
-#define T_DRM_IOCTL_PRIME_HANDLE_TO_FD \
-	_IOWR('d', 0x2d, struct t_drm_prime_handle)
-#define T_DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xb2, struct t_drm_create_dumb)
-#define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xb3, struct t_drm_map_dumb)
-#define T_DRM_CLOEXEC O_CLOEXEC
-#define T_DRM_RDWR O_RDWR
-
-/* The vgem card's fd, or the case ends ("vgem=ENOENT"). */
-static int vgem_open(void)
-{
-	char path[32], name[16];
-	struct t_drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, T_DRM_IOCTL_VERSION, &v) &&
-		    !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	obs_end("vgem=ENOENT");
-}
-
 /*
  * A vgem buffer of @n pages, filled with the pattern of pages [@first,
  * @first + @n) and @seed; returns its dma-buf fd and its mapping in @pp.
+ * The case ends at a failed step ("vgem=ENOENT": no vgem card).
  */
 static int vgem_buffer(unsigned int n, unsigned int first, __u32 seed,
 		       void **pp)
 {
-	struct t_drm_create_dumb c = {
-		.height = n,
-		.width = CONFORM_PAGE / 4,
-		.bpp = 32,
-	};
-	struct t_drm_map_dumb m = { 0 };
-	struct t_drm_prime_handle h = { 0 };
-	int card = vgem_open();
-	void *p;
+	const char *step;
+	int dfd = lab_vgem_buffer(n, pp, &step);
 
-	if (ioctl(card, T_DRM_IOCTL_MODE_CREATE_DUMB, &c))
-		obs_end("vgem-create=%s", ename(errno));
-	if (c.size != n * CONFORM_PAGE)
-		obs_end("vgem-size=%llu", (unsigned long long)c.size);
-	m.handle = c.handle;
-	if (ioctl(card, T_DRM_IOCTL_MODE_MAP_DUMB, &m))
-		obs_end("vgem-map=%s", ename(errno));
-	p = mmap(NULL, n * CONFORM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 card, (off_t)m.offset);
-	if (p == MAP_FAILED)
-		obs_end("vgem-mmap=%s", ename(errno));
-	fill_at(p, first, n, seed);
-	h.handle = c.handle;
-	h.flags = T_DRM_CLOEXEC | T_DRM_RDWR;
-	if (ioctl(card, T_DRM_IOCTL_PRIME_HANDLE_TO_FD, &h))
-		obs_end("vgem-export=%s", ename(errno));
-	*pp = p;
-	return h.fd;
+	if (dfd < 0)
+		obs_end("%s=%s", step, ename(-dfd));
+	fill_at(*pp, first, n, seed);
+	return dfd;
 }
 
 /* --- bad inputs ---------------------------------------------------------- */

@@ -57,26 +57,6 @@ static char why[256];
 static int map_err;
 static long pages = 16, secs = 200;
 
-static const char *err_why(const char *what, int err)
-{
-	snprintf(why, sizeof(why), "%s: %s (%s)", what, lab_errname(err),
-		 strerror(err));
-	return why;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep @ms, or less if stdin has news; false once stdin is at EOF. */
 static bool nap(int ms)
 {
@@ -91,10 +71,10 @@ static bool nap(int ms)
 /* Poll @w until it equals @want, for up to secs; false on timeout/EOF. */
 static bool wait_word(volatile __u32 *w, __u32 want, bool use_stdin)
 {
-	double end = now() + secs;
+	double end = lab_now() + secs;
 
 	while (*w != want) {
-		if (now() > end)
+		if (lab_now() > end)
 			return false;
 		if (use_stdin ? !nap(200) : usleep(100000) < 0)
 			return false;
@@ -120,17 +100,19 @@ static void *map_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
 		op->refs[i].domid = domid;
 		op->refs[i].ref = refs[i];
 	}
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
 	map_err = -ret;
 	if (ret) {
-		err_why("MAP_GRANT_REF", -ret);
+		snprintf(why, sizeof(why), "%s",
+			 lab_errwhy("MAP_GRANT_REF", -ret));
 	} else {
 		*index = op->index;
 		p = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, fd, op->index);
 		if (p == MAP_FAILED) {
 			map_err = errno;
-			err_why("mmap", map_err);
+			snprintf(why, sizeof(why), "%s",
+				 lab_errwhy("mmap", map_err));
 		}
 	}
 	free(op);
@@ -143,87 +125,20 @@ static int unmap_refs(int fd, void *p, __u64 index, size_t n)
 
 	if (munmap(p, n * LAB_PAGE_SIZE))
 		return -errno;
-	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
 }
 
 /* --- dom0 ---------------------------------------------------------------- */
 
-/* The vgem uapi pieces used (the lab has no libdrm headers). */
-struct t_drm_version {
-	int major, minor, patch;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct t_drm_create_dumb {
-	__u32 height, width, bpp, flags, handle, pitch;
-	__u64 size;
-};
-
-struct t_drm_map_dumb {
-	__u32 handle, pad;
-	__u64 offset;
-};
-
-struct t_drm_prime_handle {
-	__u32 handle, flags;
-	__s32 fd;
-};
-
-#define T_DRM_IOCTL_VERSION _IOWR('d', 0x00, struct t_drm_version)
-#define T_DRM_IOCTL_PRIME_HANDLE_TO_FD \
-	_IOWR('d', 0x2d, struct t_drm_prime_handle)
-#define T_DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xb2, struct t_drm_create_dumb)
-#define T_DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xb3, struct t_drm_map_dumb)
-
 /* A vgem buffer of @n pages: its dma-buf fd, its mapping in @pp. */
 static int vgem_buffer(size_t n, void **pp)
 {
-	struct t_drm_create_dumb c = { .height = n,
-				       .width = LAB_PAGE_SIZE / 4,
-				       .bpp = 32 };
-	struct t_drm_prime_handle h = { 0 };
-	struct t_drm_map_dumb m = { 0 };
-	struct t_drm_version v;
-	char path[32], name[16];
-	int i, card = -1;
+	const char *step;
+	int dfd = lab_vgem_buffer(n, pp, &step);
 
-	for (i = 0; i < 16 && card < 0; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		card = open(path, O_RDWR | O_CLOEXEC);
-		if (card < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (ioctl(card, T_DRM_IOCTL_VERSION, &v) ||
-		    strcmp(name, "vgem")) {
-			close(card);
-			card = -1;
-		}
-	}
-	if (card < 0)
-		lab_die(1, "no vgem card in /dev/dri (modprobe vgem)");
-	if (ioctl(card, T_DRM_IOCTL_MODE_CREATE_DUMB, &c) ||
-	    c.size != n * LAB_PAGE_SIZE)
-		lab_die_errno(1, "vgem CREATE_DUMB of %zu pages", n);
-	m.handle = c.handle;
-	if (ioctl(card, T_DRM_IOCTL_MODE_MAP_DUMB, &m))
-		lab_die_errno(1, "vgem MAP_DUMB");
-	*pp = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   card, (off_t)m.offset);
-	if (*pp == MAP_FAILED)
-		lab_die_errno(1, "vgem mmap");
-	h.handle = c.handle;
-	h.flags = O_CLOEXEC | O_RDWR;
-	if (ioctl(card, T_DRM_IOCTL_PRIME_HANDLE_TO_FD, &h))
-		lab_die_errno(1, "vgem PRIME_HANDLE_TO_FD");
-	return h.fd;
+	if (dfd < 0)
+		lab_die(1, "%s of %zu pages: %s", step, n, lab_errname(-dfd));
+	return dfd;
 }
 
 /* DMABUF_IMP_TO_REFS of dma-buf @dfd's @n pages to @domid. */
@@ -238,7 +153,7 @@ static int imp_to_refs(int fd, int dfd, size_t n, __u32 domid, __u32 *refs)
 	op->fd = dfd;
 	op->count = n;
 	op->domid = domid;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
 	if (!ret)
 		memcpy(refs, op->refs, n * sizeof(refs[0]));
 	free(op);
@@ -249,7 +164,7 @@ static int imp_release(int fd, int dfd)
 {
 	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = dfd };
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
 }
 
 static int exp_from_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
@@ -264,7 +179,7 @@ static int exp_from_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
 	op->count = n;
 	op->domid = domid;
 	memcpy(op->refs, refs, n * sizeof(refs[0]));
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
 	*dfd = ret ? -1 : (int)op->fd;
 	free(op);
 	return ret;
@@ -275,7 +190,7 @@ static int wait_released(int fd, int dfd, __u32 ms)
 	struct ioctl_gntdev_dmabuf_exp_wait_released op = { .fd = dfd,
 							    .wait_to_ms = ms };
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
 }
 
 /*
@@ -312,19 +227,19 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 
 	lab_tap_current = "export the domU's grants";
 	ret = exp_from_refs(fd, urefs, n, domid, &dfd);
-	if (!lab_check(!ret, err_why("ioctl", -ret),
+	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "EXP_FROM_REFS of d%u's %zu refs", domid, n))
 		return false;
 	ret = module_check(dfd, SEED_DOMU, SEED_REPLY);
 	wrote = lab_check(
-		!ret, err_why("check", -ret),
+		!ret, lab_errwhy("check", -ret),
 		"an importer in dom0's kernel (xenlab_dmabuf.ko) reads d%u's pattern in the export and writes the reply",
 		domid);
 	ret = imp_to_refs(fd, dfd, n, 0, refs);
-	if (lab_check(!ret, err_why("ioctl", -ret),
+	if (lab_check(!ret, lab_errwhy("ioctl", -ret),
 		      "IMP_TO_REFS of that dma-buf to dom0 itself")) {
 		ret = wait_released(fd, dfd, 200);
-		lab_check(ret == -ETIMEDOUT, err_why("ioctl", -ret),
+		lab_check(ret == -ETIMEDOUT, lab_errwhy("ioctl", -ret),
 			  "EXP_WAIT_RELEASED while imported: ETIMEDOUT");
 		mfd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
 		if (mfd < 0)
@@ -350,17 +265,17 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 					      sizeof(why)),
 				  why, "%zu pages carry the reply", n);
 			ret = unmap_refs(mfd, p, index, n);
-			lab_check(!ret, err_why("unmap", -ret),
+			lab_check(!ret, lab_errwhy("unmap", -ret),
 				  "munmap and UNMAP_GRANT_REF");
 		}
 		close(mfd);
 		ret = imp_release(fd, dfd);
-		lab_check(!ret, err_why("ioctl", -ret),
+		lab_check(!ret, lab_errwhy("ioctl", -ret),
 			  "IMP_RELEASE of the re-import, unmapped: ok");
 	}
 	close(dfd);
 	ret = wait_released(fd, dfd, 5000);
-	lab_check(!ret || ret == -ENOENT, err_why("ioctl", -ret),
+	lab_check(!ret || ret == -ENOENT, lab_errwhy("ioctl", -ret),
 		  "EXP_WAIT_RELEASED after close: released (%s)",
 		  ret ? lab_errname(-ret) : "ok");
 	return wrote;
@@ -385,7 +300,7 @@ static int dom0_main(__u32 domid)
 	memset(mb, 0, LAB_PAGE_SIZE);
 	__sync_synchronize();
 	ret = imp_to_refs(fd, dfd, n, domid, refs);
-	if (!lab_check(!ret, err_why("ioctl", -ret),
+	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "IMP_TO_REFS of a %zu-page vgem buffer for d%u", n,
 		       domid))
 		return lab_tap_summary();
@@ -396,12 +311,13 @@ static int dom0_main(__u32 domid)
 	fflush(stdout);
 
 	lab_tap_current = "waiting for the domU";
-	t0 = now();
+	t0 = lab_now();
 	ok = wait_word(&mb[MB_STATE], MB_READY, true);
 	if (!lab_check(ok, "timed out, or the domU went away",
-		       "the domU posted READY (after %.1f s)", now() - t0)) {
+		       "the domU posted READY (after %.1f s)",
+		       lab_now() - t0)) {
 		ret = imp_release(fd, dfd);
-		lab_check(!ret, err_why("ioctl", -ret),
+		lab_check(!ret, lab_errwhy("ioctl", -ret),
 			  "IMP_RELEASE once the domU is gone");
 		return lab_tap_summary();
 	}
@@ -411,7 +327,7 @@ static int dom0_main(__u32 domid)
 		  why, "vgem's mapping shows the domU's ACK in %ld pages",
 		  pages);
 	ret = imp_release(fd, dfd);
-	lab_check(ret == -EBUSY, err_why("ioctl", -ret),
+	lab_check(ret == -EBUSY, lab_errwhy("ioctl", -ret),
 		  "IMP_RELEASE while the domU maps the buffer: EBUSY");
 
 	if (lab_check(mb[MB_COUNT] >= 1 && mb[MB_COUNT] <= MAX_PAGES,
@@ -424,14 +340,14 @@ static int dom0_main(__u32 domid)
 
 	/* The domU unmaps once it has seen DONE: EBUSY until then. */
 	lab_tap_current = "release the vgem import";
-	t0 = now();
-	while ((ret = imp_release(fd, dfd)) == -EBUSY && now() - t0 < secs)
+	t0 = lab_now();
+	while ((ret = imp_release(fd, dfd)) == -EBUSY && lab_now() - t0 < secs)
 		if (!nap(200))
 			break;
 	if (ret == -EBUSY)
 		ret = imp_release(fd, dfd);
-	t0 = now() - t0;
-	lab_check(!ret, err_why("ioctl", -ret),
+	t0 = lab_now() - t0;
+	lab_check(!ret, lab_errwhy("ioctl", -ret),
 		  "IMP_RELEASE once the domU unmapped: ok (after %.1f s)", t0);
 	lab_check(xdom_verify(v, 0, pages, XDOM_SEED_ACK, why, sizeof(why)),
 		  why, "the vgem buffer still holds the ACK");
@@ -474,8 +390,8 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 	alloc->domid = 0;
 	alloc->flags = GNTALLOC_FLAG_WRITABLE;
 	alloc->count = pages;
-	ret = xioctl(afd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
-	if (!lab_check(!ret, err_why("ioctl", -ret),
+	ret = lab_ioctl(afd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
+	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "ALLOC_GREF: %ld pages to dom0", pages))
 		return lab_tap_summary();
 	mine = mmap(NULL, pages * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
@@ -506,13 +422,14 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 
 	lab_tap_current = "release";
 	ret = unmap_refs(fd, p, index, n);
-	lab_check(!ret, err_why("unmap", -ret), "unmap dom0's buffer");
+	lab_check(!ret, lab_errwhy("unmap", -ret), "unmap dom0's buffer");
 	close(fd);
 	munmap(mine, pages * LAB_PAGE_SIZE);
 	dealloc.index = alloc->index;
 	dealloc.count = pages;
-	ret = xioctl(afd, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc);
-	lab_check(!ret, err_why("ioctl", -ret), "DEALLOC_GREF: grants ended");
+	ret = lab_ioctl(afd, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc);
+	lab_check(!ret, lab_errwhy("ioctl", -ret),
+		  "DEALLOC_GREF: grants ended");
 	close(afd);
 	free(alloc);
 	return lab_tap_summary();
