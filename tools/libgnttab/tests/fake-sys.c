@@ -879,37 +879,42 @@ static int fs_open(const char *path, int flags)
 	return fs_fail_errno(EMFILE);
 }
 
-static mode_t fs_open_mode(int flags, va_list ap)
+/*
+ * A fake path's descriptor, or the real open()'s: the mode argument is read
+ * only when the flags say one was passed.
+ */
+static int fs_open_or(int (*real)(const char *, int, ...), const char *path,
+		      int flags, va_list ap)
 {
-	return flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, mode_t) : 0;
+	int fd = fs_open(path, flags);
+
+	if (fd != -2)
+		return fd;
+	if (flags & (O_CREAT | O_TMPFILE))
+		return real(path, flags, va_arg(ap, mode_t));
+	return real(path, flags);
 }
 
 int __wrap_open(const char *path, int flags, ...)
 {
-	int fd = fs_open(path, flags);
 	va_list ap;
-	mode_t mode;
+	int fd;
 
-	if (fd != -2)
-		return fd;
 	va_start(ap, flags);
-	mode = fs_open_mode(flags, ap);
+	fd = fs_open_or(__real_open, path, flags, ap);
 	va_end(ap);
-	return __real_open(path, flags, mode);
+	return fd;
 }
 
 int __wrap_open64(const char *path, int flags, ...)
 {
-	int fd = fs_open(path, flags);
 	va_list ap;
-	mode_t mode;
+	int fd;
 
-	if (fd != -2)
-		return fd;
 	va_start(ap, flags);
-	mode = fs_open_mode(flags, ap);
+	fd = fs_open_or(__real_open64, path, flags, ap);
 	va_end(ap);
-	return __real_open64(path, flags, mode);
+	return fd;
 }
 
 int __wrap_close(int fd)
