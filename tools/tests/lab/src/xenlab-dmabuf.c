@@ -445,8 +445,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *gntdev = "/dev/xen/gntdev", *reflist = NULL;
+	const char *reflist = NULL;
 	__u32 refs[MAX_PAGES + 1];
+	struct lab_opts opts;
 	long domid = -1;
 	size_t n = 0;
 	int opt;
@@ -454,7 +455,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "D:n:t:r:d:")) != -1) {
+	while ((opt = lab_getopt(argc, argv, "D:n:t:r:", NULL, &opts)) != -1) {
 		switch (opt) {
 		case 'D':
 			domid = strtol(optarg, NULL, 0);
@@ -467,9 +468,6 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			reflist = optarg;
-			break;
-		case 'd':
-			gntdev = optarg;
 			break;
 		default:
 			usage();
@@ -486,5 +484,5 @@ int main(int argc, char **argv)
 	if (n != (size_t)pages + 1)
 		lab_die(2, "%zu refs; want %ld data pages and a mailbox", n,
 			pages);
-	return domu_main(gntdev, refs, n);
+	return domu_main(opts.node, refs, n);
 }
