@@ -183,17 +183,8 @@ fetch_perf()
 			lab_die "apt-get download ${missing[*]} failed"
 	fi
 	dir=$LAB_CACHE/perf/$ver
-	# The stamp holds the file list, so a changed list re-extracts.
-	files=${files//$'\n'/ }
-	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "$files" ]; then
-		lab_log "extracting linux-perf $ver"
-		rm -rf "$dir"
-		mkdir -p "$dir/root"
-		for f in $files; do
-			dpkg -x "$LAB_CACHE/debs/$f" "$dir/root"
-		done
-		echo "$files" >"$dir/.complete"
-	fi
+	# shellcheck disable=SC2086
+	(cd "$LAB_CACHE/debs" && lab_extract "$dir" "linux-perf $ver" $files)
 	mkdir -p "$LAB_CACHE/env"
 	cat >"$LAB_CACHE/env/perf.env" <<-EOF
 		PERF_ROOT=$dir/root

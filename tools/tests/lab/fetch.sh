@@ -318,7 +318,7 @@ fetch_busybox()
 # DT_NEEDED library is in this tree.
 fetch_xl()
 {
-	local dir=$LAB_CACHE/xl-$XEN debs deb pkgs
+	local dir=$LAB_CACHE/xl-$XEN debs pkgs
 	pkgs=("xen-utils-$XEN" xenstore-utils "libxenmisc$XEN" libxenstore4
 		libxengnttab1 libxenevtchn1 libxencall1 libxenforeignmemory1
 		libxendevicemodel1 libxentoollog1 libxentoolcore1 libxenhypfs1
@@ -328,17 +328,9 @@ fetch_xl()
 	# shellcheck disable=SC2046
 	[ "$(lab_xen_suite "$XEN")" = host ] ||
 		private_apt $(lab_xen_suite "$XEN")
-	# The stamp holds the .debs, so a changed list or version re-extracts.
 	debs=$(download "${pkgs[@]}")
-	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "$debs" ]; then
-		lab_log "extracting the Xen $XEN toolstack"
-		rm -rf "$dir"
-		mkdir -p "$dir/root"
-		for deb in $debs; do
-			dpkg -x "$deb" "$dir/root"
-		done
-		echo "$debs" >"$dir/.complete"
-	fi
+	# shellcheck disable=SC2086
+	lab_extract "$dir" "the Xen $XEN toolstack" $debs
 	echo "XL_ROOT=$dir/root" >"$LAB_CACHE/env/xl-$XEN.env"
 	APT_OPTS=()
 	APT_PRIVATE=

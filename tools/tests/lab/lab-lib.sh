@@ -47,6 +47,23 @@ lab_locked()
 	) 9>"$LAB_CACHE/.lock"
 }
 
+# lab_extract DIR WHAT DEB...: the packages' files in DIR/root.  The
+# stamp DIR/.complete holds the package list, so a changed list or version
+# extracts afresh and an unchanged one is left as it is.
+lab_extract()
+{
+	local dir=$1 what=$2 deb
+	shift 2
+	[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ] || return 0
+	lab_log "extracting $what"
+	rm -rf "$dir"
+	mkdir -p "$dir/root"
+	for deb; do
+		dpkg -x "$deb" "$dir/root"
+	done
+	echo "$*" >"$dir/.complete"
+}
+
 # apt with a long lock timeout: a fresh machine may be running its own apt.
 lab_apt()
 {
