@@ -249,6 +249,16 @@ static double mib_per_s(uint64_t msgs, uint64_t ns)
 	return ns ? 2.0 * msgs * DEMO_SLOT_DATA / (1 << 20) / (ns / 1e9) : 0;
 }
 
+/* Says which phase ended how, if pump() did not finish it. */
+static int pump_failed(const char *phase, int rc)
+{
+	if (rc == PUMP_DONE)
+		return 0;
+	printf("frontend: %s phase failed (%s)\n", phase,
+	       rc == PUMP_GONE ? "backend gone" : "stalled");
+	return 1;
+}
+
 static int session_clean(struct front *f, unsigned int pings, unsigned int secs)
 {
 	uint64_t t0, ns, streamed, ok, bad;
@@ -258,11 +268,8 @@ static int session_clean(struct front *f, unsigned int pings, unsigned int secs)
 		return -1;
 
 	rc = pump(f, pings, 1, UINT64_MAX);
-	if (rc != PUMP_DONE) {
-		printf("frontend: ping-pong phase failed (%s)\n",
-		       rc == PUMP_GONE ? "backend gone" : "stalled");
+	if (pump_failed("ping-pong", rc))
 		return -1;
-	}
 	printf("frontend: ping-pong: %u messages one at a time, %" PRIu64
 	       " ok, %" PRIu64
 	       " bad; round trip min %.0f us, avg %.0f us, max %.0f us\n",
@@ -280,11 +287,8 @@ static int session_clean(struct front *f, unsigned int pings, unsigned int secs)
 	ok = f->ok - ok;
 	bad = f->bad - bad;
 	streamed = ok + bad;
-	if (rc != PUMP_DONE) {
-		printf("frontend: stream phase failed (%s)\n",
-		       rc == PUMP_GONE ? "backend gone" : "stalled");
+	if (pump_failed("stream", rc))
 		return -1;
-	}
 	printf("frontend: stream: %" PRIu64
 	       " messages of %u bytes, up to %u in flight, in %.2f s: %.0f msg/s, %.2f MiB/s (requests + responses); %" PRIu64
 	       " ok, %" PRIu64 " bad\n",
