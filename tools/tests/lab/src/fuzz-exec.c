@@ -195,6 +195,24 @@ static int pick_reg(unsigned int k)
 	return -1;
 }
 
+/* Is file slot @f open? If not, operation @name does nothing: say so. */
+static bool file_open(const char *name, int f)
+{
+	if (xf[f].fd >= 0)
+		return true;
+	desc("%s f%d: not open", name, f);
+	return false;
+}
+
+/* Was a mapping @r picked? If not, operation @name does nothing: say so. */
+static bool reg_found(const char *name, int r)
+{
+	if (r >= 0)
+		return true;
+	desc("%s: nothing mapped", name);
+	return false;
+}
+
 static int free_slot_map(void)
 {
 	int i;
@@ -283,10 +301,8 @@ static void x_close(const struct op *o)
 {
 	int f = pick_file(o->a), i;
 
-	if (xf[f].fd < 0) {
-		desc("CLOSE f%d: not open", f);
+	if (!file_open("CLOSE", f))
 		return;
-	}
 	close(xf[f].fd);
 	xf[f].fd = -1;
 	/* The maps leave the table; mappings keep their grants. */
@@ -376,10 +392,8 @@ static void x_unmap(const struct op *o)
 	int f = pick_file(o->a), m = pick_map(f, o->x), err;
 	unsigned int how = o->b % 8;
 
-	if (xf[f].fd < 0) {
-		desc("UNMAP f%d: not open", f);
+	if (!file_open("UNMAP", f))
 		return;
-	}
 	if (m < 0 && how < 5)
 		how = 5;
 	memset(&u, 0, sizeof(u));
@@ -445,10 +459,8 @@ static void x_getoff(const struct op *o)
 	unsigned int how = o->b % 6;
 	const struct xmap *m = NULL;
 
-	if (xf[f].fd < 0) {
-		desc("GETOFF f%d: not open", f);
+	if (!file_open("GETOFF", f))
 		return;
-	}
 	if (r < 0 && how < 3)
 		how = 3;
 	switch (how) {
@@ -504,10 +516,8 @@ static void x_setmax(const struct op *o)
 	struct ioctl_gntdev_set_max_grants s = { vals[o->b % 4] };
 	int f = pick_file(o->a), err;
 
-	if (xf[f].fd < 0) {
-		desc("SETMAX f%d: not open", f);
+	if (!file_open("SETMAX", f))
 		return;
-	}
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &s);
 	desc("SETMAX f%d %u -> %s", f, s.count, err ? lab_errname(err) : "ok");
 	if (err)
@@ -523,10 +533,8 @@ static void x_notify(const struct op *o)
 	struct ioctl_gntdev_unmap_notify u = { 0 };
 	int f = pick_file(o->a), m = pick_map(f, o->x), err;
 
-	if (xf[f].fd < 0) {
-		desc("NOTIFY f%d: not open", f);
+	if (!file_open("NOTIFY", f))
 		return;
-	}
 	/*
 	 * Never a byte of word 0: a clear-byte notify writes the granted
 	 * page at unmap time, and word 0 is the page's signature.
@@ -572,10 +580,8 @@ static void x_copy(const struct op *o)
 	__u32 n = o->b % 5, i, v;
 	bool checkable[4] = { false };
 
-	if (xf[f].fd < 0) {
-		desc("COPY f%d: not open", f);
+	if (!file_open("COPY", f))
 		return;
-	}
 	memset(seg, 0, sizeof(seg));
 	memset(buf, 0, sizeof(buf));
 	desc("COPY f%d n=%u:", f, n);
@@ -775,10 +781,8 @@ static void x_munmap(const struct op *o)
 	size_t first = 0, n;
 	volatile __u64 *base;
 
-	if (r < 0) {
-		desc("MUNMAP: nothing mapped");
+	if (!reg_found("MUNMAP", r))
 		return;
-	}
 	base = xr[r].addr;
 	n = xr[r].pages;
 	switch (o->b % 6) {
@@ -811,10 +815,8 @@ static void x_mremap(const struct op *o)
 	void *a, *to = NULL;
 	int flags = 0;
 
-	if (r < 0) {
-		desc("MREMAP: nothing mapped");
+	if (!reg_found("MREMAP", r))
 		return;
-	}
 	old = xr[r].pages * PG;
 	switch (o->b % 4) {
 	case 0: /* shrink */
@@ -851,10 +853,8 @@ static void x_mprotect(const struct op *o)
 				      PROT_NONE };
 	int r = pick_reg(o->a), prot = prots[o->b % 3], err;
 
-	if (r < 0) {
-		desc("MPROTECT: nothing mapped");
+	if (!reg_found("MPROTECT", r))
 		return;
-	}
 	err = mprotect((void *)xr[r].addr, xr[r].pages * PG, prot) ? errno : 0;
 	desc("MPROTECT r%d prot %d -> %s", r, prot,
 	     err ? lab_errname(err) : "ok");
@@ -875,10 +875,8 @@ static void x_madvise(const struct op *o)
 				     MADV_DOFORK };
 	int r = pick_reg(o->a), adv = advs[o->b % 3], err;
 
-	if (r < 0) {
-		desc("MADVISE: nothing mapped");
+	if (!reg_found("MADVISE", r))
 		return;
-	}
 	err = madvise((void *)xr[r].addr, xr[r].pages * PG, adv) ? errno : 0;
 	desc("MADVISE r%d %d -> %s", r, adv, err ? lab_errname(err) : "ok");
 	if (err)
@@ -893,10 +891,8 @@ static void x_touch(const struct op *o)
 	__u32 pg, w;
 	__u64 v;
 
-	if (r < 0) {
-		desc("TOUCH: nothing mapped");
+	if (!reg_found("TOUCH", r))
 		return;
-	}
 	pg = o->x % xr[r].pages;
 	w = 1 + o->y % (WORDS - 1);
 	if (xr[r].state != R_CLEAN) {
