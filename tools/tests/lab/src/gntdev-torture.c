@@ -623,8 +623,8 @@ static void limits_workers(const struct lab_pool *p, int fd, unsigned int n,
 		   "limits: %u %s under %s %ld never hold more; only ENOSPC", n,
 		   who, what, lim);
 	lab_expect(s.enospc > 0 && s.maps > 0, "the limit was never hit",
-		   "limits: the %s limit was hit (ENOSPC), maps still worked",
-		   what);
+		   "limits: %s %ld was hit (ENOSPC), maps still worked", what,
+		   lim);
 }
 
 static void limits_per_file(const struct lab_pool *p, __u64 seed,
