@@ -368,4 +368,101 @@ static inline double lab_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* ------------------------------------------------------------------------
+ * The random map/mmap/touch/munmap/unmap worker (lab-worker.c)
+ */
+
+/* What a worker is doing, for a kill's post-mortem. */
+enum lab_wstage {
+	LAB_WS_START, /* no gntdev call yet */
+	LAB_WS_OPEN,
+	LAB_WS_MAP,
+	LAB_WS_MMAP,
+	LAB_WS_TOUCH,
+	LAB_WS_MUNMAP,
+	LAB_WS_UNMAP,
+	LAB_WS_COPY,
+	LAB_WS_CLOSE,
+	LAB_WS_NR
+};
+
+extern const char *const lab_wstage_name[LAB_WS_NR];
+
+/* The most pages one step maps, and maps kept live between steps. */
+#define LAB_WORKER_PAGES 8
+#define LAB_WORKER_LIVE 3
+
+/*
+ * What a worker did; in shared memory when the worker is another process.
+ * @stage is what it is doing now (enum lab_wstage); @err and @msg tell the
+ * first failure (@err a positive errno, 0 for wrong data).
+ */
+struct lab_worker_stats {
+	unsigned long steps, maps, mmaps, pages, writes, copies, getoffs;
+	unsigned long unmaps, enospc;
+	long held_max;
+	volatile int stage;
+	int failed;
+	int err;
+	char msg[200];
+};
+
+/* A map the worker holds: refs [@s, @s + @n), mmapped at @addr or not. */
+struct lab_wlive {
+	__u64 off;
+	__u32 s;
+	__u32 n;
+	void *addr;
+	bool writable;
+};
+
+/**
+ * struct lab_worker - one worker's parameters and state
+ * @fd: The gntdev file it uses.
+ * @node: The node to open again after a close (NULL: the default).
+ * @refs: The refs it maps, @nrefs of them (at least @max_pages).
+ * @mem: Their pages on the granting side if this worker alone writes their
+ *	scratch words (all but word 0): then writes are checked from both
+ *	sides and copies go in as well as out. NULL: only written.
+ * @max_pages: Pages one map has at most (1..LAB_WORKER_PAGES).
+ * @max_live: Maps left live between steps at most (0..LAB_WORKER_LIVE).
+ * @reopen: It may close @fd and open another (no one else uses @fd).
+ * @rdonly: Only read-only mappings (@fd was opened O_RDONLY).
+ * @may_enospc: ENOSPC from MAP is an answer, not a failure.
+ * @held: Grants held by all the workers sharing @limit, or NULL.
+ * @limit: Never more than this many held (with @held).
+ * @st: Its stats, written as it goes.
+ * @r: Its random state.
+ */
+struct lab_worker {
+	int fd;
+	const char *node;
+	const __u32 *refs;
+	volatile __u64 *mem;
+	__u32 nrefs;
+	__u32 max_pages;
+	unsigned int max_live;
+	bool reopen;
+	bool rdonly;
+	bool may_enospc;
+	volatile long *held;
+	long limit;
+	struct lab_worker_stats *st;
+	struct lab_rng r;
+	/* private */
+	struct lab_wlive live[LAB_WORKER_LIVE + 1];
+	unsigned int nlive;
+};
+
+/* One random step; false (and the reason in @st) on a failure. */
+bool lab_worker_step(struct lab_worker *w);
+/*
+ * Step until lab_now() reaches @deadline, *@stop is set, or a step fails;
+ * on a failure set *@stop (if @stop) for the other workers, return false.
+ */
+bool lab_worker_run(struct lab_worker *w, double deadline, int *stop);
+/* Add the counts of @s to @sum (held_max: the larger). */
+void lab_worker_stats_add(struct lab_worker_stats *sum,
+			  const struct lab_worker_stats *s);
+
 #endif /* LAB_H */

@@ -4,16 +4,18 @@
  * real driver, run as root in a PV dom0 of the Xen lab.
  *
  * The run is a series of episodes. An episode is a list of operations
- * generated from (seed, episode number) and executed in a fresh child
- * process (the executor), which exits at the end with everything still
- * open and mapped, so process exit is part of every episode. Operations:
- * open/close of a few files, MAP (random counts, valid, never-granted and
- * foreign-domain refs), UNMAP (right, wrong and random offsets and counts),
- * GET_OFFSET_FOR_VADDR, SET_MAX_GRANTS, SET_UNMAP_NOTIFY, GRANT_COPY (random
- * segments, local buffers, lengths, offsets, flags), mmap (right and wrong
+ * generated from (seed, episode number) by this file, the supervisor, and
+ * executed in a fresh child process (the executor, fuzz-exec.c), which
+ * exits at the end with everything still open and mapped, so process
+ * exit is part of every episode. Operations: open/close of a few files,
+ * MAP (random counts, valid, never-granted and foreign-domain refs), UNMAP
+ * (right, wrong and random offsets and counts), GET_OFFSET_FOR_VADDR,
+ * SET_MAX_GRANTS, SET_UNMAP_NOTIFY, GRANT_COPY (random segments, local
+ * buffers, lengths, offsets, flags), mmap (right and wrong
  * offsets, lengths, protections, flags, MAP_FIXED over other mappings),
  * munmap of all or part, mremap, mprotect, madvise, reads and writes of the
- * mappings, and fork (the child pokes at what it inherited and exits).
+ * mappings, and fork (the child pokes at what it inherited, runs the lab
+ * worker on an inherited file and exits).
  *
  * An operation carries only random numbers; the executor interprets them
  * against its current state (which files are open, which maps and
@@ -52,59 +54,20 @@
  * /tmp/gntdev-fuzz.log. Exit status: 0 no failure, 1 a failure (printed
  * with its minimal sequence), 2 usage or setup.
  */
-#include "lab.h"
+#include "fuzz.h"
 
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stddef.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
-#define PG LAB_PAGE_SIZE
-#define WORDS LAB_PAGE_WORDS
 #define LOG_FILE "/tmp/gntdev-fuzz.log"
 
-#define POOL 32 /* granted pages */
-#define NFD 4 /* file slots */
-#define NMAP 24 /* maps tracked */
-#define NREG 24 /* mappings tracked */
-#define MAX_MAP 8 /* grants per tracked map */
-#define MAX_OPS 2000
-#define ST_OKAY 0
-
-/* Executor exit codes. */
-#define XC_OK 0
-#define XC_ORACLE 3
-
-/* The grants every episode uses; granted until we exit. */
-static struct lab_pool pool;
-/* -s, -d, -v and --stock (lab_stock). */
-static struct lab_opts opts;
+struct lab_pool fz_pool;
+struct lab_opts fz_opts;
+struct xreport *fz_rep;
 
 /* ------------------------------------------------------------------------
- * Operations
+ * Generating episodes
  */
-
-enum optype {
-	OP_OPEN,
-	OP_CLOSE,
-	OP_MAP,
-	OP_UNMAP,
-	OP_GETOFF,
-	OP_SETMAX,
-	OP_NOTIFY,
-	OP_COPY,
-	OP_MMAP,
-	OP_MUNMAP,
-	OP_MREMAP,
-	OP_MPROTECT,
-	OP_MADVISE,
-	OP_TOUCH,
-	OP_FORK,
-	OP_NR
-};
 
 static const char *const op_name[OP_NR] = {
 	"OPEN",	  "CLOSE",    "MAP",	 "UNMAP", "GETOFF",
@@ -115,12 +78,6 @@ static const char *const op_name[OP_NR] = {
 /* How often each kind comes up. */
 static const unsigned char op_weight[OP_NR] = {
 	3, 2, 14, 8, 4, 2, 3, 5, 14, 6, 3, 3, 2, 10, 2,
-};
-
-/* Only random numbers: the executor decides what they mean. */
-struct op {
-	__u8 type, a, b, c;
-	__u32 x, y;
 };
 
 static void gen_episode(__u64 seed, unsigned int ep, struct op *ops,
@@ -146,1012 +103,6 @@ static void gen_episode(__u64 seed, unsigned int ep, struct op *ops,
 		ops[i].x = lab_rnd(&r);
 		ops[i].y = lab_rnd(&r);
 	}
-}
-
-/* ------------------------------------------------------------------------
- * What the executor reports to the supervisor (shared memory)
- */
-
-struct xreport {
-	int ops_done;
-	volatile int cur; /* operation running now */
-	int fail_op;
-	char kind[64];
-	char msg[256];
-	char desc[MAX_OPS][96];
-};
-
-static struct xreport *rep;
-
-/* ------------------------------------------------------------------------
- * Executor state
- */
-
-struct xfile {
-	int fd; /* -1: slot free */
-	bool rdonly;
-	bool capped; /* SET_MAX_GRANTS was used: ENOSPC is possible */
-	bool shared; /* a fork child used it: its table may have changed */
-	bool ever_mapped;
-};
-
-struct xmap {
-	bool live; /* in its file's table */
-	int file;
-	__u64 off;
-	__u32 n;
-	__u32 refs[MAX_MAP];
-	bool good; /* all refs valid pool refs of domain 0 */
-	bool mmapped; /* an mmap of it succeeded (or may have) */
-	bool clear_notify; /* a clear-byte notify is set */
-	unsigned int serial; /* tells maps in the same slot apart */
-};
-
-enum rstate {
-	R_FREE,
-	R_CLEAN, /* exactly one map's pages, untouched by VM tricks */
-	R_UNKNOWN, /* something happened to it: only guarded reads */
-};
-
-struct xreg {
-	int state;
-	volatile __u64 *addr;
-	size_t pages;
-	int map; /* the map it was created for (its slot may be reused) */
-	unsigned int serial; /* that map's serial number */
-	__u32 refs[MAX_MAP]; /* what its pages show, while clean */
-	int file;
-	bool writable;
-};
-
-static struct xfile xf[NFD];
-static struct xmap xm[NMAP];
-static struct xreg xr[NREG];
-static int cur_op;
-static unsigned int map_serial;
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-oracle(const char *kind, const char *f, ...)
-{
-	va_list ap;
-
-	rep->fail_op = cur_op;
-	snprintf(rep->kind, sizeof(rep->kind), "%s", kind);
-	va_start(ap, f);
-	vsnprintf(rep->msg, sizeof(rep->msg), f, ap);
-	va_end(ap);
-	_exit(XC_ORACLE);
-}
-
-static void __attribute__((format(printf, 1, 2))) desc(const char *f, ...)
-{
-	va_list ap;
-	size_t len = strlen(rep->desc[cur_op]);
-
-	va_start(ap, f);
-	vsnprintf(rep->desc[cur_op] + len, sizeof(rep->desc[0]) - len, f, ap);
-	va_end(ap);
-}
-
-/* An errno outside @allowed (0-terminated) is a failure. */
-static void errno_in(const char *call, int err, const int *allowed)
-{
-	const int *a;
-
-	for (a = allowed; *a; a++) {
-		if (*a == err)
-			return;
-	}
-	oracle(call, "%s failed with %s, which its ABI does not list", call,
-	       lab_errname(err));
-}
-
-static const int E_MAP[] = { EINVAL, ENOSPC, ENOMEM, EFAULT, 0 };
-static const int E_UNMAP[] = { EINVAL, ENOENT, EFAULT, 0 };
-static const int E_GETOFF[] = { EINVAL, EFAULT, 0 };
-static const int E_SETMAX[] = { EINVAL, EFAULT, ENOTTY, 0 };
-static const int E_NOTIFY[] = { EINVAL, ENOENT, EFAULT, 0 };
-static const int E_COPY[] = { EINVAL, EFAULT, ENOMEM, EINTR, 0 };
-static const int E_MMAP[] = { EINVAL, ENOMEM, EOVERFLOW, ESRCH,	 EPERM,
-			      ENOSPC, EIO,    EFAULT,	 EAGAIN, EACCES,
-			      EEXIST, ENODEV, 0 };
-static const int E_MREMAP[] = { EINVAL, ENOMEM, EFAULT, EAGAIN, 0 };
-static const int E_MPROTECT[] = { EINVAL, EACCES, ENOMEM, 0 };
-static const int E_MADVISE[] = { EINVAL, ENOMEM, EAGAIN, EPERM, 0 };
-
-/* ------------------------------------------------------------------------
- * Guarded accesses: a fault inside one is an answer, anywhere else a bug
- */
-
-static sigjmp_buf guard_jb;
-static volatile sig_atomic_t guard_on;
-
-static void guard_handler(int sig)
-{
-	if (guard_on)
-		siglongjmp(guard_jb, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Read a word; returns 0 or the signal that stopped it. */
-static int guarded_read(const volatile __u64 *p, __u64 *v)
-{
-	int s = sigsetjmp(guard_jb, 1);
-
-	if (s) {
-		guard_on = 0;
-		return s;
-	}
-	guard_on = 1;
-	*v = *p;
-	guard_on = 0;
-	return 0;
-}
-
-static int guarded_write(volatile __u64 *p, __u64 v)
-{
-	int s = sigsetjmp(guard_jb, 1);
-
-	if (s) {
-		guard_on = 0;
-		return s;
-	}
-	guard_on = 1;
-	*p = v;
-	guard_on = 0;
-	return 0;
-}
-
-/* ------------------------------------------------------------------------
- * Picking things from the state
- */
-
-static int pick_file(__u8 a)
-{
-	return a % NFD;
-}
-
-/* A live map of @file, chosen by @k, or -1. */
-static int pick_map(int file, unsigned int k)
-{
-	int i, seen = 0, live = 0;
-
-	for (i = 0; i < NMAP; i++)
-		live += xm[i].live && xm[i].file == file;
-	if (!live)
-		return -1;
-	k %= live;
-	for (i = 0; i < NMAP; i++) {
-		if (xm[i].live && xm[i].file == file && seen++ == (int)k)
-			return i;
-	}
-	return -1;
-}
-
-static int pick_reg(unsigned int k)
-{
-	int i, seen = 0, n = 0;
-
-	for (i = 0; i < NREG; i++)
-		n += xr[i].state != R_FREE;
-	if (!n)
-		return -1;
-	k %= n;
-	for (i = 0; i < NREG; i++) {
-		if (xr[i].state != R_FREE && seen++ == (int)k)
-			return i;
-	}
-	return -1;
-}
-
-static int free_slot_map(void)
-{
-	int i;
-
-	for (i = 0; i < NMAP; i++) {
-		if (!xm[i].live)
-			return i;
-	}
-	return -1;
-}
-
-static int free_slot_reg(void)
-{
-	int i;
-
-	for (i = 0; i < NREG; i++) {
-		if (xr[i].state == R_FREE)
-			return i;
-	}
-	return -1;
-}
-
-/*
- * [a, a + len) is no longer what the tracked mappings had there: unmapped,
- * or mapped anew by the caller. Take it out of every mapping, so that a
- * mapping's range never covers a hole: the kernel may put a new mapping in
- * that hole, and an mremap(), mprotect() or MAP_FIXED meant for the old
- * mapping would then hit the new one behind the model's back. A mapping
- * cut in two keeps its lower part; the upper part gets a free slot if
- * there is one (else it stays mapped, untracked, which is harmless: the
- * kernel never places anything over it). What is left is not clean.
- */
-static void regions_cut(const volatile void *a, size_t len)
-{
-	uintptr_t s = (uintptr_t)a, e = s + len;
-	int i, j;
-
-	for (i = 0; i < NREG; i++) {
-		uintptr_t rs = (uintptr_t)xr[i].addr,
-			  re = rs + xr[i].pages * PG;
-
-		if (xr[i].state == R_FREE || re <= s || rs >= e)
-			continue;
-		if (rs >= s && re <= e) {
-			xr[i].state = R_FREE;
-			continue;
-		}
-		xr[i].state = R_UNKNOWN;
-		if (rs < s && re > e && (j = free_slot_reg()) >= 0) {
-			xr[j] = xr[i];
-			xr[j].addr = (volatile __u64 *)e;
-			xr[j].pages = (re - e) / PG;
-		}
-		if (rs < s) {
-			xr[i].pages = (s - rs) / PG;
-		} else {
-			xr[i].addr = (volatile __u64 *)e;
-			xr[i].pages = (re - e) / PG;
-		}
-	}
-}
-
-/* ------------------------------------------------------------------------
- * The operations
- */
-
-static void x_open(const struct op *o)
-{
-	int f = pick_file(o->a);
-	bool ro = o->b % 8 == 0;
-
-	if (xf[f].fd >= 0) {
-		desc("OPEN f%d: already open", f);
-		return;
-	}
-	xf[f] = (struct xfile){ .fd = open(opts.node, (ro ? O_RDONLY : O_RDWR) |
-							      O_CLOEXEC),
-				.rdonly = ro };
-	if (xf[f].fd < 0)
-		oracle("OPEN", "open %s: %s", opts.node, lab_errname(errno));
-	desc("OPEN f%d%s", f, ro ? " O_RDONLY" : "");
-}
-
-static void x_close(const struct op *o)
-{
-	int f = pick_file(o->a), i;
-
-	if (xf[f].fd < 0) {
-		desc("CLOSE f%d: not open", f);
-		return;
-	}
-	close(xf[f].fd);
-	xf[f].fd = -1;
-	/* The maps leave the table; mappings keep their grants. */
-	for (i = 0; i < NMAP; i++) {
-		if (xm[i].file == f)
-			xm[i].live = false;
-	}
-	desc("CLOSE f%d", f);
-}
-
-static void x_map(const struct op *o)
-{
-	static const __u32 counts[8] = { 1, 2, 3, 4, 8, 0, 65537, 0xffffffff };
-	/* The header and MAX_MAP + 1 refs; refs[] is reached by pointer. */
-	__u64 buf[3 + MAX_MAP + 1];
-	struct ioctl_gntdev_map_grant_ref *req = (void *)buf;
-	int f = pick_file(o->a), m = free_slot_map(), err;
-	__u32 n = counts[o->b % 8], i, kind;
-	bool good = true, fresh;
-
-	if (xf[f].fd < 0 || m < 0) {
-		desc("MAP f%d: %s", f, xf[f].fd < 0 ? "not open" : "no slot");
-		return;
-	}
-	memset(buf, 0, sizeof(buf));
-	req->count = n;
-	desc("MAP f%d n=%u refs=", f, n);
-	for (i = 0; i < n && i <= MAX_MAP; i++) {
-		struct ioctl_gntdev_grant_ref *g = &req->refs[i];
-
-		kind = (o->x >> (3 * i)) & 7;
-		g->domid = 0;
-		g->ref = pool.refs[(o->y + i * 7) % POOL];
-		if (kind == 6) {
-			g->ref = LAB_NEVER_GRANTED;
-			good = false;
-		} else if (kind == 7) {
-			g->domid = LAB_NO_DOMAIN;
-			good = false;
-		}
-		if (i < n && i < MAX_MAP)
-			desc("%s%u%s", i ? "," : "", g->ref,
-			     g->domid ? "@d" : "");
-	}
-	fresh = !xf[f].ever_mapped && !xf[f].shared;
-	/* One in 16: the argument itself is a bad pointer. */
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
-			 o->c % 16 ? (void *)req : (void *)16);
-	if (o->c % 16 == 0) {
-		desc(" (bad pointer): %s", err ? lab_errname(err) : "ok");
-		if (err != EFAULT)
-			oracle("MAP", "MAP with argument at address 16: %s",
-			       err ? lab_errname(err) : "success");
-		return;
-	}
-	if (err) {
-		desc(" -> %s", lab_errname(err));
-		errno_in("MAP", err, E_MAP);
-		if (n >= 1 && n <= MAX_MAP && !(err == ENOSPC && xf[f].capped))
-			oracle("MAP", "MAP of %u refs failed: %s", n,
-			       lab_errname(err));
-		return;
-	}
-	desc(" -> off %#llx", (unsigned long long)req->index);
-	if (n < 1 || n > 65536)
-		oracle("MAP", "MAP with count %#x succeeded", n);
-	if (req->index & (PG - 1))
-		oracle("MAP", "MAP returned unaligned offset %#llx",
-		       (unsigned long long)req->index);
-	if (fresh && req->index)
-		oracle("MAP", "first MAP on a fresh file returned %#llx, not 0",
-		       (unsigned long long)req->index);
-	xf[f].ever_mapped = true;
-	xm[m] = (struct xmap){ .live = true,
-			       .file = f,
-			       .off = req->index,
-			       .n = n,
-			       .good = good,
-			       .serial = ++map_serial };
-	for (i = 0; i < n; i++)
-		xm[m].refs[i] = req->refs[i].ref;
-}
-
-static void x_unmap(const struct op *o)
-{
-	struct ioctl_gntdev_unmap_grant_ref u;
-	int f = pick_file(o->a), m = pick_map(f, o->x), err;
-	unsigned int how = o->b % 8;
-
-	if (xf[f].fd < 0) {
-		desc("UNMAP f%d: not open", f);
-		return;
-	}
-	if (m < 0 && how < 5)
-		how = 5;
-	memset(&u, 0, sizeof(u));
-	switch (how) {
-	case 0:
-	case 1:
-	case 2:
-		u.index = xm[m].off;
-		u.count = how ? xm[m].n : 0;
-		break;
-	case 3: /* wrong count */
-		u.index = xm[m].off;
-		u.count = xm[m].n + 1;
-		break;
-	case 4: /* inside the map, or just past it */
-		u.index = xm[m].off + PG;
-		break;
-	case 5:
-		u.index = (__u64)(o->y % 64) << 12;
-		u.count = o->c % 3;
-		break;
-	case 6: /* unaligned */
-		u.index = (__u64)(o->y % 64) << 12 | (o->c | 1);
-		break;
-	default: /* beyond 32 bits of slots */
-		u.index = (__u64)o->y << 32;
-		u.count = o->c;
-		break;
-	}
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
-	desc("UNMAP f%d off %#llx count %u -> %s", f,
-	     (unsigned long long)u.index, u.count,
-	     err ? lab_errname(err) : "ok");
-	if (err)
-		errno_in("UNMAP", err, E_UNMAP);
-	if (how <= 2 && !xf[f].shared) {
-		if (err)
-			oracle("UNMAP",
-			       "UNMAP of a live map (off %#llx n %u): %s",
-			       (unsigned long long)xm[m].off, xm[m].n,
-			       lab_errname(err));
-		xm[m].live = false;
-		return;
-	}
-	if (!err) {
-		/* Whatever it removed is no longer ours to expect. */
-		int i;
-
-		if (how == 3 && !xf[f].shared)
-			oracle("UNMAP", "UNMAP with the wrong count worked");
-		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    xm[i].off == (u.index & ~(PG - 1)))
-				xm[i].live = false;
-		}
-	}
-}
-
-static void x_getoff(const struct op *o)
-{
-	struct ioctl_gntdev_get_offset_for_vaddr g = { 0 };
-	int f = pick_file(o->a), r = pick_reg(o->x), err, local = 0;
-	unsigned int how = o->b % 6;
-	const struct xmap *m = NULL;
-
-	if (xf[f].fd < 0) {
-		desc("GETOFF f%d: not open", f);
-		return;
-	}
-	if (r < 0 && how < 3)
-		how = 3;
-	switch (how) {
-	case 0:
-		g.vaddr = (uintptr_t)xr[r].addr;
-		/* Still the same map, live or not? */
-		if (xr[r].map >= 0 && xm[xr[r].map].serial == xr[r].serial)
-			m = &xm[xr[r].map];
-		break;
-	case 1:
-		g.vaddr = (uintptr_t)xr[r].addr + (o->y % (xr[r].pages * PG));
-		break;
-	case 2:
-		g.vaddr = (uintptr_t)xr[r].addr + xr[r].pages * PG;
-		break;
-	case 3:
-		g.vaddr = (uintptr_t)&local;
-		break;
-	case 4:
-		g.vaddr = (uintptr_t)pool.mem;
-		break;
-	default:
-		g.vaddr = (__u64)o->y << 12;
-		break;
-	}
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &g);
-	desc("GETOFF f%d vaddr %#llx -> %s", f, (unsigned long long)g.vaddr,
-	     err ? lab_errname(err) : "ok");
-	if (!err)
-		desc(" off %#llx n %u", (unsigned long long)g.offset, g.count);
-	if (err)
-		errno_in("GETOFF", err, E_GETOFF);
-	if (how >= 3 && !err)
-		oracle("GETOFF", "GET_OFFSET of a non-gntdev address worked");
-	/* The start of a clean mapping of this file's live map. */
-	if (how == 0 && m && xr[r].state == R_CLEAN && xr[r].file == f &&
-	    !xf[f].shared) {
-		if (m->live && (err || g.offset != m->off || g.count != m->n))
-			oracle("GETOFF",
-			       "GET_OFFSET of a mapping: %s off %#llx n %u, want %#llx n %u",
-			       err ? lab_errname(err) : "ok",
-			       (unsigned long long)g.offset, g.count,
-			       (unsigned long long)m->off, m->n);
-		if (!m->live && !err && !lab_stock)
-			oracle("GETOFF",
-			       "GET_OFFSET of a mapping whose map was unmapped worked");
-	}
-}
-
-static void x_setmax(const struct op *o)
-{
-	static const __u32 vals[4] = { 0, 4, 64, 0xffffffff };
-	struct ioctl_gntdev_set_max_grants s = { vals[o->b % 4] };
-	int f = pick_file(o->a), err;
-
-	if (xf[f].fd < 0) {
-		desc("SETMAX f%d: not open", f);
-		return;
-	}
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &s);
-	desc("SETMAX f%d %u -> %s", f, s.count, err ? lab_errname(err) : "ok");
-	if (err)
-		errno_in("SETMAX", err, E_SETMAX);
-	if (err && !s.count && !lab_stock)
-		oracle("SETMAX", "SET_MAX_GRANTS 0 failed");
-	if (!err && s.count)
-		xf[f].capped = true;
-}
-
-static void x_notify(const struct op *o)
-{
-	struct ioctl_gntdev_unmap_notify u = { 0 };
-	int f = pick_file(o->a), m = pick_map(f, o->x), err;
-
-	if (xf[f].fd < 0) {
-		desc("NOTIFY f%d: not open", f);
-		return;
-	}
-	/*
-	 * Never a byte of word 0: a clear-byte notify writes the granted
-	 * page at unmap time, and word 0 is the page's signature.
-	 */
-	u.index = m >= 0 && o->b % 4 ? xm[m].off + (o->y % xm[m].n) * PG + 8 +
-					       (o->x >> 8) % (PG - 8) :
-				       (__u64)o->y << (o->c % 40) | 8;
-	/* Mostly clear-byte; sometimes an event on a random port, or junk. */
-	u.action = o->c % 8 == 0 ? o->c >> 3 : o->c % 4 ? 1 : 2;
-	u.event_channel_port = o->x >> 16;
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &u);
-	desc("NOTIFY f%d off %#llx action %#x port %u -> %s", f,
-	     (unsigned long long)u.index, u.action, u.event_channel_port,
-	     err ? lab_errname(err) : "ok");
-	if (err) {
-		errno_in("NOTIFY", err, E_NOTIFY);
-		return;
-	}
-	if (u.action & ~3U)
-		oracle("NOTIFY", "SET_UNMAP_NOTIFY with action %#x worked",
-		       u.action);
-	/* A clear-byte notify makes a later read-only mmap fail (ours). */
-	if (m >= 0 && (u.action & 1))
-		xm[m].clear_notify = true;
-	if (u.action & 1) {
-		int i;
-
-		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    u.index >= xm[i].off &&
-			    u.index < xm[i].off + xm[i].n * PG)
-				xm[i].clear_notify = true;
-		}
-	}
-}
-
-static void x_copy(const struct op *o)
-{
-	struct gntdev_grant_copy_segment seg[4];
-	static __u64 buf[2 * WORDS];
-	struct ioctl_gntdev_grant_copy c;
-	int f = pick_file(o->a), r = pick_reg(o->y), err;
-	__u32 n = o->b % 5, i, v;
-	bool checkable[4] = { false };
-
-	if (xf[f].fd < 0) {
-		desc("COPY f%d: not open", f);
-		return;
-	}
-	memset(seg, 0, sizeof(seg));
-	memset(buf, 0, sizeof(buf));
-	desc("COPY f%d n=%u:", f, n);
-	for (i = 0; i < n; i++) {
-		struct gntdev_grant_copy_segment *s = &seg[i];
-		__u32 ref = pool.refs[(o->x >> (4 * i)) % POOL];
-		void *local;
-
-		v = (o->x >> (8 * i)) ^ (o->y >> (3 * i));
-		/* The local side: a buffer, page-crossing, NULL, a mapping. */
-		switch (v % 8) {
-		case 0:
-			local = NULL;
-			break;
-		case 1:
-			local = (char *)buf + PG - 8;
-			break;
-		case 2: /* past word 0, which holds the page's signature */
-			local = r >= 0 ? (void *)(xr[r].addr + 1) : buf;
-			break;
-		default:
-			local = buf;
-			break;
-		}
-		s->len = (v >> 3) % 4 ? 8U << ((v >> 5) % 10) :
-					(v >> 8) & 0xffff;
-		s->flags = (v >> 12) % 8 ? 1 + (v >> 15) % 3 : (v >> 18) & 0xf;
-		if (s->flags & GNTCOPY_source_gref) {
-			s->source.foreign.ref =
-				(v >> 22) % 8 ? ref : LAB_NEVER_GRANTED;
-			s->source.foreign.offset =
-				(v >> 25) % 2 ? 0 : (v >> 4) & 0xfff;
-		} else {
-			s->source.virt = local;
-		}
-		if (s->flags & GNTCOPY_dest_gref) {
-			/* Word 0 of a granted page is its signature: spare it. */
-			s->dest.foreign.ref = ref;
-			s->dest.foreign.offset = 8 + (v >> 2) % 4088;
-		} else {
-			s->dest.virt = local;
-			/* Into a mapping: not across into the next page's word 0. */
-			if (local != buf && local && s->len > PG - 8)
-				s->len = PG - 8;
-		}
-		checkable[i] = s->flags == GNTCOPY_source_gref &&
-			       s->source.foreign.ref == ref &&
-			       !s->source.foreign.offset && s->len >= 8 &&
-			       s->len <= PG && local == buf;
-		s->status = 0x7ead;
-		desc(" [%#x len %u]", s->flags, s->len);
-	}
-	c.count = n;
-	c.segments = o->c % 16 ? seg : (void *)8;
-	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GRANT_COPY, &c);
-	desc(" -> %s", err ? lab_errname(err) : "ok");
-	if (err) {
-		errno_in("COPY", err, E_COPY);
-		return;
-	}
-	if (!n)
-		return;
-	if (c.segments != seg)
-		oracle("COPY", "GRANT_COPY from address 8 worked");
-	for (i = 0; i < n; i++) {
-		if (checkable[i] && seg[i].status == ST_OKAY &&
-		    seg[i].len <= sizeof(buf)) {
-			/* Later segments may overwrite buf: check the last. */
-			if (i == n - 1 &&
-			    buf[0] != lab_sig(seg[i].source.foreign.ref))
-				oracle("COPY", "copy of ref %u gave %#llx",
-				       seg[i].source.foreign.ref,
-				       (unsigned long long)buf[0]);
-		}
-		if (checkable[i] && seg[i].status != ST_OKAY)
-			oracle("COPY", "copy of pool ref %u: status %d",
-			       seg[i].source.foreign.ref, seg[i].status);
-		if (seg[i].status == 0x7ead)
-			oracle("COPY", "segment %u status not written", i);
-	}
-}
-
-static void x_mmap(const struct op *o)
-{
-	static const int prots[4] = { PROT_READ | PROT_WRITE, PROT_READ,
-				      PROT_NONE, PROT_WRITE };
-	int f = pick_file(o->a), m = pick_map(f, o->x), r, over = -1, flags;
-	int prot = prots[o->b % 4], dn = 0;
-	unsigned int how = o->c % 8;
-	volatile __u64 *a;
-	__u64 off;
-	size_t pages;
-	void *hint = NULL;
-	bool strict, exact;
-
-	if (xf[f].fd < 0 || (r = free_slot_reg()) < 0) {
-		desc("MMAP f%d: %s", f, xf[f].fd < 0 ? "not open" : "no slot");
-		return;
-	}
-	if (m < 0) {
-		off = (__u64)(o->y % 64) << 12;
-		pages = 1 + o->y % 4;
-	} else {
-		off = xm[m].off;
-		pages = xm[m].n;
-		if (how == 5)
-			dn = o->y % 2 ? 1 : -1; /* one page too many or few */
-		if (how == 6)
-			off += PG;
-		pages += dn;
-	}
-	flags = o->b % 8 == 7 ? MAP_PRIVATE : MAP_SHARED;
-	/* Over an existing mapping, never past its end (our own memory). */
-	if (how == 7) {
-		over = pick_reg(o->y);
-		if (over >= 0 && pages <= xr[over].pages) {
-			hint = (void *)xr[over].addr;
-			flags |= MAP_FIXED;
-		} else {
-			over = -1;
-		}
-	}
-	exact = m >= 0 && how != 6 && !dn;
-	a = mmap(hint, pages * PG, prot, flags, xf[f].fd, off);
-	desc("MMAP f%d off %#llx pages %zu prot %d %s%s -> %s", f,
-	     (unsigned long long)off, pages, prot,
-	     flags & MAP_PRIVATE ? "private" : "shared",
-	     flags & MAP_FIXED ? " fixed-over" : "",
-	     a == MAP_FAILED ? lab_errname(errno) : "ok");
-	/*
-	 * MAP_FIXED unmaps what was there before it asks the driver; if the
-	 * driver refuses, the kernel leaves a hole (6.1's mmap_region(), 6.12's
-	 * vms_abort_munmap_vmas() once ->close has run), though a failure found
-	 * before the unmap keeps the old pages. Either way they are no longer
-	 * tracked: a later mmap() may land in the hole.
-	 */
-	if (over >= 0)
-		regions_cut(hint, pages * PG);
-	/* Must work: the whole of a live, never mmapped map, plainly. */
-	strict = exact && how < 5 && !xm[m].mmapped && xm[m].good &&
-		 !xf[f].shared && !xf[f].rdonly && (flags & MAP_SHARED) &&
-		 (prot == (PROT_READ | PROT_WRITE) ||
-		  (prot == PROT_READ && !xm[m].clear_notify));
-	/* A map is mmappable once; a failed try may have used that up. */
-	if (exact)
-		xm[m].mmapped = true;
-	if (a == MAP_FAILED) {
-		errno_in("MMAP", errno, E_MMAP);
-		if (strict)
-			oracle("MMAP",
-			       "mmap of a live map (off %#llx n %u): %s",
-			       (unsigned long long)off, xm[m].n,
-			       lab_errname(errno));
-		return;
-	}
-	if (m >= 0 && how == 6 && xm[m].n > 1)
-		oracle("MMAP", "mmap at a map's second page worked");
-	if (m >= 0 && dn)
-		oracle("MMAP", "mmap %+d page of a map worked", dn);
-	if (exact && !xm[m].good && !xf[f].shared)
-		oracle("MMAP", "mmap of a map with a bad ref worked");
-	if (!exact) {
-		int i;
-
-		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f && xm[i].off == off)
-				xm[i].mmapped = true;
-		}
-	}
-	xr[r] = (struct xreg){ .state = strict ? R_CLEAN : R_UNKNOWN,
-			       .addr = a,
-			       .pages = pages,
-			       .map = m,
-			       .serial = m >= 0 ? xm[m].serial : 0,
-			       .file = f,
-			       .writable = prot & PROT_WRITE };
-	if (strict) {
-		__u32 i;
-		__u64 v;
-
-		memcpy(xr[r].refs, xm[m].refs, sizeof(xr[r].refs));
-		for (i = 0; i < xm[m].n; i++) {
-			if (guarded_read(a + i * WORDS, &v))
-				oracle("MMAP",
-				       "fresh mapping faults at page %u", i);
-			if (v != lab_sig(xm[m].refs[i]))
-				oracle("MMAP",
-				       "page %u of a fresh mapping shows %#llx, not ref %u",
-				       i, (unsigned long long)v, xm[m].refs[i]);
-		}
-	}
-}
-
-static void x_munmap(const struct op *o)
-{
-	int r = pick_reg(o->a);
-	size_t first = 0, n;
-	volatile __u64 *base;
-
-	if (r < 0) {
-		desc("MUNMAP: nothing mapped");
-		return;
-	}
-	base = xr[r].addr;
-	n = xr[r].pages;
-	switch (o->b % 6) {
-	case 0:
-	case 1:
-	case 2:
-		break;
-	case 3: /* head */
-		n = 1;
-		break;
-	case 4: /* tail */
-		first = n - 1;
-		n = 1;
-		break;
-	default: /* from a random page, a random length within */
-		first = o->x % n;
-		n = 1 + o->y % (n - first);
-		break;
-	}
-	if (munmap((void *)(base + first * WORDS), n * PG))
-		errno_in("MUNMAP", errno, (const int[]){ EINVAL, 0 });
-	desc("MUNMAP r%d pages %zu+%zu of %zu", r, first, n, xr[r].pages);
-	regions_cut(base + first * WORDS, n * PG);
-}
-
-static void x_mremap(const struct op *o)
-{
-	int r = pick_reg(o->a);
-	size_t old, new;
-	void *a, *to = NULL;
-	int flags = 0;
-
-	if (r < 0) {
-		desc("MREMAP: nothing mapped");
-		return;
-	}
-	old = xr[r].pages * PG;
-	switch (o->b % 4) {
-	case 0: /* shrink */
-		new = old > PG ? old - PG : old;
-		break;
-	case 1: /* grow */
-		new = old + PG;
-		flags = o->c % 2 ? MREMAP_MAYMOVE : 0;
-		break;
-	default: /* move to a fresh place */
-		new = old;
-		to = mmap(NULL, old, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			  0);
-		flags = MREMAP_MAYMOVE | MREMAP_FIXED;
-		break;
-	}
-	a = mremap((void *)xr[r].addr, old, new, flags, to);
-	desc("MREMAP r%d %zu -> %zu%s -> %s", r, old / PG, new / PG,
-	     to ? " moved" : "", a == MAP_FAILED ? lab_errname(errno) : "ok");
-	if (a == MAP_FAILED) {
-		errno_in("MREMAP", errno, E_MREMAP);
-		if (to && to != MAP_FAILED)
-			munmap(to, old);
-		return;
-	}
-	xr[r].state = R_UNKNOWN;
-	xr[r].addr = a;
-	xr[r].pages = new / PG;
-}
-
-static void x_mprotect(const struct op *o)
-{
-	static const int prots[3] = { PROT_READ, PROT_READ | PROT_WRITE,
-				      PROT_NONE };
-	int r = pick_reg(o->a), prot = prots[o->b % 3], err;
-
-	if (r < 0) {
-		desc("MPROTECT: nothing mapped");
-		return;
-	}
-	err = mprotect((void *)xr[r].addr, xr[r].pages * PG, prot) ? errno : 0;
-	desc("MPROTECT r%d prot %d -> %s", r, prot,
-	     err ? lab_errname(err) : "ok");
-	if (err) {
-		errno_in("MPROTECT", err, E_MPROTECT);
-		return;
-	}
-	/* A read-only mapping of ours never becomes writable. */
-	if (xr[r].state == R_CLEAN && !xr[r].writable && (prot & PROT_WRITE) &&
-	    !lab_stock)
-		oracle("MPROTECT", "a read-only mapping was made writable");
-	xr[r].state = R_UNKNOWN;
-}
-
-static void x_madvise(const struct op *o)
-{
-	static const int advs[3] = { MADV_DONTNEED, MADV_DONTFORK,
-				     MADV_DOFORK };
-	int r = pick_reg(o->a), adv = advs[o->b % 3], err;
-
-	if (r < 0) {
-		desc("MADVISE: nothing mapped");
-		return;
-	}
-	err = madvise((void *)xr[r].addr, xr[r].pages * PG, adv) ? errno : 0;
-	desc("MADVISE r%d %d -> %s", r, adv, err ? lab_errname(err) : "ok");
-	if (err)
-		errno_in("MADVISE", err, E_MADVISE);
-	else if (adv == MADV_DONTNEED)
-		xr[r].state = R_UNKNOWN;
-}
-
-static void x_touch(const struct op *o)
-{
-	int r = pick_reg(o->a), s, k;
-	__u32 pg, w;
-	__u64 v;
-
-	if (r < 0) {
-		desc("TOUCH: nothing mapped");
-		return;
-	}
-	pg = o->x % xr[r].pages;
-	w = 1 + o->y % (WORDS - 1);
-	if (xr[r].state != R_CLEAN) {
-		s = guarded_read(xr[r].addr + pg * WORDS, &v);
-		desc("TOUCH r%d page %u (unknown) -> %s", r, pg,
-		     s ? strsignal(s) : "read");
-		return;
-	}
-	s = guarded_read(xr[r].addr + pg * WORDS, &v);
-	if (s)
-		oracle("TOUCH", "read of a clean mapping: %s", strsignal(s));
-	if (v != lab_sig(xr[r].refs[pg]))
-		oracle("TOUCH", "page %u of a mapping shows %#llx, not ref %u",
-		       pg, (unsigned long long)v, xr[r].refs[pg]);
-	if (xr[r].writable && o->b % 2) {
-		s = guarded_write(xr[r].addr + pg * WORDS + w, o->y);
-		if (s)
-			oracle("TOUCH", "write to a clean RW mapping: %s",
-			       strsignal(s));
-		/* The granting side sees it. */
-		for (k = 0; k < POOL; k++) {
-			if (pool.refs[k] == xr[r].refs[pg] &&
-			    pool.mem[k * WORDS + w] != o->y)
-				oracle("TOUCH",
-				       "write through a mapping not seen by the granter");
-		}
-	}
-	desc("TOUCH r%d page %u%s ok", r, pg,
-	     xr[r].writable && o->b % 2 ? " write" : "");
-}
-
-/* A child pokes at what it inherited, maps on a shared file, exits. */
-static void x_fork(const struct op *o)
-{
-	int f = pick_file(o->a), st, i;
-	pid_t pid;
-	__u64 v;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		oracle("FORK", "fork: %s", lab_errname(errno));
-	if (!pid) {
-		for (i = 0; i < NREG; i++) {
-			if (xr[i].state != R_FREE)
-				guarded_read(xr[i].addr, &v);
-		}
-		if (xf[f].fd >= 0 && o->b % 2) {
-			struct ioctl_gntdev_map_grant_ref req = { .count = 1 };
-			struct ioctl_gntdev_unmap_grant_ref u = { .count = 1 };
-
-			req.refs[0].ref = pool.refs[o->x % POOL];
-			if (!lab_ioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
-				       &req)) {
-				u.index = req.index;
-				if (o->b % 4 == 1)
-					mmap(NULL, PG, PROT_READ, MAP_SHARED,
-					     xf[f].fd, req.index);
-				if (lab_ioctl(xf[f].fd,
-					      IOCTL_GNTDEV_UNMAP_GRANT_REF, &u))
-					_exit(5);
-			}
-		}
-		_exit(0);
-	}
-	if (waitpid(pid, &st, 0) != pid)
-		oracle("FORK", "waitpid: %s", lab_errname(errno));
-	desc("FORK (child on f%d) -> status %#x", f, st);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		oracle("FORK", "fork child: status %#x", st);
-	if (xf[f].fd >= 0 && o->b % 2)
-		xf[f].shared = true;
-}
-
-typedef void (*op_fn)(const struct op *);
-
-static const op_fn op_fns[OP_NR] = {
-	x_open,	  x_close,    x_map,	 x_unmap, x_getoff,
-	x_setmax, x_notify,   x_copy,	 x_mmap,  x_munmap,
-	x_mremap, x_mprotect, x_madvise, x_touch, x_fork,
-};
-
-/* The executor: run the kept operations of @ops, then exit as they are. */
-static void __attribute__((noreturn))
-executor(const struct op *ops, const bool *keep, unsigned int n)
-{
-	struct sigaction sa;
-	unsigned int i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = guard_handler;
-	sa.sa_flags = SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	for (i = 0; i < NFD; i++)
-		xf[i].fd = -1;
-	alarm(60);
-	for (i = 0; i < n; i++) {
-		cur_op = i;
-		rep->cur = i;
-		if (!keep[i])
-			continue;
-		op_fns[ops[i].type](&ops[i]);
-		rep->ops_done++;
-	}
-	_exit(XC_OK);
 }
 
 /* ------------------------------------------------------------------------
@@ -1182,7 +133,7 @@ static void print_ops(const struct op *ops, const bool *keep, unsigned int n,
 		fprintf(out, "  #%u %s a=%u b=%u c=%u x=%#x y=%#x: %s\n", i,
 			op_name[ops[i].type], ops[i].a, ops[i].b, ops[i].c,
 			ops[i].x, ops[i].y,
-			rep->desc[i][0] ? rep->desc[i] : "(not reached)");
+			fz_rep->desc[i][0] ? fz_rep->desc[i] : "(not reached)");
 	}
 	fflush(out);
 }
@@ -1205,7 +156,7 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 
 	memset(v, 0, sizeof(*v));
 	v->op = -1;
-	memset(rep, 0, sizeof(*rep));
+	memset(fz_rep, 0, sizeof(*fz_rep));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -1226,8 +177,8 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 	}
 	if (w == 0 && crashed) {
 		printf("kernel crash in op #%d (%s); the executor cannot finish; the operations so far:\n",
-		       rep->cur, line);
-		print_ops(ops, keep, rep->cur + 1, stdout);
+		       fz_rep->cur, line);
+		print_ops(ops, keep, fz_rep->cur + 1, stdout);
 		lab_die(1, "the kernel crashed: nothing more can run");
 	}
 	if (w == 0) {
@@ -1239,10 +190,10 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 		if (w == 0) {
 			/* Nothing more can run: show how far it got. */
 			printf("executor stuck in the kernel after SIGKILL in op #%d; the operations so far:\n",
-			       rep->cur);
-			print_ops(ops, keep, rep->cur + 1, stdout);
+			       fz_rep->cur);
+			print_ops(ops, keep, fz_rep->cur + 1, stdout);
 			lab_die(1, "executor stuck in the kernel (op #%d)",
-				rep->cur);
+				fz_rep->cur);
 		}
 		snprintf(v->kind, sizeof(v->kind), "hang");
 		snprintf(v->msg, sizeof(v->msg),
@@ -1253,11 +204,11 @@ static void run_once(const struct op *ops, const bool *keep, unsigned int n,
 		snprintf(v->kind, sizeof(v->kind), "signal %d", WTERMSIG(st));
 		snprintf(v->msg, sizeof(v->msg), "executor killed by %s",
 			 strsignal(WTERMSIG(st)));
-		v->op = rep->cur;
+		v->op = fz_rep->cur;
 	} else if (WEXITSTATUS(st) == XC_ORACLE) {
-		snprintf(v->kind, sizeof(v->kind), "oracle %s", rep->kind);
-		snprintf(v->msg, sizeof(v->msg), "%s", rep->msg);
-		v->op = rep->fail_op;
+		snprintf(v->kind, sizeof(v->kind), "oracle %s", fz_rep->kind);
+		snprintf(v->msg, sizeof(v->msg), "%s", fz_rep->msg);
+		v->op = fz_rep->fail_op;
 	} else if (WEXITSTATUS(st) != XC_OK) {
 		snprintf(v->kind, sizeof(v->kind), "exit %d", WEXITSTATUS(st));
 		snprintf(v->msg, sizeof(v->msg), "executor exit status %d",
@@ -1412,82 +363,75 @@ static void failure(__u64 seed, unsigned int ep, struct op *ops, unsigned int n,
 	fflush(stdout);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct args {
+	unsigned int secs;
+	unsigned int nops;
+	double shrink_budget;
+	long replay_ep; /* -1: fuzz */
+	const char *keep_list;
+};
+
+static void parse_args(int argc, char **argv, struct args *a)
 {
-	static struct op ops[MAX_OPS];
-	static bool keep[MAX_OPS];
-	unsigned int secs = 30, nops = 200, ep, i;
-	unsigned long long total_ops = 0;
-	__u64 seed;
-	double shrink_budget = 120, t0, end;
-	long replay_ep = -1;
-	const char *keep_list = NULL;
-	struct verdict v;
 	int opt;
 
-	while ((opt = lab_getopt(argc, argv, "t:n:S:e:k:", NULL, &opts)) !=
+	*a = (struct args){
+		.secs = 30, .nops = 200, .shrink_budget = 120, .replay_ep = -1
+	};
+	while ((opt = lab_getopt(argc, argv, "t:n:S:e:k:", NULL, &fz_opts)) !=
 	       -1) {
-		switch (opt) {
-		case 't':
-			secs = num(optarg);
-			break;
-		case 'n':
-			nops = num(optarg);
-			break;
-		case 'S':
-			shrink_budget = num(optarg);
-			break;
-		case 'e':
-			replay_ep = num(optarg);
-			break;
-		case 'k':
-			keep_list = optarg;
-			break;
-		default:
+		if (opt == 't')
+			a->secs = num(optarg);
+		else if (opt == 'n')
+			a->nops = num(optarg);
+		else if (opt == 'S')
+			a->shrink_budget = num(optarg);
+		else if (opt == 'e')
+			a->replay_ep = num(optarg);
+		else if (opt == 'k')
+			a->keep_list = optarg;
+		else
 			usage();
-		}
 	}
-	if (optind != argc || !nops || nops > MAX_OPS)
+	if (optind != argc || !a->nops || a->nops > MAX_OPS)
 		usage();
-	seed = opts.seed;
+}
 
-	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (rep == MAP_FAILED)
-		lab_die_errno(2, "mmap");
-	lab_pool_or_die(&pool, POOL, 2);
-	lab_kmsg_open();
-	grants_baseline = lab_grants_active();
-	if (grants_baseline < 0)
-		lab_die(2, "xenlab-grants count does not work");
-	printf("gntdev-fuzz: seed %llu, %u ops per episode, %s driver, %ld active grant entries besides the pool\n",
-	       (unsigned long long)seed, nops, lab_stock ? "stock" : "our",
-	       grants_baseline);
-	fflush(stdout);
+/* Run episode -e once, only the operations -k lists if it lists any. */
+static int replay(__u64 seed, const struct args *a, struct op *ops, bool *keep)
+{
+	unsigned int i, nops = a->nops;
+	const char *p;
+	struct verdict v;
 
-	if (replay_ep >= 0) {
-		gen_episode(seed, replay_ep, ops, nops);
-		for (i = 0; i < nops; i++)
-			keep[i] = !keep_list;
-		for (const char *p = keep_list; p && *p;) {
-			char *e;
-			unsigned long k = strtoul(p, &e, 10);
+	gen_episode(seed, a->replay_ep, ops, nops);
+	for (i = 0; i < nops; i++)
+		keep[i] = !a->keep_list;
+	for (p = a->keep_list; p && *p;) {
+		char *e;
+		unsigned long k = strtoul(p, &e, 10);
 
-			if (e == p || k >= nops)
-				usage();
-			keep[k] = true;
-			p = *e == ',' ? e + 1 : e;
-		}
-		run_once(ops, keep, nops, true, &v);
-		print_ops(ops, keep, nops, stdout);
-		printf("replay of episode %u: %s%s%s\n",
-		       (unsigned int)replay_ep, v.kind[0] ? v.kind : "passed",
-		       v.kind[0] ? ": " : "", v.msg);
-		return v.kind[0] ? 1 : 0;
+		if (e == p || k >= nops)
+			usage();
+		keep[k] = true;
+		p = *e == ',' ? e + 1 : e;
 	}
+	run_once(ops, keep, nops, true, &v);
+	print_ops(ops, keep, nops, stdout);
+	printf("replay of episode %u: %s%s%s\n", (unsigned int)a->replay_ep,
+	       v.kind[0] ? v.kind : "passed", v.kind[0] ? ": " : "", v.msg);
+	return v.kind[0] ? 1 : 0;
+}
 
-	t0 = lab_now();
-	end = t0 + secs;
+/* Episodes for -t seconds; the first failure is shrunk and ends the run. */
+static int fuzz(__u64 seed, const struct args *a, struct op *ops, bool *keep)
+{
+	unsigned long long total_ops = 0;
+	unsigned int nops = a->nops, ep, i;
+	double t0 = lab_now(), end = t0 + a->secs;
+	struct verdict v;
+
 	for (ep = 0; lab_now() < end; ep++) {
 		/* Xen's view is slow to ask for: every 16th episode. */
 		bool xen_check = ep % 16 == 15;
@@ -1496,14 +440,15 @@ int main(int argc, char **argv)
 		for (i = 0; i < nops; i++)
 			keep[i] = true;
 		run_once(ops, keep, nops, xen_check, &v);
-		total_ops += rep->ops_done;
+		total_ops += fz_rep->ops_done;
 		log_episode(ep, ops, keep, nops);
-		if (opts.verbose) {
+		if (fz_opts.verbose) {
 			printf("episode %u:\n", ep);
 			print_ops(ops, keep, nops, stdout);
 		}
 		if (v.kind[0]) {
-			failure(seed, ep, ops, nops, &v, shrink_budget, true);
+			failure(seed, ep, ops, nops, &v, a->shrink_budget,
+				true);
 			printf("gntdev-fuzz: FAIL after %u episodes, %llu ops in %.1f s (seed %llu)\n",
 			       ep + 1, total_ops, lab_now() - t0,
 			       (unsigned long long)seed);
@@ -1525,4 +470,31 @@ int main(int argc, char **argv)
 	       total_ops, lab_now() - t0);
 	printf("gntdev-fuzz: PASS\n");
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct op ops[MAX_OPS];
+	static bool keep[MAX_OPS];
+	struct args a;
+	__u64 seed;
+
+	parse_args(argc, argv, &a);
+	seed = fz_opts.seed;
+	fz_rep = mmap(NULL, sizeof(*fz_rep), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fz_rep == MAP_FAILED)
+		lab_die_errno(2, "mmap");
+	lab_pool_or_die(&fz_pool, POOL, 2);
+	lab_kmsg_open();
+	grants_baseline = lab_grants_active();
+	if (grants_baseline < 0)
+		lab_die(2, "xenlab-grants count does not work");
+	printf("gntdev-fuzz: seed %llu, %u ops per episode, %s driver, %ld active grant entries besides the pool\n",
+	       (unsigned long long)seed, a.nops, lab_stock ? "stock" : "our",
+	       grants_baseline);
+	fflush(stdout);
+	if (a.replay_ep >= 0)
+		return replay(seed, &a, ops, keep);
+	return fuzz(seed, &a, ops, keep);
 }

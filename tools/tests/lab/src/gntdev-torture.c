@@ -56,6 +56,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -178,216 +179,70 @@ static int param_write(const char *name, unsigned long v)
  * kill: SIGKILL at random points
  */
 
-enum kstage {
-	KS_START, /* forked, no gntdev call yet */
-	KS_OPEN,
-	KS_MAP,
-	KS_MMAP,
-	KS_TOUCH,
-	KS_MUNMAP,
-	KS_UNMAP,
-	KS_COPY,
-	KS_CLOSE,
-	KS_NR
-};
-
-static const char *const kstage_name[KS_NR] = {
-	"start",  "open",  "map",  "mmap",  "touch",
-	"munmap", "unmap", "copy", "close",
-};
-
 /* Written by the child, read by the parent after the kill. */
-struct kill_shared {
-	volatile int stage;
-	volatile int err;
-	volatile unsigned long loops;
-};
+static struct lab_worker_stats *kill_st;
 
-struct kill_live {
-	__u64 off;
-	__u32 n;
-	void *addr;
-};
-
-struct kill_ctx {
-	const struct lab_pool *pool;
-	struct kill_shared *ks; /* NULL in the helper thread */
-	struct lab_rng r;
-	int fd;
-	bool shared_fd; /* a helper thread uses @fd too: never close it */
-	struct kill_live live[4];
-	unsigned int nlive;
-};
-
-static void kstage(struct kill_ctx *c, int stage)
+/* A worker failed: its reason is in kill_st; the exit code says which. */
+static void __attribute__((noreturn)) kill_exit(const struct lab_worker *w)
 {
-	if (c->ks)
-		c->ks->stage = stage;
-}
-
-static void __attribute__((noreturn))
-kfail(struct kill_ctx *c, int code, int err)
-{
-	if (c->ks)
-		c->ks->err = err;
-	_exit(code);
-}
-
-/* Drop one live map, munmap and UNMAP in either order. */
-static void kill_drop(struct kill_ctx *c, unsigned int i)
-{
-	struct kill_live l = c->live[i];
-	bool unmap_first = lab_below(&c->r, 2);
-	int ret;
-
-	c->live[i] = c->live[--c->nlive];
-	if (unmap_first) {
-		kstage(c, KS_UNMAP);
-		ret = lab_unmap(c->fd, l.off, l.n);
-		if (ret)
-			kfail(c, CX_ERRNO, -ret);
+	if (w->st != kill_st) {
+		kill_st->err = w->st->err;
+		snprintf(kill_st->msg, sizeof(kill_st->msg), "%s", w->st->msg);
 	}
-	if (l.addr) {
-		kstage(c, KS_MUNMAP);
-		if (lab_below(&c->r, 3) == 0 && l.n > 1) {
-			/* In two pieces: a split VMA first. */
-			munmap(l.addr, PG);
-			munmap((char *)l.addr + PG, (l.n - 1) * PG);
-		} else {
-			munmap(l.addr, l.n * PG);
-		}
-	}
-	if (!unmap_first) {
-		kstage(c, KS_UNMAP);
-		ret = lab_unmap(c->fd, l.off, l.n);
-		if (ret)
-			kfail(c, CX_ERRNO, -ret);
-	}
-}
-
-/* One step: map a few pool pages and do something with them. */
-static void kill_step(struct kill_ctx *c)
-{
-	const struct lab_pool *p = c->pool;
-	__u32 refs[16], n = 1 + lab_below(&c->r, 8), i;
-	struct kill_live l = { 0 };
-	int ret, prot;
-
-	for (i = 0; i < n; i++)
-		refs[i] = p->refs[lab_below(&c->r, p->n)];
-
-	switch (lab_below(&c->r, 8)) {
-	case 0: { /* grant copy of the signatures, many segments */
-		struct gntdev_grant_copy_segment seg[16];
-		__u64 buf[16];
-
-		for (i = 0; i < n; i++) {
-			memset(&seg[i], 0, sizeof(seg[i]));
-			seg[i].source.foreign.ref = refs[i];
-			seg[i].source.foreign.domid = 0;
-			seg[i].dest.virt = &buf[i];
-			seg[i].len = sizeof(buf[i]);
-			seg[i].flags = GNTCOPY_source_gref;
-		}
-		kstage(c, KS_COPY);
-		ret = lab_grant_copy(c->fd, seg, n);
-		if (ret)
-			kfail(c, CX_ERRNO, -ret);
-		for (i = 0; i < n; i++) {
-			if (seg[i].status != GNTST_okay ||
-			    buf[i] != lab_sig(refs[i]))
-				kfail(c, CX_DATA, 0);
-		}
-		return;
-	}
-	case 1: /* close with whatever is live, then reopen */
-		if (c->shared_fd)
-			break;
-		kstage(c, KS_CLOSE);
-		close(c->fd);
-		c->nlive = 0; /* the VMAs keep their grants until munmap */
-		kstage(c, KS_OPEN);
-		c->fd = lab_gntdev_open(opts.node);
-		if (c->fd < 0)
-			kfail(c, CX_ERRNO, -c->fd);
-		return;
-	default:
-		break;
-	}
-
-	kstage(c, KS_MAP);
-	ret = lab_map(c->fd, refs, n, 0, &l.off);
-	if (ret)
-		kfail(c, CX_ERRNO, -ret);
-	l.n = n;
-	if (lab_below(&c->r, 5)) {
-		prot = lab_below(&c->r, 4) ? PROT_READ | PROT_WRITE : PROT_READ;
-		kstage(c, KS_MMAP);
-		l.addr = lab_mmap(NULL, n, prot, MAP_SHARED, c->fd, l.off);
-		if (!l.addr)
-			kfail(c, CX_ERRNO, errno);
-		kstage(c, KS_TOUCH);
-		if (!lab_sigs_ok(l.addr, refs, n))
-			kfail(c, CX_DATA, 0);
-		if (prot & PROT_WRITE) {
-			/* Word 1 of each page is scratch: check both views. */
-			for (i = 0; i < n; i++) {
-				volatile __u64 *w =
-					(volatile __u64 *)l.addr + i * WORDS;
-
-				w[1] = lab_rnd(&c->r);
-				(void)w[1];
-			}
-		}
-	}
-	c->live[c->nlive++] = l;
-	/* Keep up to four maps live, dropping one at random beyond that. */
-	while (c->nlive > lab_below(&c->r, 4))
-		kill_drop(c, lab_below(&c->r, c->nlive));
+	_exit(w->st->err ? CX_ERRNO : CX_DATA);
 }
 
 static void *kill_helper_thread(void *arg)
 {
-	struct kill_ctx *c = arg;
+	struct lab_worker *w = arg;
 
-	for (;;)
-		kill_step(c);
-	return NULL;
+	lab_worker_run(w, HUGE_VAL, NULL);
+	kill_exit(w);
 }
 
+/*
+ * A child runs the lab worker on all the pool's refs, up to three maps
+ * live, until it is killed; a quarter of them with a helper thread on the
+ * same file, so the kill lands with two threads in the driver.
+ */
 static void __attribute__((noreturn))
-kill_child(const struct lab_pool *p, struct kill_shared *ks, __u64 seed)
+kill_child(const struct lab_pool *p, __u64 seed)
 {
-	static struct kill_ctx c, helper;
+	static struct lab_worker_stats helper_st;
+	static struct lab_worker w, helper;
 	pthread_t t;
 
-	c.pool = p;
-	c.ks = ks;
-	c.r.s = seed;
-	kstage(&c, KS_OPEN);
-	c.fd = lab_gntdev_open(opts.node);
-	if (c.fd < 0)
-		kfail(&c, CX_ERRNO, -c.fd);
-	/* A quarter of the children die with a second thread in the driver. */
-	if (lab_below(&c.r, 4) == 0) {
-		c.shared_fd = true;
-		helper = c;
-		helper.ks = NULL;
+	w = (struct lab_worker){ .node = opts.node,
+				 .refs = p->refs,
+				 .nrefs = p->n,
+				 .max_pages = LAB_WORKER_PAGES,
+				 .max_live = LAB_WORKER_LIVE,
+				 .reopen = true,
+				 .st = kill_st,
+				 .r = { seed } };
+	kill_st->stage = LAB_WS_OPEN;
+	w.fd = lab_gntdev_open(opts.node);
+	if (w.fd < 0) {
+		kill_st->err = -w.fd;
+		_exit(CX_ERRNO);
+	}
+	if (lab_below(&w.r, 4) == 0) {
+		w.reopen = false;
+		helper = w;
+		helper.st = &helper_st;
 		helper.r.s = seed ^ 0x5555;
-		helper.nlive = 0;
-		if (pthread_create(&t, NULL, kill_helper_thread, &helper))
-			kfail(&c, CX_ERRNO, EAGAIN);
+		if (pthread_create(&t, NULL, kill_helper_thread, &helper)) {
+			kill_st->err = EAGAIN;
+			_exit(CX_ERRNO);
+		}
 	}
-	for (;;) {
-		kill_step(&c);
-		ks->loops++;
-	}
+	lab_worker_run(&w, HUGE_VAL, NULL);
+	kill_exit(&w);
 }
 
 static void group_kill(__u64 seed, unsigned int kills)
 {
-	unsigned int hist[KS_NR] = { 0 }, done = 0, bad = 0, i;
-	struct kill_shared *ks;
+	unsigned int hist[LAB_WS_NR] = { 0 }, done = 0, bad = 0, i;
 	unsigned long loops = 0;
 	struct lab_pool p;
 	struct lab_rng r = { seed ^ 0x4b494c4cULL };
@@ -400,21 +255,19 @@ static void group_kill(__u64 seed, unsigned int kills)
 	lab_tap_current = "kill";
 	lab_note("kill: %u kills, seed %llu", kills, (unsigned long long)seed);
 	lab_pool_or_die(&p, 64, 1);
-	ks = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		  -1, 0);
-	if (ks == MAP_FAILED)
+	kill_st = mmap(NULL, sizeof(*kill_st), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (kill_st == MAP_FAILED)
 		lab_die_errno(1, "mmap");
 
 	for (i = 0; i < kills; i++) {
-		ks->stage = KS_START;
-		ks->err = 0;
-		ks->loops = 0;
+		memset(kill_st, 0, sizeof(*kill_st));
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0)
 			lab_die_errno(1, "fork");
 		if (!pid)
-			kill_child(&p, ks, lab_rnd(&r));
+			kill_child(&p, lab_rnd(&r));
 		/*
 		 * Most kills land inside the ioctl loop: wait until the child
 		 * has opened the device (fork and exec-less startup are slow
@@ -424,7 +277,8 @@ static void group_kill(__u64 seed, unsigned int kills)
 		if (lab_below(&r, 8)) {
 			double give_up = lab_now() + 5;
 
-			while (ks->stage <= KS_OPEN && lab_now() < give_up)
+			while (kill_st->stage <= LAB_WS_OPEN &&
+			       lab_now() < give_up)
 				usleep(100);
 		}
 		usleep(lab_below(&r, 5001));
@@ -439,19 +293,22 @@ static void group_kill(__u64 seed, unsigned int kills)
 			reap_max = t_kill;
 		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
 			done++;
-			hist[ks->stage]++;
-			loops += ks->loops;
+			hist[kill_st->stage]++;
+			loops += kill_st->steps;
 			continue;
 		}
 		if (!bad++)
-			snprintf(bad_msg, sizeof(bad_msg),
-				 "kill %u: child %s %d in stage %s (%s)", i,
-				 WIFSIGNALED(st) ? "killed by signal" :
-						   "exited with",
-				 WIFSIGNALED(st) ? WTERMSIG(st) :
-						   WEXITSTATUS(st),
-				 kstage_name[ks->stage],
-				 ks->err ? lab_errname(ks->err) : "-");
+			snprintf(
+				bad_msg, sizeof(bad_msg),
+				"kill %u: child %s %d in stage %s (%s: %.150s)",
+				i,
+				WIFSIGNALED(st) ? "killed by signal" :
+						  "exited with",
+				WIFSIGNALED(st) ? WTERMSIG(st) :
+						  WEXITSTATUS(st),
+				lab_wstage_name[kill_st->stage],
+				kill_st->err ? lab_errname(kill_st->err) : "-",
+				kill_st->msg);
 	}
 	lab_note(
 		"FIGURE kill: %u kills in %.1f s, %lu child loops done; kill-to-reaped %.1f ms average, %.1f ms worst",
@@ -462,9 +319,9 @@ static void group_kill(__u64 seed, unsigned int kills)
 	figures.kill_loops = loops;
 	lab_note(
 		"kill: stage at death: start %u open %u map %u mmap %u touch %u munmap %u unmap %u copy %u close %u",
-		hist[KS_START], hist[KS_OPEN], hist[KS_MAP], hist[KS_MMAP],
-		hist[KS_TOUCH], hist[KS_MUNMAP], hist[KS_UNMAP], hist[KS_COPY],
-		hist[KS_CLOSE]);
+		hist[LAB_WS_START], hist[LAB_WS_OPEN], hist[LAB_WS_MAP],
+		hist[LAB_WS_MMAP], hist[LAB_WS_TOUCH], hist[LAB_WS_MUNMAP],
+		hist[LAB_WS_UNMAP], hist[LAB_WS_COPY], hist[LAB_WS_CLOSE]);
 	lab_expect(!bad, fmt("%u bad: first %s", bad, bad_msg),
 		   "kill: %u children killed by SIGKILL, none died otherwise",
 		   kills);
@@ -498,7 +355,7 @@ static void group_kill(__u64 seed, unsigned int kills)
 	lab_expect(!ret, fmt("ALLOC_GREF: %s", lab_retname(ret)),
 		   "kill: the 64 pages can be granted again");
 	lab_pool_put(&p);
-	munmap(ks, PG);
+	munmap(kill_st, sizeof(*kill_st));
 }
 
 /* ------------------------------------------------------------------------
@@ -508,260 +365,27 @@ static void group_kill(__u64 seed, unsigned int kills)
 /* Refs each worker owns; it alone writes their scratch words. */
 #define W_REFS 8
 
-struct wstats {
-	unsigned long maps, mmaps, pages, writes, copies, unmaps, getoffs;
-	unsigned long enospc, held_max;
-	int failed;
-	char err[200];
-};
-
-struct worker {
-	int id;
-	int fd; /* the shared file, or -1: open one */
-	const __u32 *refs; /* W_REFS refs */
-	volatile __u64 *mem; /* their pool pages */
-	struct wstats *st;
-	__u64 seed;
-	double deadline;
-	/* limits mode: count grants held here, ENOSPC allowed */
-	volatile long *held;
-	long limit;
-	int *stop;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-wfail(struct worker *w, const char *f, ...)
-{
-	va_list ap;
-
-	if (w->st->failed++)
-		return;
-	va_start(ap, f);
-	vsnprintf(w->st->err, sizeof(w->st->err), f, ap);
-	va_end(ap);
-	__atomic_store_n(w->stop, 1, __ATOMIC_RELAXED);
-}
-
-static __u64 wpattern(int id, unsigned long iter, __u32 page, __u32 word)
-{
-	return (__u64)id << 56 ^ (__u64)iter << 20 ^ page << 12 ^ word ^
-	       0x0123456789abcdefULL;
-}
-
-/* Copy the signatures out, then a pattern in, and check both sides. */
-static bool w_copy(struct worker *w, int fd, __u32 s, __u32 n,
-		   unsigned long iter)
-{
-	struct gntdev_grant_copy_segment seg[W_REFS];
-	static __thread __u64 buf[W_REFS][WORDS];
-	__u32 i, k;
-	int ret;
-
-	memset(seg, 0, sizeof(seg));
-	for (i = 0; i < n; i++) {
-		seg[i].source.foreign.ref = w->refs[s + i];
-		seg[i].dest.virt = buf[i];
-		seg[i].len = PG;
-		seg[i].flags = GNTCOPY_source_gref;
-	}
-	ret = lab_grant_copy(fd, seg, n);
-	for (i = 0; !ret && i < n; i++) {
-		if (seg[i].status != GNTST_okay ||
-		    buf[i][0] != lab_sig(w->refs[s + i])) {
-			wfail(w, "copy from ref %u: status %d word0 %#llx",
-			      w->refs[s + i], seg[i].status,
-			      (unsigned long long)buf[i][0]);
-			return false;
-		}
-	}
-	/* Into the grants, past the signature word. */
-	for (i = 0; !ret && i < n; i++) {
-		for (k = 1; k < WORDS; k++)
-			buf[i][k] = wpattern(w->id, iter, s + i, k);
-		memset(&seg[i], 0, sizeof(seg[i]));
-		seg[i].source.virt = &buf[i][1];
-		seg[i].dest.foreign.ref = w->refs[s + i];
-		seg[i].dest.foreign.offset = sizeof(__u64);
-		seg[i].len = PG - sizeof(__u64);
-		seg[i].flags = GNTCOPY_dest_gref;
-	}
-	if (!ret)
-		ret = lab_grant_copy(fd, seg, n);
-	if (ret) {
-		wfail(w, "GRANT_COPY: %s", lab_retname(ret));
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		volatile __u64 *pg = w->mem + (size_t)(s + i) * WORDS;
-
-		if (seg[i].status != GNTST_okay ||
-		    pg[0] != lab_sig(w->refs[s + i]) ||
-		    pg[WORDS - 1] != wpattern(w->id, iter, s + i, WORDS - 1)) {
-			wfail(w, "copy to ref %u: status %d", w->refs[s + i],
-			      seg[i].status);
-			return false;
-		}
-	}
-	w->st->copies++;
-	return true;
-}
-
-/* Write through the mapping, read in the pool, and the other way round. */
-static bool w_data(struct worker *w, volatile __u64 *map, __u32 s, __u32 n,
-		   unsigned long iter, bool writable)
-{
-	__u32 i, k;
-	__u64 v;
-
-	for (i = 0; i < n; i++) {
-		volatile __u64 *pg = w->mem + (size_t)(s + i) * WORDS;
-		volatile __u64 *mp = map + (size_t)i * WORDS;
-
-		if (mp[0] != lab_sig(w->refs[s + i])) {
-			wfail(w, "page %u of a map shows %#llx, not ref %u", i,
-			      (unsigned long long)mp[0], w->refs[s + i]);
-			return false;
-		}
-		w->st->pages++;
-		if (!writable)
-			continue;
-		k = 1 + (__u32)(iter * 7 + i) % (WORDS - 1);
-		v = wpattern(w->id, iter, s + i, k);
-		mp[k] = v;
-		if (pg[k] != v) {
-			wfail(w,
-			      "write through map of ref %u not seen by granter",
-			      w->refs[s + i]);
-			return false;
-		}
-		pg[k] = ~v;
-		if (mp[k] != ~v) {
-			wfail(w, "granter's write to ref %u not seen in map",
-			      w->refs[s + i]);
-			return false;
-		}
-		w->st->writes += 2;
-	}
-	return true;
-}
-
-static void w_held(struct worker *w, long delta)
-{
-	long v;
-
-	if (!w->held)
-		return;
-	v = __atomic_add_fetch(w->held, delta, __ATOMIC_SEQ_CST);
-	if (v > w->limit)
-		wfail(w, "%ld grants held, limit %ld", v, w->limit);
-	if (v > (long)w->st->held_max)
-		w->st->held_max = v;
-}
-
-/* One iteration: map, use (mmap or copy), unmap. */
-static bool w_step(struct worker *w, int fd, struct lab_rng *r,
-		   unsigned long iter)
-{
-	__u32 n = 1 + lab_below(r, W_REFS), s = lab_below(r, W_REFS - n + 1);
-	__u32 mode = lab_below(r, 8), count = 0;
-	bool writable = mode != 4, unmap_first = lab_below(r, 2);
-	volatile __u64 *map;
-	__u64 off, off2 = 0;
-	int ret;
-
-	ret = lab_map(fd, w->refs + s, n, 0, &off);
-	if (ret == -ENOSPC && w->held) {
-		w->st->enospc++;
-		return true;
-	}
-	if (ret) {
-		wfail(w, "MAP of %u: %s", n, lab_retname(ret));
-		return false;
-	}
-	w_held(w, n);
-	w->st->maps++;
-	if (off & (PG - 1)) {
-		wfail(w, "MAP returned unaligned offset %#llx",
-		      (unsigned long long)off);
-		return false;
-	}
-
-	if (mode <= 4) {
-		map = lab_mmap(NULL, n,
-			       writable ? PROT_READ | PROT_WRITE : PROT_READ,
-			       MAP_SHARED, fd, off);
-		if (!map) {
-			wfail(w, "mmap of %u at %#llx: %s", n,
-			      (unsigned long long)off, lab_errname(errno));
-			return false;
-		}
-		w->st->mmaps++;
-		ret = lab_get_offset(fd, (void *)map, &off2, &count);
-		if (ret || off2 != off || count != n) {
-			wfail(w,
-			      "GET_OFFSET: %s, offset %#llx/%#llx count %u/%u",
-			      lab_retname(ret), (unsigned long long)off2,
-			      (unsigned long long)off, count, n);
-			return false;
-		}
-		w->st->getoffs++;
-		if (!w_data(w, map, s, n, iter, writable))
-			return false;
-		if (unmap_first) {
-			w_held(w, -(long)n);
-			ret = lab_unmap(fd, off, n);
-			/* The VMA keeps the grants: still the right data. */
-			if (!ret && !w_data(w, map, s, n, iter + 1, writable))
-				return false;
-		}
-		munmap((void *)map, n * PG);
-	} else if (mode <= 6) {
-		if (!w_copy(w, fd, s, n, iter))
-			return false;
-	}
-	if (!unmap_first || mode > 4) {
-		w_held(w, -(long)n);
-		ret = lab_unmap(fd, off, n);
-	}
-	if (ret) {
-		wfail(w, "UNMAP of %u at %#llx: %s", n, (unsigned long long)off,
-		      lab_retname(ret));
-		return false;
-	}
-	w->st->unmaps++;
-	return true;
-}
-
-static void *worker_run(void *arg)
-{
-	struct worker *w = arg;
-	struct lab_rng r = { w->seed };
-	unsigned long iter = 0;
-	int fd = w->fd;
-
-	if (fd < 0) {
-		fd = lab_gntdev_open(opts.node);
-		if (fd < 0) {
-			wfail(w, "open: %s", lab_retname(fd));
-			return NULL;
-		}
-	}
-	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED) &&
-	       lab_now() < w->deadline) {
-		if (!w_step(w, fd, &r, iter++))
-			break;
-	}
-	if (w->fd < 0)
-		close(fd);
-	return NULL;
-}
-
 /* Shared between the parent and the worker processes. */
 struct wshared {
 	int stop;
+	double deadline;
 	volatile long held;
-	struct wstats st[64];
+	struct lab_worker_stats st[64];
 };
+
+/* A worker and what it shares with the others. */
+struct wslot {
+	struct lab_worker w;
+	struct wshared *sh;
+};
+
+static void *worker_thread(void *arg)
+{
+	struct wslot *ws = arg;
+
+	lab_worker_run(&ws->w, ws->sh->deadline, &ws->sh->stop);
+	return NULL;
+}
 
 static void watchdog(int sig)
 {
@@ -775,20 +399,90 @@ static void watchdog(int sig)
 }
 
 /*
+ * Worker @i of run_workers(): the lab worker on W_REFS refs of its own,
+ * checked from both sides, one map at a time. With @limit, the workers
+ * count what they hold together and ENOSPC is an answer.
+ */
+static void worker_init(struct wslot *ws, const struct lab_pool *p,
+			unsigned int i, struct wshared *sh, __u64 seed,
+			long limit)
+{
+	ws->sh = sh;
+	ws->w = (struct lab_worker){
+		.node = opts.node,
+		.refs = p->refs + i * W_REFS,
+		.mem = lab_pool_page(p, i * W_REFS),
+		.nrefs = W_REFS,
+		.max_pages = W_REFS,
+		.may_enospc = limit,
+		.held = limit ? &sh->held : NULL,
+		.limit = limit,
+		.st = &sh->st[i],
+		.r = { seed + i * 0x1000193 },
+	};
+}
+
+/* A worker process, on a file of its own. */
+static void __attribute__((noreturn)) worker_process(struct wslot *ws)
+{
+	struct lab_worker *w = &ws->w;
+
+	alarm((unsigned int)(ws->sh->deadline - lab_now()) + 100);
+	w->fd = lab_gntdev_open(opts.node);
+	if (w->fd < 0) {
+		snprintf(w->st->msg, sizeof(w->st->msg), "open: %s",
+			 lab_retname(w->fd));
+		w->st->failed = 1;
+		_exit(1);
+	}
+	lab_worker_run(w, ws->sh->deadline, &ws->sh->stop);
+	_exit(0);
+}
+
+/* Wait for worker process @pid; a death the worker did not report fails. */
+static void worker_reap(pid_t pid, unsigned int i, struct lab_worker_stats *s)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		lab_die_errno(1, "waitpid");
+	if ((WIFEXITED(st) && !WEXITSTATUS(st)) || s->failed)
+		return;
+	s->failed = 1;
+	snprintf(s->msg, sizeof(s->msg), "worker process %u: %s %d", i,
+		 WIFSIGNALED(st) ? "signal" : "exit",
+		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+/* The sum of the workers' stats; the first failure in sum->msg. */
+static void workers_sum(const struct wshared *sh, unsigned int nw,
+			struct lab_worker_stats *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < nw; i++) {
+		lab_worker_stats_add(sum, &sh->st[i]);
+		if (sh->st[i].failed && !sum->failed++)
+			snprintf(sum->msg, sizeof(sum->msg), "worker %u: %s", i,
+				 sh->st[i].msg);
+	}
+}
+
+/*
  * Run @threads workers on @shared_fd (if >= 0) and @procs worker
  * processes on files of their own, for @secs seconds. Returns the sum of
- * their stats; the first failure is in sum->err.
+ * their stats; the first failure is in sum->msg.
  */
 static void run_workers(const struct lab_pool *p, int shared_fd,
 			unsigned int threads, unsigned int procs, double secs,
-			__u64 seed, long limit, struct wstats *sum)
+			__u64 seed, long limit, struct lab_worker_stats *sum)
 {
 	unsigned int nw = threads + procs, i;
-	struct worker w[64];
+	struct wslot w[64];
 	pthread_t tid[64];
 	struct wshared *sh;
 	pid_t pid[64];
-	int st;
 
 	if (nw > 64 || nw * W_REFS > p->n)
 		lab_die(1, "too many workers for the pool");
@@ -797,79 +491,37 @@ static void run_workers(const struct lab_pool *p, int shared_fd,
 	if (sh == MAP_FAILED)
 		lab_die_errno(1, "mmap");
 	memset(sh, 0, sizeof(*sh));
+	sh->deadline = lab_now() + secs;
 	signal(SIGALRM, watchdog);
 	alarm((unsigned int)secs + 120);
-
-	for (i = 0; i < nw; i++) {
-		w[i] = (struct worker){
-			.id = i,
-			.fd = i < threads ? shared_fd : -1,
-			.refs = p->refs + i * W_REFS,
-			.mem = lab_pool_page(p, i * W_REFS),
-			.st = &sh->st[i],
-			.seed = seed + i * 0x1000193,
-			.deadline = lab_now() + secs,
-			.held = limit ? &sh->held : NULL,
-			.limit = limit,
-			.stop = &sh->stop,
-		};
-	}
+	for (i = 0; i < nw; i++)
+		worker_init(&w[i], p, i, sh, seed, limit);
 	fflush(stdout);
 	for (i = threads; i < nw; i++) {
 		pid[i] = fork();
 		if (pid[i] < 0)
 			lab_die_errno(1, "fork");
-		if (!pid[i]) {
-			alarm((unsigned int)secs + 100);
-			worker_run(&w[i]);
-			_exit(0);
-		}
+		if (!pid[i])
+			worker_process(&w[i]);
 	}
 	for (i = 0; i < threads; i++) {
-		if (pthread_create(&tid[i], NULL, worker_run, &w[i]))
+		w[i].w.fd = shared_fd;
+		if (pthread_create(&tid[i], NULL, worker_thread, &w[i]))
 			lab_die(1, "pthread_create failed");
 	}
 	for (i = 0; i < threads; i++)
 		pthread_join(tid[i], NULL);
-	for (i = threads; i < nw; i++) {
-		if (waitpid(pid[i], &st, 0) != pid[i])
-			lab_die_errno(1, "waitpid");
-		if ((!WIFEXITED(st) || WEXITSTATUS(st)) && !sh->st[i].failed) {
-			sh->st[i].failed = 1;
-			snprintf(sh->st[i].err, sizeof(sh->st[i].err),
-				 "worker process %u: %s %d", i,
-				 WIFSIGNALED(st) ? "signal" : "exit",
-				 WIFSIGNALED(st) ? WTERMSIG(st) :
-						   WEXITSTATUS(st));
-		}
-	}
+	for (i = threads; i < nw; i++)
+		worker_reap(pid[i], i, &sh->st[i]);
 	alarm(0);
-
-	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < nw; i++) {
-		struct wstats *s = &sh->st[i];
-
-		sum->maps += s->maps;
-		sum->mmaps += s->mmaps;
-		sum->pages += s->pages;
-		sum->writes += s->writes;
-		sum->copies += s->copies;
-		sum->unmaps += s->unmaps;
-		sum->getoffs += s->getoffs;
-		sum->enospc += s->enospc;
-		if (s->held_max > sum->held_max)
-			sum->held_max = s->held_max;
-		if (s->failed && !sum->failed++)
-			snprintf(sum->err, sizeof(sum->err), "worker %u: %s", i,
-				 s->err);
-	}
+	workers_sum(sh, nw, sum);
 	munmap(sh, sizeof(*sh));
 }
 
 static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 		       unsigned int secs)
 {
-	struct wstats s;
+	struct lab_worker_stats s;
 	struct lab_pool p;
 	double t0, secs_run;
 	int fd;
@@ -896,7 +548,7 @@ static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
 		s.maps, s.mmaps, s.pages, s.writes, s.copies, s.getoffs,
 		s.unmaps);
 	lab_expect(
-		!s.failed, s.err,
+		!s.failed, s.msg,
 		"conc: %u threads + %u processes, data intact, every call succeeded",
 		threads, procs);
 	lab_expect(s.maps > 100 && s.copies > 10, "too little work done",
@@ -952,12 +604,34 @@ static void limits_per_call(const struct lab_pool *p)
 	close(fd);
 }
 
+/*
+ * @n workers for 5 s under a limit of @lim grants, @what: threads on @fd,
+ * or (@fd < 0) processes with files of their own. They never hold more,
+ * and hit it: ENOSPC and nothing else.
+ */
+static void limits_workers(const struct lab_pool *p, int fd, unsigned int n,
+			   __u64 seed, long lim, const char *what)
+{
+	const char *who = fd >= 0 ? "threads" : "processes";
+	struct lab_worker_stats s;
+
+	run_workers(p, fd, fd >= 0 ? n : 0, fd >= 0 ? 0 : n, 5, seed, lim, &s);
+	lab_note(
+		"FIGURE limits: %s %ld: %u %s, %lu maps, %lu ENOSPC, at most %ld held",
+		what, lim, n, who, s.maps, s.enospc, s.held_max);
+	lab_expect(!s.failed, s.msg,
+		   "limits: %u %s under %s %ld never hold more; only ENOSPC", n,
+		   who, what, lim);
+	lab_expect(s.enospc > 0 && s.maps > 0, "the limit was never hit",
+		   "limits: %s %ld was hit (ENOSPC), maps still worked", what,
+		   lim);
+}
+
 static void limits_per_file(const struct lab_pool *p, __u64 seed,
 			    unsigned int threads)
 {
 	const long k = 16;
 	unsigned long old;
-	struct wstats s;
 	__u64 off;
 	int fd, ret;
 
@@ -971,17 +645,7 @@ static void limits_per_file(const struct lab_pool *p, __u64 seed,
 	ret = lab_set_max_grants(fd, 0);
 	lab_expect(!ret, lab_retname(ret),
 		   "limits: SET_MAX_GRANTS 0 succeeds and keeps the cap");
-	run_workers(p, fd, threads, 0, 5, seed, k, &s);
-	lab_note(
-		"FIGURE limits: per-file %ld: %u threads, %lu maps, %lu ENOSPC, at most %lu held",
-		k, threads, s.maps, s.enospc, s.held_max);
-	lab_expect(
-		!s.failed, s.err,
-		"limits: %u threads on a file capped at %ld never hold more; only ENOSPC",
-		threads, k);
-	lab_expect(
-		s.enospc > 0 && s.maps > 0, "the cap was never hit",
-		"limits: the per-file cap was hit (ENOSPC) and maps still worked");
+	limits_workers(p, fd, threads, seed, k, "per-file");
 	ret = map_use_unmap(fd, p, k);
 	lab_expect(!ret, lab_retname(ret),
 		   "limits: afterwards a map of exactly %ld works", k);
@@ -1020,7 +684,6 @@ static void limits_total(const struct lab_pool *p, __u64 seed,
 	const long lim = 16;
 	unsigned long old;
 	volatile __u64 *a = NULL;
-	struct wstats s;
 	__u64 off, off2 = 0;
 	int fd, fd2, ret;
 
@@ -1035,17 +698,7 @@ static void limits_total(const struct lab_pool *p, __u64 seed,
 			"limits: nothing held before the total_limit test"))
 		return;
 	param_write("total_limit", lim);
-	run_workers(p, -1, 0, procs, 5, seed, lim, &s);
-	lab_note(
-		"FIGURE limits: total_limit %ld: %u processes, %lu maps, %lu ENOSPC, at most %lu held",
-		lim, procs, s.maps, s.enospc, s.held_max);
-	lab_expect(
-		!s.failed, s.err,
-		"limits: %u processes under total_limit=%ld never hold more; only ENOSPC",
-		procs, lim);
-	lab_expect(
-		s.enospc > 0 && s.maps > 0, "the limit was never hit",
-		"limits: total_limit was hit (ENOSPC) and maps still worked");
+	limits_workers(p, -1, procs, seed, lim, "total_limit");
 
 	/* Usable again once everything is freed: exactly the limit fits. */
 	lab_expect(wait_quiet(10000), why,
