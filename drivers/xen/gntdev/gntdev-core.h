@@ -17,22 +17,13 @@
 #ifndef _GNTDEV_CORE_H
 #define _GNTDEV_CORE_H
 
-/* In the kernel, NULL, true and false come from <linux/stddef.h>. */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/stddef.h>
+/*
+ * In user space these are the small shims in tools/tests/unit/shim/, over
+ * the system's uapi headers.
+ */
 #include <linux/errno.h>
-#else
-#include <stdint.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <errno.h>
-
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int16_t s16;
-#endif /* __KERNEL__ */
+#include <linux/stddef.h>
+#include <linux/types.h>
 
 /* A grant is one 4 KiB Xen page, and so is one slot of the offset space. */
 #define GNTDEV_PAGE_SHIFT 12
@@ -50,7 +41,7 @@ typedef int16_t s16;
 #define GNTDEV_DMABUF_REQUEST_HEAD 16U
 #define GNTDEV_DMABUF_REQUEST_REF 4U
 
-/* Smallest table the first growth allocates (one bitmap word). */
+/* Smallest table the first growth allocates (one 64-bit bitmap word). */
 #define GNTDEV_SLOTS_MIN_CAPACITY 64U
 
 /**
@@ -69,10 +60,10 @@ struct gntdev_slot_alloc {
 /**
  * struct gntdev_slots - one open file's offset space
  * @owner: @owner[i] is the map holding slot i, or NULL if slot i is free.
- * @used: Bitmap of the same slots, 64 per word, bit i of word i / 64 set
- *	iff @owner[i] is not NULL. It lets a search skip 64 used or 64 free
- *	slots per step. @used is also the start of the single allocation
- *	that holds both arrays (@owner follows the last bitmap word).
+ * @used: Bitmap (<linux/bitmap.h>) of the same slots: bit i set iff
+ *	@owner[i] is not NULL. A search skips a word of used or free slots
+ *	per step. @used is also the start of the single allocation that
+ *	holds both arrays (@owner follows the last bitmap word).
  * @capacity: Number of slots in @owner and @used.
  * @max: This file's cap on reserved slots, i.e. on the grants it holds
  *	(IOCTL_GNTDEV_SET_MAX_GRANTS).
@@ -111,7 +102,7 @@ struct gntdev_slot_alloc {
  */
 struct gntdev_slots {
 	void **owner;
-	u64 *used;
+	unsigned long *used;
 	u32 capacity;
 	u32 max;
 	u32 space;

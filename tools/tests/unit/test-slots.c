@@ -645,9 +645,9 @@ static void test_valid_detects_damage(void)
 	t_setup(&s, 100);
 	RESERVE_AT(&s, 100, A, 0);
 	T_EQ(100, s.capacity);
-	s.used[1] |= 1ULL << 40;
+	s.used[1] |= 1UL << 40;
 	T_ASSERT(!gntdev_slots_valid(&s));
-	s.used[1] &= ~(1ULL << 40);
+	s.used[1] &= ~(1UL << 40);
 	t_teardown(&s);
 
 	/* An empty table with stray state. */
