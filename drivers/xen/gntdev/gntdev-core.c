@@ -278,14 +278,19 @@ int gntdev_array_size(size_t head, u32 count, size_t elem, size_t *size)
 
 int gntdev_map_request_size(u32 count, size_t *size)
 {
-	return gntdev_array_size(GNTDEV_MAP_REQUEST_HEAD, count,
-				 GNTDEV_MAP_REQUEST_REF, size);
+	const size_t head = offsetof(struct ioctl_gntdev_map_grant_ref, refs);
+	const size_t ref = sizeof(struct ioctl_gntdev_grant_ref);
+
+	return gntdev_array_size(head, count, ref, size);
 }
 
+/* EXP_FROM_REFS and IMP_TO_REFS: their refs follow the same 16 bytes. */
 int gntdev_dmabuf_request_size(u32 count, size_t *size)
 {
-	return gntdev_array_size(GNTDEV_DMABUF_REQUEST_HEAD, count,
-				 GNTDEV_DMABUF_REQUEST_REF, size);
+	const size_t head =
+		offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs);
+
+	return gntdev_array_size(head, count, sizeof(__u32), size);
 }
 
 static int gntdev_check_domid(u32 domid)
@@ -295,7 +300,7 @@ static int gntdev_check_domid(u32 domid)
 
 int gntdev_check_dmabuf_exp(u32 flags, u32 count, u32 domid, u32 limit)
 {
-	const u32 both = GNTDEV_DMABUF_FLAG_WC | GNTDEV_DMABUF_FLAG_COHERENT;
+	const u32 both = GNTDEV_DMA_FLAG_WC | GNTDEV_DMA_FLAG_COHERENT;
 
 	if (flags & ~both || (flags & both) == both)
 		return -EINVAL;
@@ -351,7 +356,7 @@ int gntdev_check_max_grants(u32 count, u32 ceiling, u32 *max)
 
 int gntdev_check_notify_action(u32 action)
 {
-	if (action & ~(GNTDEV_NOTIFY_CLEAR_BYTE | GNTDEV_NOTIFY_SEND_EVENT))
+	if (action & ~(UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT))
 		return -EINVAL;
 	return 0;
 }
@@ -366,7 +371,7 @@ int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
 		return err;
 	if (offset_in_map >= (u64)map_count << GNTDEV_PAGE_SHIFT)
 		return -ENOENT;
-	if ((action & GNTDEV_NOTIFY_CLEAR_BYTE) && readonly)
+	if ((action & UNMAP_NOTIFY_CLEAR_BYTE) && readonly)
 		return -EINVAL;
 	return 0;
 }

@@ -25,21 +25,11 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
+#include <xen/public/gntdev.h>
+
 /* A grant is one 4 KiB Xen page, and so is one slot of the offset space. */
 #define GNTDEV_PAGE_SHIFT 12
 #define GNTDEV_PAGE_SIZE (1U << GNTDEV_PAGE_SHIFT)
-
-/* Values of the uapi constants the checks need; tests assert they match. */
-#define GNTDEV_NOTIFY_CLEAR_BYTE 0x1U
-#define GNTDEV_NOTIFY_SEND_EVENT 0x2U
-#define GNTDEV_COPY_SOURCE_GREF 0x1U
-#define GNTDEV_COPY_DEST_GREF 0x2U
-
-/* Layout of the variable-length requests: header bytes, bytes per ref. */
-#define GNTDEV_MAP_REQUEST_HEAD 16U
-#define GNTDEV_MAP_REQUEST_REF 8U
-#define GNTDEV_DMABUF_REQUEST_HEAD 16U
-#define GNTDEV_DMABUF_REQUEST_REF 4U
 
 /* Smallest table the first growth allocates (one 64-bit bitmap word). */
 #define GNTDEV_SLOTS_MIN_CAPACITY 64U
@@ -295,10 +285,6 @@ int gntdev_map_request_size(u32 count, size_t *size);
  */
 int gntdev_dmabuf_request_size(u32 count, size_t *size);
 
-/* Values of the uapi's GNTDEV_DMA_FLAG_*; tests assert they match. */
-#define GNTDEV_DMABUF_FLAG_WC 0x1U
-#define GNTDEV_DMABUF_FLAG_COHERENT 0x2U
-
 /* First reserved domain id (DOMID_FIRST_RESERVED): DOMID_SELF and up. */
 #define GNTDEV_DOMID_FIRST_RESERVED 0x7ff0U
 
@@ -435,12 +421,12 @@ static inline int gntdev_check_copy_segment(u16 flags, u16 len,
 					    u16 src_foreign_offset,
 					    u16 dst_foreign_offset)
 {
-	if (!(flags & (GNTDEV_COPY_SOURCE_GREF | GNTDEV_COPY_DEST_GREF)))
+	if (!(flags & (GNTCOPY_source_gref | GNTCOPY_dest_gref)))
 		return -EINVAL;
-	if ((flags & GNTDEV_COPY_SOURCE_GREF) &&
+	if ((flags & GNTCOPY_source_gref) &&
 	    (u32)src_foreign_offset + len > GNTDEV_PAGE_SIZE)
 		return -EINVAL;
-	if ((flags & GNTDEV_COPY_DEST_GREF) &&
+	if ((flags & GNTCOPY_dest_gref) &&
 	    (u32)dst_foreign_offset + len > GNTDEV_PAGE_SIZE)
 		return -EINVAL;
 	return 0;

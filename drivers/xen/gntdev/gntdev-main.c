@@ -568,10 +568,8 @@ static bool gntdev_name_taken(void)
 static void gntdev_check_abi(void)
 {
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_map_grant_ref) != 24);
-	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_map_grant_ref, refs) !=
-		     GNTDEV_MAP_REQUEST_HEAD);
-	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_ref) !=
-		     GNTDEV_MAP_REQUEST_REF);
+	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_map_grant_ref, refs) != 16);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_ref) != 8);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_unmap_grant_ref) != 16);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_get_offset_for_vaddr) != 24);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_set_max_grants) != 4);
@@ -584,10 +582,9 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_MAX_GRANTS != 0x00044703);
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_UNMAP_NOTIFY != 0x00104707);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY != 0x00104708);
+	/* gntdev_dmabuf_request_size() serves both. */
 	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_exp_from_refs, refs) !=
-		     GNTDEV_DMABUF_REQUEST_HEAD);
-	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs) !=
-		     GNTDEV_DMABUF_REQUEST_HEAD);
+		     offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs));
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_from_refs) != 20);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_wait_released) != 8);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_imp_to_refs) != 20);
@@ -596,8 +593,6 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED != 0x0008470a);
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_TO_REFS != 0x0014470b);
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_RELEASE != 0x0008470c);
-	BUILD_BUG_ON(GNTDEV_DMA_FLAG_WC != GNTDEV_DMABUF_FLAG_WC);
-	BUILD_BUG_ON(GNTDEV_DMA_FLAG_COHERENT != GNTDEV_DMABUF_FLAG_COHERENT);
 #ifdef CONFIG_COMPAT
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_copy32) != 8);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY32 != 0x00084708);
