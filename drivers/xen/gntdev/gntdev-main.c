@@ -16,7 +16,8 @@
  * The ABI is mainline Linux's (include/xen/public/gntdev.h); this file has
  * the file operations, one function per ioctl and the module glue.  The
  * slot table and argument checks are the pure core (gntdev-core.c), the
- * mapping itself is gntdev-map.c, grant copy gntdev-copy.c.
+ * mapping itself is gntdev-map.c, its spare pages and blocks
+ * gntdev-cache.c, grant copy gntdev-copy.c.
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
@@ -616,7 +617,7 @@ static int __init gntdev_init(void)
 		return -EBUSY;
 	}
 	gntdev_use_ptemod = !xen_feature(XENFEAT_auto_translated_physmap);
-	gntdev_page_cache_init();
+	gntdev_cache_init();
 
 	err = misc_register(&gntdev_miscdev);
 	if (err) {
@@ -634,8 +635,7 @@ static void __exit gntdev_exit(void)
 {
 	gntdev_debugfs_exit();
 	misc_deregister(&gntdev_miscdev);
-	gntdev_spares_exit();
-	gntdev_page_cache_exit();
+	gntdev_cache_exit();
 }
 
 module_init(gntdev_init);
