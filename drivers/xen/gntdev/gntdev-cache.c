@@ -42,7 +42,7 @@ static int gntdev_pages_prepare_p2m(struct page **pages, u32 n)
 	unsigned long pfn, leaf = ULONG_MAX;
 	u32 i;
 
-	if (!gntdev_use_ptemod)
+	if (!gntdev_use_ptemod())
 		return 0;
 	for (i = 0; i < n; i++) {
 		pfn = page_to_pfn(pages[i]);
