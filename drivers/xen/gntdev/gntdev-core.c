@@ -216,7 +216,7 @@ int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
 	return 0;
 }
 
-void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index)
+void *gntdev_slots_lookup(const struct gntdev_slots *s, u64 index)
 {
 	return index < s->capacity ? s->owner[index] : NULL;
 }

@@ -210,13 +210,14 @@ int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
 /**
  * gntdev_slots_lookup() - find the owner of a slot
  * @s: The table.
- * @index: Any slot number; takes constant time.
+ * @index: Any slot number, even one no u32 holds (an mmap() offset or
+ *	a notify offset in slots); takes constant time.
  *
  * Context: Caller holds the file's lock.
  * Return: The owner recorded for @index, or NULL if the slot is free or
  * outside the table.
  */
-void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index);
+void *gntdev_slots_lookup(const struct gntdev_slots *s, u64 index);
 
 /**
  * gntdev_slots_set_max() - change the cap on reserved slots

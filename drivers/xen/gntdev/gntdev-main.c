@@ -308,9 +308,7 @@ gntdev_ioctl_set_unmap_notify(struct gntdev_file *priv,
 		return -EINVAL;
 
 	mutex_lock(&priv->lock);
-	map = op.index >> PAGE_SHIFT > U32_MAX ?
-		      NULL :
-		      gntdev_slots_lookup(&priv->slots, op.index >> PAGE_SHIFT);
+	map = gntdev_slots_lookup(&priv->slots, op.index >> PAGE_SHIFT);
 	if (!map) {
 		err = -ENOENT;
 		goto out_unlock;

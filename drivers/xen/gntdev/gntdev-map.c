@@ -925,13 +925,9 @@ static struct gntdev_map *gntdev_mmap_claim(struct gntdev_file *priv,
 					    struct vm_area_struct *vma)
 {
 	struct gntdev_map *map = NULL;
-	u32 index;
 
 	mutex_lock(&priv->lock);
-	if (vma->vm_pgoff > U32_MAX)
-		goto out_unlock;
-	index = vma->vm_pgoff;
-	map = gntdev_slots_lookup(&priv->slots, index);
+	map = gntdev_slots_lookup(&priv->slots, vma->vm_pgoff);
 	if (!map ||
 	    gntdev_check_mmap(vma->vm_pgoff, vma_pages(vma), map->index,
 			      map->count) ||

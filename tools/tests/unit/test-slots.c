@@ -512,6 +512,10 @@ static void test_lookup(void)
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 63));
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 64));
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
+	/* Offsets past 2^32 slots name no slot; truncated, they would. */
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 1ULL << 32));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, (1ULL << 32) + 3));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT64_MAX));
 	t_teardown(&s);
 }
 
