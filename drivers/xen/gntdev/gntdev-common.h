@@ -17,10 +17,12 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <xen/events.h>
+#include <xen/features.h>
 #include <xen/grant_table.h>
 
 #include <xen/public/gntdev.h>
@@ -39,7 +41,7 @@ struct gntdev_copy_batch;
  * @slots: The file's offset space: slot i is mmap offset i << PAGE_SHIFT.
  * @maps: Maps still in @slots, for close and introspection.
  * @nr_maps: Number of maps on @maps.
- * @node: Entry in gntdev_files, for introspection.
+ * @node: Entry in the debugfs view's list of files (gntdev-debugfs.c).
  * @pid: Process that opened the file (thread group id).
  * @comm: Its command name then.
  * @copy_batch: A GRANT_COPY batch kept for the next call; taken with xchg().
@@ -142,26 +144,71 @@ struct gntdev_map {
 	struct ioctl_gntdev_grant_ref grants[];
 };
 
-extern bool gntdev_use_ptemod;
-extern unsigned int gntdev_limit;
-extern unsigned int gntdev_file_limit;
-extern unsigned long gntdev_total_limit;
-extern struct list_head gntdev_files;
-extern struct mutex gntdev_files_lock;
-extern atomic_t gntdev_nr_maps;
-extern unsigned int gntdev_page_cache_max;
+/**
+ * gntdev_use_ptemod() - whether grants are mapped into user PTEs
+ *
+ * Context: Any context.
+ * Return: true on x86 PV, where Xen writes the foreign frames into the
+ * PTEs; false on auto-translated guests, where they are mapped over pages'
+ * guest frames (see gntdev-map.c). Fixed for the boot.
+ */
+static inline bool gntdev_use_ptemod(void)
+{
+	return !xen_feature(XENFEAT_auto_translated_physmap);
+}
 
-void gntdev_file_put(struct gntdev_file *priv);
-void gntdev_page_cache_init(void);
+/**
+ * gntdev_file_put() - drop a reference on an open file's state
+ * @priv: The state; freed with the last reference.
+ *
+ * The file holds one until it is released, each dma-buf export one until
+ * the dma-buf is: an export may outlive the file it came from.
+ *
+ * Context: Process context, may sleep.
+ */
+static inline void gntdev_file_put(struct gntdev_file *priv)
+{
+	if (!refcount_dec_and_test(&priv->users))
+		return;
+	gntdev_slots_destroy(&priv->slots);
+	kfree(priv);
+}
+
+/*
+ * What each file offers the others, lowest first: a file calls only into
+ * the ones listed before it and the core, never back; gntdev-main.c, which
+ * offers nothing, calls them all.
+ */
+
+/* gntdev-cache.c: spare pages and state blocks */
+void gntdev_cache_init(void);
+void gntdev_cache_exit(void);
 int gntdev_pages_get(struct page **pages, u32 n);
 void gntdev_pages_put(struct page **pages, u32 n);
-int gntdev_status_errno(s16 status);
-void gntdev_page_cache_exit(void);
-void gntdev_spares_exit(void);
+void *gntdev_spare_get(u32 count);
+void gntdev_spare_put(void *block, u32 count);
+
+/* gntdev-map.c: limits, the module-wide total, maps and their mmap() */
+u32 gntdev_max_per_request(void);
+u32 gntdev_max_per_file(void);
+unsigned long gntdev_max_total(void);
+int gntdev_total_reserve(u32 count);
+void gntdev_total_release(u32 count);
+s64 gntdev_total_grants(void);
+int gntdev_maps_alive(void);
 struct gntdev_map *gntdev_map_alloc(u32 count);
 void gntdev_map_put(struct gntdev_map *map);
+int gntdev_status_errno(s16 status);
 int gntdev_mmap(struct file *file, struct vm_area_struct *vma);
 bool gntdev_vma_is_ours(struct vm_area_struct *vma, struct gntdev_file *priv);
+
+/* gntdev-debugfs.c: the introspection view */
+void gntdev_debugfs_init(void);
+void gntdev_debugfs_exit(void);
+void gntdev_debugfs_add_file(struct gntdev_file *priv);
+void gntdev_debugfs_remove_file(struct gntdev_file *priv);
+
+/* gntdev-copy.c: IOCTL_GNTDEV_GRANT_COPY */
 void gntdev_copy_release(struct gntdev_file *priv);
 long gntdev_ioctl_grant_copy(struct gntdev_file *priv,
 			     struct ioctl_gntdev_grant_copy __user *u);
@@ -182,12 +229,9 @@ struct ioctl_gntdev_grant_copy32 {
 
 long gntdev_ioctl_grant_copy32(struct gntdev_file *priv,
 			       struct ioctl_gntdev_grant_copy32 __user *u);
-#endif
-int gntdev_total_reserve(u32 count);
-void gntdev_total_release(u32 count);
-s64 gntdev_total_grants(void);
-int gntdev_dmabuf_hold(struct gntdev_file *priv, u32 count);
-void gntdev_dmabuf_unhold(struct gntdev_file *priv, u32 count);
+#endif /* CONFIG_COMPAT */
+
+/* gntdev-dmabuf.c: the dma-buf ioctls */
 void gntdev_dmabuf_init(struct device *dev);
 void gntdev_dmabuf_release(struct gntdev_file *priv);
 long gntdev_ioctl_dmabuf_exp_from_refs(
@@ -202,7 +246,5 @@ long gntdev_ioctl_dmabuf_imp_to_refs(
 long gntdev_ioctl_dmabuf_imp_release(
 	struct gntdev_file *priv,
 	struct ioctl_gntdev_dmabuf_imp_release __user *u);
-void gntdev_debugfs_init(void);
-void gntdev_debugfs_exit(void);
 
 #endif /* _GNTDEV_COMMON_H */

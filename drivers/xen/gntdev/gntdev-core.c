@@ -11,156 +11,59 @@
  * and the invariants of struct gntdev_slots.
  */
 
+#include <linux/bitmap.h>
+
 #include "gntdev-core.h"
 
 /* ------------------------------------------------------------------------
  * Bitmap helpers
  */
 
-#define GNTDEV_WORD_BITS 64U
-
-static u64 gntdev_slots_words(u64 capacity)
-{
-	return (capacity + GNTDEV_WORD_BITS - 1) / GNTDEV_WORD_BITS;
-}
-
-/* Index of the lowest set bit; @w must not be 0. */
-static u32 gntdev_ffs64(u64 w)
-{
-	u32 n = 0;
-
-	if (!(w & 0xffffffffULL)) {
-		n += 32;
-		w >>= 32;
-	}
-	if (!(w & 0xffffULL)) {
-		n += 16;
-		w >>= 16;
-	}
-	if (!(w & 0xffULL)) {
-		n += 8;
-		w >>= 8;
-	}
-	if (!(w & 0xfULL)) {
-		n += 4;
-		w >>= 4;
-	}
-	if (!(w & 0x3ULL)) {
-		n += 2;
-		w >>= 2;
-	}
-	if (!(w & 0x1ULL))
-		n += 1;
-	return n;
-}
-
-/* Index of the highest set bit; @w must not be 0. */
-static u32 gntdev_fls64(u64 w)
-{
-	u32 n = 63;
-
-	if (!(w & 0xffffffff00000000ULL)) {
-		n -= 32;
-		w <<= 32;
-	}
-	if (!(w & 0xffff000000000000ULL)) {
-		n -= 16;
-		w <<= 16;
-	}
-	if (!(w & 0xff00000000000000ULL)) {
-		n -= 8;
-		w <<= 8;
-	}
-	if (!(w & 0xf000000000000000ULL)) {
-		n -= 4;
-		w <<= 4;
-	}
-	if (!(w & 0xc000000000000000ULL)) {
-		n -= 2;
-		w <<= 2;
-	}
-	if (!(w & 0x8000000000000000ULL))
-		n -= 1;
-	return n;
-}
-
-/*
- * First slot in [@from, @end) whose state is @used, or @end if none.
- * @end must not exceed the capacity. Whole words are skipped at once.
- */
-static u32 gntdev_slots_scan(const struct gntdev_slots *s, u32 from, u32 end,
-			     bool used)
-{
-	u64 flip = used ? 0 : ~0ULL;
-	u32 w = from / GNTDEV_WORD_BITS;
-	u64 word;
-	u32 i;
-
-	if (from >= end)
-		return end;
-	word = (s->used[w] ^ flip) & (~0ULL << (from % GNTDEV_WORD_BITS));
-	while (!word) {
-		if ((u64)(w + 1) * GNTDEV_WORD_BITS >= end)
-			return end;
-		w++;
-		word = s->used[w] ^ flip;
-	}
-	i = w * GNTDEV_WORD_BITS + gntdev_ffs64(word);
-	return i < end ? i : end;
-}
-
 /* The slot after the last used one: the start of the trailing free area. */
 static u32 gntdev_slots_tail(const struct gntdev_slots *s)
 {
-	u32 w = (u32)gntdev_slots_words(s->capacity);
+	unsigned long last;
 
-	while (w && !s->used[w - 1])
-		w--;
-	if (!w)
+	if (!s->capacity)
 		return 0;
-	return (w - 1) * GNTDEV_WORD_BITS + gntdev_fls64(s->used[w - 1]) + 1;
+	last = find_last_bit(s->used, s->capacity);
+	return last < s->capacity ? last + 1 : 0;
 }
 
 /*
  * Find the first start in [@from, @start_end) followed by @count free
  * slots inside the table.
  */
-static bool gntdev_slots_fit(const struct gntdev_slots *s, u32 from,
-			     u32 start_end, u32 count, u32 *index)
+static bool gntdev_slots_fit(struct gntdev_slots *s, u32 from, u32 start_end,
+			     u32 count, u32 *index)
 {
-	u32 start;
-	u32 stop;
+	/* A run that starts below @start_end ends below this. */
+	u64 size = (u64)start_end + count - 1;
+	unsigned long start;
 
-	while (from < start_end) {
-		start = gntdev_slots_scan(s, from, start_end, false);
-		if (start >= start_end)
-			return false;
-		stop = gntdev_slots_scan(s, start, s->capacity, true);
-		if (stop - start >= count) {
-			*index = start;
-			return true;
-		}
-		from = stop;
-	}
-	return false;
+	if (from >= start_end)
+		return false;
+	if (size > s->capacity)
+		size = s->capacity;
+	start = bitmap_find_next_zero_area(s->used, size, from, count, 0);
+	if (start + count > size)
+		return false;
+	*index = start;
+	return true;
 }
 
 /* Record @owner (or NULL) in [@index, @index + @count). */
 static void gntdev_slots_mark(struct gntdev_slots *s, u32 index, u32 count,
 			      void *owner)
 {
-	u32 end = index + count;
-	u64 bit;
 	u32 i;
 
-	for (i = index; i < end; i++) {
-		bit = 1ULL << (i % GNTDEV_WORD_BITS);
+	for (i = index; i < index + count; i++)
 		s->owner[i] = owner;
-		if (owner)
-			s->used[i / GNTDEV_WORD_BITS] |= bit;
-		else
-			s->used[i / GNTDEV_WORD_BITS] &= ~bit;
-	}
+	if (owner)
+		bitmap_set(s->used, index, count);
+	else
+		bitmap_clear(s->used, index, count);
 }
 
 /*
@@ -173,12 +76,11 @@ static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
 	u32 start = gntdev_slots_tail(s);
 	u64 need = (u64)start + count;
 	u64 cap = (u64)s->capacity * 2;
-	u64 old_words = gntdev_slots_words(s->capacity);
 	u64 words;
 	u64 bytes;
-	u64 *used;
+	unsigned long *used;
 	void **owner;
-	u64 i;
+	u32 i;
 
 	if (need > s->space)
 		return -ENOSPC;
@@ -189,7 +91,7 @@ static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
 	if (cap > s->space)
 		cap = s->space;
 
-	words = gntdev_slots_words(cap);
+	words = BITS_TO_LONGS(cap);
 	bytes = words * sizeof(*used) + cap * sizeof(*owner);
 	if (bytes != (size_t)bytes)
 		return -ENOMEM;
@@ -198,12 +100,12 @@ static int gntdev_slots_grow(struct gntdev_slots *s, u32 count, u32 *index)
 		return -ENOMEM;
 	owner = (void **)(used + words);
 
-	for (i = 0; i < old_words; i++)
-		used[i] = s->used[i];
-	for (i = 0; i < s->capacity; i++)
-		owner[i] = s->owner[i];
-	if (s->used)
+	if (s->used) {
+		bitmap_copy(used, s->used, s->capacity);
+		for (i = 0; i < s->capacity; i++)
+			owner[i] = s->owner[i];
 		s->alloc->free(s->used, s->alloc->ctx);
+	}
 
 	s->used = used;
 	s->owner = owner;
@@ -314,7 +216,7 @@ int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
 	return 0;
 }
 
-void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index)
+void *gntdev_slots_lookup(const struct gntdev_slots *s, u64 index)
 {
 	return index < s->capacity ? s->owner[index] : NULL;
 }
@@ -329,29 +231,28 @@ int gntdev_slots_set_max(struct gntdev_slots *s, u32 max)
 
 bool gntdev_slots_valid(const struct gntdev_slots *s)
 {
-	u64 words = gntdev_slots_words(s->capacity);
-	u32 tail_bits = s->capacity % GNTDEV_WORD_BITS;
+	unsigned long bits = BITS_TO_LONGS(s->capacity) * BITS_PER_LONG;
 	u32 in_use = 0;
-	bool bit;
+	bool used;
 	u32 i;
 
 	if (s->max > s->space || s->capacity > s->space)
 		return false;
 	if (!s->capacity)
 		return !s->used && !s->owner && !s->cursor && !s->in_use;
-	if (!s->used || s->owner != (void **)(s->used + words))
+	if (!s->used ||
+	    s->owner != (void **)(s->used + BITS_TO_LONGS(s->capacity)))
 		return false;
 	if (s->cursor > s->capacity)
 		return false;
-	if (tail_bits && s->used[words - 1] >> tail_bits)
+	if (find_next_bit(s->used, bits, s->capacity) != bits)
 		return false;
 
 	for (i = 0; i < s->capacity; i++) {
-		bit = s->used[i / GNTDEV_WORD_BITS] >> (i % GNTDEV_WORD_BITS) &
-		      1;
-		if (bit != !!s->owner[i])
+		used = test_bit(i, s->used);
+		if (used != !!s->owner[i])
 			return false;
-		in_use += bit;
+		in_use += used;
 	}
 	return in_use == s->in_use;
 }
@@ -377,14 +278,19 @@ int gntdev_array_size(size_t head, u32 count, size_t elem, size_t *size)
 
 int gntdev_map_request_size(u32 count, size_t *size)
 {
-	return gntdev_array_size(GNTDEV_MAP_REQUEST_HEAD, count,
-				 GNTDEV_MAP_REQUEST_REF, size);
+	const size_t head = offsetof(struct ioctl_gntdev_map_grant_ref, refs);
+	const size_t ref = sizeof(struct ioctl_gntdev_grant_ref);
+
+	return gntdev_array_size(head, count, ref, size);
 }
 
+/* EXP_FROM_REFS and IMP_TO_REFS: their refs follow the same 16 bytes. */
 int gntdev_dmabuf_request_size(u32 count, size_t *size)
 {
-	return gntdev_array_size(GNTDEV_DMABUF_REQUEST_HEAD, count,
-				 GNTDEV_DMABUF_REQUEST_REF, size);
+	const size_t head =
+		offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs);
+
+	return gntdev_array_size(head, count, sizeof(__u32), size);
 }
 
 static int gntdev_check_domid(u32 domid)
@@ -394,7 +300,7 @@ static int gntdev_check_domid(u32 domid)
 
 int gntdev_check_dmabuf_exp(u32 flags, u32 count, u32 domid, u32 limit)
 {
-	const u32 both = GNTDEV_DMABUF_FLAG_WC | GNTDEV_DMABUF_FLAG_COHERENT;
+	const u32 both = GNTDEV_DMA_FLAG_WC | GNTDEV_DMA_FLAG_COHERENT;
 
 	if (flags & ~both || (flags & both) == both)
 		return -EINVAL;
@@ -450,7 +356,7 @@ int gntdev_check_max_grants(u32 count, u32 ceiling, u32 *max)
 
 int gntdev_check_notify_action(u32 action)
 {
-	if (action & ~(GNTDEV_NOTIFY_CLEAR_BYTE | GNTDEV_NOTIFY_SEND_EVENT))
+	if (action & ~(UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT))
 		return -EINVAL;
 	return 0;
 }
@@ -465,7 +371,7 @@ int gntdev_check_notify(u32 action, u64 offset_in_map, u32 map_count,
 		return err;
 	if (offset_in_map >= (u64)map_count << GNTDEV_PAGE_SHIFT)
 		return -ENOENT;
-	if ((action & GNTDEV_NOTIFY_CLEAR_BYTE) && readonly)
+	if ((action & UNMAP_NOTIFY_CLEAR_BYTE) && readonly)
 		return -EINVAL;
 	return 0;
 }

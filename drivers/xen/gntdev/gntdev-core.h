@@ -17,40 +17,21 @@
 #ifndef _GNTDEV_CORE_H
 #define _GNTDEV_CORE_H
 
-/* In the kernel, NULL, true and false come from <linux/stddef.h>. */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/stddef.h>
+/*
+ * In user space these are the small shims in tools/tests/unit/shim/, over
+ * the system's uapi headers.
+ */
 #include <linux/errno.h>
-#else
-#include <stdint.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <errno.h>
+#include <linux/stddef.h>
+#include <linux/types.h>
 
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int16_t s16;
-#endif /* __KERNEL__ */
+#include <xen/public/gntdev.h>
 
 /* A grant is one 4 KiB Xen page, and so is one slot of the offset space. */
 #define GNTDEV_PAGE_SHIFT 12
 #define GNTDEV_PAGE_SIZE (1U << GNTDEV_PAGE_SHIFT)
 
-/* Values of the uapi constants the checks need; tests assert they match. */
-#define GNTDEV_NOTIFY_CLEAR_BYTE 0x1U
-#define GNTDEV_NOTIFY_SEND_EVENT 0x2U
-#define GNTDEV_COPY_SOURCE_GREF 0x1U
-#define GNTDEV_COPY_DEST_GREF 0x2U
-
-/* Layout of the variable-length requests: header bytes, bytes per ref. */
-#define GNTDEV_MAP_REQUEST_HEAD 16U
-#define GNTDEV_MAP_REQUEST_REF 8U
-#define GNTDEV_DMABUF_REQUEST_HEAD 16U
-#define GNTDEV_DMABUF_REQUEST_REF 4U
-
-/* Smallest table the first growth allocates (one bitmap word). */
+/* Smallest table the first growth allocates (one 64-bit bitmap word). */
 #define GNTDEV_SLOTS_MIN_CAPACITY 64U
 
 /**
@@ -69,10 +50,10 @@ struct gntdev_slot_alloc {
 /**
  * struct gntdev_slots - one open file's offset space
  * @owner: @owner[i] is the map holding slot i, or NULL if slot i is free.
- * @used: Bitmap of the same slots, 64 per word, bit i of word i / 64 set
- *	iff @owner[i] is not NULL. It lets a search skip 64 used or 64 free
- *	slots per step. @used is also the start of the single allocation
- *	that holds both arrays (@owner follows the last bitmap word).
+ * @used: Bitmap (<linux/bitmap.h>) of the same slots: bit i set iff
+ *	@owner[i] is not NULL. A search skips a word of used or free slots
+ *	per step. @used is also the start of the single allocation that
+ *	holds both arrays (@owner follows the last bitmap word).
  * @capacity: Number of slots in @owner and @used.
  * @max: This file's cap on reserved slots, i.e. on the grants it holds
  *	(IOCTL_GNTDEV_SET_MAX_GRANTS).
@@ -111,7 +92,7 @@ struct gntdev_slot_alloc {
  */
 struct gntdev_slots {
 	void **owner;
-	u64 *used;
+	unsigned long *used;
 	u32 capacity;
 	u32 max;
 	u32 space;
@@ -229,13 +210,14 @@ int gntdev_slots_unreserve(struct gntdev_slots *s, u32 index, u32 count,
 /**
  * gntdev_slots_lookup() - find the owner of a slot
  * @s: The table.
- * @index: Any slot number; takes constant time.
+ * @index: Any slot number, even one no u32 holds (an mmap() offset or
+ *	a notify offset in slots); takes constant time.
  *
  * Context: Caller holds the file's lock.
  * Return: The owner recorded for @index, or NULL if the slot is free or
  * outside the table.
  */
-void *gntdev_slots_lookup(const struct gntdev_slots *s, u32 index);
+void *gntdev_slots_lookup(const struct gntdev_slots *s, u64 index);
 
 /**
  * gntdev_slots_set_max() - change the cap on reserved slots
@@ -303,10 +285,6 @@ int gntdev_map_request_size(u32 count, size_t *size);
  * Return: 0, or -EINVAL if the size does not fit in size_t.
  */
 int gntdev_dmabuf_request_size(u32 count, size_t *size);
-
-/* Values of the uapi's GNTDEV_DMA_FLAG_*; tests assert they match. */
-#define GNTDEV_DMABUF_FLAG_WC 0x1U
-#define GNTDEV_DMABUF_FLAG_COHERENT 0x2U
 
 /* First reserved domain id (DOMID_FIRST_RESERVED): DOMID_SELF and up. */
 #define GNTDEV_DOMID_FIRST_RESERVED 0x7ff0U
@@ -444,12 +422,12 @@ static inline int gntdev_check_copy_segment(u16 flags, u16 len,
 					    u16 src_foreign_offset,
 					    u16 dst_foreign_offset)
 {
-	if (!(flags & (GNTDEV_COPY_SOURCE_GREF | GNTDEV_COPY_DEST_GREF)))
+	if (!(flags & (GNTCOPY_source_gref | GNTCOPY_dest_gref)))
 		return -EINVAL;
-	if ((flags & GNTDEV_COPY_SOURCE_GREF) &&
+	if ((flags & GNTCOPY_source_gref) &&
 	    (u32)src_foreign_offset + len > GNTDEV_PAGE_SIZE)
 		return -EINVAL;
-	if ((flags & GNTDEV_COPY_DEST_GREF) &&
+	if ((flags & GNTCOPY_dest_gref) &&
 	    (u32)dst_foreign_offset + len > GNTDEV_PAGE_SIZE)
 		return -EINVAL;
 	return 0;

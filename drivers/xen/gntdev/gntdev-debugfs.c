@@ -21,6 +21,37 @@
 
 static struct dentry *gntdev_debugfs_dir;
 
+/* Every open file; nests outside each file's lock. */
+static LIST_HEAD(gntdev_files);
+static DEFINE_MUTEX(gntdev_files_lock); /* protects gntdev_files */
+
+/**
+ * gntdev_debugfs_add_file() - list a newly opened file in the view
+ * @priv: The file's state; listed until gntdev_debugfs_remove_file().
+ *
+ * Context: Process context; takes the list's mutex.
+ */
+void gntdev_debugfs_add_file(struct gntdev_file *priv)
+{
+	mutex_lock(&gntdev_files_lock);
+	list_add_tail(&priv->node, &gntdev_files);
+	mutex_unlock(&gntdev_files_lock);
+}
+
+/**
+ * gntdev_debugfs_remove_file() - take a file being released off the view
+ * @priv: The file's state, as passed to gntdev_debugfs_add_file().
+ *
+ * Context: Process context; takes the list's mutex, so no reader of the
+ * view still looks at @priv when this returns.
+ */
+void gntdev_debugfs_remove_file(struct gntdev_file *priv)
+{
+	mutex_lock(&gntdev_files_lock);
+	list_del(&priv->node);
+	mutex_unlock(&gntdev_files_lock);
+}
+
 static void gntdev_debugfs_show_map(struct seq_file *m, struct gntdev_map *map)
 {
 	u32 i, n = min_t(u32, map->count, GNTDEV_DEBUGFS_REFS);
@@ -59,10 +90,10 @@ static int gntdev_state_show(struct seq_file *m, void *unused)
 	seq_printf(
 		m,
 		"module: files=%u maps=%d grants=%lld total_limit=%lu limit=%u file_limit=%u mode=%s\n",
-		files, atomic_read(&gntdev_nr_maps), gntdev_total_grants(),
-		READ_ONCE(gntdev_total_limit), READ_ONCE(gntdev_limit),
-		READ_ONCE(gntdev_file_limit),
-		gntdev_use_ptemod ? "pv" : "auto-translated");
+		files, gntdev_maps_alive(), gntdev_total_grants(),
+		gntdev_max_total(), gntdev_max_per_request(),
+		gntdev_max_per_file(),
+		gntdev_use_ptemod() ? "pv" : "auto-translated");
 	list_for_each_entry(priv, &gntdev_files, node) {
 		mutex_lock(&priv->lock);
 		seq_printf(m, "file: pid=%d comm=%s maps=%u slots=%u/%u\n",

@@ -150,6 +150,50 @@ void gntdev_dmabuf_init(struct device *dev)
 }
 
 /* ------------------------------------------------------------------ */
+/* Accounting: a dma-buf's grants count as a map's would */
+
+/**
+ * gntdev_dmabuf_hold() - account a dma-buf export's or import's grants
+ * @priv: The file that asks.
+ * @count: Its grants.
+ *
+ * Against the module-wide total and the file's cap (SET_MAX_GRANTS), as
+ * a map of as many grants would be.
+ *
+ * Context: Process context; takes @priv->lock.
+ * Return: 0, or -ENOSPC with nothing counted.
+ */
+static int gntdev_dmabuf_hold(struct gntdev_file *priv, u32 count)
+{
+	int err;
+
+	err = gntdev_total_reserve(count);
+	if (err)
+		return err;
+	mutex_lock(&priv->lock);
+	err = gntdev_slots_hold(&priv->slots, count);
+	mutex_unlock(&priv->lock);
+	if (err)
+		gntdev_total_release(count);
+	return err;
+}
+
+/**
+ * gntdev_dmabuf_unhold() - give back what gntdev_dmabuf_hold() counted
+ * @priv: The file.
+ * @count: As passed to gntdev_dmabuf_hold().
+ *
+ * Context: Process context; takes @priv->lock.
+ */
+static void gntdev_dmabuf_unhold(struct gntdev_file *priv, u32 count)
+{
+	mutex_lock(&priv->lock);
+	WARN_ON_ONCE(gntdev_slots_unhold(&priv->slots, count));
+	mutex_unlock(&priv->lock);
+	gntdev_total_release(count);
+}
+
+/* ------------------------------------------------------------------ */
 /* Export: mapping the grants for the kernel */
 
 static void gntdev_exp_free(struct gntdev_dmabuf_exp *exp)
@@ -433,7 +477,7 @@ long gntdev_ioctl_dmabuf_exp_from_refs(
 	if (copy_from_user(&op, u, offsetof(typeof(op), refs)))
 		return -EFAULT;
 	err = gntdev_check_dmabuf_exp(op.flags, op.count, op.domid,
-				      READ_ONCE(gntdev_limit));
+				      gntdev_max_per_request());
 	if (err)
 		return err;
 	refs = kvmalloc_array(op.count, sizeof(*refs),
@@ -632,7 +676,7 @@ long gntdev_ioctl_dmabuf_imp_to_refs(
 	if (copy_from_user(&op, u, offsetof(typeof(op), refs)))
 		return -EFAULT;
 	err = gntdev_check_dmabuf_imp(op.count, op.domid,
-				      READ_ONCE(gntdev_limit));
+				      gntdev_max_per_request());
 	if (err)
 		return err;
 	if (!gntdev_dma_dev)

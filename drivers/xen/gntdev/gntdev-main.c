@@ -16,11 +16,11 @@
  * The ABI is mainline Linux's (include/xen/public/gntdev.h); this file has
  * the file operations, one function per ioctl and the module glue.  The
  * slot table and argument checks are the pure core (gntdev-core.c), the
- * mapping itself is gntdev-map.c, grant copy gntdev-copy.c.
+ * mapping itself is gntdev-map.c, its spare pages and blocks
+ * gntdev-cache.c, grant copy gntdev-copy.c.
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -31,76 +31,10 @@
 #include <linux/uaccess.h>
 
 #include <xen/events.h>
-#include <xen/features.h>
 #include <xen/page.h>
 #include <xen/xen.h>
 
 #include "gntdev-common.h"
-
-unsigned int gntdev_limit = 64 * 1024;
-module_param_named(limit, gntdev_limit, uint, 0644);
-MODULE_PARM_DESC(
-	limit,
-	"Maximum number of grants that may be mapped by one mapping request");
-
-unsigned int gntdev_file_limit = 1024 * 1024;
-module_param_named(file_limit, gntdev_file_limit, uint, 0644);
-MODULE_PARM_DESC(
-	file_limit,
-	"Maximum number of grants one open file may hold (and most SET_MAX_GRANTS can ask for)");
-
-unsigned long gntdev_total_limit = 1024 * 1024;
-module_param_named(total_limit, gntdev_total_limit, ulong, 0644);
-MODULE_PARM_DESC(total_limit,
-		 "Maximum number of grants all open files may hold together");
-
-/* Every open file, for introspection; nests outside each file's lock. */
-LIST_HEAD(gntdev_files);
-DEFINE_MUTEX(gntdev_files_lock);
-
-/* Grants held by all maps of all files, against @total_limit. */
-static atomic64_t gntdev_total = ATOMIC64_INIT(0);
-
-/**
- * gntdev_total_reserve() - account @count more grants module-wide
- * @count: Grants of a new map.
- *
- * Context: Any context.
- * Return: 0, or -ENOSPC if that would exceed the total_limit parameter.
- */
-int gntdev_total_reserve(u32 count)
-{
-	s64 cur = atomic64_read(&gntdev_total);
-
-	do {
-		if (gntdev_total_can_add(cur, count,
-					 READ_ONCE(gntdev_total_limit)))
-			return -ENOSPC;
-	} while (!atomic64_try_cmpxchg(&gntdev_total, &cur, cur + count));
-	return 0;
-}
-
-/**
- * gntdev_total_release() - give back what gntdev_total_reserve() took
- * @count: Grants of the freed map.
- *
- * Context: Any context.
- */
-void gntdev_total_release(u32 count)
-{
-	atomic64_sub(count, &gntdev_total);
-}
-
-/**
- * gntdev_total_grants() - grants held module-wide now
- *
- * Context: Any context.
- * Return: The sum of the grant counts of all live maps.
- */
-s64 gntdev_total_grants(void)
-{
-	return atomic64_read(&gntdev_total);
-}
 
 /* ------------------------------------------------------------------ */
 /* Slot table memory: the table can grow to megabytes, hence kvzalloc. */
@@ -140,66 +74,8 @@ static void gntdev_unlist(struct gntdev_file *priv, struct gntdev_map *map)
 	gntdev_forget(priv, map);
 }
 
-/**
- * gntdev_dmabuf_hold() - account a dma-buf export's or import's grants
- * @priv: The file that asks.
- * @count: Its grants.
- *
- * Against the module-wide total and the file's cap (SET_MAX_GRANTS), as
- * a map of as many grants would be.
- *
- * Context: Process context; takes @priv->lock.
- * Return: 0, or -ENOSPC with nothing counted.
- */
-int gntdev_dmabuf_hold(struct gntdev_file *priv, u32 count)
-{
-	int err;
-
-	err = gntdev_total_reserve(count);
-	if (err)
-		return err;
-	mutex_lock(&priv->lock);
-	err = gntdev_slots_hold(&priv->slots, count);
-	mutex_unlock(&priv->lock);
-	if (err)
-		gntdev_total_release(count);
-	return err;
-}
-
-/**
- * gntdev_dmabuf_unhold() - give back what gntdev_dmabuf_hold() counted
- * @priv: The file.
- * @count: As passed to gntdev_dmabuf_hold().
- *
- * Context: Process context; takes @priv->lock.
- */
-void gntdev_dmabuf_unhold(struct gntdev_file *priv, u32 count)
-{
-	mutex_lock(&priv->lock);
-	WARN_ON_ONCE(gntdev_slots_unhold(&priv->slots, count));
-	mutex_unlock(&priv->lock);
-	gntdev_total_release(count);
-}
-
 /* ------------------------------------------------------------------ */
 /* open and release */
-
-/**
- * gntdev_file_put() - drop a reference on an open file's state
- * @priv: The state; freed with the last reference.
- *
- * The file holds one until it is released, each dma-buf export one until
- * the dma-buf is: an export may outlive the file it came from.
- *
- * Context: Process context, may sleep.
- */
-void gntdev_file_put(struct gntdev_file *priv)
-{
-	if (!refcount_dec_and_test(&priv->users))
-		return;
-	gntdev_slots_destroy(&priv->slots);
-	kfree(priv);
-}
 
 static int gntdev_open(struct inode *inode, struct file *file)
 {
@@ -213,13 +89,11 @@ static int gntdev_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&priv->maps);
 	INIT_LIST_HEAD(&priv->exports);
 	INIT_LIST_HEAD(&priv->imports);
-	gntdev_slots_init(&priv->slots, READ_ONCE(gntdev_file_limit),
+	gntdev_slots_init(&priv->slots, gntdev_max_per_file(),
 			  &gntdev_slot_alloc);
 	priv->pid = task_tgid_vnr(current);
 	get_task_comm(priv->comm, current);
-	mutex_lock(&gntdev_files_lock);
-	list_add_tail(&priv->node, &gntdev_files);
-	mutex_unlock(&gntdev_files_lock);
+	gntdev_debugfs_add_file(priv);
 	file->private_data = priv;
 	return 0;
 }
@@ -235,9 +109,7 @@ static int gntdev_release(struct inode *inode, struct file *file)
 	struct gntdev_map *map, *next;
 	LIST_HEAD(gone);
 
-	mutex_lock(&gntdev_files_lock);
-	list_del(&priv->node);
-	mutex_unlock(&gntdev_files_lock);
+	gntdev_debugfs_remove_file(priv);
 
 	mutex_lock(&priv->lock);
 	list_for_each_entry_safe(map, next, &priv->maps, link) {
@@ -271,17 +143,12 @@ gntdev_ioctl_map_grant_ref(struct gntdev_file *priv,
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
-	err = gntdev_check_map_count(op.count, READ_ONCE(gntdev_limit));
-	if (err)
-		return err;
-	err = gntdev_total_reserve(op.count);
+	err = gntdev_check_map_count(op.count, gntdev_max_per_request());
 	if (err)
 		return err;
 	map = gntdev_map_alloc(op.count);
-	if (!map) {
-		gntdev_total_release(op.count);
-		return -ENOMEM;
-	}
+	if (IS_ERR(map))
+		return PTR_ERR(map);
 	if (copy_from_user(map->grants, u->refs,
 			   flex_array_size(map, grants, op.count))) {
 		err = -EFAULT;
@@ -408,8 +275,7 @@ gntdev_ioctl_set_max_grants(struct gntdev_file *priv,
 	 */
 	if (!op.count)
 		return 0;
-	err = gntdev_check_max_grants(op.count, READ_ONCE(gntdev_file_limit),
-				      &max);
+	err = gntdev_check_max_grants(op.count, gntdev_max_per_file(), &max);
 	if (err)
 		return err;
 	mutex_lock(&priv->lock);
@@ -442,9 +308,7 @@ gntdev_ioctl_set_unmap_notify(struct gntdev_file *priv,
 		return -EINVAL;
 
 	mutex_lock(&priv->lock);
-	map = op.index >> PAGE_SHIFT > U32_MAX ?
-		      NULL :
-		      gntdev_slots_lookup(&priv->slots, op.index >> PAGE_SHIFT);
+	map = gntdev_slots_lookup(&priv->slots, op.index >> PAGE_SHIFT);
 	if (!map) {
 		err = -ENOENT;
 		goto out_unlock;
@@ -568,10 +432,8 @@ static bool gntdev_name_taken(void)
 static void gntdev_check_abi(void)
 {
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_map_grant_ref) != 24);
-	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_map_grant_ref, refs) !=
-		     GNTDEV_MAP_REQUEST_HEAD);
-	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_ref) !=
-		     GNTDEV_MAP_REQUEST_REF);
+	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_map_grant_ref, refs) != 16);
+	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_ref) != 8);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_unmap_grant_ref) != 16);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_get_offset_for_vaddr) != 24);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_set_max_grants) != 4);
@@ -584,10 +446,9 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_MAX_GRANTS != 0x00044703);
 	BUILD_BUG_ON(IOCTL_GNTDEV_SET_UNMAP_NOTIFY != 0x00104707);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY != 0x00104708);
+	/* gntdev_dmabuf_request_size() serves both. */
 	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_exp_from_refs, refs) !=
-		     GNTDEV_DMABUF_REQUEST_HEAD);
-	BUILD_BUG_ON(offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs) !=
-		     GNTDEV_DMABUF_REQUEST_HEAD);
+		     offsetof(struct ioctl_gntdev_dmabuf_imp_to_refs, refs));
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_from_refs) != 20);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_exp_wait_released) != 8);
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_dmabuf_imp_to_refs) != 20);
@@ -596,8 +457,6 @@ static void gntdev_check_abi(void)
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED != 0x0008470a);
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_TO_REFS != 0x0014470b);
 	BUILD_BUG_ON(IOCTL_GNTDEV_DMABUF_IMP_RELEASE != 0x0008470c);
-	BUILD_BUG_ON(GNTDEV_DMA_FLAG_WC != GNTDEV_DMABUF_FLAG_WC);
-	BUILD_BUG_ON(GNTDEV_DMA_FLAG_COHERENT != GNTDEV_DMABUF_FLAG_COHERENT);
 #ifdef CONFIG_COMPAT
 	BUILD_BUG_ON(sizeof(struct ioctl_gntdev_grant_copy32) != 8);
 	BUILD_BUG_ON(IOCTL_GNTDEV_GRANT_COPY32 != 0x00084708);
@@ -620,8 +479,7 @@ static int __init gntdev_init(void)
 		pr_err("/dev/xen/gntdev belongs to another driver (unload xen-gntdev first)\n");
 		return -EBUSY;
 	}
-	gntdev_use_ptemod = !xen_feature(XENFEAT_auto_translated_physmap);
-	gntdev_page_cache_init();
+	gntdev_cache_init();
 
 	err = misc_register(&gntdev_miscdev);
 	if (err) {
@@ -631,7 +489,7 @@ static int __init gntdev_init(void)
 	gntdev_dmabuf_init(gntdev_miscdev.this_device);
 	gntdev_debugfs_init();
 	pr_info("/dev/xen/gntdev ready (%s mappings)\n",
-		gntdev_use_ptemod ? "PV page-table" : "auto-translated");
+		gntdev_use_ptemod() ? "PV page-table" : "auto-translated");
 	return 0;
 }
 
@@ -639,8 +497,7 @@ static void __exit gntdev_exit(void)
 {
 	gntdev_debugfs_exit();
 	misc_deregister(&gntdev_miscdev);
-	gntdev_spares_exit();
-	gntdev_page_cache_exit();
+	gntdev_cache_exit();
 }
 
 module_init(gntdev_init);

@@ -5,7 +5,7 @@
  * A map's grants are mapped when it is mmapped, with one batched
  * GNTTABOP_map_grant_ref for the whole range, and unmapped exactly once:
  *
- *  - x86 PV (gntdev_use_ptemod): Xen writes the foreign frames straight
+ *  - x86 PV (gntdev_use_ptemod()): Xen writes the foreign frames straight
  *    into the user PTEs (GNTMAP_contains_pte), marked special so GUP-fast
  *    leaves them alone.  The kernel reaches a grant's page (get_user_pages,
  *    the unmap notify byte) through a second mapping at the kernel address
@@ -28,6 +28,10 @@
  * exiting task's own pipe holds.  @being_removed, under @lock, makes sure no
  * grant is unmapped twice when invalidations overlap, and that none gets a
  * kernel-side mapping once its unmap has begun.
+ *
+ * This file also owns the limits on grants (per request, per file, all
+ * files together) and the module-wide count: a map's grants count from
+ * gntdev_map_alloc() until its memory is freed.
  */
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
@@ -47,10 +51,6 @@
 
 #include "gntdev-common.h"
 #include "gntdev-compat.h"
-
-bool gntdev_use_ptemod;
-/* Maps alive, listed or not, for introspection. */
-atomic_t gntdev_nr_maps = ATOMIC_INIT(0);
 
 static const struct vm_operations_struct gntdev_vmops;
 
@@ -85,28 +85,146 @@ static bool gntdev_inject_failure(unsigned int *knob)
 static void gntdev_unmap_deferred(struct work_struct *work);
 
 /* ------------------------------------------------------------------ */
+/* Limits, and the module-wide count of grants */
+
+static unsigned int gntdev_limit = 64 * 1024;
+module_param_named(limit, gntdev_limit, uint, 0644);
+MODULE_PARM_DESC(
+	limit,
+	"Maximum number of grants that may be mapped by one mapping request");
+
+static unsigned int gntdev_file_limit = 1024 * 1024;
+module_param_named(file_limit, gntdev_file_limit, uint, 0644);
+MODULE_PARM_DESC(
+	file_limit,
+	"Maximum number of grants one open file may hold (and most SET_MAX_GRANTS can ask for)");
+
+static unsigned long gntdev_total_limit = 1024 * 1024;
+module_param_named(total_limit, gntdev_total_limit, ulong, 0644);
+MODULE_PARM_DESC(total_limit,
+		 "Maximum number of grants all open files may hold together");
+
+/* Grants held by all maps and dma-bufs of all files, against the above. */
+static atomic64_t gntdev_total = ATOMIC64_INIT(0);
+/* Maps alive, listed or not, for introspection. */
+static atomic_t gntdev_nr_maps = ATOMIC_INIT(0);
+
+/**
+ * gntdev_max_per_request() - the "limit" module parameter
+ *
+ * Context: Any context.
+ * Return: Most grants one map or dma-buf request may name.
+ */
+u32 gntdev_max_per_request(void)
+{
+	return READ_ONCE(gntdev_limit);
+}
+
+/**
+ * gntdev_max_per_file() - the "file_limit" module parameter
+ *
+ * Context: Any context.
+ * Return: Most grants one open file may hold, and the highest cap
+ * IOCTL_GNTDEV_SET_MAX_GRANTS may set.
+ */
+u32 gntdev_max_per_file(void)
+{
+	return READ_ONCE(gntdev_file_limit);
+}
+
+/**
+ * gntdev_max_total() - the "total_limit" module parameter
+ *
+ * Context: Any context.
+ * Return: Most grants all open files may hold together.
+ */
+unsigned long gntdev_max_total(void)
+{
+	return READ_ONCE(gntdev_total_limit);
+}
+
+/**
+ * gntdev_total_reserve() - account @count more grants module-wide
+ * @count: Grants of a new map or dma-buf.
+ *
+ * Context: Any context.
+ * Return: 0, or -ENOSPC if that would exceed the total_limit parameter.
+ */
+int gntdev_total_reserve(u32 count)
+{
+	s64 cur = atomic64_read(&gntdev_total);
+
+	do {
+		if (gntdev_total_can_add(cur, count, gntdev_max_total()))
+			return -ENOSPC;
+	} while (!atomic64_try_cmpxchg(&gntdev_total, &cur, cur + count));
+	return 0;
+}
+
+/**
+ * gntdev_total_release() - give back what gntdev_total_reserve() took
+ * @count: Grants of the freed map or dma-buf.
+ *
+ * Context: Any context.
+ */
+void gntdev_total_release(u32 count)
+{
+	atomic64_sub(count, &gntdev_total);
+}
+
+/**
+ * gntdev_total_grants() - grants held module-wide now
+ *
+ * Context: Any context.
+ * Return: The sum of the grant counts of all live maps and dma-bufs.
+ */
+s64 gntdev_total_grants(void)
+{
+	return atomic64_read(&gntdev_total);
+}
+
+/**
+ * gntdev_maps_alive() - maps not yet freed, listed or not
+ *
+ * Context: Any context.
+ * Return: Their number, for introspection.
+ */
+int gntdev_maps_alive(void)
+{
+	return atomic_read(&gntdev_nr_maps);
+}
+
+/* ------------------------------------------------------------------ */
 /* Map lifetime */
 
 /**
  * gntdev_map_alloc() - allocate a map for @count grants
- * @count: Number of grants, already checked against the limits.
+ * @count: Number of grants, already checked against the per-request limit.
  *
  * The map starts with one reference, the one its file's slot table will
- * hold.  Nothing is mapped and no page is allocated until mmap().
+ * hold, and its grants counted module-wide until gntdev_map_put() frees
+ * it.  Nothing is mapped and no page is allocated until mmap().
  *
  * Context: Process context, may sleep; the caller holds a reference on the
  * module (an open file).
- * Return: The map, or NULL if out of memory.
+ * Return: The map; ERR_PTR(-ENOSPC) if the module-wide total would exceed
+ * the total_limit parameter, ERR_PTR(-ENOMEM) if out of memory.
  */
 struct gntdev_map *gntdev_map_alloc(u32 count)
 {
 	struct gntdev_map *map;
+	int err;
 
+	err = gntdev_total_reserve(count);
+	if (err)
+		return ERR_PTR(err);
 	/* User space picks the size: fail quietly, as -ENOMEM, when absurd. */
 	map = kvzalloc(struct_size(map, grants, count),
 		       GFP_KERNEL | __GFP_NOWARN);
-	if (!map)
-		return NULL;
+	if (!map) {
+		gntdev_total_release(count);
+		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&map->users, 1);
 	INIT_LIST_HEAD(&map->link);
 	spin_lock_init(&map->notify_lock);
@@ -116,188 +234,6 @@ struct gntdev_map *gntdev_map_alloc(u32 count)
 	atomic_inc(&gntdev_nr_maps);
 	__module_get(THIS_MODULE);
 	return map;
-}
-
-/*
- * Spare pages to map grants over, kept between maps: a page from the
- * unpopulated pool costs a foreign-page record allocated and freed with it
- * (gntbench's alloc-pages: 0.7 us a page), a kept page costs neither.
- */
-static struct gnttab_page_cache gntdev_page_cache;
-
-unsigned int gntdev_page_cache_max = 4096;
-module_param_named(page_cache, gntdev_page_cache_max, uint, 0644);
-MODULE_PARM_DESC(page_cache,
-		 "Unmapped pages kept for the next maps (default: 4096)");
-
-/**
- * gntdev_page_cache_init() - set up the spare page cache
- *
- * Context: Module init.
- */
-void gntdev_page_cache_init(void)
-{
-	gnttab_page_cache_init(&gntdev_page_cache);
-}
-
-/**
- * gntdev_page_cache_exit() - give every spare page back
- *
- * Context: Module exit, once no map is left.
- */
-void gntdev_page_cache_exit(void)
-{
-	gnttab_page_cache_shrink(&gntdev_page_cache, 0);
-}
-
-/*
- * PV: give the p2m entry of every page a leaf page of its own, so that
- * gntdev_kmap_grant() can aim it at a foreign frame with one store, never
- * an allocation.  Leaves are never freed, and a page keeps its pfn in the
- * caches: once per page it takes, one call per leaf the pages touch.
- */
-static int gntdev_pages_prepare_p2m(struct page **pages, u32 n)
-{
-	unsigned long pfn, leaf = ULONG_MAX;
-	u32 i;
-
-	if (!gntdev_use_ptemod)
-		return 0;
-	for (i = 0; i < n; i++) {
-		pfn = page_to_pfn(pages[i]);
-		if (pfn / P2M_PER_PAGE == leaf)
-			continue;
-		if (xen_alloc_p2m_entry(pfn))
-			return -ENOMEM;
-		leaf = pfn / P2M_PER_PAGE;
-	}
-	return 0;
-}
-
-/**
- * gntdev_pages_get() - take pages to map grants over
- * @pages: Filled with @n pages from the spare page cache or the
- *	unpopulated pool, their p2m leaves ready on PV.
- * @n: Number of pages.
- *
- * Context: Process context, may sleep.
- * Return: 0, or -ENOMEM with no page taken.
- */
-int gntdev_pages_get(struct page **pages, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++) {
-		if (gnttab_page_cache_get(&gntdev_page_cache, &pages[i]))
-			goto out_put;
-	}
-	if (gntdev_pages_prepare_p2m(pages, n))
-		goto out_put;
-	return 0;
-
-out_put:
-	gnttab_page_cache_put(&gntdev_page_cache, pages, i);
-	return -ENOMEM;
-}
-
-/**
- * gntdev_pages_put() - give back pages from gntdev_pages_get()
- * @pages: The pages, with no grant mapped over them any more.
- * @n: Number of pages.
- *
- * Context: Process context, may sleep.
- */
-void gntdev_pages_put(struct page **pages, u32 n)
-{
-	gnttab_page_cache_put(&gntdev_page_cache, pages, n);
-	/* Racy read, fine: the cap is a bound on waste, not a promise. */
-	if (gntdev_page_cache.num_pages > gntdev_page_cache_max)
-		gnttab_page_cache_shrink(&gntdev_page_cache,
-					 gntdev_page_cache_max);
-}
-
-/*
- * Spare per-grant state blocks, each with its pages, left by maps gone: a
- * backend maps the same sizes over and over, and a new block costs its
- * zeroing (init_on_alloc), its pages and, later, freeing them all.  A few
- * blocks of modest maps are kept; the oldest goes when a new one comes.
- */
-#define GNTDEV_SPARES 8
-#define GNTDEV_SPARE_MAX_COUNT 1024
-
-struct gntdev_spare {
-	void *block;
-	u32 count;
-};
-
-static DEFINE_SPINLOCK(gntdev_spares_lock);
-static struct gntdev_spare gntdev_spares[GNTDEV_SPARES];
-static unsigned int gntdev_spares_next; /* the slot to take over next */
-
-static void gntdev_block_free(void *block, u32 count)
-{
-	gntdev_pages_put(block, count); /* The block starts with its pages. */
-	kvfree(block);
-}
-
-/* A spare block for @count grants, or NULL. */
-static void *gntdev_spare_get(u32 count)
-{
-	void *block = NULL;
-	unsigned int i;
-
-	spin_lock(&gntdev_spares_lock);
-	for (i = 0; i < GNTDEV_SPARES; i++) {
-		if (gntdev_spares[i].block && gntdev_spares[i].count == count) {
-			block = gntdev_spares[i].block;
-			gntdev_spares[i].block = NULL;
-			break;
-		}
-	}
-	spin_unlock(&gntdev_spares_lock);
-	return block;
-}
-
-/* Keep @block (its pages unmapped and unused) for a later map, or free it. */
-static void gntdev_spare_put(void *block, u32 count)
-{
-	struct gntdev_spare old = {};
-	unsigned int i;
-
-	if (count > GNTDEV_SPARE_MAX_COUNT) {
-		gntdev_block_free(block, count);
-		return;
-	}
-	spin_lock(&gntdev_spares_lock);
-	for (i = 0; i < GNTDEV_SPARES && gntdev_spares[i].block; i++)
-		;
-	if (i == GNTDEV_SPARES) {
-		i = gntdev_spares_next;
-		gntdev_spares_next = (i + 1) % GNTDEV_SPARES;
-		old = gntdev_spares[i];
-	}
-	gntdev_spares[i].block = block;
-	gntdev_spares[i].count = count;
-	spin_unlock(&gntdev_spares_lock);
-	if (old.block)
-		gntdev_block_free(old.block, old.count);
-}
-
-/**
- * gntdev_spares_exit() - free every spare state block
- *
- * Context: Module exit, once no map is left.
- */
-void gntdev_spares_exit(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < GNTDEV_SPARES; i++) {
-		if (gntdev_spares[i].block)
-			gntdev_block_free(gntdev_spares[i].block,
-					  gntdev_spares[i].count);
-		gntdev_spares[i].block = NULL;
-	}
 }
 
 static void gntdev_map_free_state(struct gntdev_map *map)
@@ -333,7 +269,7 @@ static void gntdev_map_carve(struct gntdev_map *map, void *block)
 
 	map->map_ops = block + n * sizeof(*map->pages);
 	map->unmap_ops = (void *)(map->map_ops + n);
-	if (gntdev_use_ptemod) {
+	if (gntdev_use_ptemod()) {
 		map->kunmap_ops = (void *)(map->unmap_ops + n);
 		map->being_removed = (void *)(map->kunmap_ops + n);
 	} else {
@@ -363,7 +299,7 @@ static int gntdev_map_alloc_state(struct gntdev_map *map)
 		map->pages = block;
 		return 0;
 	}
-	if (gntdev_use_ptemod)
+	if (gntdev_use_ptemod())
 		per_grant += sizeof(*map->kunmap_ops);
 	/* The size is user-chosen: fail quietly, as -ENOMEM, when absurd. */
 	block = kvzalloc(size_mul(n, per_grant), GFP_KERNEL | __GFP_NOWARN);
@@ -406,7 +342,7 @@ void gntdev_map_put(struct gntdev_map *map)
 		return;
 	WARN_ON_ONCE(map->listed);
 
-	if (map->pages && !gntdev_use_ptemod) {
+	if (map->pages && !gntdev_use_ptemod()) {
 		/*
 		 * Revive the map for the unmap below: it takes and drops
 		 * references of its own, possibly later from a work item.
@@ -596,7 +532,7 @@ static void gntdev_unmap_clear_byte(struct gntdev_map *map, u32 first, u32 n)
 	map->notify.flags &= ~UNMAP_NOTIFY_CLEAR_BYTE;
 	spin_unlock(&map->notify_lock);
 	/* Only through a kernel mapping that really exists. */
-	if (gntdev_use_ptemod) {
+	if (gntdev_use_ptemod()) {
 		if (!gntdev_kmap(map, pg, true))
 			return;
 	} else if (map->unmap_ops[pg].handle == INVALID_GRANT_HANDLE) {
@@ -614,7 +550,7 @@ static void gntdev_unmap_queue(struct gntdev_map *map, struct gntdev_unmap *u,
 			       u32 first, u32 n)
 {
 	/* What is left: the kernel-side mapping (PV), or the only one. */
-	struct gnttab_unmap_grant_ref *ops = gntdev_use_ptemod ?
+	struct gnttab_unmap_grant_ref *ops = gntdev_use_ptemod() ?
 						     map->kunmap_ops + first :
 						     map->unmap_ops + first;
 	u32 i;
@@ -667,7 +603,7 @@ static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
 	struct gntdev_unmap *u = NULL;
 	u32 i;
 
-	if (gntdev_use_ptemod)
+	if (gntdev_use_ptemod())
 		gntdev_unmap_user_ptes(map, first, n);
 	/* Called by the MMU notifier: no reclaim, and never any waiting. */
 	if (!gntdev_inject_failure(&gntdev_fail_unmap_alloc))
@@ -690,7 +626,7 @@ static void gntdev_unmap_held(struct gntdev_map *map, u32 first, u32 n)
 /* Whether grant @i has a kernel-side mapping that holders may be using. */
 static bool gntdev_is_held(struct gntdev_map *map, u32 i)
 {
-	return !gntdev_use_ptemod ||
+	return !gntdev_use_ptemod() ||
 	       map->kunmap_ops[i].handle != INVALID_GRANT_HANDLE;
 }
 
@@ -878,7 +814,7 @@ static int gntdev_map_grants(struct gntdev_map *map)
 	int err, first_err = 0, live = 0;
 	u32 i;
 
-	if (gntdev_use_ptemod) {
+	if (gntdev_use_ptemod()) {
 		err = gntdev_map_user_ptes(map);
 	} else {
 		gntdev_set_frame_ops(map);
@@ -989,13 +925,9 @@ static struct gntdev_map *gntdev_mmap_claim(struct gntdev_file *priv,
 					    struct vm_area_struct *vma)
 {
 	struct gntdev_map *map = NULL;
-	u32 index;
 
 	mutex_lock(&priv->lock);
-	if (vma->vm_pgoff > U32_MAX)
-		goto out_unlock;
-	index = vma->vm_pgoff;
-	map = gntdev_slots_lookup(&priv->slots, index);
+	map = gntdev_slots_lookup(&priv->slots, vma->vm_pgoff);
 	if (!map ||
 	    gntdev_check_mmap(vma->vm_pgoff, vma_pages(vma), map->index,
 			      map->count) ||
@@ -1065,13 +997,13 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 	 * references that no zap of ours drops.  Auto-translated: the pages
 	 * are inserted, which VM_MIXEDMAP allows.
 	 */
-	if (gntdev_use_ptemod)
+	if (gntdev_use_ptemod())
 		gntdev_vm_flags_set(vma, VM_DONTCOPY);
 	else
 		gntdev_vm_flags_set(vma, VM_MIXEDMAP);
 	WRITE_ONCE(map->vm_start, vma->vm_start);
 
-	if (gntdev_use_ptemod) {
+	if (gntdev_use_ptemod()) {
 		err = mmu_interval_notifier_insert_locked(
 			&map->notifier, vma->vm_mm, vma->vm_start,
 			vma->vm_end - vma->vm_start, &gntdev_mmu_ops);
@@ -1104,7 +1036,7 @@ int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 	err = gntdev_map_grants(map);
 	if (err)
 		goto out_unmap;
-	if (!gntdev_use_ptemod) {
+	if (!gntdev_use_ptemod()) {
 		err = vm_map_pages_zero(vma, map->pages, map->count);
 		if (err)
 			goto out_unmap;

@@ -75,10 +75,12 @@ void slots_model_init(struct slots_model *m, u32 limit,
 	m->mem = mem;
 }
 
-/* Bytes of a table of @cap slots: a u64 bitmap word per 64, a pointer each. */
+/* Bytes of a table of @cap slots: a bitmap of longs, then a pointer each. */
 static u64 slots_model_table_bytes(u64 cap)
 {
-	return (cap + 63) / 64 * 8 + cap * sizeof(void *);
+	const u64 bits = sizeof(long) * 8;
+
+	return (cap + bits - 1) / bits * sizeof(long) + cap * sizeof(void *);
 }
 
 static SLOTS_NOCOV void slots_model_mark(struct slots_model *m, u32 index,

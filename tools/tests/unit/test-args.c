@@ -167,8 +167,8 @@ static void test_notify(void)
 
 static void test_copy_segment(void)
 {
-	const u16 s = GNTDEV_COPY_SOURCE_GREF;
-	const u16 d = GNTDEV_COPY_DEST_GREF;
+	const u16 s = GNTCOPY_source_gref;
+	const u16 d = GNTCOPY_dest_gref;
 
 	T_EQ(-EINVAL, gntdev_check_copy_segment(0, 1, 0, 0));
 	T_EQ(-EINVAL, gntdev_check_copy_segment(4, 1, 0, 0));

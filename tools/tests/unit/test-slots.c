@@ -512,6 +512,10 @@ static void test_lookup(void)
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 63));
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 64));
 	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT32_MAX));
+	/* Offsets past 2^32 slots name no slot; truncated, they would. */
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, 1ULL << 32));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, (1ULL << 32) + 3));
+	T_PTR_EQ(NULL, gntdev_slots_lookup(&s, UINT64_MAX));
 	t_teardown(&s);
 }
 
@@ -645,9 +649,9 @@ static void test_valid_detects_damage(void)
 	t_setup(&s, 100);
 	RESERVE_AT(&s, 100, A, 0);
 	T_EQ(100, s.capacity);
-	s.used[1] |= 1ULL << 40;
+	s.used[1] |= 1UL << 40;
 	T_ASSERT(!gntdev_slots_valid(&s));
-	s.used[1] &= ~(1ULL << 40);
+	s.used[1] &= ~(1UL << 40);
 	t_teardown(&s);
 
 	/* An empty table with stray state. */
