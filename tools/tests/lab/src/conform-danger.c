@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
 
 #define P CONFORM_PAGE
 
@@ -57,24 +56,17 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 static void case_gup_vmsplice(unsigned int arg)
 {
 	char *buf = malloc(P);
-	struct iovec iov = { .iov_len = P };
 	int fd = gopen(), pp[2];
 	__u64 index;
 	ssize_t got;
+	void *p;
 
 	(void)arg;
 	if (!buf)
 		obs_end("out-of-memory");
 	pool_fill(0, 1, 48);
-	index = must_map_pool(fd, 0, 1);
-	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	if (pipe(pp))
-		obs_end("pipe=%s", ename(errno));
-	got = vmsplice(pp[1], &iov, 1, 0);
-	if (got < 0)
-		obs_end("vmsplice=%s", ename(errno));
-	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "short");
-	munmap(iov.iov_base, P);
+	p = vmsplice_pool(fd, 0, &index, pp);
+	munmap(p, P);
 	sleep_ms(100);
 	obs("held=%d", active_refs(0, 1));
 	got = read(pp[0], buf, P);

@@ -354,23 +354,18 @@ static void case_dofork_parent_unmap(unsigned int arg)
 static void case_unmap_nomem_vmsplice(unsigned int arg)
 {
 	char *buf = malloc(P);
-	struct iovec iov = { .iov_len = P };
 	int fd = gopen(), pp[2];
 	__u64 index;
 	ssize_t got;
+	void *p;
 
 	(void)arg;
 	if (!buf)
 		obs_end("out-of-memory");
 	pool_fill(0, 1, 62);
-	index = must_map_pool(fd, 0, 1);
-	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	if (pipe(pp))
-		obs_end("pipe=%s", ename(errno));
-	got = vmsplice(pp[1], &iov, 1, 0);
-	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "failed");
+	p = vmsplice_pool(fd, 0, &index, pp);
 	obs("knob=%s", ename(set_param("fail_unmap_alloc", 1)));
-	obs("munmap=%s", munmap(iov.iov_base, P) ? ename(errno) : "ok");
+	obs("munmap=%s", munmap(p, P) ? ename(errno) : "ok");
 	obs("consumed=%s",
 	    read_number(PARAMS "fail_unmap_alloc") == 0 ? "yes" : "no");
 	obs("held=%d", active_refs(0, 1));
@@ -499,21 +494,13 @@ static void case_kmap_walkers(unsigned int arg)
  */
 static void case_rmmod_pending_unmap(unsigned int arg)
 {
-	struct iovec iov = { .iov_len = P };
 	int fd, pp[2];
 	__u64 index;
-	ssize_t got;
 
 	(void)arg;
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 	fd = gopen();
-	index = must_map_pool(fd, 0, 1);
-	iov.iov_base = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	if (pipe(pp))
-		obs_end("pipe=%s", ename(errno));
-	got = vmsplice(pp[1], &iov, 1, 0);
-	obs("vmsplice=%s", got == (ssize_t)P ? "ok" : "failed");
-	munmap(iov.iov_base, P);
+	munmap(vmsplice_pool(fd, 0, &index, pp), P);
 	close(fd);
 	obs("pending=%ld", read_number("/sys/module/gntdev/refcnt"));
 	obs("rmmod=%s", syscall(SYS_delete_module, "gntdev", O_NONBLOCK) ?
