@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 struct conform_pool pool;
 const char *gntdev_node = LAB_GNTDEV_NODE;
@@ -408,6 +409,45 @@ int wait_active_pool(int want, unsigned int ms)
 		sleep_ms(100);
 		waited += 100;
 	}
+}
+
+/* --- running ourselves in an exec'd child ------------------------------- */
+
+void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
+		      ...)
+{
+	char arg[256];
+	int pp[2], status;
+	ssize_t got, at = 0;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(arg, sizeof(arg), fmt, ap);
+	va_end(ap);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		alarm(10);
+		dup2(pp[1], STDOUT_FILENO);
+		execl("/proc/self/exe", "gntdev-conform", mode, arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(pp[1]);
+	while (at < (ssize_t)len - 1 &&
+	       (got = read(pp[0], out + at, len - 1 - at)) > 0)
+		at += got;
+	close(pp[0]);
+	out[at] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	waitpid(pid, &status, 0);
+	if (!*out)
+		snprintf(out, len, "child=no-output");
 }
 
 /* --- event channels ------------------------------------------------------- */

@@ -53,6 +53,7 @@
  * @timeout: Seconds before the child is killed; 0 means the default.
  * @bad_input: The case makes a malformed request; docs/bad-inputs.md
  *	lists it (conform/mkdoc.py) and the run counts it.
+ * @by_name: Run only when -c selects it (it WARNs on every driver today).
  */
 struct conform_case {
 	const char *name;
@@ -63,6 +64,7 @@ struct conform_case {
 	unsigned int need;
 	unsigned int timeout;
 	bool bad_input;
+	bool by_name;
 };
 
 /*
@@ -261,10 +263,19 @@ bool evtchn_wait(int fd, __u32 port, unsigned int ms);
 /* --- misc ----------------------------------------------------------------- */
 
 /*
- * "gntdev-conform --exec-child ...": the exec'd half of the fork+exec case
- * (conform-lifecycle.c); main() hands it the arguments.
+ * Run this program again as "gntdev-conform MODE ARG" in a child that
+ * execs (an address space of its own, the files that are not O_CLOEXEC),
+ * with ARG made from @fmt; its first line of output in @out.
  */
-int conform_exec_child(int argc, char **argv);
+void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The exec'd halves: main() hands them ARG. --exec-child: the fork+exec
+ * case (conform-lifecycle.c); --exec-get-offset: a passed file
+ * (conform-errors.c).
+ */
+int conform_exec_child(const char *arg);
+int conform_exec_get_offset(const char *arg);
 
 /*
  * The next number of a deterministic sequence from @state (the lab's

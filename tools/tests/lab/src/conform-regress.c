@@ -569,6 +569,39 @@ out:
 	obs("active=%d", wait_active(0, 4, 0, 2000));
 }
 
+/* --- limits raised to the maximum (only when named) --------------------- */
+
+/*
+ * MAP requests of U32_MAX and 2^28 grants, with one ref of memory behind
+ * them, once the per-request and module-wide limits allow any count: they
+ * must fail cleanly. Both drivers WARN today (kvmalloc of a size over
+ * INT_MAX), so it runs only when named:
+ * gntdev-conform -g regress -c regress-map-count-unlimited.
+ */
+static void case_map_count_unlimited(unsigned int arg)
+{
+	static const __u32 counts[] = { 0xffffffffu, 0x10000000u };
+	struct ioctl_gntdev_map_grant_ref op = { 0 };
+	long limit = read_number(PARAMS "limit");
+	long total = read_number(PARAMS "total_limit");
+	unsigned int i;
+
+	(void)arg;
+	if (limit < 0 || total < 0)
+		obs_end("params=missing");
+	obs("knob=%s", ename(set_param("limit", 0xffffffffu)));
+	obs("knob=%s", ename(set_param("total_limit", 0xffffffffu)));
+	for (i = 0; i < 2; i++) {
+		op.count = counts[i];
+		op.refs[0].ref = CONFORM_BAD_REF;
+		obs("map=%s",
+		    ename(xioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
+	}
+	obs("restore=%s",
+	    ename(set_param("limit", (unsigned int)limit) ?:
+			  set_param("total_limit", (unsigned int)total)));
+}
+
 /* clang-format off */
 static const struct conform_case cases[] = {
 	CONFORM_CASE("regress-map-efault-uffd", case_map_efault_uffd, 0,
@@ -595,6 +628,9 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("regress-rmmod-pending-unmap", case_rmmod_pending_unmap,
 		     0, "idle=0 vmsplice=ok pending=1 rmmod=EAGAIN after=0 "
 		     "idle=0", .need = 1),
+	CONFORM_CASE("regress-map-count-unlimited", case_map_count_unlimited,
+		     0, "knob=ok knob=ok map=ENOMEM map=ENOMEM restore=ok",
+		     .by_name = true),
 };
 /* clang-format on */
 

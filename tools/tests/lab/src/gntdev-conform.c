@@ -407,7 +407,8 @@ static void run_group(unsigned int gi)
 	for (i = 0; i < g->ncases; i++) {
 		const struct conform_case *c = &g->cases[i];
 
-		if (case_pattern && fnmatch(case_pattern, c->name, 0))
+		if (case_pattern ? fnmatch(case_pattern, c->name, 0) :
+				   c->by_name)
 			continue;
 		ran++;
 		if (!run_case(c))
@@ -549,8 +550,10 @@ int main(int argc, char **argv)
 	unsigned int g;
 
 	conform_self = argv[0];
-	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
-		return conform_exec_child(argc - 1, argv + 1);
+	if (argc == 3 && !strcmp(argv[1], "--exec-child"))
+		return conform_exec_child(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--exec-get-offset"))
+		return conform_exec_get_offset(argv[2]);
 	exec_with_pool = parse_args(argc, argv, &list);
 	if (list) {
 		list_cases();
