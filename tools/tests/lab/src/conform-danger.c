@@ -59,25 +59,15 @@ static void case_notify_then_ro_mmap(unsigned int arg)
  */
 static void case_gup_vmsplice(unsigned int arg)
 {
-	char *buf = malloc(P);
 	int fd = gopen(), pp[2];
 	__u64 index;
-	ssize_t got;
-	void *p;
 
 	(void)arg;
-	if (!buf)
-		obs_end("out-of-memory");
 	pool_fill(0, 1, 48);
-	p = vmsplice_pool(fd, 0, &index, pp);
-	munmap(p, P);
+	munmap(vmsplice_pool(fd, 0, &index, pp), P);
 	sleep_ms(100);
 	obs("held=%d", active_refs(0, 1));
-	got = read(pp[0], buf, P);
-	obs("data=%s",
-	    got == (ssize_t)P && verify_at(buf, 0, 1, 48) ? "ok" : "mismatch");
-	close(pp[0]);
-	close(pp[1]);
+	pipe_verify(pp, 0, 48);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 }

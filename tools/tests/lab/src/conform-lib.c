@@ -131,6 +131,23 @@ void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
 	return iov.iov_base;
 }
 
+void pipe_verify(int pp[2], unsigned int first, __u32 seed)
+{
+	char *buf = malloc(CONFORM_PAGE);
+	ssize_t got;
+
+	if (!buf)
+		obs_end("out-of-memory");
+	got = read(pp[0], buf, CONFORM_PAGE);
+	obs("data=%s",
+	    got == (ssize_t)CONFORM_PAGE && verify_at(buf, first, 1, seed) ?
+		    "ok" :
+		    "mismatch");
+	close(pp[0]);
+	close(pp[1]);
+	free(buf);
+}
+
 /* --- data patterns ------------------------------------------------------ */
 
 #define WORDS_PER_PAGE (CONFORM_PAGE / sizeof(__u64))
@@ -383,61 +400,93 @@ int active_pool_pages(unsigned int *idx, unsigned int max)
 	return scan_active(page_hit, &list) ? -1 : (int)list.count;
 }
 
-int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
+/* Poll @count(@first, @n) every 100 ms for up to @ms until it is @want. */
+static int wait_count(int (*count)(unsigned int, unsigned int),
+		      unsigned int first, unsigned int n, int want,
+		      unsigned int ms)
 {
 	unsigned int waited = 0;
 	int got;
 
 	for (;;) {
-		got = active_refs(first, n);
+		got = count(first, n);
 		if (got == want || got < 0 || waited >= ms)
 			return got;
 		sleep_ms(100);
 		waited += 100;
 	}
+}
+
+int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
+{
+	return wait_count(active_refs, first, n, want, ms);
+}
+
+static int active_pool_any(unsigned int first, unsigned int n)
+{
+	(void)first;
+	(void)n;
+	return active_pool();
 }
 
 int wait_active_pool(int want, unsigned int ms)
 {
-	unsigned int waited = 0;
-	int got;
-
-	for (;;) {
-		got = active_pool();
-		if (got == want || got < 0 || waited >= ms)
-			return got;
-		sleep_ms(100);
-		waited += 100;
-	}
+	return wait_count(active_pool_any, 0, 0, want, ms);
 }
 
 /* --- running ourselves in an exec'd child ------------------------------- */
 
-void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
-		      ...)
+int in_child(int (*fn)(void *), void *arg)
 {
-	char arg[256];
-	int pp[2], status;
-	ssize_t got, at = 0;
-	va_list ap;
+	int status;
 	pid_t pid;
 
-	va_start(ap, fmt);
-	vsnprintf(arg, sizeof(arg), fmt, ap);
-	va_end(ap);
-	if (pipe(pp))
-		obs_end("pipe=%s", ename(errno));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		obs_end("fork=%s", ename(errno));
 	if (!pid) {
 		alarm(10);
-		dup2(pp[1], STDOUT_FILENO);
-		execl("/proc/self/exe", "gntdev-conform", mode, arg,
-		      (char *)NULL);
-		_exit(127);
+		_exit(fn(arg));
 	}
+	if (waitpid(pid, &status, 0) != pid)
+		obs_end("waitpid=%s", ename(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct exec_args {
+	const char *mode;
+	const char *arg;
+	int out;
+};
+
+static int exec_self(void *p)
+{
+	struct exec_args *a = p;
+
+	dup2(a->out, STDOUT_FILENO);
+	execl("/proc/self/exe", "gntdev-conform", a->mode, a->arg,
+	      (char *)NULL);
+	return 127;
+}
+
+void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
+		      ...)
+{
+	char arg[256];
+	struct exec_args a = { .mode = mode, .arg = arg };
+	int pp[2];
+	ssize_t got, at = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(arg, sizeof(arg), fmt, ap);
+	va_end(ap);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	a.out = pp[1];
+	/* One short line: it fits in the pipe while we wait. */
+	in_child(exec_self, &a);
 	close(pp[1]);
 	while (at < (ssize_t)len - 1 &&
 	       (got = read(pp[0], out + at, len - 1 - at)) > 0)
@@ -445,7 +494,6 @@ void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
 	close(pp[0]);
 	out[at] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	waitpid(pid, &status, 0);
 	if (!*out)
 		snprintf(out, len, "child=no-output");
 }

@@ -203,6 +203,8 @@ void *reserve_va(unsigned int n);
  * Returns the mapping's address; the map's offset in @index.
  */
 void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2]);
+/* Read the page @pp holds, observe "data=" against @seed, close @pp. */
+void pipe_verify(int pp[2], unsigned int first, __u32 seed);
 
 /* --- data patterns ------------------------------------------------------ */
 
@@ -262,6 +264,8 @@ bool evtchn_wait(int fd, __u32 port, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
 
+/* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
+int in_child(int (*fn)(void *), void *arg);
 /*
  * Run this program again as "gntdev-conform MODE ARG" in a child that
  * execs (an address space of its own, the files that are not O_CLOEXEC),

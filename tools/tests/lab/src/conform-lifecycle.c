@@ -355,25 +355,6 @@ static void case_gup_vm_readv(unsigned int arg)
 
 /* --- fork, exec --------------------------------------------------------- */
 
-/* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
-	if (!pid) {
-		alarm(10);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		obs_end("waitpid=%s", ename(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Exit code: the signal that reading hit, 0 if none. */
 static int child_probe(void *p)
 {
