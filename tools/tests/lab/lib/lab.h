@@ -7,7 +7,9 @@
  *   reporter   TAP lines ("ok N - ...", "not ok N - ...: reason"), "# "
  *              notes, the "N passed, M failed" summary; with --stock a
  *              missed check is a stock finding ("# FINDING stock: ...")
- *              instead of a failure (lab-report.c)
+ *              instead of a failure; a known stock difference (the
+ *              conformance suite's table rows) is one as well
+ *              (lab-report.c)
  *   gntdev     one wrapper per ioctl over the project's own uapi header,
  *              each returning 0 or -errno (lab-gntdev.c)
  *   pool       pages granted to dom0 by gntalloc and mapped here, each
@@ -15,12 +17,13 @@
  *              (lab-pool.c)
  *   evtchn     a loopback event-channel pair, to see unmap notifies
  *              (lab-evtchn.c)
- *   leaks      Xen's active grant entries, the driver's debugfs totals,
- *              and waiting until both are back to a baseline (lab-leak.c)
+ *   leaks      Xen's active grant entries (their count, or each one),
+ *              the driver's debugfs totals, and waiting until both are
+ *              back to a baseline (lab-leak.c)
  *   kmsg       new kernel-log records that look like a crash, by the same
  *              patterns as the lab's LAB_CRASH_RE (lab-kmsg.c)
  *   options    the letters every program shares (lab-opt.c)
- *   rng, time  splitmix64 and a monotonic clock (inline, below)
+ *   rng, time  splitmix64, a monotonic clock, sleep (inline, below)
  *
  * Every program is one static binary; the library is built once per ABI
  * (64-bit, and i386 for the 32-bit conformance run).
