@@ -43,6 +43,7 @@ SECTIONS = [
     ("get-offset-", "`IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR`"),
     ("set-max-grants", "`IOCTL_GNTDEV_SET_MAX_GRANTS`"),
     ("ioctl-", "Other ioctl numbers"),
+    ("open-", "`open()` of the device node"),
     ("mmap-", "`mmap()` and the mapping"),
     ("notify-", "`IOCTL_GNTDEV_SET_UNMAP_NOTIFY`"),
     ("copy-", "`IOCTL_GNTDEV_GRANT_COPY`"),

@@ -36,7 +36,7 @@ int lab_map(int fd, const __u32 *refs, __u32 n, __u16 domid, __u64 *off)
 		op->refs[i].ref = refs[i];
 	}
 	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	if (!ret)
+	if (!ret && off)
 		*off = op->index;
 	free(op);
 	return ret;
@@ -56,10 +56,10 @@ int lab_get_offset(int fd, const void *addr, __u64 *off, __u32 *count)
 	};
 	int ret = lab_ioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &op);
 
-	if (!ret) {
+	if (!ret && off)
 		*off = op.offset;
+	if (!ret && count)
 		*count = op.count;
-	}
 	return ret;
 }
 

@@ -64,8 +64,11 @@ int lab_getopt(int argc, char **argv, const char *shortopts,
 	int opt;
 
 	if (!all_short[0]) {
-		snprintf(all_short, sizeof(all_short), "%s%s", LAB_SHARED_SHORT,
-			 shortopts);
+		/* getopt's '+' (stop at the first non-option) must lead. */
+		bool plus = shortopts[0] == '+';
+
+		snprintf(all_short, sizeof(all_short), "%s%s%s",
+			 plus ? "+" : "", LAB_SHARED_SHORT, shortopts + plus);
 		o->seed = (__u64)time(NULL) ^ ((__u64)getpid() << 16);
 		o->node = LAB_GNTDEV_NODE;
 		o->verbose = 0;

@@ -13,7 +13,7 @@
 /* One gntalloc file for all pools; opened on first use, never closed. */
 static int lab_gntalloc_fd = -1;
 
-static int lab_gntalloc(void)
+int lab_gntalloc(void)
 {
 	if (lab_gntalloc_fd < 0)
 		lab_gntalloc_fd = open(LAB_GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
@@ -82,6 +82,32 @@ int lab_pool_put(struct lab_pool *p)
 	ret = lab_ioctl(lab_gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op);
 	free(p->req);
 	p->req = NULL;
+	return ret;
+}
+
+int lab_pool_attach(struct lab_pool *p, int fd, __u64 index, const __u32 *refs,
+		    __u32 n)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (lab_gntalloc_fd < 0)
+		lab_gntalloc_fd = fd;
+	if (fd != lab_gntalloc_fd)
+		return -EBADF;
+	p->req = calloc(1, sizeof(*p->req) + n * sizeof(p->req->gref_ids[0]));
+	if (!p->req)
+		return -ENOMEM;
+	p->req->index = index;
+	p->req->count = n;
+	memcpy(p->req->gref_ids, refs, n * sizeof(refs[0]));
+	p->n = n;
+	p->refs = p->req->gref_ids;
+	ret = lab_pool_map(p);
+	if (ret) {
+		free(p->req);
+		p->req = NULL;
+	}
 	return ret;
 }
 

@@ -140,9 +140,21 @@ bool lab_expect(bool cond, const char *reason, const char *fmt, ...)
 	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	lab_findings++;
-	lab_note("FINDING stock: %s: %s", msg, reason ? reason : "failed");
+	lab_finding("%s: %s", msg, reason ? reason : "failed");
 	return false;
+}
+
+void lab_finding(const char *fmt, ...)
+{
+	va_list ap;
+
+	lab_findings++;
+	fputs("# FINDING stock: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
 }
 
 void lab_note(const char *fmt, ...)

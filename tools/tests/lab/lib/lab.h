@@ -7,7 +7,9 @@
  *   reporter   TAP lines ("ok N - ...", "not ok N - ...: reason"), "# "
  *              notes, the "N passed, M failed" summary; with --stock a
  *              missed check is a stock finding ("# FINDING stock: ...")
- *              instead of a failure (lab-report.c)
+ *              instead of a failure; a known stock difference (the
+ *              conformance suite's table rows) is one as well
+ *              (lab-report.c)
  *   gntdev     one wrapper per ioctl over the project's own uapi header,
  *              each returning 0 or -errno (lab-gntdev.c)
  *   pool       pages granted to dom0 by gntalloc and mapped here, each
@@ -15,12 +17,13 @@
  *              (lab-pool.c)
  *   evtchn     a loopback event-channel pair, to see unmap notifies
  *              (lab-evtchn.c)
- *   leaks      Xen's active grant entries, the driver's debugfs totals,
- *              and waiting until both are back to a baseline (lab-leak.c)
+ *   leaks      Xen's active grant entries (their count, or each one),
+ *              the driver's debugfs totals, and waiting until both are
+ *              back to a baseline (lab-leak.c)
  *   kmsg       new kernel-log records that look like a crash, by the same
  *              patterns as the lab's LAB_CRASH_RE (lab-kmsg.c)
  *   options    the letters every program shares (lab-opt.c)
- *   rng, time  splitmix64 and a monotonic clock (inline, below)
+ *   rng, time  splitmix64, a monotonic clock, sleep (inline, below)
  *
  * Every program is one static binary; the library is built once per ABI
  * (64-bit, and i386 for the 32-bit conformance run).
@@ -146,6 +149,11 @@ lab_check(bool cond, const char *reason, const char *fmt, ...);
  */
 bool __attribute__((format(printf, 3, 4)))
 lab_expect(bool cond, const char *reason, const char *fmt, ...);
+/*
+ * Record a way the stock driver differs from ours, known and expected:
+ * "# FINDING stock: msg", counted in lab_findings.
+ */
+void __attribute__((format(printf, 1, 2))) lab_finding(const char *fmt, ...);
 /* A diagnostic line that is not a test result. */
 void __attribute__((format(printf, 1, 2))) lab_note(const char *fmt, ...);
 /* Print the summary line; returns the exit status for main(). */
@@ -160,9 +168,10 @@ void lab_catch_fatal_signals(void);
 int lab_ioctl(int fd, unsigned long req, void *arg);
 /* Open @node, or LAB_GNTDEV_NODE if NULL. */
 int lab_gntdev_open(const char *node);
-/* MAP @n refs of @domid; the map's offset in @off. */
+/* MAP @n refs of @domid; the map's offset in @off (unless NULL). */
 int lab_map(int fd, const __u32 *refs, __u32 n, __u16 domid, __u64 *off);
 int lab_unmap(int fd, __u64 off, __u32 n);
+/* GET_OFFSET_FOR_VADDR; @off and @count may be NULL. */
 int lab_get_offset(int fd, const void *addr, __u64 *off, __u32 *count);
 int lab_set_max_grants(int fd, __u32 n);
 int lab_set_unmap_notify(int fd, __u64 index, __u32 action, __u32 port);
@@ -224,6 +233,19 @@ int lab_pool_map(struct lab_pool *p);
 int lab_pool_unmap(struct lab_pool *p);
 int lab_pool_put(struct lab_pool *p);
 
+/*
+ * The gntalloc file every pool comes from (opened on first use), or
+ * -errno: a program hands it and the pool's index and refs to another it
+ * execs, which has no other way to get them (a 32-bit process cannot
+ * ALLOC_GREF on a 64-bit kernel: gntalloc has no compat_ioctl).
+ */
+int lab_gntalloc(void);
+/*
+ * Take over @n grants already allocated at @index of the gntalloc file
+ * @fd (inherited across exec) and map them; 0 or -errno.
+ */
+int lab_pool_attach(struct lab_pool *p, int fd, __u64 index, const __u32 *refs,
+		    __u32 n);
 /* Grant @n pages to dom0, @writable or not, and map them; 0 or -errno. */
 int lab_pool_alloc(struct lab_pool *p, __u32 n, bool writable);
 /* The same, writable: what most tests want. */
@@ -246,6 +268,11 @@ struct lab_totals {
 
 /* Active grant entries in Xen (xenlab-grants count), or -1. */
 long lab_grants_active(void);
+/*
+ * Call @hit for each active grant entry Xen lists (granting domain, ref);
+ * 0, or -1 if no complete grant-table dump could be had.
+ */
+int lab_grants_scan(void (*hit)(__u16 dom, __u32 ref, void *ctx), void *ctx);
 /* Our driver's totals; false if there are none (the stock driver). */
 bool lab_debugfs_totals(struct lab_totals *t);
 
@@ -328,7 +355,8 @@ struct lab_opts {
 
 /*
  * getopt_long() with the shared options added to @shortopts/@longopts
- * (which must not use s, d, v, h or "stock"). Handles the shared ones
+ * (which must not use s, d, v, h or "stock"; a leading '+' stops at the
+ * first non-option, as getopt's does). Handles the shared ones
  * itself and returns the others as getopt_long() does; -1 at the end.
  */
 int lab_getopt(int argc, char **argv, const char *shortopts,
@@ -357,6 +385,18 @@ static inline __u64 lab_rnd(struct lab_rng *r)
 static inline __u32 lab_below(struct lab_rng *r, __u32 n)
 {
 	return n ? (__u32)(lab_rnd(r) % n) : 0;
+}
+
+/* Sleep @ms milliseconds, signals or not. */
+static inline void lab_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 /* Seconds on the monotonic clock. */

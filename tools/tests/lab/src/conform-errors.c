@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <grp.h>
 
 /* The gntalloc commands, sent to gntdev by mistake. */
 #include <xen/gntalloc.h>
@@ -664,10 +667,7 @@ static void case_notify_bad_arg(unsigned int arg)
 
 static int copy_segs(struct gntdev_grant_copy_segment *seg, unsigned int n)
 {
-	struct ioctl_gntdev_grant_copy op = { .count = n, .segments = seg };
-	int fd = gopen();
-
-	return xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+	return lab_grant_copy(gopen(), seg, n);
 }
 
 /* A copy from pool page 0 (at @offset) into @local, @len bytes. */
@@ -774,6 +774,303 @@ static void case_copy_cross_page(unsigned int arg)
 	free(buf);
 }
 
+/* --- arithmetic edges: counts near U32_MAX, offsets far past the table -- */
+
+/* A count whose byte size overflows, with one ref of memory behind it. */
+static void case_map_count_huge(unsigned int count)
+{
+	int fd = gopen();
+
+	obs("%s", ename(map_count(fd, count, 1)));
+	obs_next_offset(fd);
+}
+
+/* Offsets and lengths no table reaches, with map 0 there to alias. */
+static void case_mmap_huge(unsigned int variant)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+	size_t len = variant ? 1ULL << 40 : CONFORM_PAGE;
+	off_t off = variant ? 0 : (off_t)0x7ffffffffffff000ULL;
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+
+	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+}
+
+static void case_notify_huge(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(set_notify(fd, index + ALIAS_OFFSET + 10,
+				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	obs("%s", ename(set_notify(fd, ~0ULL, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	obs("then=%s", ename(unmap_op(fd, index, 1)));
+}
+
+/* UNMAP far past the table, with count 0, and at the last page. */
+static void case_unmap_huge(unsigned int arg)
+{
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	obs("%s", ename(unmap_op(fd, index + ALIAS_OFFSET, 0)));
+	obs("%s", ename(unmap_op(fd, ~0xfffULL, 1)));
+	obs("%s", ename(unmap_op(fd, index, 0xffffffffu)));
+	obs("then=%s", ename(unmap_op(fd, index, 1)));
+}
+
+static void case_set_max_huge(unsigned int arg)
+{
+	int fd = gopen();
+
+	(void)arg;
+	obs("%s", ename(lab_set_max_grants(fd, 0xffffffffu)));
+	obs_next_offset(fd);
+}
+
+/*
+ * GRANT_COPY: U32_MAX segments at NULL; 2^31 segments of which the first
+ * is bad (offset + length past the page); the same one alone; one into
+ * NULL.
+ */
+static void case_copy_huge(unsigned int arg)
+{
+	struct gntdev_grant_copy_segment seg;
+	__u64 local;
+
+	(void)arg;
+	obs("%s", ename(copy_segs(NULL, 0xffffffffu)));
+	seg_from_gref(&seg, pool.refs[0], 0xfff0, &local, 0xffff);
+	obs("%s", ename(copy_segs(&seg, 0x80000000u)));
+	obs("%s", ename(copy_segs(&seg, 1)));
+	seg_from_gref(&seg, pool.refs[0], 0, NULL, 8);
+	obs("%s", ename(copy_segs(&seg, 1)));
+}
+
+/* --- GET_OFFSET_FOR_VADDR on every kind of address that is not a map ---- */
+
+static int scratch_file(void)
+{
+	int fd = open("/tmp", O_RDWR | O_TMPFILE, 0600);
+
+	if (fd < 0 || ftruncate(fd, CONFORM_PAGE))
+		obs_end("tmpfile=%s", ename(errno));
+	return fd;
+}
+
+/* The address of kind @what (its own mapping where it needs one). */
+static const void *get_offset_target(unsigned int what, const void *stack)
+{
+	void *p;
+
+	switch (what) {
+	case 0:
+		return stack;
+	case 1:
+		return malloc(1 << 20); /* glibc gives it an mmap of its own */
+	case 2:
+		p = mmap(NULL, CONFORM_PAGE, PROT_READ, MAP_SHARED,
+			 scratch_file(), 0);
+		return p == MAP_FAILED ? NULL : p;
+	case 3:
+		p = mmap(NULL, CONFORM_PAGE, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	case 4:
+		return pool_page(0); /* gntalloc's mapping */
+	case 5:
+		return (const void *)1;
+	case 6:
+		/* The direct map; the page above TASK_SIZE for i386. */
+		return (const void *)(uintptr_t)(UINTPTR_MAX > 0xffffffffu ?
+							 0xffff888000000000ULL :
+							 0xfffff000u);
+	default:
+		return (const void *)~0UL;
+	}
+}
+
+/* With a mapped map of this file elsewhere, so a loose match would hit. */
+static void case_get_offset_target(unsigned int what)
+{
+	int fd = gopen(), here = 0;
+	__u64 index = must_map_pool(fd, 0, 1);
+	const void *addr = get_offset_target(what, &here);
+
+	must_gmmap(fd, index, 1, PROT_READ);
+	if (!addr)
+		obs_end("setup=%s", ename(errno));
+	obs("%s", ename(get_offset(fd, addr, NULL, NULL)));
+}
+
+/* The page right after a mapping, kept free. */
+static void case_get_offset_past_map(unsigned int arg)
+{
+	char *r = reserve_va(2);
+	int fd = gopen();
+	__u64 index = must_map_pool(fd, 0, 1);
+
+	(void)arg;
+	if (mmap(r, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)index) == MAP_FAILED ||
+	    munmap(r + CONFORM_PAGE, CONFORM_PAGE))
+		obs_end("mmap=%s", ename(errno));
+	obs("%s", ename(get_offset(fd, r + CONFORM_PAGE, NULL, NULL)));
+}
+
+/* --- who may use the device --------------------------------------------- */
+
+/* The node is root's alone: nobody (uid 65534) cannot open it at all. */
+static void case_open_unprivileged(unsigned int arg)
+{
+	struct stat st;
+
+	(void)arg;
+	if (stat(gntdev_node, &st))
+		obs_end("stat=%s", ename(errno));
+	obs("%s mode=%04o owner=%u:%u", S_ISCHR(st.st_mode) ? "chr" : "other",
+	    st.st_mode & 07777, st.st_uid, st.st_gid);
+	/* This process is the case's own: it may drop root for good. */
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		obs_end("setuid=%s", ename(errno));
+	obs("rdwr=%s", ename(open(gntdev_node, O_RDWR) < 0 ? errno : 0));
+	obs("rdonly=%s", ename(open(gntdev_node, O_RDONLY) < 0 ? errno : 0));
+}
+
+/*
+ * A file passed to another process (exec'd: an address space of its
+ * own): through it, GET_OFFSET at the sender's address (nothing there, then
+ * anonymous memory there, then a mapping of another gntdev file there) and
+ * an mmap of the sender's already mmapped map fail; the file still serves
+ * the receiver's own maps, and the sender's mapping is untouched.
+ */
+static void case_get_offset_passed(unsigned int arg)
+{
+	char out[CONFORM_OBS_MAX];
+	int fd = gopen(), fd2 = gopen();
+	__u64 index = must_map_pool(fd, 0, 1), offset = 0;
+	void *p = must_gmmap(fd, index, 1, PROT_READ);
+
+	(void)arg;
+	/* Both files go to the receiver; pool page 1 is its own grant. */
+	if (fcntl(fd, F_SETFD, 0) || fcntl(fd2, F_SETFD, 0))
+		obs_end("fcntl=%s", ename(errno));
+	conform_exec_run(out, sizeof(out), "--exec-get-offset",
+			 "%d %d %llu %p %u", fd, fd2, (unsigned long long)index,
+			 p, pool.refs[1]);
+	obs("%s", out);
+	obs("sender=%s", get_offset(fd, p, &offset, NULL) || offset != index ?
+				 "changed" :
+				 "ok");
+}
+
+int conform_exec_get_offset(const char *arg)
+{
+	unsigned long long index;
+	unsigned int ref;
+	int fd, fd2;
+	__u64 off;
+	void *x, *q;
+
+	if (sscanf(arg, "%d %d %llu %p %u", &fd, &fd2, &index, &x, &ref) != 5)
+		return 2;
+	printf("unmapped=%s", ename(get_offset(fd, x, NULL, NULL)));
+	q = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
+	printf(" mmap=%s", q == MAP_FAILED ? ename(errno) : "ok");
+	q = mmap(x, CONFORM_PAGE, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	printf(" anon=%s",
+	       q == x ? ename(get_offset(fd, x, NULL, NULL)) : "no-room");
+	munmap(x, CONFORM_PAGE);
+	if (map_refs(fd2, &ref, 1, 0, &off) ||
+	    mmap(x, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
+		 (off_t)off) != x) {
+		printf(" other-file=setup\n");
+		return 0;
+	}
+	printf(" other-file=%s own=%s", ename(get_offset(fd, x, NULL, NULL)),
+	       ename(get_offset(fd2, x, NULL, NULL)));
+	munmap(x, CONFORM_PAGE);
+	unmap_op(fd2, off, 1);
+	printf(" own-map=%s\n", ename(map_refs(fd, &ref, 1, 0, &off)));
+	return 0;
+}
+
+/* --- refs that are not, or no longer, granted --------------------------- */
+
+static __u64 must_map_ref(int fd, __u32 ref)
+{
+	__u64 index;
+	int ret = map_refs(fd, &ref, 1, 0, &index);
+
+	if (ret)
+		obs_end("map=%s", ename(ret));
+	return index;
+}
+
+/*
+ * MAP and mmap @ref until the mmap fails, for up to @tries half-seconds
+ * (gntalloc retries ending a grant about once a second); the last errno,
+ * or 0 if it never failed.
+ */
+static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
+{
+	__u64 index;
+	void *p;
+
+	for (;;) {
+		index = must_map_ref(fd, ref);
+		p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
+		if (p == MAP_FAILED)
+			return errno;
+		munmap(p, CONFORM_PAGE);
+		unmap_op(fd, index, 1);
+		if (!tries--)
+			return 0;
+		sleep_ms(500);
+	}
+}
+
+/*
+ * A grant of its own that gntalloc ends (@while_mapped: while this file
+ * has it mapped, which gntalloc defers until the unmap): MAP takes any
+ * ref, but the mmap and GRANT_COPY of an ended grant must fail.
+ */
+static void case_revoked_ref(unsigned int while_mapped)
+{
+	struct gntdev_grant_copy_segment seg;
+	struct lab_pool q;
+	int fd = gopen(), ret = lab_pool_get(&q, 1);
+	__u32 ref = q.refs ? q.refs[0] : 0;
+	volatile __u64 *p;
+	__u64 index, local;
+
+	if (ret)
+		obs_end("gntalloc=%s", ename(ret));
+	if (!while_mapped) {
+		lab_pool_put(&q);
+	} else {
+		index = must_map_ref(fd, ref);
+		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+		lab_pool_put(&q);
+		p[1] = 0x1234;
+		obs("mapping=%s",
+		    p[0] == lab_sig(ref) && p[1] == 0x1234 ? "ok" : "wrong");
+		munmap((void *)p, CONFORM_PAGE);
+		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	}
+	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 20)));
+	seg_from_gref(&seg, ref, 0, &local, 8);
+	ret = copy_segs(&seg, 1);
+	obs("copy=%s status=%s", ename(ret), seg.status < 0 ? "error" : "ok");
+}
+
 /* clang-format off */
 static const struct conform_case cases[] = {
 	CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL"),
@@ -870,6 +1167,47 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("copy-bad-ref", case_copy_bad_ref, 0, "ok status=-3"),
 	CONFORM_CASE("copy-cross-page", case_copy_cross_page, 0,
 		     "ok status=0 data=ok"),
+	CONFORM_CASE("map-count-2^29-1", case_map_count_huge, 0x1fffffff,
+		     "EINVAL next=0"),
+	CONFORM_CASE("map-count-2^29", case_map_count_huge, 0x20000000,
+		     "EINVAL next=0"),
+	CONFORM_CASE("map-count-2^31", case_map_count_huge, 0x80000000,
+		     "EINVAL next=0"),
+	CONFORM_CASE("mmap-offset-2^63", case_mmap_huge, 0, "EINVAL unmap=ok"),
+	CONFORM_CASE("mmap-length-2^40", case_mmap_huge, 1, "EINVAL unmap=ok"),
+	CONFORM_CASE("notify-offset-huge", case_notify_huge, 0,
+		     "ENOENT ENOENT then=ok"),
+	CONFORM_CASE("unmap-offset-huge", case_unmap_huge, 0,
+		     "EINVAL EINVAL ENOENT then=ok",
+		     .stock = "ok ENOENT ENOENT then=ENOENT"),
+	CONFORM_CASE("set-max-grants-max", case_set_max_huge, 0, "ok next=0",
+		     .stock = "ENOTTY next=0"),
+	CONFORM_CASE("copy-count-huge", case_copy_huge, 0,
+		     "EFAULT EINVAL EINVAL EFAULT"),
+	CONFORM_CASE("get-offset-stack", case_get_offset_target, 0, "EINVAL"),
+	CONFORM_CASE("get-offset-big-malloc", case_get_offset_target, 1,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-file-mmap", case_get_offset_target, 2,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-anon", case_get_offset_target, 3, "EINVAL"),
+	CONFORM_CASE("get-offset-gntalloc", case_get_offset_target, 4,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-page-0", case_get_offset_target, 5, "EINVAL"),
+	CONFORM_CASE("get-offset-kernel", case_get_offset_target, 6, "EINVAL"),
+	CONFORM_CASE("get-offset-max", case_get_offset_target, 7, "EINVAL"),
+	CONFORM_CASE("get-offset-past-map", case_get_offset_past_map, 0,
+		     "EINVAL"),
+	CONFORM_CASE("get-offset-passed-file", case_get_offset_passed, 0,
+		     "unmapped=EINVAL mmap=EINVAL anon=EINVAL "
+		     "other-file=EINVAL own=ok own-map=ok sender=ok",
+		     .stock = "unmapped=EINVAL mmap=EINVAL anon=EINVAL "
+		     "other-file=ok own=ok own-map=ok sender=ok"),
+	CONFORM_CASE("open-unprivileged", case_open_unprivileged, 0,
+		     "chr mode=0600 owner=0:0 rdwr=EACCES rdonly=EACCES"),
+	CONFORM_CASE("mmap-revoked-ref", case_revoked_ref, 0,
+		     "mmap=EINVAL copy=ok status=error"),
+	CONFORM_CASE("mmap-revoked-while-mapped", case_revoked_ref, 1,
+		     "mapping=ok unmap=ok mmap=EINVAL copy=ok status=error"),
 };
 /* clang-format on */
 

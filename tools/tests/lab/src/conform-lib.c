@@ -9,26 +9,13 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <stdint.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-/* The uapi header uses Xen's type without defining it. */
-typedef __u16 domid_t;
-#include <xen/evtchn.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 
-struct conform_pool pool = { .fd = -1 };
-const char *gntdev_node = "/dev/xen/gntdev";
+struct conform_pool pool;
+const char *gntdev_node = LAB_GNTDEV_NODE;
 char *conform_obs;
 const char *conform_self;
 
@@ -66,26 +53,9 @@ void obs_end(const char *fmt, ...)
 	_exit(0);
 }
 
-void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
 const char *ename(int err)
 {
-	const char *name;
-
-	if (!err)
-		return "ok";
-	name = strerrorname_np(err < 0 ? -err : err);
-	return name ? name : "E?";
+	return err ? lab_errname(err < 0 ? -err : err) : "ok";
 }
 
 const char *sname(int sig)
@@ -102,41 +72,13 @@ const char *sname(int sig)
 
 /* --- gntdev calls --------------------------------------------------------- */
 
-int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
-
 int gopen(void)
 {
-	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+	int fd = lab_gntdev_open(gntdev_node);
 
 	if (fd < 0)
-		obs_end("open=%s", ename(errno));
+		obs_end("open=%s", ename(fd));
 	return fd;
-}
-
-int map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid,
-	     __u64 *index)
-{
-	struct ioctl_gntdev_map_grant_ref *op;
-	unsigned int i;
-	int ret;
-
-	op = calloc(1, offsetof(struct ioctl_gntdev_map_grant_ref, refs) +
-			       (size_t)n * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->count = n;
-	for (i = 0; i < n; i++) {
-		op->refs[i].domid = domid;
-		op->refs[i].ref = refs[i];
-	}
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	if (!ret && index)
-		*index = op->index;
-	free(op);
-	return ret;
 }
 
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index)
@@ -152,48 +94,6 @@ __u64 must_map_pool(int fd, unsigned int first, unsigned int n)
 	if (ret)
 		obs_end("map=%s", ename(ret));
 	return index;
-}
-
-int unmap_op(int fd, __u64 index, __u32 count)
-{
-	struct ioctl_gntdev_unmap_grant_ref op = {
-		.index = index,
-		.count = count,
-	};
-
-	return xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
-}
-
-int get_offset(int fd, const void *addr, __u64 *offset, __u32 *count)
-{
-	struct ioctl_gntdev_get_offset_for_vaddr op = {
-		.vaddr = (__u64)(uintptr_t)addr,
-	};
-	int ret = xioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &op);
-
-	if (!ret) {
-		if (offset)
-			*offset = op.offset;
-		if (count)
-			*count = op.count;
-	}
-	return ret;
-}
-
-int set_notify(int fd, __u64 index, __u32 action, __u32 port)
-{
-	struct ioctl_gntdev_unmap_notify op = {
-		.index = index,
-		.action = action,
-		.event_channel_port = port,
-	};
-
-	return xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &op);
-}
-
-void *gmmap(int fd, __u64 index, unsigned int n, int prot, int flags)
-{
-	return mmap(NULL, n * CONFORM_PAGE, prot, flags, fd, (off_t)index);
 }
 
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot)
@@ -213,6 +113,39 @@ void *reserve_va(unsigned int n)
 	if (p == MAP_FAILED)
 		obs_end("reserve=%s", ename(errno));
 	return p;
+}
+
+void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
+{
+	struct iovec iov = { .iov_len = CONFORM_PAGE };
+	ssize_t got;
+
+	*index = must_map_pool(fd, first, 1);
+	iov.iov_base = must_gmmap(fd, *index, 1, PROT_READ | PROT_WRITE);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	got = vmsplice(pp[1], &iov, 1, 0);
+	if (got < 0)
+		obs_end("vmsplice=%s", ename(errno));
+	obs("vmsplice=%s", got == (ssize_t)CONFORM_PAGE ? "ok" : "short");
+	return iov.iov_base;
+}
+
+void pipe_verify(int pp[2], unsigned int first, __u32 seed)
+{
+	char *buf = malloc(CONFORM_PAGE);
+	ssize_t got;
+
+	if (!buf)
+		obs_end("out-of-memory");
+	got = read(pp[0], buf, CONFORM_PAGE);
+	obs("data=%s",
+	    got == (ssize_t)CONFORM_PAGE && verify_at(buf, first, 1, seed) ?
+		    "ok" :
+		    "mismatch");
+	close(pp[0]);
+	close(pp[1]);
+	free(buf);
 }
 
 /* --- data patterns ------------------------------------------------------ */
@@ -340,39 +273,25 @@ int probe(void *p, bool write)
 
 /* --- grant-table state --------------------------------------------------- */
 
-/*
- * Call @hit for each grant of domain 0 that "xenlab-grants check" lists as
- * active (mapped by someone). It lists every active entry; its exit status
- * says whether any was unexpected, which is not our question here.
- * Returns -1 if no complete dump could be had, else 0.
- */
+struct dom0_filter {
+	void (*hit)(unsigned int ref, void *ctx);
+	void *ctx;
+};
+
+static void dom0_hit(__u16 dom, __u32 ref, void *ctx)
+{
+	struct dom0_filter *f = ctx;
+
+	if (!dom)
+		f->hit(ref, f->ctx);
+}
+
+/* Call @hit for each active grant of domain 0; -1 without a dump. */
 static int scan_active(void (*hit)(unsigned int ref, void *ctx), void *ctx)
 {
-	char line[512];
-	bool complete = false;
-	FILE *f;
+	struct dom0_filter d0 = { hit, ctx };
 
-	fflush(stdout);
-	f = popen("xenlab-grants check 2>&1", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int dom, ref;
-
-		if (!strncmp(line, "GRANT-CHECK: FAILED", 19)) {
-			note("%s", strtok(line, "\n"));
-			break;
-		}
-		if (!strncmp(line, "GRANT-CHECK:", 12) ||
-		    !strncmp(line, "GRANT-LEAK:", 11))
-			complete = true;
-		if (sscanf(line, "GRANT-ACTIVE granter=d%u ref=0x%x", &dom,
-			   &ref) == 2 &&
-		    dom == 0)
-			hit(ref, ctx);
-	}
-	pclose(f);
-	return complete ? 0 : -1;
+	return lab_grants_scan(dom0_hit, &d0);
 }
 
 struct ref_set {
@@ -481,97 +400,126 @@ int active_pool_pages(unsigned int *idx, unsigned int max)
 	return scan_active(page_hit, &list) ? -1 : (int)list.count;
 }
 
-int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
+/* Poll @count(@first, @n) every 100 ms for up to @ms until it is @want. */
+static int wait_count(int (*count)(unsigned int, unsigned int),
+		      unsigned int first, unsigned int n, int want,
+		      unsigned int ms)
 {
 	unsigned int waited = 0;
 	int got;
 
 	for (;;) {
-		got = active_refs(first, n);
+		got = count(first, n);
 		if (got == want || got < 0 || waited >= ms)
 			return got;
 		sleep_ms(100);
 		waited += 100;
 	}
+}
+
+int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
+{
+	return wait_count(active_refs, first, n, want, ms);
+}
+
+static int active_pool_any(unsigned int first, unsigned int n)
+{
+	(void)first;
+	(void)n;
+	return active_pool();
 }
 
 int wait_active_pool(int want, unsigned int ms)
 {
-	unsigned int waited = 0;
-	int got;
+	return wait_count(active_pool_any, 0, 0, want, ms);
+}
 
-	for (;;) {
-		got = active_pool();
-		if (got == want || got < 0 || waited >= ms)
-			return got;
-		sleep_ms(100);
-		waited += 100;
+/* --- running ourselves in an exec'd child ------------------------------- */
+
+int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	if (!pid) {
+		alarm(10);
+		_exit(fn(arg));
 	}
+	if (waitpid(pid, &status, 0) != pid)
+		obs_end("waitpid=%s", ename(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct exec_args {
+	const char *mode;
+	const char *arg;
+	int out;
+};
+
+static int exec_self(void *p)
+{
+	struct exec_args *a = p;
+
+	dup2(a->out, STDOUT_FILENO);
+	execl("/proc/self/exe", "gntdev-conform", a->mode, a->arg,
+	      (char *)NULL);
+	return 127;
+}
+
+void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
+		      ...)
+{
+	char arg[256];
+	struct exec_args a = { .mode = mode, .arg = arg };
+	int pp[2];
+	ssize_t got, at = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(arg, sizeof(arg), fmt, ap);
+	va_end(ap);
+	if (pipe(pp))
+		obs_end("pipe=%s", ename(errno));
+	a.out = pp[1];
+	/* One short line: it fits in the pipe while we wait. */
+	in_child(exec_self, &a);
+	close(pp[1]);
+	while (at < (ssize_t)len - 1 &&
+	       (got = read(pp[0], out + at, len - 1 - at)) > 0)
+		at += got;
+	close(pp[0]);
+	out[at] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (!*out)
+		snprintf(out, len, "child=no-output");
 }
 
 /* --- event channels ------------------------------------------------------- */
 
+/*
+ * The case tables' one-file view of the library's pair: the tx file stays
+ * open until the case's process exits.
+ */
 int evtchn_pair(int *fd, __u32 *listen, __u32 *send)
 {
-	struct ioctl_evtchn_bind_unbound_port unbound = { .remote_domain = 0 };
-	struct ioctl_evtchn_bind_interdomain inter = { .remote_domain = 0 };
-	int ret;
+	struct lab_evtchn_pair e;
+	int ret = lab_evtchn_pair_open(&e);
 
-	*fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-	if (*fd < 0)
-		return -errno;
-	ret = ioctl(*fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &unbound);
-	if (ret < 0)
-		return -errno;
-	*listen = ret;
-	inter.remote_port = *listen;
-	ret = ioctl(*fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &inter);
-	if (ret < 0)
-		return -errno;
-	*send = ret;
+	if (ret)
+		return ret;
+	*fd = e.rx_fd;
+	*listen = e.rx;
+	*send = e.tx;
 	return 0;
 }
 
 bool evtchn_wait(int fd, __u32 port, unsigned int ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	__u32 ports[16];
-	bool seen = false;
-	ssize_t got, i;
+	struct lab_evtchn_pair e = { .rx_fd = fd, .tx_fd = -1, .rx = port };
 
-	if (poll(&pfd, 1, ms) <= 0)
-		return false;
-	got = read(fd, ports, sizeof(ports));
-	for (i = 0; i < got / (ssize_t)sizeof(ports[0]); i++) {
-		if (ports[i] == port)
-			seen = true;
-		/* The driver masks a port when it delivers it; unmask. */
-		if (write(fd, &ports[i], sizeof(ports[i])) < 0)
-			note("evtchn unmask: %s", ename(errno));
-	}
-	return seen;
-}
-
-/* --- misc ----------------------------------------------------------------- */
-
-__u32 prng(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
-void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	return lab_evtchn_wait(&e, (int)ms) > 0;
 }

@@ -15,28 +15,26 @@
  * The grants come from a pool that the runner allocates through gntalloc
  * (domid 0: dom0 grants to itself) before the first case and maps into its
  * own address space, so every case can check data from the granting side.
+ *
+ * Everything that is not about cases and observations is the lab
+ * library's (lab.h): the gntdev calls, the pool, the grant-table probe,
+ * event channels, the reporter, options. The short names below (map_refs,
+ * set_notify, evtchn_pair ...) are the case tables' vocabulary, each a
+ * thin layer over the library call of the same meaning.
  */
 #ifndef CONFORM_LIB_H
 #define CONFORM_LIB_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "lab.h"
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include <sys/mman.h>
 
-/* Our uapi header first: it shares the include guard of the system one. */
-#include <xen/public/gntdev.h>
-#include <xen/gntalloc.h>
-
-#define CONFORM_PAGE 4096UL
+#define CONFORM_PAGE LAB_PAGE_SIZE
 
 /* A ref far above any grant table Xen gives dom0: never granted. */
-#define CONFORM_BAD_REF 0xfffff0u
+#define CONFORM_BAD_REF LAB_NEVER_GRANTED
 /* A domain that does not exist in the lab. */
-#define CONFORM_BAD_DOMID 0x3ff0u
+#define CONFORM_BAD_DOMID LAB_NO_DOMAIN
 
 /* Longest observation, including the NUL. */
 #define CONFORM_OBS_MAX 256
@@ -55,6 +53,7 @@
  * @timeout: Seconds before the child is killed; 0 means the default.
  * @bad_input: The case makes a malformed request; docs/bad-inputs.md
  *	lists it (conform/mkdoc.py) and the run counts it.
+ * @by_name: Run only when -c selects it (it WARNs on every driver today).
  */
 struct conform_case {
 	const char *name;
@@ -65,6 +64,7 @@ struct conform_case {
 	unsigned int need;
 	unsigned int timeout;
 	bool bad_input;
+	bool by_name;
 };
 
 /*
@@ -95,22 +95,24 @@ extern const struct conform_group conform_data, conform_errors,
 
 /**
  * struct conform_pool - the self-granted pages every case maps
- * @fd: The gntalloc file.
+ * @rw: The lab pool of writable grants (lab_pool_alloc()).
+ * @ro: The lab pool of read-only grants (granted without
+ *	GNTALLOC_FLAG_WRITABLE).
  * @n: Number of writable grants the cases may use: pool page i is
  *	grant @refs[i], whose granter's view is @page[i].
  * @total: Number allocated; pages [@n, @total) are spares.
  * @retired: Spares used up: a grant that a failed case left mapped is
  *	swapped with a spare, so that the leak does not spill into the
  *	following cases' data and grant counts.
- * @refs: Grant references, @total of them.
+ * @refs: Grant references, @total of them (@rw's, reordered by retiring).
  * @page: The pages as the granter sees them (gntalloc's mmap).
- * @ro_n: Number of read-only grants (granted without
- *	GNTALLOC_FLAG_WRITABLE).
+ * @ro_n: Number of read-only grants.
  * @ro_refs: Their references.
  * @ro_mem: Their pages, granter's view (writable for the granter).
  */
 struct conform_pool {
-	int fd;
+	struct lab_pool rw;
+	struct lab_pool ro;
 	unsigned int n;
 	unsigned int total;
 	unsigned int retired;
@@ -122,6 +124,7 @@ struct conform_pool {
 };
 
 extern struct conform_pool pool;
+/* The gntdev node under test (-d). */
 extern const char *gntdev_node;
 /* Where obs() writes: shared memory the runner reads after the child. */
 extern char *conform_obs;
@@ -136,32 +139,72 @@ void obs(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void obs_end(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 /* A "# " diagnostic line; never part of what is diffed. */
-void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define note(...) lab_note(__VA_ARGS__)
 /* "ok" for 0, else the errno's name ("EINVAL"); @err may be negative. */
 const char *ename(int err);
 /* "ok" for 0, else the signal's name ("SIGSEGV"). */
 const char *sname(int sig);
 
-/* --- gntdev calls, each returning 0 or -errno --------------------------- */
+/* --- gntdev calls, each returning 0 or -errno (lab-gntdev.c) ----------- */
 
-int xioctl(int fd, unsigned long req, void *arg);
-/* Open the gntdev node; ends the case if that fails. */
+static inline int xioctl(int fd, unsigned long req, void *arg)
+{
+	return lab_ioctl(fd, req, arg);
+}
+
+/* Open the gntdev node (-d); ends the case if that fails. */
 int gopen(void);
-int map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid,
-	     __u64 *index);
+
+/* MAP @n refs of @domid; @index may be NULL. */
+static inline int map_refs(int fd, const __u32 *refs, unsigned int n,
+			   __u32 domid, __u64 *index)
+{
+	return lab_map(fd, refs, n, (__u16)domid, index);
+}
+
 /* MAP pool refs [first, first + n) of domain 0. */
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index);
 /* Like map_pool(), but ends the case ("map=ERR") if it fails. */
 __u64 must_map_pool(int fd, unsigned int first, unsigned int n);
-int unmap_op(int fd, __u64 index, __u32 count);
-int get_offset(int fd, const void *addr, __u64 *offset, __u32 *count);
-int set_notify(int fd, __u64 index, __u32 action, __u32 port);
+
+static inline int unmap_op(int fd, __u64 index, __u32 count)
+{
+	return lab_unmap(fd, index, count);
+}
+
+static inline int get_offset(int fd, const void *addr, __u64 *offset,
+			     __u32 *count)
+{
+	return lab_get_offset(fd, addr, offset, count);
+}
+
+static inline int set_notify(int fd, __u64 index, __u32 action, __u32 port)
+{
+	return lab_set_unmap_notify(fd, index, action, port);
+}
+
 /* mmap() @n pages of @fd at @index; MAP_FAILED with errno on failure. */
-void *gmmap(int fd, __u64 index, unsigned int n, int prot, int flags);
+static inline void *gmmap(int fd, __u64 index, unsigned int n, int prot,
+			  int flags)
+{
+	void *p = lab_mmap(NULL, n, prot, flags, fd, index);
+
+	return p ? p : MAP_FAILED;
+}
+
 /* Like gmmap(MAP_SHARED), but ends the case ("mmap=ERR") if it fails. */
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
 /* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */
 void *reserve_va(unsigned int n);
+
+/*
+ * Map pool page @first, mmap it read-write and vmsplice() it into a new
+ * pipe @pp, which then holds the page; ends the case if a step fails.
+ * Returns the mapping's address; the map's offset in @index.
+ */
+void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2]);
+/* Read the page @pp holds, observe "data=" against @seed, close @pp. */
+void pipe_verify(int pp[2], unsigned int first, __u32 seed);
 
 /* --- data patterns ------------------------------------------------------ */
 
@@ -209,7 +252,7 @@ int active_pool_pages(unsigned int *idx, unsigned int max);
 int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms);
 int wait_active_pool(int want, unsigned int ms);
 
-/* --- event channels, for SEND_EVENT notifications ---------------------- */
+/* --- event channels, for SEND_EVENT notifications (lab-evtchn.c) ------- */
 
 /*
  * Bind a loopback pair in dom0: @send is the port to notify, @listen the
@@ -221,14 +264,39 @@ bool evtchn_wait(int fd, __u32 port, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
 
+/* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
+int in_child(int (*fn)(void *), void *arg);
 /*
- * "gntdev-conform --exec-child ...": the exec'd half of the fork+exec case
- * (conform-lifecycle.c); main() hands it the arguments.
+ * Run this program again as "gntdev-conform MODE ARG" in a child that
+ * execs (an address space of its own, the files that are not O_CLOEXEC),
+ * with ARG made from @fmt; its first line of output in @out.
  */
-int conform_exec_child(int argc, char **argv);
+void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The exec'd halves: main() hands them ARG. --exec-child: the fork+exec
+ * case (conform-lifecycle.c); --exec-get-offset: a passed file
+ * (conform-errors.c).
+ */
+int conform_exec_child(const char *arg);
+int conform_exec_get_offset(const char *arg);
 
-/* A small deterministic PRNG, so both drivers see the same sequence. */
-__u32 prng(__u32 *state);
-void sleep_ms(unsigned int ms);
+/*
+ * The next number of a deterministic sequence from @state (the lab's
+ * splitmix64, folded to 32 bits), so both drivers see the same sequence.
+ */
+static inline __u32 prng(__u32 *state)
+{
+	struct lab_rng r = { .s = *state };
+	__u64 v = lab_rnd(&r);
+
+	*state = (__u32)r.s;
+	return (__u32)(v >> 32);
+}
+
+static inline void sleep_ms(unsigned int ms)
+{
+	lab_sleep_ms(ms);
+}
 
 #endif /* CONFORM_LIB_H */

@@ -355,25 +355,6 @@ static void case_gup_vm_readv(unsigned int arg)
 
 /* --- fork, exec --------------------------------------------------------- */
 
-/* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
-	if (!pid) {
-		alarm(10);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		obs_end("waitpid=%s", ename(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Exit code: the signal that reading hit, 0 if none. */
 static int child_probe(void *p)
 {
@@ -436,13 +417,10 @@ static void case_fork_child_unmap(unsigned int arg)
  */
 static void case_fork_exec(unsigned int arg)
 {
-	char fdarg[16], idxarg[32], refarg[16], out[CONFORM_OBS_MAX];
+	char out[CONFORM_OBS_MAX];
 	int fd = open(gntdev_node, O_RDWR);
-	int pipefd[2], status;
 	__u64 index;
-	ssize_t got, len = 0;
 	void *p;
-	pid_t pid;
 
 	(void)arg;
 	if (fd < 0)
@@ -450,47 +428,22 @@ static void case_fork_exec(unsigned int arg)
 	pool_fill(0, 2, 38);
 	index = must_map_pool(fd, 0, 1);
 	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	snprintf(fdarg, sizeof(fdarg), "%d", fd);
-	snprintf(idxarg, sizeof(idxarg), "%llu", (unsigned long long)index);
-	snprintf(refarg, sizeof(refarg), "%u", pool.refs[1]);
-	if (pipe(pipefd))
-		obs_end("pipe=%s", ename(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
-	if (!pid) {
-		alarm(10);
-		dup2(pipefd[1], STDOUT_FILENO);
-		execl("/proc/self/exe", "gntdev-conform", "--exec-child", fdarg,
-		      idxarg, refarg, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (len < (ssize_t)sizeof(out) - 1 &&
-	       (got = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += got;
-	out[len] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	waitpid(pid, &status, 0);
-	obs("%s", *out ? out : "child=no-output");
+	conform_exec_run(out, sizeof(out), "--exec-child", "%d %llu %u", fd,
+			 (unsigned long long)index, pool.refs[1]);
+	obs("%s", out);
 	obs("parent=%s", verify_at(p, 0, 1, 38) ? "ok" : "mismatch");
 }
 
-int conform_exec_child(int argc, char **argv)
+int conform_exec_child(const char *arg)
 {
-	int fd;
-	__u64 index, own;
-	__u32 ref;
+	unsigned long long index;
+	unsigned int ref;
+	__u64 own;
 	void *p;
-	int ret;
+	int fd, ret;
 
-	if (argc != 4)
+	if (sscanf(arg, "%d %llu %u", &fd, &index, &ref) != 3)
 		return 2;
-	fd = atoi(argv[1]);
-	index = strtoull(argv[2], NULL, 0);
-	ref = strtoul(argv[3], NULL, 0);
-
 	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 	printf("parent-map=%s", p == MAP_FAILED ? ename(errno) : "ok");
 	ret = map_refs(fd, &ref, 1, 0, &own);

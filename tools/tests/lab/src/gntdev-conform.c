@@ -25,10 +25,11 @@
  * that crashes or hangs one case cannot take the others with it; each
  * group ends with a check that none of the pool's grants is still mapped.
  *
- * Usage: gntdev-conform [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]
+ * Usage: gntdev-conform [-d NODE] [--stock] [-g GROUP]... [-c PATTERN] [-l]
  *        gntdev-conform -x PROGRAM [ARG]...
- *   -s  --stock  the driver under test is the stock one
+ *   the lab's shared options (lab_getopt(): -d, --stock, -s, -v), and
  *   -d  gntdev node (default /dev/xen/gntdev)
+ *   --stock  the driver under test is the stock one
  *   -g  run only this group (data, errors, lifecycle, scale, dmabuf,
  *       danger, regress); repeatable; default: all but danger and regress
  *       (both for our driver only)
@@ -39,19 +40,13 @@
  *       allocate grants itself, runs so
  * Exit status: 0 all checks passed, 1 some failed, 2 usage or setup.
  */
-#include "xenlab.h"
 #include "conform-lib.h"
 
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <poll.h>
-#include <time.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-
-#define GNTALLOC_NODE "/dev/xen/gntalloc"
 
 /*
  * The data group maps 4096 pages and the scale group keeps 4000 distinct
@@ -76,7 +71,7 @@ static const struct conform_group *const all_groups[] = {
 };
 #define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
 
-static bool stock_mode;
+static struct lab_opts opts;
 static const char *case_pattern;
 static bool group_selected[NGROUPS];
 
@@ -84,86 +79,41 @@ static bool group_selected[NGROUPS];
 static unsigned int group_ran[NGROUPS];
 static unsigned int bad_inputs_ran;
 
-/* Stock findings, printed together at the end. */
-#define MAX_FINDINGS 64
-static char *findings[MAX_FINDINGS];
-static unsigned int nfindings;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* --- the pool -------------------------------------------------------------- */
 
-/*
- * Allocate @n grants to domain 0 and map them; returns the mapping or NULL
- * with errno set. @refs receives the references, @index gntalloc's offset.
- */
-static unsigned char *alloc_grants(unsigned int n, bool writable, __u32 *refs,
-				   __u64 *index)
-{
-	struct ioctl_gntalloc_alloc_gref *op;
-	unsigned char *mem;
-	int err;
-
-	op = calloc(1, offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids) +
-			       (size_t)n * sizeof(op->gref_ids[0]));
-	if (!op)
-		lab_die(2, "out of memory");
-	op->domid = 0;
-	op->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
-	op->count = n;
-	err = xioctl(pool.fd, IOCTL_GNTALLOC_ALLOC_GREF, op);
-	if (err) {
-		free(op);
-		errno = -err;
-		return NULL;
-	}
-	memcpy(refs, op->gref_ids, n * sizeof(refs[0]));
-	*index = op->index;
-	mem = mmap(NULL, n * CONFORM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   pool.fd, op->index);
-	free(op);
-	return mem == MAP_FAILED ? NULL : mem;
-}
-
-/* Where the pool's grants are in the gntalloc file, for pool_exec(). */
-static __u64 pool_index, ro_pool_index;
 /* The pool came from a -x parent: this run is compared, not counted. */
 static bool pool_inherited;
 
+/* Grant @n pages to dom0 (lab-pool.c), shrinking to fit gntalloc's limit. */
+static int pool_grant_rw(void)
+{
+	int ret = lab_pool_alloc(&pool.rw, pool.total, true);
+
+	if (ret != -ENOSPC)
+		return ret;
+	lab_note("gntalloc refused %u grants (limit?); using %u", pool.total,
+		 POOL_PAGES_SMALL + POOL_SPARES_SMALL);
+	pool.n = POOL_PAGES_SMALL;
+	pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
+	return lab_pool_alloc(&pool.rw, pool.total, true);
+}
+
 static bool pool_alloc(void)
 {
-	pool.fd = open(GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
-	if (pool.fd < 0) {
-		lab_fail(strerror(errno), "open %s", GNTALLOC_NODE);
-		return false;
-	}
+	int ret;
+
 	pool.n = POOL_PAGES;
-	pool.page[0] = alloc_grants(pool.total, true, pool.refs, &pool_index);
-	if (!pool.page[0] && errno == ENOSPC) {
-		lab_note("gntalloc refused %u grants (limit?); using %u",
-			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
-		pool.n = POOL_PAGES_SMALL;
-		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
-		pool.page[0] =
-			alloc_grants(pool.total, true, pool.refs, &pool_index);
-	}
-	if (!pool.page[0]) {
-		lab_fail(strerror(errno), "gntalloc: grant %u pages to d0",
+	ret = pool_grant_rw();
+	if (ret) {
+		lab_fail(lab_errname(-ret), "gntalloc: grant %u pages to d0",
 			 pool.total);
 		return false;
 	}
-	pool.ro_n = RO_POOL_PAGES;
-	pool.ro_mem =
-		alloc_grants(pool.ro_n, false, pool.ro_refs, &ro_pool_index);
-	if (!pool.ro_mem) {
-		lab_fail(strerror(errno),
-			 "gntalloc: grant %u read-only pages to d0", pool.ro_n);
+	ret = lab_pool_alloc(&pool.ro, RO_POOL_PAGES, false);
+	if (ret) {
+		lab_fail(lab_errname(-ret),
+			 "gntalloc: grant %u read-only pages to d0",
+			 RO_POOL_PAGES);
 		return false;
 	}
 	return true;
@@ -181,77 +131,86 @@ static void __attribute__((noreturn)) pool_exec(char **argv)
 {
 	size_t len = 64 + (size_t)(pool.total + pool.ro_n) * 11;
 	char *env = malloc(len);
+	int fd = lab_gntalloc();
 	unsigned int i;
 	int at;
 
 	if (!env)
 		lab_die(2, "out of memory");
-	at = snprintf(env, len, "%d %u %u %llu %u %llu", pool.fd, pool.n,
-		      pool.total, (unsigned long long)pool_index, pool.ro_n,
-		      (unsigned long long)ro_pool_index);
+	at = snprintf(env, len, "%d %u %u %llu %u %llu", fd, pool.n, pool.total,
+		      (unsigned long long)pool.rw.req->index, pool.ro_n,
+		      (unsigned long long)pool.ro.req->index);
 	for (i = 0; i < pool.total; i++)
 		at += snprintf(env + at, len - at, " %u", pool.refs[i]);
 	for (i = 0; i < pool.ro_n; i++)
 		at += snprintf(env + at, len - at, " %u", pool.ro_refs[i]);
-	if (setenv(POOL_ENV, env, 1) || fcntl(pool.fd, F_SETFD, 0) < 0)
+	if (setenv(POOL_ENV, env, 1) || fcntl(fd, F_SETFD, 0) < 0)
 		lab_die_errno(2, "passing the pool on");
 	fflush(stdout);
 	execv(argv[0], argv);
 	lab_die_errno(2, "exec %s", argv[0]);
 }
 
+/* Read @n refs from @desc at *@at into @refs. */
+static void refs_parse(const char *desc, int *at, __u32 *refs, unsigned int n)
+{
+	unsigned int i;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		if (sscanf(desc + *at, "%u%n", &refs[i], &len) != 1)
+			lab_die(2, "%s: %u refs, want %u", POOL_ENV, i, n);
+		*at += len;
+	}
+}
+
 /* The pool a -x parent allocated: POOL_ENV names its grants. */
 static bool pool_adopt(const char *desc)
 {
 	unsigned long long index, ro_index;
-	unsigned int i;
-	int at, n;
+	__u32 refs[POOL_PAGES + POOL_SPARES], ro_refs[RO_POOL_PAGES];
+	unsigned int ro_n;
+	int at, fd, ret;
 
-	if (sscanf(desc, "%d %u %u %llu %u %llu%n", &pool.fd, &pool.n,
-		   &pool.total, &index, &pool.ro_n, &ro_index, &at) != 6 ||
+	if (sscanf(desc, "%d %u %u %llu %u %llu%n", &fd, &pool.n, &pool.total,
+		   &index, &ro_n, &ro_index, &at) != 6 ||
 	    pool.n > pool.total || pool.total > POOL_PAGES + POOL_SPARES ||
-	    pool.ro_n != RO_POOL_PAGES)
+	    ro_n != RO_POOL_PAGES)
 		lab_die(2, "%s: not a pool: %.40s", POOL_ENV, desc);
-	for (i = 0; i < pool.total + pool.ro_n; i++) {
-		__u32 *ref = i < pool.total ? &pool.refs[i] :
-					      &pool.ro_refs[i - pool.total];
-
-		if (sscanf(desc + at, "%u%n", ref, &n) != 1)
-			lab_die(2, "%s: %u refs, want %u", POOL_ENV, i,
-				pool.total + pool.ro_n);
-		at += n;
-	}
-	pool.page[0] = mmap(NULL, (size_t)pool.total * CONFORM_PAGE,
-			    PROT_READ | PROT_WRITE, MAP_SHARED, pool.fd, index);
-	pool.ro_mem = mmap(NULL, (size_t)pool.ro_n * CONFORM_PAGE,
-			   PROT_READ | PROT_WRITE, MAP_SHARED, pool.fd,
-			   ro_index);
-	if (pool.page[0] == MAP_FAILED || pool.ro_mem == MAP_FAILED) {
-		lab_fail(strerror(errno), "mmap of the inherited pool");
+	refs_parse(desc, &at, refs, pool.total);
+	refs_parse(desc, &at, ro_refs, ro_n);
+	ret = lab_pool_attach(&pool.rw, fd, index, refs, pool.total);
+	if (!ret)
+		ret = lab_pool_attach(&pool.ro, fd, ro_index, ro_refs, ro_n);
+	if (ret) {
+		lab_fail(lab_errname(-ret), "mmap of the inherited pool");
 		return false;
 	}
 	pool_inherited = true;
 	/* Cases exec'd helpers must not hold the grants. */
-	fcntl(pool.fd, F_SETFD, FD_CLOEXEC);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	unsetenv(POOL_ENV);
 	return true;
 }
 
+/* The case tables' view of the two lab pools (conform-lib.h). */
 static bool pool_setup(void)
 {
 	const char *inherited = getenv(POOL_ENV);
 	unsigned int i;
 
 	pool.total = POOL_PAGES + POOL_SPARES;
-	pool.refs = calloc(pool.total, sizeof(pool.refs[0]));
-	pool.page = calloc(pool.total, sizeof(pool.page[0]));
-	pool.ro_refs = calloc(RO_POOL_PAGES, sizeof(pool.ro_refs[0]));
-	if (!pool.refs || !pool.page || !pool.ro_refs)
-		lab_die(2, "out of memory");
 	if (!(inherited ? pool_adopt(inherited) : pool_alloc()))
 		return false;
-	for (i = 1; i < pool.total; i++)
-		pool.page[i] = pool.page[0] + i * CONFORM_PAGE;
+	pool.page = calloc(pool.total, sizeof(pool.page[0]));
+	if (!pool.page)
+		lab_die(2, "out of memory");
+	pool.refs = pool.rw.refs;
+	for (i = 0; i < pool.total; i++)
+		pool.page[i] = (unsigned char *)lab_pool_page(&pool.rw, i);
+	pool.ro_n = pool.ro.n;
+	pool.ro_refs = pool.ro.refs;
+	pool.ro_mem = (unsigned char *)pool.ro.mem;
 	lab_note(
 		"pool: %u writable grants (refs 0x%x..) + %u spares, %u read-only",
 		pool.n, pool.refs[0], pool.total - pool.n, pool.ro_n);
@@ -300,11 +259,11 @@ static void retire_leaked(const char *after)
 static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
 {
 	int pidfd = syscall(SYS_pidfd_open, pid, 0);
-	double deadline = now() + secs;
+	double deadline = lab_now() + secs;
 	bool killed = false;
 
 	for (;;) {
-		double left = deadline - now();
+		double left = deadline - lab_now();
 
 		if (waitpid(pid, status, WNOHANG) == pid)
 			break;
@@ -316,7 +275,7 @@ static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
 			}
 			kill(pid, SIGKILL);
 			killed = true;
-			deadline = now() + REAP_GRACE;
+			deadline = lab_now() + REAP_GRACE;
 			continue;
 		}
 		if (pidfd >= 0) {
@@ -346,15 +305,6 @@ static void case_leak(unsigned int arg)
 		obs("clean");
 }
 
-static void add_finding(const char *name, const char *seen, const char *ours)
-{
-	if (nfindings == MAX_FINDINGS)
-		return;
-	if (asprintf(&findings[nfindings], "%s: stock '%s', ours '%s'", name,
-		     seen, ours) > 0)
-		nfindings++;
-}
-
 /*
  * Compare @seen with what the case table expects; one TAP line. Returns
  * false if the case failed.
@@ -367,14 +317,14 @@ static bool judge(const struct conform_case *c, const char *seen)
 		lab_pass("%s: %s", c->name, seen);
 		return true;
 	}
-	if (stock_mode && c->stock &&
+	if (lab_stock && c->stock &&
 	    (!strcmp(c->stock, "*") || !strcmp(seen, c->stock))) {
-		lab_pass("%s: %s # STOCK-FINDING: ours is '%s'", c->name, seen,
-			 c->ours);
-		add_finding(c->name, seen, c->ours);
+		lab_pass("%s: %s", c->name, seen);
+		lab_finding("%s: stock '%s', ours '%s'", c->name, seen,
+			    c->ours);
 		return true;
 	}
-	if (stock_mode && c->stock)
+	if (lab_stock && c->stock)
 		snprintf(why, sizeof(why), "want '%s' (known stock: '%s')",
 			 c->ours, c->stock);
 	else
@@ -388,7 +338,7 @@ static bool run_case(const struct conform_case *c)
 {
 	unsigned int timeout = c->timeout ? c->timeout : DEFAULT_TIMEOUT;
 	char seen[CONFORM_OBS_MAX + 64];
-	double start = now();
+	double start = lab_now();
 	int status = 0;
 	bool exited;
 	pid_t pid;
@@ -435,8 +385,8 @@ static bool run_case(const struct conform_case *c)
 	if (!judge(c, seen))
 		retire_leaked(c->name);
 	/* Timings stay out of the CASE lines; only slow cases get a note. */
-	if (now() - start >= 1.0)
-		lab_note("%s took %.1f s", c->name, now() - start);
+	if (lab_now() - start >= 1.0)
+		lab_note("%s took %.1f s", c->name, lab_now() - start);
 	return true;
 }
 
@@ -450,14 +400,15 @@ static void run_group(unsigned int gi)
 		.timeout = 60,
 	};
 	char leak_name[64];
-	double start = now();
+	double start = lab_now();
 	unsigned int i, ran = 0;
 
 	lab_note("group %s", g->name);
 	for (i = 0; i < g->ncases; i++) {
 		const struct conform_case *c = &g->cases[i];
 
-		if (case_pattern && fnmatch(case_pattern, c->name, 0))
+		if (case_pattern ? fnmatch(case_pattern, c->name, 0) :
+				   c->by_name)
 			continue;
 		ran++;
 		if (!run_case(c))
@@ -473,7 +424,7 @@ static void run_group(unsigned int gi)
 	run_case(&leak);
 	lab_note("group %s: %u cases, %u passed, %u failed, %.1f s", g->name,
 		 ran + 1, lab_tap_passed - passed, lab_tap_failed - failed,
-		 now() - start);
+		 lab_now() - start);
 }
 
 /* The machine-readable counts; a group that did not run says 0. */
@@ -484,7 +435,7 @@ static void print_figures(void)
 	for (g = 0; g < NGROUPS; g++)
 		cases += group_ran[g];
 	printf("FIGURES conform driver=%s cases=%u bad_inputs=%u",
-	       stock_mode ? "stock" : "ours", cases, bad_inputs_ran);
+	       lab_stock ? "stock" : "ours", cases, bad_inputs_ran);
 	for (g = 0; g < NGROUPS; g++)
 		printf(" %s=%u", all_groups[g]->name, group_ran[g]);
 	printf(" checks=%u failed=%u\n", lab_tap_passed + lab_tap_failed,
@@ -512,21 +463,28 @@ static void list_cases(void)
 
 static void __attribute__((noreturn)) usage(void)
 {
+	unsigned int g;
+
 	fprintf(stderr,
-		"usage: %s [-s] [-d NODE] [-g GROUP]... [-c PATTERN] [-l]\n"
+		"usage: %s [-d NODE] [--stock] [-g GROUP]... [-c PATTERN] [-l]\n"
 		"       %s -x PROGRAM [ARG]...\n"
-		"  -s, --stock  the driver under test is the stock xen-gntdev:\n"
-		"               known stock differences are findings, not failures\n"
 		"  -d NODE      gntdev device node (default %s)\n"
-		"  -g GROUP     data, errors, lifecycle, scale, dmabuf, danger or\n"
-		"               regress\n"
-		"               (repeatable; default: all but danger, regress)\n"
+		"  --stock      the driver under test is the stock xen-gntdev:\n"
+		"               known stock differences are findings, not failures\n"
+		"  -s SEED, -v  accepted as in every lab program; the cases'\n"
+		"               sequences are fixed, so both drivers see the same\n"
+		"  -g GROUP     repeatable; default: all but danger and regress:\n"
+		"              ",
+		program_invocation_short_name, program_invocation_short_name,
+		LAB_GNTDEV_NODE);
+	for (g = 0; g < NGROUPS; g++)
+		fprintf(stderr, " %s", all_groups[g]->name);
+	fprintf(stderr,
+		"\n"
 		"  -c PATTERN   only cases whose name matches PATTERN\n"
 		"  -l           list cases and expectations\n"
 		"  -x           allocate the pool, then run PROGRAM (e.g. a\n"
-		"               32-bit build of this suite) with it\n",
-		program_invocation_short_name, program_invocation_short_name,
-		gntdev_node);
+		"               32-bit build of this suite) with it\n");
 	exit(2);
 }
 
@@ -543,32 +501,21 @@ static bool select_group(const char *name)
 	return false;
 }
 
-int main(int argc, char **argv)
+/* The options (lab_getopt()'s and ours); true for -x. */
+static bool parse_args(int argc, char **argv, bool *list)
 {
 	static const struct option longopts[] = {
-		{ "stock", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool any_group = false, list = false, exec_with_pool = false;
-	double start = now();
-	unsigned int g, i;
+	bool any_group = false, exec_with_pool = false;
+	unsigned int g;
 	int opt;
 
-	conform_self = argv[0];
-	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
-		return conform_exec_child(argc - 1, argv + 1);
-
 	/* "+": -x's program and its options are not ours. */
-	while ((opt = getopt_long(argc, argv, "+sd:g:c:lxh", longopts, NULL)) !=
+	while ((opt = lab_getopt(argc, argv, "+g:c:lx", longopts, &opts)) !=
 	       -1) {
 		switch (opt) {
-		case 's':
-			stock_mode = true;
-			break;
-		case 'd':
-			gntdev_node = optarg;
-			break;
 		case 'g':
 			if (!select_group(optarg))
 				usage();
@@ -578,7 +525,7 @@ int main(int argc, char **argv)
 			case_pattern = optarg;
 			break;
 		case 'l':
-			list = true;
+			*list = true;
 			break;
 		case 'x':
 			exec_with_pool = true;
@@ -589,13 +536,29 @@ int main(int argc, char **argv)
 	}
 	if (exec_with_pool != (optind < argc))
 		usage();
+	if (!any_group)
+		for (g = 0; g < NGROUPS; g++)
+			group_selected[g] = all_groups[g]->by_default;
+	gntdev_node = opts.node;
+	return exec_with_pool;
+}
+
+int main(int argc, char **argv)
+{
+	bool list = false, exec_with_pool;
+	double start = lab_now();
+	unsigned int g;
+
+	conform_self = argv[0];
+	if (argc == 3 && !strcmp(argv[1], "--exec-child"))
+		return conform_exec_child(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--exec-get-offset"))
+		return conform_exec_get_offset(argv[2]);
+	exec_with_pool = parse_args(argc, argv, &list);
 	if (list) {
 		list_cases();
 		return 0;
 	}
-	if (!any_group)
-		for (g = 0; g < NGROUPS; g++)
-			group_selected[g] = all_groups[g]->by_default;
 
 	/* The cases' children write their observation here. */
 	conform_obs = mmap(NULL, CONFORM_OBS_MAX, PROT_READ | PROT_WRITE,
@@ -606,7 +569,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	lab_note("gntdev-conform: node %s, %s driver", gntdev_node,
-		 stock_mode ? "stock" : "replacement");
+		 lab_stock ? "stock" : "replacement");
 	if (!pool_setup())
 		return lab_tap_summary();
 	if (exec_with_pool)
@@ -616,9 +579,9 @@ int main(int argc, char **argv)
 		if (group_selected[g])
 			run_group(g);
 
-	for (i = 0; i < nfindings; i++)
-		printf("STOCK-FINDING %s\n", findings[i]);
-	lab_note("total %.1f s", now() - start);
+	if (lab_stock)
+		lab_note("stock findings: %u", lab_findings);
+	lab_note("total %.1f s", lab_now() - start);
 	/*
 	 * A run given its pool by -x (the 32-bit build) is judged by
 	 * conform/run against the 64-bit run of the same cases: its counts

@@ -17,13 +17,12 @@
  *             module-wide (total_limit) limits under concurrency: hitting
  *             one gives its documented errno, never more than the limit is
  *             held, and everything works again afterwards.
- *   security  device node mode, non-root open, a file passed over
- *             SCM_RIGHTS, GET_OFFSET_FOR_VADDR on foreign VMAs, arithmetic
- *             edges (counts near U32_MAX, offsets at 2^44), never-granted
- *             and revoked refs.
- *   danger    (only when named) the sequence gntdev-fuzz found that oopses
- *             the stock driver: clear-byte notify, then a read-only mmap
- *             that fails part-way.
+ *
+ * The bad inputs and dangerous sequences it once had (node mode, a passed
+ * file, GET_OFFSET_FOR_VADDR on foreign addresses, counts near U32_MAX,
+ * offsets at 2^44, never-granted and revoked refs, the stock oops after a
+ * clear-byte notify) are rows of the conformance suite's tables now
+ * (conform-errors.c, conform-danger.c, conform-regress.c).
  *
  * Every page of the pool starts with a signature word derived from its
  * ref that nobody ever overwrites, so a mapping of the wrong page is seen
@@ -39,7 +38,7 @@
  * has the same numbers for the lab's summary (lab/figures.py); the kill
  * and conc keys appear only if those groups ran.
  *
- * Usage: gntdev-torture [options] [GROUP...]   (default: all but danger)
+ * Usage: gntdev-torture [options] [GROUP...]   (default: all)
  *   -s SEED    random seed (default: from the clock; always printed)
  *   -k KILLS   kills in the kill group (default 1000)
  *   -t SECS    duration of the conc group (default 20)
@@ -47,30 +46,21 @@
  *   -P N       processes with a file each (default 3)
  *   -d NODE    gntdev node (default /dev/xen/gntdev)
  *   --stock    the driver is the stock xen-gntdev: report, don't fail
- *   --extreme  also raise the limit parameters to their maximum and map
- *              U32_MAX grants (kvmalloc WARNs on a size > INT_MAX in both
- *              drivers today: run it in its own boot)
  * Exit status: 0 all checks passed, 1 some failed, 2 usage.
  */
 #include "lab.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #define PG LAB_PAGE_SIZE
 #define WORDS LAB_PAGE_WORDS
-
-/* GNTST_bad_gntref from Xen's grant_table.h. */
-#define ST_BAD_GNTREF (-3)
 
 /* Child exit codes of the kill and conc groups. */
 #define CX_DATA 3 /* a mapping showed the wrong data */
@@ -91,11 +81,6 @@ static struct {
 /* /sys/module/<driver>/parameters/, found at start. */
 static char param_dir[128];
 
-static void sleep_ms(unsigned int ms)
-{
-	usleep(ms * 1000);
-}
-
 /* ------------------------------------------------------------------------
  * Reporting: the lab library's; in --stock mode failures are findings
  */
@@ -110,22 +95,6 @@ static const char *__attribute__((format(printf, 1, 2))) fmt(const char *f, ...)
 	vsnprintf(why, sizeof(why), f, ap);
 	va_end(ap);
 	return why;
-}
-
-/* ------------------------------------------------------------------------
- * gntdev calls beyond the library's, returning 0 or -errno
- */
-
-/* A MAP request with any count but only one ref of memory behind it. */
-static int g_map_count(int fd, __u32 count, __u64 *off)
-{
-	struct ioctl_gntdev_map_grant_ref op = { .count = count };
-	int ret;
-
-	op.refs[0].ref = LAB_NEVER_GRANTED;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &op);
-	*off = ret ? 0 : op.index;
-	return ret;
 }
 
 /* ------------------------------------------------------------------------
@@ -757,616 +726,6 @@ static void group_limits(__u64 seed, unsigned int threads, unsigned int procs)
 }
 
 /* ------------------------------------------------------------------------
- * security
- */
-
-static void sec_node(void)
-{
-	struct stat st;
-	pid_t pid;
-	int status;
-
-	if (stat(opts.node, &st)) {
-		lab_expect(false, fmt("stat: %s", lab_errname(errno)),
-			   "security: stat %s", opts.node);
-		return;
-	}
-	lab_expect(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 &&
-			   st.st_uid == 0 && st.st_gid == 0,
-		   fmt("mode %04o uid %u gid %u", st.st_mode & 07777, st.st_uid,
-		       st.st_gid),
-		   "security: %s is a character device, 0600 root:root",
-		   opts.node);
-
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		int fd, code = 0;
-
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-			_exit(10);
-		fd = open(opts.node, O_RDWR);
-		if (fd >= 0 || errno != EACCES)
-			code |= 1;
-		fd = open(opts.node, O_RDONLY);
-		if (fd >= 0 || errno != EACCES)
-			code |= 2;
-		_exit(code);
-	}
-	waitpid(pid, &status, 0);
-	lab_expect(
-		WIFEXITED(status) && !WEXITSTATUS(status),
-		fmt("child status %#x (1: O_RDWR, 2: O_RDONLY not EACCES)",
-		    status),
-		"security: uid 65534 gets EACCES opening it read-write and read-only");
-}
-
-/* What the SCM_RIGHTS receiver is told and what it answers. */
-struct scm_msg {
-	__u64 vaddr; /* the sender's gntdev mapping */
-	__u64 offset; /* its offset in the passed file */
-	__u32 spare_ref; /* a ref the receiver may map */
-};
-
-struct scm_answer {
-	int getoff_unmapped; /* GET_OFFSET(sender's vaddr), nothing there */
-	int mmap_sender_map; /* mmap of the sender's map offset */
-	int getoff_anon; /* GET_OFFSET there over anonymous memory */
-	int getoff_other_file; /* ... over a mapping of its own file */
-	int getoff_own_file; /* that file's own GET_OFFSET (sanity) */
-	int map_through_passed; /* its own map via the passed file */
-	__u64 leaked_offset; /* what a successful foreign lookup returned */
-};
-
-/* Control-message buffer, aligned for struct cmsghdr. */
-union scm_cbuf {
-	char buf[CMSG_SPACE(sizeof(int))];
-	struct cmsghdr align;
-};
-
-static int scm_receiver(int sock)
-{
-	union scm_cbuf cbuf;
-	struct scm_answer a = { 0 };
-	struct scm_msg m;
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf.buf,
-		.msg_controllen = sizeof(cbuf.buf),
-	};
-	struct cmsghdr *cm;
-	__u64 off, off2 = 0;
-	__u32 count;
-	void *x, *q;
-	int fd, fd2;
-
-	if (recvmsg(sock, &mh, 0) != sizeof(m))
-		return 10;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return 11;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	x = (void *)(uintptr_t)m.vaddr;
-
-	/* A fresh address space (exec): nothing at the sender's address. */
-	a.getoff_unmapped = lab_get_offset(fd, x, &off, &count);
-	q = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, m.offset);
-	a.mmap_sender_map = q ? 0 : -errno;
-	if (q)
-		munmap(q, PG);
-	q = mmap(x, PG, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	a.getoff_anon = q == x ? lab_get_offset(fd, x, &off, &count) : -EEXIST;
-	if (q != MAP_FAILED)
-		munmap(q, PG);
-
-	/* Our own gntdev file mapped at the sender's address. */
-	fd2 = lab_gntdev_open(opts.node);
-	a.getoff_other_file = -ENODEV;
-	if (fd2 >= 0 && !lab_map(fd2, &m.spare_ref, 1, 0, &off2)) {
-		q = lab_mmap(x, 1, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
-			     off2);
-		if (q == x) {
-			a.getoff_other_file =
-				lab_get_offset(fd, x, &off, &count);
-			if (!a.getoff_other_file)
-				a.leaked_offset = off;
-			a.getoff_own_file =
-				lab_get_offset(fd2, x, &off, &count);
-			munmap(q, PG);
-		}
-		lab_unmap(fd2, off2, 1);
-	}
-	if (fd2 >= 0)
-		close(fd2);
-
-	/* The passed file serves this process's own mappings normally. */
-	a.map_through_passed = lab_map(fd, &m.spare_ref, 1, 0, &off2);
-	if (!a.map_through_passed) {
-		q = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off2);
-		if (!q || lab_get_offset(fd, q, &off, &count) || off != off2)
-			a.map_through_passed = -EBADMSG;
-		if (q)
-			munmap(q, PG);
-		lab_unmap(fd, off2, 1);
-	}
-	close(fd);
-	return write(sock, &a, sizeof(a)) == sizeof(a) ? 0 : 12;
-}
-
-static void sec_scm(const struct lab_pool *p)
-{
-	union scm_cbuf cbuf;
-	struct scm_answer a;
-	struct scm_msg m;
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf.buf,
-		.msg_controllen = sizeof(cbuf.buf),
-	};
-	struct cmsghdr *cm;
-	volatile __u64 *x;
-	__u64 off, off2 = 0;
-	__u32 count;
-	int sv[2], fd, st, ret;
-	char arg[16];
-	pid_t pid;
-
-	fd = lab_gntdev_open(opts.node);
-	if (fd < 0 || lab_map(fd, p->refs, 1, 0, &off) ||
-	    !(x = lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			   off))) {
-		lab_expect(false, "setup failed", "security: SCM_RIGHTS setup");
-		return;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		lab_die_errno(1, "socketpair");
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		/* exec: the receiver must not inherit our address space. */
-		close(sv[0]);
-		snprintf(arg, sizeof(arg), "%d", sv[1]);
-		execl("/proc/self/exe", "gntdev-torture", "--scm-receiver", arg,
-		      (char *)NULL);
-		_exit(20);
-	}
-	close(sv[1]);
-	m.vaddr = (__u64)(uintptr_t)x;
-	m.offset = off;
-	m.spare_ref = p->refs[1];
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	ret = sendmsg(sv[0], &mh, 0) == sizeof(m) ? 0 : -errno;
-	if (ret || read(sv[0], &a, sizeof(a)) != sizeof(a)) {
-		waitpid(pid, &st, 0);
-		lab_expect(false, fmt("receiver status %#x", st),
-			   "security: SCM_RIGHTS receiver ran");
-		goto out;
-	}
-	waitpid(pid, &st, 0);
-	lab_expect(
-		a.getoff_unmapped == -EINVAL, lab_retname(a.getoff_unmapped),
-		"security: receiver's GET_OFFSET on the sender's address (unmapped in it) gives EINVAL");
-	lab_expect(
-		a.getoff_anon == -EINVAL, lab_retname(a.getoff_anon),
-		"security: receiver's GET_OFFSET on anonymous memory there gives EINVAL");
-	lab_expect(
-		a.mmap_sender_map == -EINVAL, lab_retname(a.mmap_sender_map),
-		"security: receiver cannot mmap the sender's already mmapped map (EINVAL)");
-	lab_expect(
-		a.getoff_other_file == -EINVAL,
-		fmt("%s, offset %#llx of another file",
-		    lab_retname(a.getoff_other_file),
-		    (unsigned long long)a.leaked_offset),
-		"security: GET_OFFSET through the passed file on a mapping of another gntdev file gives EINVAL");
-	lab_expect(a.getoff_own_file == 0, lab_retname(a.getoff_own_file),
-		   "security: ... while that file's own GET_OFFSET works");
-	lab_expect(
-		a.map_through_passed == 0, lab_retname(a.map_through_passed),
-		"security: the receiver maps its own grants through the passed file");
-	/* The sender's state is untouched. */
-	ret = lab_get_offset(fd, (void *)x, &off2, &count);
-	lab_expect(!ret && off2 == off && count == 1 &&
-			   x[0] == lab_sig(p->refs[0]),
-		   lab_retname(ret),
-		   "security: the sender's mapping and offset are intact");
-out:
-	close(sv[0]);
-	munmap((void *)x, PG);
-	lab_unmap(fd, off, 1);
-	close(fd);
-}
-
-static void sec_getoff(const struct lab_pool *p)
-{
-	int fd = lab_gntdev_open(opts.node), fd2 = lab_gntdev_open(opts.node),
-	    tmp, ret;
-	volatile __u64 *y = NULL;
-	char *heap = malloc(64), *big = malloc(1 << 20);
-	void *fmap = MAP_FAILED, *anon;
-	struct target {
-		const char *what;
-		const void *addr;
-	} targets[12], *t;
-	__u64 off, off_y = 0;
-	__u32 count;
-	int stack_var = 0;
-
-	tmp = open("/tmp/gntdev-torture.file", O_RDWR | O_CREAT | O_TRUNC,
-		   0600);
-	if (tmp >= 0 && !ftruncate(tmp, PG))
-		fmap = mmap(NULL, PG, PROT_READ, MAP_SHARED, tmp, 0);
-	anon = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd2 >= 0 && !lab_map(fd2, p->refs, 1, 0, &off_y))
-		y = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd2, off_y);
-
-	memcpy(targets,
-	       (struct target[12]){
-		       { "the stack", &stack_var },
-		       { "the heap", heap },
-		       { "a big malloc (its own mmap)", big },
-		       { "a tmpfs file mmap",
-			 fmap == MAP_FAILED ? NULL : fmap },
-		       { "anonymous memory", anon == MAP_FAILED ? NULL : anon },
-		       { "the gntalloc pool mapping", (const void *)p->mem },
-		       { "another gntdev file's mapping", (const void *)y },
-		       { "the page after that mapping",
-			 y ? (const char *)y + PG : NULL },
-		       { "address 1 (page 0)", (const void *)1 },
-		       { "a kernel address",
-			 (const void *)0xffff888000000000ULL },
-		       { "address ~0", (const void *)~0UL },
-		       { NULL, NULL },
-	       },
-	       sizeof(targets));
-	for (t = targets; t->what; t++) {
-		if (!t->addr) {
-			lab_expect(false, "setup failed",
-				   "security: GET_OFFSET on %s", t->what);
-			continue;
-		}
-		ret = lab_get_offset(fd, t->addr, &off, &count);
-		lab_expect(ret == -EINVAL,
-			   ret ? lab_retname(ret) :
-				 fmt("success: offset %#llx count %u",
-				     (unsigned long long)off, count),
-			   "security: GET_OFFSET_FOR_VADDR on %s gives EINVAL",
-			   t->what);
-	}
-	if (y) {
-		ret = lab_get_offset(fd2, (const void *)y, &off, &count);
-		lab_expect(
-			!ret && off == off_y && count == 1, lab_retname(ret),
-			"security: ... and the owning file's GET_OFFSET works");
-		munmap((void *)y, PG);
-		ret = lab_get_offset(fd2, (const void *)y, &off, &count);
-		lab_expect(ret == -EINVAL, lab_retname(ret),
-			   "security: GET_OFFSET after munmap gives EINVAL");
-		lab_unmap(fd2, off_y, 1);
-	}
-	if (fmap != MAP_FAILED)
-		munmap(fmap, PG);
-	if (anon != MAP_FAILED)
-		munmap(anon, PG);
-	if (tmp >= 0) {
-		close(tmp);
-		unlink("/tmp/gntdev-torture.file");
-	}
-	free(heap);
-	free(big);
-	close(fd);
-	close(fd2);
-}
-
-/* Huge counts and offsets: rejected, no wrap-around onto map 0. */
-static void sec_arith(const struct lab_pool *p)
-{
-	static const __u32 counts[] = { 0,	    65537,	0x1fffffff,
-					0x20000000, 0x80000000, 0xffffffff };
-	struct gntdev_grant_copy_segment seg;
-	struct ioctl_gntdev_unmap_notify nop;
-	__u64 off, off0;
-	__u32 count;
-	void *a;
-	unsigned int i;
-	int fd = lab_gntdev_open(opts.node), ret;
-
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		ret = g_map_count(fd, counts[i], &off);
-		lab_expect(ret == -EINVAL, lab_retname(ret),
-			   "security: MAP with count %#x gives EINVAL",
-			   counts[i]);
-	}
-
-	/* A one-page map at offset 0, then offsets that alias it mod 2^32. */
-	ret = lab_map(fd, p->refs, 1, 0, &off0);
-	if (!lab_expect(!ret && off0 == 0, lab_retname(ret),
-			"security: a map at offset 0 for the aliasing checks"))
-		goto out;
-	a = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 1ULL << 44);
-	lab_expect(!a, "mmap succeeded (it mapped map 0)",
-		   "security: mmap at offset 2^44 fails (%s)",
-		   a ? "-" : lab_errname(errno));
-	if (a)
-		munmap(a, PG);
-	a = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0x7ffffffffffff000ULL);
-	lab_expect(!a, "mmap succeeded",
-		   "security: mmap at offset 2^63-4096 fails (%s)",
-		   a ? "-" : lab_errname(errno));
-	if (a)
-		munmap(a, PG);
-	a = mmap(NULL, 1UL << 40, PROT_READ, MAP_SHARED, fd, 0);
-	lab_expect(a == MAP_FAILED, "mmap succeeded",
-		   "security: mmap of 2^40 bytes at offset 0 fails (%s)",
-		   a == MAP_FAILED ? lab_errname(errno) : "-");
-	if (a != MAP_FAILED)
-		munmap(a, 1UL << 40);
-	nop = (struct ioctl_gntdev_unmap_notify){
-		.index = (1ULL << 44) + 10,
-		.action = UNMAP_NOTIFY_CLEAR_BYTE,
-	};
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	lab_expect(ret == -ENOENT || ret == -EINVAL, lab_retname(ret),
-		   "security: SET_UNMAP_NOTIFY at offset 2^44+10 fails");
-	nop.index = ~0ULL;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	lab_expect(ret == -ENOENT || ret == -EINVAL, lab_retname(ret),
-		   "security: SET_UNMAP_NOTIFY at offset 2^64-1 fails");
-	ret = lab_get_offset(fd, (void *)~0UL, &off, &count);
-	lab_expect(ret == -EINVAL, lab_retname(ret),
-		   "security: GET_OFFSET of address 2^64-1 gives EINVAL");
-	ret = lab_grant_copy(fd, NULL, 0xffffffff);
-	lab_expect(
-		ret == -EFAULT, lab_retname(ret),
-		"security: GRANT_COPY of U32_MAX segments at NULL gives EFAULT");
-	memset(&seg, 0, sizeof(seg));
-	seg.source.foreign.ref = p->refs[0];
-	seg.source.foreign.offset = 0xfff0;
-	seg.len = 0xffff;
-	seg.flags = GNTCOPY_source_gref;
-	seg.dest.virt = &off;
-	ret = lab_grant_copy(fd, &seg, 1);
-	lab_expect(
-		ret == -EINVAL, lab_retname(ret),
-		"security: GRANT_COPY with offset 0xfff0 + len 0xffff gives EINVAL");
-	ret = lab_grant_copy(fd, &seg, 0x80000000);
-	lab_expect(
-		ret == -EINVAL, lab_retname(ret),
-		"security: GRANT_COPY of 2^31 segments, the first bad, gives EINVAL");
-	seg.source.foreign.offset = 0;
-	seg.len = 8;
-	seg.dest.virt = NULL;
-	ret = lab_grant_copy(fd, &seg, 1);
-	lab_expect(ret == -EFAULT, lab_retname(ret),
-		   "security: GRANT_COPY into NULL gives EFAULT");
-	ret = lab_unmap(fd, 1ULL << 44, 1);
-	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
-		   "security: UNMAP at offset 2^44 fails (EINVAL/ENOENT)");
-	ret = lab_unmap(fd, 1ULL << 44, 0);
-	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
-		   "security: UNMAP at offset 2^44, count 0 fails");
-	ret = lab_unmap(fd, ~0xfffULL, 1);
-	lab_expect(ret == -EINVAL || ret == -ENOENT, lab_retname(ret),
-		   "security: UNMAP at offset 2^64-4096 fails");
-	ret = lab_unmap(fd, 0, 0xffffffff);
-	lab_expect(ret == -ENOENT, lab_retname(ret),
-		   "security: UNMAP of map 0 with count U32_MAX gives ENOENT");
-	ret = lab_set_max_grants(fd, 0xffffffff);
-	lab_expect(!ret, lab_retname(ret),
-		   "security: SET_MAX_GRANTS U32_MAX succeeds");
-	/* Map 0 survived every alias. */
-	ret = lab_unmap(fd, 0, 1);
-	lab_expect(
-		!ret, lab_retname(ret),
-		"security: map 0 survived the aliasing offsets; UNMAP works");
-out:
-	close(fd);
-}
-
-/* The same, with the limits raised to the maximum (--extreme). */
-static void sec_extreme(void)
-{
-	unsigned long old_limit, old_total;
-	__u64 off;
-	int fd, ret;
-
-	if (param_read("limit", &old_limit))
-		return;
-	fd = lab_gntdev_open(opts.node);
-	param_write("limit", 0xffffffffUL);
-	if (!param_read("total_limit", &old_total))
-		param_write("total_limit", ~0UL);
-	ret = g_map_count(fd, 0xffffffff, &off);
-	lab_expect(
-		ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC,
-		lab_retname(ret),
-		"security: limits raised to the maximum: MAP of U32_MAX fails cleanly");
-	ret = g_map_count(fd, 0x10000000, &off);
-	lab_expect(
-		ret == -ENOMEM || ret == -EFAULT || ret == -ENOSPC,
-		lab_retname(ret),
-		"security: limits raised to the maximum: MAP of 2^28 fails cleanly");
-	param_write("limit", old_limit);
-	if (!param_read("total_limit", &old_total))
-		param_write("total_limit",
-			    old_total == ~0UL ? 1048576 : old_total);
-	close(fd);
-}
-
-/* A never-granted ref and refs revoked before and while being mapped. */
-static void sec_refs(void)
-{
-	struct gntdev_grant_copy_segment seg;
-	volatile __u64 *a;
-	struct lab_pool q;
-	__u32 ref = LAB_NEVER_GRANTED, rref;
-	__u64 off, v = 0;
-	int fd = lab_gntdev_open(opts.node), ret;
-	double end;
-
-	ret = lab_map(fd, &ref, 1, 0, &off);
-	a = ret ? NULL : lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-	lab_expect(!ret && !a,
-		   fmt("map %s, mmap %s", lab_retname(ret), a ? "ok" : "-"),
-		   "security: never-granted ref: MAP works, mmap fails (%s)",
-		   lab_errname(errno));
-	if (a)
-		munmap((void *)a, PG);
-	lab_unmap(fd, off, 1);
-	memset(&seg, 0, sizeof(seg));
-	seg.source.foreign.ref = ref;
-	seg.dest.virt = &v;
-	seg.len = 8;
-	seg.flags = GNTCOPY_source_gref;
-	ret = lab_grant_copy(fd, &seg, 1);
-	lab_expect(
-		!ret && seg.status == ST_BAD_GNTREF,
-		fmt("%s, status %d", lab_retname(ret), seg.status),
-		"security: never-granted ref: GRANT_COPY reports GNTST_bad_gntref");
-
-	/* Revoked before: gntalloc gives it up, then we try. */
-	lab_pool_or_die(&q, 1, 1);
-	rref = q.refs[0];
-	lab_pool_put(&q);
-	ret = lab_map(fd, &rref, 1, 0, &off);
-	a = ret ? NULL : lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-	lab_expect(!ret && !a,
-		   fmt("map %s, mmap %s", lab_retname(ret), a ? "ok" : "-"),
-		   "security: revoked ref %u: mmap fails (%s)", rref,
-		   lab_errname(errno));
-	if (a)
-		munmap((void *)a, PG);
-	lab_unmap(fd, off, 1);
-	seg.source.foreign.ref = rref;
-	seg.status = 0;
-	ret = lab_grant_copy(fd, &seg, 1);
-	lab_expect(!ret && seg.status < 0,
-		   fmt("%s, status %d", lab_retname(ret), seg.status),
-		   "security: revoked ref: GRANT_COPY reports an error status");
-
-	/* Revoked while mapped: the mapping stays sane, then it is gone. */
-	lab_pool_or_die(&q, 1, 1);
-	rref = q.refs[0];
-	ret = lab_map(fd, &rref, 1, 0, &off);
-	a = ret ? NULL :
-		  lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			   off);
-	if (!lab_expect(a != NULL, lab_retname(ret),
-			"security: map a ref to revoke"))
-		goto out;
-	lab_pool_put(&q); /* gntalloc must defer: we still map it */
-	a[1] = 0x1234;
-	lab_expect(
-		a[0] == lab_sig(rref) && a[1] == 0x1234, "wrong data",
-		"security: ref revoked while mapped: the mapping still works");
-	munmap((void *)a, PG);
-	lab_unmap(fd, off, 1);
-	/* gntalloc retries ending the grant about once a second. */
-	end = lab_now() + 10;
-	do {
-		sleep_ms(500);
-		ret = lab_map(fd, &rref, 1, 0, &off);
-		a = ret ? NULL :
-			  lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, off);
-		if (a)
-			munmap((void *)a, PG);
-		lab_unmap(fd, off, 1);
-	} while (a && lab_now() < end);
-	lab_expect(
-		!a, "still mappable after 10 s",
-		"security: once unmapped, the revoked ref can no longer be mapped");
-out:
-	close(fd);
-}
-
-static void group_security(bool extreme)
-{
-	struct lab_pool p;
-
-	lab_tap_current = "security";
-	lab_pool_or_die(&p, 4, 1);
-	sec_node();
-	sec_scm(&p);
-	sec_getoff(&p);
-	sec_arith(&p);
-	if (extreme)
-		sec_extreme();
-	sec_refs();
-	lab_expect(wait_quiet(20000), why, "security: no grant left mapped");
-	lab_expect(!lab_pool_put(&p), NULL,
-		   "security: gntalloc frees the pool");
-}
-
-/* ------------------------------------------------------------------------
- * danger: found by gntdev-fuzz; oopses the stock driver (opt-in only)
- */
-
-/*
- * A clear-byte notify on a map whose mmap() then fails part-way (one
- * ref never granted): the failed mmap unmaps what it mapped, and the
- * notify byte must not be written through a kernel address that has no
- * writable mapping. Read-write first (both drivers survive), then
- * read-only: the stock 6.1 xen-gntdev oopses in unmap_grant_pages(),
- * called from gntdev_mmap()'s error path, writing the byte through the
- * read-only kernel mapping of the valid page (gntdev-fuzz, seed 305037).
- * Ours refuses a read-only mmap of a map with a clear-byte notify.
- */
-static void danger_notify_failed_mmap(const struct lab_pool *p, int prot)
-{
-	__u32 refs[2] = { LAB_NEVER_GRANTED, p->refs[0] };
-	struct ioctl_gntdev_unmap_notify nop = { 0 };
-	const char *mode = prot & PROT_WRITE ? "RW" : "RO";
-	void *a;
-	__u64 off;
-	int fd = lab_gntdev_open(opts.node), ret;
-
-	ret = lab_map(fd, refs, 2, 0, &off);
-	if (!lab_expect(!ret, lab_retname(ret),
-			"danger %s: MAP [never granted, valid]", mode))
-		goto out;
-	nop.index = off + PG + 0x5a4;
-	nop.action = UNMAP_NOTIFY_CLEAR_BYTE;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &nop);
-	lab_expect(!ret, lab_retname(ret),
-		   "danger %s: clear-byte notify on the valid page", mode);
-	if (!(prot & PROT_WRITE))
-		lab_note(
-			"danger: mmap read-only now; the stock driver oopses here");
-	a = lab_mmap(NULL, 2, prot, MAP_SHARED, fd, off);
-	lab_expect(!a, "mmap succeeded",
-		   "danger %s: the mmap fails (%s), no oops", mode,
-		   a ? "-" : lab_errname(errno));
-	if (a)
-		munmap(a, 2 * PG);
-	ret = lab_unmap(fd, off, 2);
-	lab_expect(!ret, lab_retname(ret), "danger %s: UNMAP afterwards", mode);
-	lab_expect(p->mem[0] == lab_sig(p->refs[0]), "signature changed",
-		   "danger %s: the valid page is intact", mode);
-out:
-	close(fd);
-}
-
-static void group_danger(void)
-{
-	struct lab_pool p;
-
-	lab_tap_current = "danger";
-	lab_pool_or_die(&p, 1, 1);
-	danger_notify_failed_mmap(&p, PROT_READ | PROT_WRITE);
-	danger_notify_failed_mmap(&p, PROT_READ);
-	lab_expect(wait_quiet(20000), why, "danger: no grant left mapped");
-	lab_expect(!lab_pool_put(&p), NULL, "danger: gntalloc frees the pool");
-}
-
-/* ------------------------------------------------------------------------
  * main
  */
 
@@ -1374,8 +733,7 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"usage: %s [-s SEED] [-k KILLS] [-t SECS] [-T THREADS] [-P PROCS]\n"
-		"          [-d NODE] [--stock] [--extreme]\n"
-		"          [kill|conc|limits|security|danger]...\n",
+		"          [-d NODE] [--stock] [kill|conc|limits]...\n",
 		program_invocation_short_name);
 	exit(2);
 }
@@ -1402,20 +760,13 @@ static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "extreme", no_argument, NULL, 'X' },
-		{ "scm-receiver", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
-	};
 	unsigned int kills = 1000, secs = 20, threads = 4, procs = 3;
-	bool extreme = false, all = true, run[5] = { false };
-	static const char *const groups[5] = { "kill", "conc", "limits",
-					       "security", "danger" };
+	bool all = true, run[3] = { false };
+	static const char *const groups[3] = { "kill", "conc", "limits" };
 	__u64 seed;
 	int opt, i;
 
-	while ((opt = lab_getopt(argc, argv, "k:t:T:P:", longopts, &opts)) !=
-	       -1) {
+	while ((opt = lab_getopt(argc, argv, "k:t:T:P:", NULL, &opts)) != -1) {
 		switch (opt) {
 		case 'k':
 			kills = num(optarg);
@@ -1429,20 +780,15 @@ int main(int argc, char **argv)
 		case 'P':
 			procs = num(optarg);
 			break;
-		case 'X':
-			extreme = true;
-			break;
-		case 'R':
-			return scm_receiver((int)num(optarg));
 		default:
 			usage();
 		}
 	}
 	seed = opts.seed;
 	for (; optind < argc; optind++) {
-		for (i = 0; i < 5 && strcmp(argv[optind], groups[i]); i++)
+		for (i = 0; i < 3 && strcmp(argv[optind], groups[i]); i++)
 			;
-		if (i == 5)
+		if (i == 3)
 			usage();
 		run[i] = true;
 		all = false;
@@ -1463,17 +809,12 @@ int main(int argc, char **argv)
 		(unsigned long long)seed, lab_stock ? "stock" : "ours",
 		param_dir, grants_baseline);
 
-	if (all || run[3])
-		group_security(extreme);
 	if (all || run[2])
 		group_limits(seed + 2, threads, procs);
 	if (all || run[1])
 		group_conc(seed + 1, threads, procs, secs);
 	if (all || run[0])
 		group_kill(seed, kills);
-	/* Never part of "all": it takes the stock kernel down. */
-	if (run[4])
-		group_danger();
 
 	if (lab_stock)
 		lab_note("stock findings: %u", lab_findings);
