@@ -33,6 +33,9 @@ DIFFERENCES = {
                                 "expected-differences"),
 }
 
+# Groups whose bad inputs are filed by name, like the errors group's.
+BY_NAME = ("dmabuf", "notify", "copy")
+
 # Sections of the document, in order.  Cases of the errors group and of
 # notify-copy are filed by name, and so are the dmabuf group's; the bad
 # inputs of the other conformance groups (data, lifecycle, danger) are all
@@ -138,7 +141,7 @@ def conform_cases():
                 "stock": literal(opt["stock"]) if "stock" in opt else None,
                 "on_stock": by_default,
                 "bad": all_bad or opt.get("bad_input") == "true",
-                "section": None if all_bad or gname == "dmabuf" else MAPPING,
+                "section": None if all_bad or gname in BY_NAME else MAPPING,
             })
     return cases
 

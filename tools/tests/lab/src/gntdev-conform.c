@@ -30,7 +30,8 @@
  *   -s  --stock  the driver under test is the stock one
  *   -d  gntdev node (default /dev/xen/gntdev)
  *   -g  run only this group (data, errors, lifecycle, scale, dmabuf,
- *       danger, regress); repeatable; default: all but danger and regress
+ *       notify, copy, danger, regress); repeatable; default: all but
+ *       danger and regress
  *       (both for our driver only)
  *   -c  run only cases whose name matches the shell PATTERN
  *   -l  list the cases with their expectations and exit
@@ -70,9 +71,13 @@
 /* A case child that ignores SIGKILL this long is in the kernel for good. */
 #define REAP_GRACE 5u
 
+/* Unmap notify and grant copy (conform-notify.c, conform-copy.c). */
+extern const struct conform_group conform_notify, conform_copy;
+
 static const struct conform_group *const all_groups[] = {
-	&conform_data,	 &conform_errors, &conform_lifecycle, &conform_scale,
-	&conform_dmabuf, &conform_danger, &conform_regress,
+	&conform_data,	&conform_errors, &conform_lifecycle,
+	&conform_scale, &conform_dmabuf, &conform_notify,
+	&conform_copy,	&conform_danger, &conform_regress,
 };
 #define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
 
@@ -518,8 +523,8 @@ static void __attribute__((noreturn)) usage(void)
 		"  -s, --stock  the driver under test is the stock xen-gntdev:\n"
 		"               known stock differences are findings, not failures\n"
 		"  -d NODE      gntdev device node (default %s)\n"
-		"  -g GROUP     data, errors, lifecycle, scale, dmabuf, danger or\n"
-		"               regress\n"
+		"  -g GROUP     data, errors, lifecycle, scale, dmabuf, notify,\n"
+		"               copy, danger or regress\n"
 		"               (repeatable; default: all but danger, regress)\n"
 		"  -c PATTERN   only cases whose name matches PATTERN\n"
 		"  -l           list cases and expectations\n"
