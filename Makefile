@@ -128,7 +128,7 @@ check-lab: deps
 
 # Our driver under a debug dom0 kernel (lockdep, might_sleep, debugobjects,
 # KFENCE, kmemleak; built from Debian's source the first time, 22 min or
-# more): conformance, notify/copy, torture, fuzzer.  Not in make check.
+# more): conformance, torture, fuzzer.  Not in make check.
 .PHONY: check-debug
 check-debug:
 	@start=$$(date +%s); $(LAB)/check.sh debug_selftest debug; rc=$$?; \
@@ -136,7 +136,7 @@ check-debug:
 
 # Every group on every dom0 kernel, where make check runs the
 # bookworm-backports, trixie-backports and sid kernels under the DKMS
-# build, the conformance and notify/copy suites and a PVH domU only.
+# build, the conformance suite and a PVH domU only.
 # Hours; not in make check.
 .PHONY: check-matrix
 check-matrix: deps

@@ -10,10 +10,9 @@
 # runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
 # own status), stock (self-grant smoke test through the in-tree xen-gntdev
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
-# passes the same test), conform (the conformance suite on both drivers,
-# compared), notify_copy (unmap notify and grant copy on both
-# drivers, compared; these two also on trixie's, trixie-backports' and
-# sid's kernels), lib (libxengnttab on both drivers),
+# passes the same test), conform (the conformance suite, unmap notify and
+# grant copy among its groups, on both drivers, compared; also on trixie's,
+# trixie-backports' and sid's kernels), lib (libxengnttab on both drivers),
 # dropin (Debian-built programs on our library and our driver), cli (the
 # gnttab tool on both drivers), domu (a PV and a PVH domU map dom0's
 # grants; xenlab-domu reports each kind of domU outcome with its own
@@ -36,14 +35,14 @@ set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform notify_copy lib dropin cli domu dmabuf_domu demo robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform lib dropin cli domu dmabuf_domu demo robust)
 # The primary rows, where every group runs: bookworm's 6.1 on Xen 4.17
 # and trixie's 6.12 on Xen 4.20 (Debian's two supported releases).
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
 # The other kernels Debian users run (bookworm-backports' 6.12 on Xen
 # 4.17; the newest of trixie-backports and of sid on 4.20): our module's
-# build and DKMS build, the conformance suite, notify/copy and our
-# driver in a PVH domU.  LAB_PLATFORMS names others ("" for none); with
+# build and DKMS build, the conformance suite and our driver in a PVH
+# domU.  LAB_PLATFORMS names others ("" for none); with
 # LAB_KERNELS alone, the kernels it names are all there is.
 if [ -n "${LAB_KERNELS:-}" ]; then
 	PLATFORMS=${LAB_PLATFORMS:-}
@@ -148,8 +147,8 @@ group_driver()
 	done
 }
 
-# Every kernel the conformance and notify/copy suites run on: the full
-# catalogue's and the other platforms', each once.
+# Every kernel the conformance suite runs on: the full catalogue's and
+# the other platforms', each once.
 suite_kernels()
 {
 	# shellcheck disable=SC2086
@@ -180,37 +179,24 @@ group_dkms()
 	done
 }
 
-# Unmap notify and grant copy, stock then ours in one boot, compared.  Two
-# vCPUs (on 6.1) so the copy-vs-munmap race really runs in parallel.
-group_notify_copy()
-{
-	local k d smp
-	for k in $(suite_kernels); do
-		d=$(payload "notify-copy-$k" "$LAB_DIR/notify-copy/run" \
-			"$LAB_DIR/notify-copy/expected-differences" \
-			"$TOOLS/gntdev-notify-copy")
-		module "$k" "$d"
-		# Two vCPUs on 6.1 only: under emulation a 6.12 dom0 with
-		# two sometimes dies of an int3 Oops while patching its text.
-		smp=1
-		[ "$k" != 6.1 ] || smp=2
-		job "notify-copy-$k" 0 "$d" "KERNEL=$k" "SMP=$smp" TIMEOUT=300
-	done
-}
-
 # The conformance suite: the same binary against the stock driver, then ours,
 # in one boot; results compared case by case (conform/expected-differences
-# lists the deliberate ones).
+# lists the deliberate ones).  Two vCPUs on 6.1, so that the copy group's
+# copy-vs-munmap race really runs in parallel; one elsewhere: under
+# emulation a 6.12 dom0 with two sometimes dies of an int3 Oops while
+# patching its text.
 group_conform()
 {
-	local k d
+	local k d smp
 	for k in $(suite_kernels); do
 		d=$(payload "conform-$k" "$LAB_DIR/conform/run" \
 			"$LAB_DIR/conform/expected-differences" \
 			"$LAB_DIR/conform/expected-differences-32" \
 			"$TOOLS/gntdev-conform" "$TOOLS/gntdev-conform32")
 		module "$k" "$d"
-		job "conform-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
+		smp=1
+		[ "$k" != 6.1 ] || smp=2
+		job "conform-$k" 0 "$d" "KERNEL=$k" "SMP=$smp" TIMEOUT=900
 	done
 }
 
@@ -499,7 +485,7 @@ debproof_ramdisk()
 # The debug dom0 kernel (KERNEL=6.1-debug, built the first time: lockdep,
 # might_sleep, debugobjects, KFENCE, kmemleak, SLUB checks, fault
 # injection) under the conformance suite (stock, ours, danger, regress),
-# notify/copy, a short torture and 30 s of the fuzzer.  debug/run marks the
+# a short torture and 30 s of the fuzzer.  debug/run marks the
 # phases of each boot: what the kernel reports while the stock driver runs
 # is a finding, listed at the end; about ours, a failure.  Lockdep turns
 # itself off at its first report, and the stock driver gives one: the
@@ -523,25 +509,14 @@ group_debug()
 	d=$(payload debug-conform "$LAB_DIR/conform/run" \
 		"$LAB_DIR/conform/expected-differences" "$TOOLS/gntdev-conform")
 	debug_payload "$d"
-	job debug-conform 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=1500
-	d=$(payload debug-notify-copy "$LAB_DIR/notify-copy/run" \
-		"$LAB_DIR/notify-copy/expected-differences" \
-		"$TOOLS/gntdev-notify-copy")
-	debug_payload "$d"
-	job debug-notify-copy 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=900
+	job debug-conform 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=2100
 	d=$(payload debug-conform-ours "$LAB_DIR/debug/ours" \
 		"$TOOLS/gntdev-conform")
 	mv "$d/ours" "$d/run"
 	printf '%s\n' gntdev-conform "gntdev-conform -g danger" \
 		"gntdev-conform -g regress" >"$d/commands"
 	debug_payload "$d"
-	job debug-conform-ours 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=1200
-	d=$(payload debug-notify-copy-ours "$LAB_DIR/debug/ours" \
-		"$TOOLS/gntdev-notify-copy")
-	mv "$d/ours" "$d/run"
-	echo gntdev-notify-copy >"$d/commands"
-	debug_payload "$d"
-	job debug-notify-copy-ours 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=900
+	job debug-conform-ours 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=1800
 	d=$(payload debug-torture "$LAB_DIR/torture/run")
 	printf 'STOCK=0\nTORTURE_ARGS="-k 200 -t 10"\n' >"$d/conf"
 	debug_payload "$d"

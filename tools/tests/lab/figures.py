@@ -10,7 +10,7 @@
 #   tools/tests/lab/figures.py [--all] [--fuzz-log LOG]
 #
 # It reads the job list check.sh wrote ($LAB_BUILD/jobs) and, for each
-# boot of the conform, notify_copy and robust groups, its output in
+# boot of the conform and robust groups, its output in
 # $LAB_BUILD/out: the "FIGURES prog key=value ..." lines the test programs
 # print, the grant-table check and the console and dmesg, matched with
 # lab-lib.sh's LAB_CRASH_RE as run.sh does.  --all (make check) wants
@@ -34,9 +34,6 @@ KINDS = [
     ("conform", r"conform-",
      [("conform", "stock", ["bad_inputs", "lifecycle"]),
       ("conform", "ours", ["bad_inputs", "lifecycle"])]),
-    ("notify-copy", r"notify-copy-",
-     [("notify-copy", "stock", ["bad_inputs"]),
-      ("notify-copy", "ours", ["bad_inputs"])]),
     ("torture-stock", r"torture-stock$", [("torture", "stock", [])]),
     ("torture", r"torture-",
      [("torture", "ours", ["kills", "kill_loops", "threads", "processes",
@@ -44,7 +41,7 @@ KINDS = [
     ("fuzz", r"fuzz-", [("fuzz", "ours", ["sequences", "ops", "seed"])]),
 ]
 # What --all wants on each kernel.
-NEEDED = ["conform", "notify-copy", "torture", "fuzz"]
+NEEDED = ["conform", "torture", "fuzz"]
 
 
 class Fail(Exception):
@@ -161,23 +158,17 @@ def kernel_lines(k, boots, want):
     figs = [b["figs"] for b in boots]
     lines, parts = [], []
 
-    if "conform" in kinds or "notify-copy" in kinds:
+    if "conform" in kinds:
         ran = {}
-        for suite in ("conform", "notify-copy"):
-            if suite not in kinds:
-                continue
-            for drv in ("ours", "stock"):
-                n = total(figs, suite, drv, "bad_inputs")
-                if n != want[(suite, drv)]:
-                    raise Fail(
-                        f"{k}: {suite} ran {n} bad inputs on {drv}, "
-                        f"docs/bad-inputs.md lists {want[(suite, drv)]}")
-                ran[drv] = ran.get(drv, 0) + n
-        whole = "conform" in kinds and "notify-copy" in kinds
+        for drv in ("ours", "stock"):
+            ran[drv] = total(figs, "conform", drv, "bad_inputs")
+            if ran[drv] != want[("conform", drv)]:
+                raise Fail(
+                    f"{k}: conform ran {ran[drv]} bad inputs on {drv}, "
+                    f"docs/bad-inputs.md lists {want[('conform', drv)]}")
         parts.append(f"bad inputs {ran['ours'] + ran['stock']} "
                      f"(ours {ran['ours']}, stock {ran['stock']}"
-                     f"{' = docs/bad-inputs.md' if whole else ''})")
-    if "conform" in kinds:
+                     " = docs/bad-inputs.md)")
         o = total(figs, "conform", "ours", "lifecycle")
         s = total(figs, "conform", "stock", "lifecycle")
         parts.append(f"lifecycle sequences {o + s} (ours {o}, stock {s})")

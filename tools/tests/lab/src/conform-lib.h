@@ -90,8 +90,8 @@ struct conform_group {
 };
 
 extern const struct conform_group conform_data, conform_errors,
-	conform_lifecycle, conform_scale, conform_dmabuf, conform_danger,
-	conform_regress;
+	conform_lifecycle, conform_scale, conform_dmabuf, conform_notify,
+	conform_copy, conform_danger, conform_regress;
 
 /**
  * struct conform_pool - the self-granted pages every case maps

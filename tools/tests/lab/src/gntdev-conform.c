@@ -31,7 +31,8 @@
  *   -d  gntdev node (default /dev/xen/gntdev)
  *   --stock  the driver under test is the stock one
  *   -g  run only this group (data, errors, lifecycle, scale, dmabuf,
- *       danger, regress); repeatable; default: all but danger and regress
+ *       notify, copy, danger, regress); repeatable; default: all but
+ *       danger and regress
  *       (both for our driver only)
  *   -c  run only cases whose name matches the shell PATTERN
  *   -l  list the cases with their expectations and exit
@@ -66,8 +67,9 @@
 #define REAP_GRACE 5u
 
 static const struct conform_group *const all_groups[] = {
-	&conform_data,	 &conform_errors, &conform_lifecycle, &conform_scale,
-	&conform_dmabuf, &conform_danger, &conform_regress,
+	&conform_data,	&conform_errors, &conform_lifecycle,
+	&conform_scale, &conform_dmabuf, &conform_notify,
+	&conform_copy,	&conform_danger, &conform_regress,
 };
 #define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
 
