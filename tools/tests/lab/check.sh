@@ -7,7 +7,8 @@
 #
 # Prepares one payload directory per boot under $LAB_BUILD/payloads, writes
 # the job list (name, expected status, payload, environment) and hands it to
-# runq.sh.  Groups: selftest (the lab reports each kind of outcome with its
+# runq.sh.  A suite's manifest (see manifest_jobs) says what its boots'
+# payloads carry; groups with more to build have a group_ function.  Groups: selftest (the lab reports each kind of outcome with its
 # own status), stock (self-grant smoke test through the in-tree xen-gntdev
 # on every dom0 kernel), driver (our gntdev.ko takes over from it and
 # passes the same test), conform (the conformance suite, unmap notify and
@@ -79,7 +80,7 @@ payload()
 	shift
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp -a "$@" "$dir/"
+	[ $# -eq 0 ] || cp -a "$@" "$dir/"
 	echo "$dir"
 }
 
@@ -108,16 +109,6 @@ group_selftest()
 	done
 }
 
-group_stock()
-{
-	local k d
-	for k in $KERNELS; do
-		d=$(payload "stock-selfgrant-$k" "$LAB_DIR/stock/selfgrant/run" \
-			"$TOOLS/selfgrant")
-		job "stock-selfgrant-$k" 0 "$d" "KERNEL=$k"
-	done
-}
-
 # Our module for one lab kernel into a payload directory: built the first
 # time this run asks for that kernel's, copied from $KO after that.
 module()
@@ -132,23 +123,8 @@ module()
 	cp "$ko/gntdev.ko" "$2/"
 }
 
-group_driver()
-{
-	local k d
-	for k in $KERNELS; do
-		d=$(payload "driver-selfgrant-$k" \
-			"$LAB_DIR/driver/selfgrant/run" "$TOOLS/selfgrant")
-		module "$k" "$d"
-		job "driver-selfgrant-$k" 0 "$d" "KERNEL=$k"
-		d=$(payload "driver-introspect-$k" \
-			"$LAB_DIR/driver/introspect/run" "$TOOLS/selfgrant")
-		module "$k" "$d"
-		job "driver-introspect-$k" 0 "$d" "KERNEL=$k"
-	done
-}
-
-# Every kernel the conformance suite runs on: the full catalogue's and
-# the other platforms', each once.
+# Every kernel the conformance suite runs on: the full catalogue's and the
+# other platforms', each once (a manifest's "all").
 suite_kernels()
 {
 	# shellcheck disable=SC2086
@@ -176,43 +152,6 @@ group_dkms()
 			tail -n 25 "$LAB_BUILD/out/$n.log" | sed 's/^/    /'
 			BUILDS_FAILED+=" $n"
 		fi
-	done
-}
-
-# The conformance suite: the same binary against the stock driver, then ours,
-# in one boot; results compared case by case (conform/expected-differences
-# lists the deliberate ones).  Two vCPUs on 6.1, so that the copy group's
-# copy-vs-munmap race really runs in parallel; one elsewhere: under
-# emulation a 6.12 dom0 with two sometimes dies of an int3 Oops while
-# patching its text.
-group_conform()
-{
-	local k d smp
-	for k in $(suite_kernels); do
-		d=$(payload "conform-$k" "$LAB_DIR/conform/run" \
-			"$LAB_DIR/conform/expected-differences" \
-			"$LAB_DIR/conform/expected-differences-32" \
-			"$TOOLS/gntdev-conform" "$TOOLS/gntdev-conform32")
-		module "$k" "$d"
-		smp=1
-		[ "$k" != 6.1 ] || smp=2
-		job "conform-$k" 0 "$d" "KERNEL=$k" "SMP=$smp" TIMEOUT=900
-	done
-}
-
-# The library (every public function) on the stock driver, then on ours,
-# there also as a 32-bit process, compared with the 64-bit run.
-group_lib()
-{
-	local k d
-	make -s -C "$LAB_TOP/tools/libgnttab" lab-test O="$LAB_BUILD/lib"
-	for k in $KERNELS; do
-		d=$(payload "lib-$k" "$LAB_BUILD/lib/lab/run" \
-			"$LAB_BUILD/lib/lab/lab-libgnttab" \
-			"$LAB_BUILD/lib/lab/lab-libgnttab32" \
-			"$LAB_TOP/tools/libgnttab/tests/expected-differences-32")
-		module "$k" "$d"
-		job "lib-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
 }
 
@@ -248,22 +187,6 @@ group_dropin()
 		fi
 		module "$k" "$d"
 		job "dropin-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
-	done
-}
-
-# The gnttab tool (tools/gnttab) on the stock driver, then on ours, where
-# `gnttab list` works too.
-group_cli()
-{
-	local k d
-	make -s -C "$LAB_TOP/tools/gnttab" lab O="$LAB_BUILD/cli" \
-		LIBO="$LAB_BUILD/lib"
-	for k in $KERNELS; do
-		d=$(payload "cli-$k" "$LAB_BUILD/cli/lab-payload/run" \
-			"$LAB_BUILD/cli/lab-payload/gnttab" \
-			"$LAB_BUILD/cli/lab-payload/lab-test.sh")
-		module "$k" "$d"
-		job "cli-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
 	done
 }
 
@@ -332,42 +255,6 @@ group_dmabuf_domu()
 				TIMEOUT=420
 		done
 	done
-}
-
-# Robustness on ours: kill -9 torture, concurrency and limits (torture)
-# and a bounded random syscall-sequence fuzzer (fuzz); and the torture
-# catalogue on the stock driver, whose failures are findings, not failures.
-# The cases that crash the stock driver run in the conform boot, on ours
-# (conform/run's "-g danger").
-group_robust()
-{
-	local k d
-	for k in $KERNELS; do
-		d=$(payload "torture-$k" "$LAB_DIR/torture/run")
-		echo STOCK=0 >"$d/conf"
-		module "$k" "$d"
-		job "torture-$k" 0 "$d" "KERNEL=$k" TIMEOUT=400
-		d=$(payload "fuzz-$k" "$LAB_DIR/fuzz/run")
-		module "$k" "$d"
-		job "fuzz-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300
-	done
-	d=$(payload torture-stock "$LAB_DIR/torture/run")
-	echo OURS=0 >"$d/conf"
-	job torture-stock 0 "$d" TIMEOUT=400
-}
-
-# The long runs (make torture-long, make fuzz-long): not in make check.
-group_robust_long()
-{
-	local d
-	d=$(payload torture-long "$LAB_DIR/torture/run")
-	printf 'STOCK=0\nTORTURE_ARGS="-k 20000 -t 900"\n' >"$d/conf"
-	module "$KERNEL" "$d"
-	job torture-long 0 "$d" TIMEOUT=3600
-	d=$(payload fuzz-long "$LAB_DIR/fuzz/run")
-	echo FUZZ_TIME=1800 >"$d/conf"
-	module "$KERNEL" "$d"
-	job fuzz-long 0 "$d" TIMEOUT=2400
 }
 
 # The main job (`make demo`, tools/demo/run): a PV domU frontend and a dom0
@@ -482,6 +369,135 @@ debproof_ramdisk()
 	rm -rf "$r"
 }
 
+# The suites' manifests: $SUITES/*/manifest says which groups a suite
+# serves and what each boot's payload carries, one line per item (words
+# split at blanks, "#" lines are comments):
+#   make DIR ARG...   first: make -s -C DIR ARG... (DIR from the top)
+#   carry FILE...     the payload's files: the suite directory's, or
+#                     @tools/PROG (a lab program), @build/PATH (under
+#                     $LAB_BUILD), @top/PATH, @module (our gntdev.ko for
+#                     the boot's kernel)
+#   conf LINE         a line of the payload's ./conf
+#   job GROUP NAME KERNELS STATUS [VAR=VALUE...]
+#                     a boot per kernel, expected to end with STATUS;
+#                     KERNELS: primary (LAB_KERNELS, named NAME-KERNEL),
+#                     all (those and the platforms', each once), default
+#                     (the default kernel's alone, named NAME); VAR=VALUE
+#                     go to run.sh (TIMEOUT, SMP, BASE=xl ...), and
+#                     KERNEL:VAR=VALUE only on that kernel's boot
+# carry and conf lines before the first job are every job's, after a job
+# line that job's.  A group with no group_ function is its manifests' jobs.
+SUITES=$LAB_DIR
+
+group_from_manifests()
+{
+	local m found=
+	for m in "$SUITES"/*/manifest; do
+		grep -q "^job $1 " "$m" || continue
+		manifest_jobs "$m" "$1"
+		found=1
+	done
+	[ -n "$found" ] || lab_die "no group $1: no group_$1, no manifest job"
+}
+
+# The boots of GROUP in one manifest.
+manifest_jobs()
+{
+	local m=$1 group=$2 dir kw rest
+	local -a w common=() cconf=() carry=() conf=() pending=()
+	dir=$(dirname "$m")
+	while read -r kw rest; do
+		case $kw in
+		'' | '#'*) ;;
+		make)
+			read -ra w <<<"${rest//@build/$LAB_BUILD}"
+			make -s -C "$LAB_TOP/${w[0]}" "${w[@]:1}"
+			;;
+		carry)
+			read -ra w <<<"$rest"
+			if [ ${#pending[@]} -gt 0 ]; then
+				carry+=("${w[@]}")
+			else
+				common+=("${w[@]}")
+			fi
+			;;
+		conf)
+			if [ ${#pending[@]} -gt 0 ]; then
+				conf+=("$rest")
+			else
+				cconf+=("$rest")
+			fi
+			;;
+		job)
+			[ ${#pending[@]} -eq 0 ] || manifest_boots "${pending[@]}"
+			read -ra pending <<<"$rest"
+			[ ${#pending[@]} -ge 4 ] || lab_die "$m: job needs 4 words"
+			carry=()
+			conf=()
+			;;
+		*) lab_die "$m: unknown line '$kw $rest'" ;;
+		esac
+	done <"$m"
+	[ ${#pending[@]} -eq 0 ] || manifest_boots "${pending[@]}"
+}
+
+# One job line of manifest_jobs (its variables): GROUP NAME KERNELS STATUS
+# [VAR=VALUE...].
+manifest_boots()
+{
+	local g=$1 name=$2 kernels=$3 status=$4 k n d c
+	local -a env
+	shift 4
+	[ "$g" = "$group" ] || return 0
+	for k in $(manifest_kernels "$kernels"); do
+		n=$name
+		env=()
+		if [ "$kernels" != default ]; then
+			n=$name-$k
+			env=("KERNEL=$k")
+		fi
+		d=$(payload "$n")
+		for c in "${common[@]}" "${carry[@]}"; do
+			case $c in
+			@module) module "$k" "$d" ;;
+			@tools/*) cp -a "$TOOLS/${c#@tools/}" "$d/" ;;
+			@build/*) cp -a "$LAB_BUILD/${c#@build/}" "$d/" ;;
+			@top/*) cp -a "$LAB_TOP/${c#@top/}" "$d/" ;;
+			*) cp -a "$dir/$c" "$d/" ;;
+			esac
+		done
+		if [ $((${#cconf[@]} + ${#conf[@]})) -gt 0 ]; then
+			printf '%s\n' "${cconf[@]}" "${conf[@]}" >"$d/conf"
+		fi
+		job "$n" "$status" "$d" "${env[@]}" $(manifest_vars "$k" "$@")
+	done
+}
+
+# The VAR=VALUE words of a job line for kernel $1: all of the plain ones,
+# and those written KERNEL:VAR=VALUE for this kernel.
+manifest_vars()
+{
+	local k=$1 v
+	shift
+	for v; do
+		if [[ $v =~ ^([^=:]+):([A-Z_]+=.*)$ ]]; then
+			[ "${BASH_REMATCH[1]}" != "$k" ] || echo "${BASH_REMATCH[2]}"
+		else
+			echo "$v"
+		fi
+	done
+}
+
+manifest_kernels()
+{
+	case $1 in
+	primary) echo "$KERNELS" ;;
+	all) suite_kernels ;;
+	default) echo "$KERNEL" ;;
+	*) lab_die "$m: job $name: no kernels '$1'" ;;
+	esac
+}
+
 # The debug dom0 kernel (KERNEL=6.1-debug, built the first time: lockdep,
 # might_sleep, debugobjects, KFENCE, kmemleak, SLUB checks, fault
 # injection) under the conformance suite (stock, ours, danger, regress),
@@ -566,7 +582,11 @@ debug_findings()
 
 make -s -C "$LAB_DIR/src" O="$TOOLS"
 for g in "${GROUPS_TO_RUN[@]}"; do
-	"group_$g"
+	if declare -F "group_$g" >/dev/null; then
+		"group_$g"
+	else
+		group_from_manifests "$g"
+	fi
 done
 rc=0
 # Boots, if any (dkms alone boots nothing).

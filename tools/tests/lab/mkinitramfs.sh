@@ -6,8 +6,9 @@
 #   KERNEL=6.1|6.12|6.12-trixie|trixie-bpo|sid [BASE=xl] \
 #   tools/tests/lab/mkinitramfs.sh
 #
-# The image holds busybox, /init, the lab's own tools in /lab/bin and the Xen
-# modules with their dependency closure, so busybox modprobe can load them.
+# The image holds busybox, /init, the lab's own tools in /lab/bin, the
+# payloads' shell helpers (/lab/payload-lib.sh) and the Xen modules with
+# their dependency closure, so busybox modprobe can load them.
 # Payloads are appended at boot as a second cpio (see run.sh).  Output:
 # $LAB_BUILD/<kver>/base.cpio.gz; rebuilt only when an input changed.
 # BASE=xl builds base-xl.cpio.gz instead, which also holds the Xen
@@ -41,7 +42,7 @@ mkdir -p "$OUT" "$TOOLS"
 
 make -s -C "$LAB_DIR/src" O="$TOOLS"
 
-inputs=("$LAB_DIR/init" "$0" "$BUSYBOX" "$TOOLS"/* "$KROOT/.complete")
+inputs=("$LAB_DIR/init" "$LAB_DIR/payload-lib.sh" "$0" "$BUSYBOX" "$TOOLS"/* "$KROOT/.complete")
 if [ "$BASE" = xl ]; then
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/env/xl-$XEN.env"
@@ -68,6 +69,7 @@ ln -sf ../bin/busybox "$stage/sbin/modprobe"
 cp "$LAB_DIR/init" "$stage/init"
 chmod 755 "$stage/init"
 cp "$TOOLS"/* "$stage/lab/bin/"
+cp "$LAB_DIR/payload-lib.sh" "$stage/lab/"
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 

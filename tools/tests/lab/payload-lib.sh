@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# payload-lib.sh - what every lab payload does in dom0, written once: load
+# the stock xen-gntdev or swap in ours, run a test program and keep its
+# CASE lines, compare two runs' CASE lines with a list of expected
+# differences.  mkinitramfs.sh puts it in every dom0 image as
+# /lab/payload-lib.sh; a payload's run sources it:
+#
+#	PL_NAME=conform
+#	. /lab/payload-lib.sh
+#	pl_run stock ./gntdev-conform --stock
+#	pl_use_ours || exit 8
+#	pl_run ours ./gntdev-conform
+#	pl_compare stock ours expected-differences || exit 4
+#
+# Messages start with "$PL_NAME: ".  Functions that set up the machine
+# return 8 when they fail, the status payloads give a failed setup; those
+# whose exit statuses say otherwise map it to their own.  Runs are kept in
+# /tmp/NAME.log and their CASE lines in /tmp/NAME.case.
+
+PL_NAME=${PL_NAME:-payload}
+PL_NODE=/dev/xen/gntdev
+
+pl_say()
+{
+	echo "$PL_NAME: $*"
+}
+
+# pl_node [!]: wait up to 5 s until $PL_NODE is a character device (with
+# "!": until it is gone); devtmpfs adds and removes it asynchronously.
+pl_node()
+{
+	pl_i=0
+	while ! test "$@" -c $PL_NODE && [ $pl_i -lt 50 ]; do
+		sleep 0.1
+		pl_i=$((pl_i + 1))
+	done
+	test "$@" -c $PL_NODE
+}
+
+# The gntdev modules loaded, for the log.
+pl_driver()
+{
+	lsmod | awk '$1 ~ /gntdev/ { printf "%s ", $1 }'
+}
+
+# Unload whichever gntdev owns the node, and wait until the node is gone.
+pl_unload()
+{
+	for pl_m in xen_gntdev gntdev; do
+		[ -d /sys/module/$pl_m ] || continue
+		if ! rmmod $pl_m; then
+			pl_say "rmmod $pl_m failed"
+			return 8
+		fi
+	done
+	if ! pl_node !; then
+		pl_say "$PL_NODE still there after rmmod"
+		return 8
+	fi
+}
+
+# pl_use_ours [KO]: our driver (./gntdev.ko, or KO) in place of the one
+# loaded, its node there.
+# shellcheck disable=SC2120 # KO is optional
+pl_use_ours()
+{
+	pl_ko=${1:-./gntdev.ko}
+	pl_unload || return 8
+	# Literally "insmod": debug/run wraps it to mark the phase.
+	if ! insmod "$pl_ko"; then
+		pl_say "insmod $pl_ko failed"
+		return 8
+	fi
+	if ! pl_node; then
+		pl_say "$PL_NODE did not appear after insmod $pl_ko"
+		return 8
+	fi
+}
+
+# The stock xen-gntdev in place of ours (for payloads that go back).
+pl_use_stock()
+{
+	[ -d /sys/module/xen_gntdev ] && pl_node && return 0
+	pl_unload || return 8
+	if ! modprobe xen-gntdev; then
+		pl_say "modprobe xen-gntdev failed"
+		return 8
+	fi
+	if ! pl_node; then
+		pl_say "$PL_NODE did not appear after modprobe xen-gntdev"
+		return 8
+	fi
+}
+
+# Unload ours at the end: a module that will not go is a failure.
+pl_unload_ours()
+{
+	rmmod gntdev && return 0
+	pl_say "rmmod gntdev failed"
+	return 1
+}
+
+# xen-gntalloc with room for N grants in all (default 1024): reloaded, or
+# its writable parameter set if it is busy.
+pl_gntalloc_limit()
+{
+	pl_lim=/sys/module/xen_gntalloc/parameters/limit
+	rmmod xen_gntalloc 2>/dev/null
+	modprobe xen-gntalloc limit="$1" 2>/dev/null
+	[ "$(cat $pl_lim 2>/dev/null)" = "$1" ] || echo "$1" >$pl_lim 2>/dev/null
+	[ "$(cat $pl_lim 2>/dev/null)" = "$1" ] && return 0
+	pl_say "cannot set xen-gntalloc's limit to $1"
+	return 8
+}
+
+pl_debugfs()
+{
+	grep -q ' /sys/kernel/debug ' /proc/mounts && return 0
+	mkdir -p /sys/kernel/debug
+	mount -t debugfs debugfs /sys/kernel/debug
+}
+
+# pl_run NAME CMD [ARG...]: run CMD, print its output, keep it in
+# /tmp/NAME.log and its CASE lines in /tmp/NAME.case; returns CMD's status.
+pl_run()
+{
+	pl_n=$1
+	shift
+	pl_say "=== $pl_n driver: $(pl_driver)==="
+	"$@" >"/tmp/$pl_n.log" 2>&1
+	pl_rc=$?
+	cat "/tmp/$pl_n.log"
+	grep '^CASE ' "/tmp/$pl_n.log" >"/tmp/$pl_n.case"
+	pl_c=$(wc -l <"/tmp/$pl_n.case")
+	if [ "$pl_c" -gt 0 ]; then
+		pl_say "$pl_n run: exit $pl_rc, $pl_c cases"
+	else
+		pl_say "$pl_n run: exit $pl_rc"
+	fi
+	return $pl_rc
+}
+
+# pl_stock_then_ours CMD [ARG...]: run "stock" is CMD --stock ARG... on
+# the stock driver (skipped with PL_STOCK=0), then ours is swapped in and
+# run "ours" is CMD ARG... (skipped with PL_OURS=0).  Their statuses are
+# left in pl_stock_rc and pl_ours_rc (empty: not run); returns 8 if the
+# swap failed, else 0.
+# shellcheck disable=SC2034 # the statuses are the caller's
+pl_stock_then_ours()
+{
+	pl_cmd=$1
+	shift
+	pl_stock_rc=
+	pl_ours_rc=
+	if [ "${PL_STOCK:-1}" = 1 ]; then
+		pl_run stock "$pl_cmd" --stock "$@"
+		pl_stock_rc=$?
+	fi
+	[ "${PL_OURS:-1}" = 1 ] || return 0
+	# shellcheck disable=SC2119
+	pl_use_ours || return 8
+	pl_run ours "$pl_cmd" "$@"
+	pl_ours_rc=$?
+	return 0
+}
+
+# pl_compare A B LIST: the CASE lines of runs A and B agree but for the
+# cases named in LIST (one per line, "# reason" comments), which are
+# printed side by side.  Returns 1 if they do not.
+pl_compare()
+{
+	pl_skip=$(sed 's/#.*//' "$3" | awk 'NF { printf "%s ", $1 }')
+	for pl_f in "$1" "$2"; do
+		awk -v skip="$pl_skip" '
+			BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) d[s[i] ":"] = 1 }
+			!($2 in d)' "/tmp/$pl_f.case" >"/tmp/$pl_f.cmp"
+	done
+	for pl_c in $pl_skip; do
+		pl_x=$(grep "^CASE $pl_c: " "/tmp/$1.case" | sed 's/^[^:]*: //')
+		pl_y=$(grep "^CASE $pl_c: " "/tmp/$2.case" | sed 's/^[^:]*: //')
+		if [ "$pl_x" = "$pl_y" ]; then
+			pl_say "listed difference $pl_c: now the same ('$pl_x')"
+		else
+			pl_say "listed difference $pl_c: $1 '$pl_x', $2 '$pl_y'"
+		fi
+	done
+	if diff -u "/tmp/$1.cmp" "/tmp/$2.cmp" >"/tmp/$1-$2.diff"; then
+		pl_say "$1 and $2 agree on $(wc -l <"/tmp/$2.cmp") cases"
+		return 0
+	fi
+	pl_say "UNEXPECTED DIFFERENCES ($1 -, $2 +):"
+	cat "/tmp/$1-$2.diff"
+	return 1
+}
