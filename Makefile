@@ -116,7 +116,7 @@ deb: deps
 # docs/bad-inputs.md must be what the suite's tables say.
 check-unit: deps
 	$(MAKE) --no-print-directory -C tools/tests/unit check
-	$(LAB)/conform/mkdoc.py --check docs/bad-inputs.md
+	tools/tests/suites/conform/mkdoc.py --check docs/bad-inputs.md
 	$(MAKE) --no-print-directory -C $(LIB) check O=$(LIBOUT)
 	$(MAKE) --no-print-directory -C $(CLI) check O=$(CLIOUT) LIBO=$(LIBOUT)
 

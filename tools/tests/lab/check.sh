@@ -198,7 +198,7 @@ group_domu()
 	# Stock driver in the domU, PV and PVH, on the default dom0 kernel.
 	for t in pv pvh; do
 		d=$(payload "domu-grantmap-$t" \
-			"$LAB_DIR/xl/grantmap/run" "$LAB_DIR/xl/grantmap/domu")
+			"$SUITES/domu/run" "$SUITES/domu/domu")
 		echo "TYPE=$t" >"$d/grantmap.conf"
 		job "domu-grantmap-$t" 0 "$d" BASE=xl TIMEOUT=360
 	done
@@ -211,7 +211,7 @@ group_domu()
 		for t in pvh pv; do
 			[ $t = pvh ] || [ "$k" = "$KERNEL" ] || continue
 			d=$(payload "domu-ours-$t-$k" \
-				"$LAB_DIR/xl/grantmap/run" "$LAB_DIR/xl/grantmap/domu")
+				"$SUITES/domu/run" "$SUITES/domu/domu")
 			module "$k" "$d/domu"
 			printf 'TYPE=%s\nDOMU_MODS=%s\n' "$t" \
 				xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
@@ -225,7 +225,7 @@ group_domu()
 	for k in $KERNELS; do
 		n=domu-selftest
 		[ "$k" = "$KERNEL" ] || n=domu-selftest-$k
-		d=$(payload "$n" "$LAB_DIR"/xl/selftest/*)
+		d=$(payload "$n" "$LAB_DIR"/selftest/domu/*)
 		KERNEL=$k "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
 		cp "$d/build/xenlab_warn.ko" "$d/warn/"
 		rm -rf "$d/build"
@@ -233,20 +233,20 @@ group_domu()
 	done
 }
 
-# The dma-buf ioctls with a second domain (xl/dmabuf): our gntdev.ko in
+# The dma-buf ioctls with a second domain (suites/dmabuf-domu): our gntdev.ko in
 # dom0 grants a vgem buffer to a domU and exports the domU's grants as a
-# dma-buf, which a test importer (xl/dmabuf/mod) checks; the domU maps
+# dma-buf, which a test importer (suites/dmabuf-domu/mod) checks; the domU maps
 # with the stock xen-gntdev.
 group_dmabuf_domu()
 {
 	local k t d
 	for k in $KERNELS; do
 		for t in ${LAB_DMABUF_TYPES:-pv pvh}; do
-			d=$(payload "dmabuf-domu-$t-$k" "$LAB_DIR/xl/dmabuf/run" \
-				"$LAB_DIR/xl/dmabuf/domu" "$TOOLS/xenlab-dmabuf")
+			d=$(payload "dmabuf-domu-$t-$k" "$SUITES/dmabuf-domu/run" \
+				"$SUITES/dmabuf-domu/domu" "$TOOLS/xenlab-dmabuf")
 			cp "$TOOLS/xenlab-dmabuf" "$d/domu/"
 			module "$k" "$d"
-			KERNEL=$k "$LAB_DIR/kbuild.sh" "$LAB_DIR/xl/dmabuf/mod" \
+			KERNEL=$k "$LAB_DIR/kbuild.sh" "$SUITES/dmabuf-domu/mod" \
 				"$d/build"
 			cp "$d/build/xenlab_dmabuf.ko" "$d/"
 			rm -rf "$d/build"
@@ -299,7 +299,7 @@ debproof_boot()
 	. "$LAB_CACHE/env/kernel-$3.env"
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/env/busybox.env"
-	d=$(payload "$name" "$LAB_DIR"/debproof/{run,proof.sh})
+	d=$(payload "$name" "$SUITES"/debproof/{run,proof.sh})
 	mkdir -p "$d/debs" "$d/mods" "$d/domu"
 	cp "$debs"/*.deb "$d/debs/"
 	debproof_expected "$d" "$debs" "$suite"
@@ -363,7 +363,7 @@ debproof_ramdisk()
 	for a in sh mount sleep uname; do
 		ln -s busybox "$r/bin/$a"
 	done
-	cp "$LAB_DIR/debproof/domu-init" "$r/init"
+	cp "$SUITES/debproof/domu-init" "$r/init"
 	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 		gzip -9n >"$1"
 	rm -rf "$r"
@@ -387,7 +387,7 @@ debproof_ramdisk()
 #                     KERNEL:VAR=VALUE only on that kernel's boot
 # carry and conf lines before the first job are every job's, after a job
 # line that job's.  A group with no group_ function is its manifests' jobs.
-SUITES=$LAB_DIR
+SUITES=$LAB_TOP/tools/tests/suites
 
 group_from_manifests()
 {
@@ -522,8 +522,8 @@ debug_payload()
 group_debug()
 {
 	local d
-	d=$(payload debug-conform "$LAB_DIR/conform/run" \
-		"$LAB_DIR/conform/expected-differences" "$TOOLS/gntdev-conform")
+	d=$(payload debug-conform "$SUITES/conform/run" \
+		"$SUITES/conform/expected-differences" "$TOOLS/gntdev-conform")
 	debug_payload "$d"
 	job debug-conform 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=2100
 	d=$(payload debug-conform-ours "$LAB_DIR/debug/ours" \
@@ -533,11 +533,11 @@ group_debug()
 		"gntdev-conform -g regress" >"$d/commands"
 	debug_payload "$d"
 	job debug-conform-ours 0 "$d" "${DEBUG_ENV[@]}" SMP=2 TIMEOUT=1800
-	d=$(payload debug-torture "$LAB_DIR/torture/run")
+	d=$(payload debug-torture "$SUITES/torture/run")
 	printf 'STOCK=0\nTORTURE_ARGS="-k 200 -t 10"\n' >"$d/conf"
 	debug_payload "$d"
 	job debug-torture 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=900
-	d=$(payload debug-fuzz "$LAB_DIR/fuzz/run")
+	d=$(payload debug-fuzz "$SUITES/fuzz/run")
 	echo FUZZ_TIME=30 >"$d/conf"
 	debug_payload "$d"
 	job debug-fuzz 0 "$d" "${DEBUG_ENV[@]}" TIMEOUT=600

@@ -59,7 +59,7 @@ def lab_env():
 
 def catalogue():
     """Bad inputs per (suite, driver) in a full run: docs/bad-inputs.md."""
-    path = os.path.join(HERE, "conform", "mkdoc.py")
+    path = os.path.join(HERE, "..", "suites", "conform", "mkdoc.py")
     spec = importlib.util.spec_from_file_location("mkdoc", path)
     mkdoc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mkdoc)
