@@ -561,9 +561,7 @@ static void case_fd_passing(unsigned int arg)
 	pool_fill(0, 1, 11);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		obs_end("socketpair=%s", ename(errno));
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	iov.iov_base = &byte;
 	iov.iov_len = 1;
 	msg.msg_iov = &iov;
@@ -621,9 +619,7 @@ static void case_kill9(unsigned int arg)
 	(void)arg;
 	if (pipe(pipefd))
 		obs_end("pipe=%s", ename(errno));
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid) {
 		int a = open(gntdev_node, O_RDWR),
 		    b = open(gntdev_node, O_RDWR);

@@ -105,6 +105,17 @@ void *must_gmmap(int fd, __u64 index, unsigned int n, int prot)
 	return p;
 }
 
+pid_t must_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		obs_end("fork=%s", ename(errno));
+	return pid;
+}
+
 void *reserve_va(unsigned int n)
 {
 	void *p = mmap(NULL, n * CONFORM_PAGE, PROT_NONE,
@@ -441,10 +452,7 @@ int in_child(int (*fn)(void *), void *arg)
 	int status;
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid) {
 		alarm(10);
 		_exit(fn(arg));

@@ -196,6 +196,11 @@ static inline void *gmmap(int fd, __u64 index, unsigned int n, int prot,
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
 /* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */
 void *reserve_va(unsigned int n);
+/*
+ * fork() with stdout flushed first (no line printed twice); ends the case
+ * ("fork=ERR") if it fails.
+ */
+pid_t must_fork(void);
 
 /*
  * Map pool page @first, mmap it read-write and vmsplice() it into a new

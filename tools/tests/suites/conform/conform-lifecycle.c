@@ -530,10 +530,7 @@ static void case_exit_holding(unsigned int kill9)
 	*byte = 0x5a;
 	if (pipe(ready) || pipe(go))
 		obs_end("pipe=%s", ename(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid)
 		hold_maps(ready[1], go[0]);
 	close(ready[1]);
@@ -645,10 +642,7 @@ static void case_kill9_loop(unsigned int rounds)
 	for (i = 0; i < rounds; i++) {
 		__u32 seed = prng(&st);
 
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			obs_end("fork=%s", ename(errno));
+		pid = must_fork();
 		if (!pid)
 			churn(seed);
 		sleep_ms(prng(&st) % 40);
@@ -738,10 +732,7 @@ static void case_notify_event(unsigned int how)
 		    evtchn_wait(efd, listen, 1000) ? "event" : "none");
 		return;
 	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid) {
 		alarm(10);
 		fd = open(gntdev_node, O_RDWR | O_CLOEXEC);

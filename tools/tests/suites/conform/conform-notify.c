@@ -229,10 +229,7 @@ static void case_child(unsigned int kill9)
 	pair_open(&c.e);
 	if (pipe(ready) || pipe(go))
 		obs_end("pipe=%s", ename(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid) {
 		close(ready[0]);
 		close(go[1]);

@@ -317,9 +317,7 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	obs("dofork=%s", err == kernel ? "as-gntalloc" : ename(err));
 	if (pipe(res) || pipe(go))
 		obs_end("pipe=%s", ename(errno));
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid) {
 		sig = probe(p, false);
 		if (write(res[1], &sig, sizeof(sig)) != sizeof(sig) ||
@@ -458,9 +456,7 @@ static void case_kmap_walkers(unsigned int arg)
 	obs("cold=%s", madvise(p, 4 * P, MADV_COLD) ? ename(errno) : "ok");
 	obs("data=%s", verify_at(p, 0, 4, 64) ? "ok" : "mismatch");
 	remote.iov_base = p;
-	pid = fork();
-	if (pid < 0)
-		obs_end("fork=%s", ename(errno));
+	pid = must_fork();
 	if (!pid)
 		_exit(process_vm_readv(getppid(), &local, 1, &remote, 1, 0) ==
 					      (ssize_t)sizeof(want) &&
