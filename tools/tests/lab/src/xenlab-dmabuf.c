@@ -55,7 +55,7 @@
 static char why[256];
 /* The errno of map_refs()'s failure. */
 static int map_err;
-static long pages = 16, secs = 200;
+static long pages, secs;
 
 /* Sleep @ms, or less if stdin has news; false once stdin is at EOF. */
 static bool nap(int ms)
@@ -445,44 +445,26 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *reflist = NULL;
+	struct xdom_opts o = { .domid = -1, .pages = 16, .secs = 200 };
 	__u32 refs[MAX_PAGES + 1];
-	struct lab_opts opts;
-	long domid = -1;
 	size_t n = 0;
-	int opt;
 
 	if (argc < 2)
 		usage();
 	optind = 2;
-	while ((opt = lab_getopt(argc, argv, "D:n:t:r:", NULL, &opts)) != -1) {
-		switch (opt) {
-		case 'D':
-			domid = strtol(optarg, NULL, 0);
-			break;
-		case 'n':
-			pages = strtol(optarg, NULL, 0);
-			break;
-		case 't':
-			secs = strtol(optarg, NULL, 0);
-			break;
-		case 'r':
-			reflist = optarg;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || pages < 1 || pages > MAX_PAGES || secs < 1)
+	xdom_getopt(argc, argv, "D:n:t:r:", &o, usage);
+	if (o.pages > MAX_PAGES)
 		usage();
+	pages = o.pages;
+	secs = o.secs;
 	lab_catch_fatal_signals();
-	if (!strcmp(argv[1], "dom0") && domid > 0 && domid < 0x7ff0)
-		return dom0_main(domid);
-	if (strcmp(argv[1], "domu") || !reflist)
+	if (!strcmp(argv[1], "dom0") && o.domid > 0)
+		return dom0_main(o.domid);
+	if (strcmp(argv[1], "domu") || !o.refs)
 		usage();
-	n = xdom_parse_refs(reflist, refs, MAX_PAGES + 1);
+	n = xdom_parse_refs(o.refs, refs, MAX_PAGES + 1);
 	if (n != (size_t)pages + 1)
 		lab_die(2, "%zu refs; want %ld data pages and a mailbox", n,
 			pages);
-	return domu_main(opts.node, refs, n);
+	return domu_main(o.lab.node, refs, n);
 }

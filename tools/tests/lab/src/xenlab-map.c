@@ -24,7 +24,6 @@
 #define INVALID_REF LAB_NEVER_GRANTED
 
 /* -d (and the other shared options, unused here). */
-static struct lab_opts opts;
 static domid_t peer;
 static char why[256];
 
@@ -198,34 +197,27 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	/* No -n or -t here: the refs say how many pages. */
+	struct xdom_opts o = { .domid = -1, .pages = 1, .secs = 1 };
 	static __u32 refs[XDOM_MAX_PAGES];
-	const char *reflist = NULL;
-	long domid = -1;
+	const char *reflist;
+	long domid;
 	size_t n;
-	int fd, opt;
+	int fd;
 
-	while ((opt = lab_getopt(argc, argv, "D:r:", NULL, &opts)) != -1) {
-		switch (opt) {
-		case 'D':
-			domid = strtol(optarg, NULL, 0);
-			break;
-		case 'r':
-			reflist = optarg;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || domid < 0 || domid >= 0x7ff0 || !reflist)
+	xdom_getopt(argc, argv, "D:r:", &o, usage);
+	if (o.domid < 0 || !o.refs)
 		usage();
+	domid = o.domid;
+	reflist = o.refs;
 	n = xdom_parse_refs(reflist, refs, XDOM_MAX_PAGES);
 	if (!n)
 		lab_die(2, "bad ref list '%s'", reflist);
 	peer = domid;
 	lab_catch_fatal_signals();
 
-	fd = lab_gntdev_open(opts.node);
-	if (!lab_check(fd >= 0, lab_errwhy("open", -fd), "open %s", opts.node))
+	fd = lab_gntdev_open(o.lab.node);
+	if (!lab_check(fd >= 0, lab_errwhy("open", -fd), "open %s", o.lab.node))
 		return lab_tap_summary();
 	test_invalid_ref(fd);
 	test_read_only(fd, refs, n);

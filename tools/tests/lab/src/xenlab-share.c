@@ -60,33 +60,21 @@ static bool wait_eof(long secs)
 
 int main(int argc, char **argv)
 {
-	long domid = -1, pages = 16, secs = 120;
+	struct xdom_opts o = { .domid = -1, .pages = 16, .secs = 120 };
 	const __u64 flag = xdom_pattern(XDOM_SEED_ACK, 0, 0);
+	long domid, pages, secs;
 	struct lab_pool pool;
-	struct lab_opts opts;
 	volatile __u64 *w;
 	double t0;
-	int fd, opt, ret;
+	int fd, ret;
 	long i;
 
-	while ((opt = lab_getopt(argc, argv, "D:n:t:", NULL, &opts)) != -1) {
-		switch (opt) {
-		case 'D':
-			domid = strtol(optarg, NULL, 0);
-			break;
-		case 'n':
-			pages = strtol(optarg, NULL, 0);
-			break;
-		case 't':
-			secs = strtol(optarg, NULL, 0);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || domid < 0 || domid >= 0x7ff0 || pages < 1 ||
-	    pages > XDOM_MAX_PAGES || secs < 1)
+	xdom_getopt(argc, argv, "D:n:t:", &o, usage);
+	if (o.domid < 0)
 		usage();
+	domid = o.domid;
+	pages = o.pages;
+	secs = o.secs;
 	lab_catch_fatal_signals();
 
 	lab_tap_current = "gntalloc";

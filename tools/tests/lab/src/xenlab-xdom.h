@@ -96,4 +96,53 @@ static inline size_t xdom_parse_refs(const char *s, __u32 *refs, size_t max)
 	return n;
 }
 
+/**
+ * struct xdom_opts - the options of the two-domain programs
+ * @lab: the options every lab program has (lab_getopt()).
+ * @domid: -D DOMID, the peer domain; -1 if not given.
+ * @pages: -n PAGES.
+ * @secs: -t SECS, how long to wait for the peer.
+ * @refs: -r REF,..., the peer's grant references; NULL if not given.
+ */
+struct xdom_opts {
+	struct lab_opts lab;
+	long domid;
+	long pages;
+	long secs;
+	const char *refs;
+};
+
+/*
+ * Read the options in @letters (a subset of "D:n:t:r:") into @o, whose
+ * defaults the caller set; calls @usage on any other option, on operands
+ * and on values out of range.
+ */
+static inline void xdom_getopt(int argc, char **argv, const char *letters,
+			       struct xdom_opts *o, void (*usage)(void))
+{
+	int opt;
+
+	while ((opt = lab_getopt(argc, argv, letters, NULL, &o->lab)) != -1) {
+		switch (opt) {
+		case 'D':
+			o->domid = strtol(optarg, NULL, 0);
+			break;
+		case 'n':
+			o->pages = strtol(optarg, NULL, 0);
+			break;
+		case 't':
+			o->secs = strtol(optarg, NULL, 0);
+			break;
+		case 'r':
+			o->refs = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || o->domid >= 0x7ff0 || o->pages < 1 ||
+	    o->pages > XDOM_MAX_PAGES || o->secs < 1)
+		usage();
+}
+
 #endif /* XENLAB_XDOM_H */
