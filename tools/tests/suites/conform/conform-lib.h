@@ -53,7 +53,6 @@
  * @timeout: Seconds before the child is killed; 0 means the default.
  * @bad_input: The case makes a malformed request; docs/bad-inputs.md
  *	lists it (conform/mkdoc.py) and the run counts it.
- * @by_name: Run only when -c selects it (it WARNs on every driver today).
  */
 struct conform_case {
 	const char *name;
@@ -64,7 +63,6 @@ struct conform_case {
 	unsigned int need;
 	unsigned int timeout;
 	bool bad_input;
-	bool by_name;
 };
 
 /*
