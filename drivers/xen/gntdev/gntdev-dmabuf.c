@@ -60,6 +60,9 @@ GNTDEV_MODULE_IMPORT_NS_DMA_BUF();
  * @count: Number of grants, and of pages.
  * @pages: The pages the grants are mapped over.
  * @unmap_ops: One unmap per grant, filled by the map.
+ * @unmap_queue: What gnttab_unmap_refs_sync() works on.  Not on the stack:
+ *	it initialises a delayed work in it, which debugobjects refuses on
+ *	a stack that did not say so.
  */
 struct gntdev_dmabuf_exp {
 	struct list_head link;
@@ -70,6 +73,7 @@ struct gntdev_dmabuf_exp {
 	u32 count;
 	struct page **pages;
 	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct gntab_unmap_queue_data unmap_queue;
 };
 
 /**
@@ -244,15 +248,15 @@ static unsigned long gntdev_page_kaddr(struct page *page)
  */
 static void gntdev_exp_unmap(struct gntdev_dmabuf_exp *exp, u32 n)
 {
-	struct gntab_unmap_queue_data q = {
-		.unmap_ops = exp->unmap_ops,
-		.pages = exp->pages,
-		.count = n,
-	};
+	struct gntab_unmap_queue_data *q = &exp->unmap_queue;
 
 	if (!n)
 		return;
-	if (gnttab_unmap_refs_sync(&q)) {
+	q->unmap_ops = exp->unmap_ops;
+	q->kunmap_ops = NULL;
+	q->pages = exp->pages;
+	q->count = n;
+	if (gnttab_unmap_refs_sync(q)) {
 		pr_err("dma-buf export: cannot unmap %u grants: leaking their pages\n",
 		       n);
 		return;
