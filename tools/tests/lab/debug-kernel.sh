@@ -164,14 +164,17 @@ prepare()
 		configure
 		build
 		recipe >"$DIR/.complete"
+		# Packages of the same names, new contents: a new env file
+		# makes fetch.sh look again.
+		rm -f "$TOP/$NAME.env"
 	fi
 	kver=$(make -s -C "$SRC" LOCALVERSION="$LOCALVERSION" kernelrelease)
 	image=$(compgen -G "$DIR/linux-image-${kver}_${VERSION}_*.deb")
 	headers=$(compgen -G "$DIR/linux-headers-${kver}_${VERSION}_*.deb")
 	env=$(printf 'KVER=%s\nDEBS="%s"\nBASE_KVER=%s\n' "$kver" \
 		"$image $headers" "$BASE_KVER")
-	# Rewritten only when it changes: fetch.sh re-extracts when it is
-	# newer than its stamp.
+	# Rewritten only when it changes or the kernel was rebuilt: fetch.sh
+	# looks again when it is newer than its stamp.
 	[ "$(cat "$TOP/$NAME.env" 2>/dev/null)" = "$env" ] ||
 		echo "$env" >"$TOP/$NAME.env"
 }

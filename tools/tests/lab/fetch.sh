@@ -153,18 +153,21 @@ image_parts()
 
 # A kernel the lab builds (debug-kernel.sh; built once, then reused): its
 # image and headers packages are extracted like Debian's.  The stamp names
-# the packages, so a rebuild re-extracts.
+# the packages and their times, so a rebuild re-extracts.
 fetch_built_kernel()
 {
-	local root KVER DEBS
+	local root KVER DEBS stamp
 	"$LAB_DIR/debug-kernel.sh" "$KERNEL"
 	# shellcheck disable=SC1090
 	. "$LAB_CACHE/debug-kernel/$KERNEL.env"
 	root=$LAB_CACHE/kernel/$KVER
-	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$DEBS" ]; then
+	# A rebuild writes packages of the same names: their times tell.
+	# shellcheck disable=SC2086
+	stamp="$DEBS $(stat -c %Y $DEBS)"
+	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$stamp" ]; then
 		# shellcheck disable=SC2086
 		extract_kernel "$root" "$KVER" $DEBS
-		echo "$DEBS" >"$root/.complete"
+		echo "$stamp" >"$root/.complete"
 	fi
 	kernel_env "$root" "$KVER"
 }

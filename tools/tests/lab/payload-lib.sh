@@ -114,6 +114,15 @@ pl_gntalloc_limit()
 	return 8
 }
 
+# vgem, the dma-buf exporter whose buffers the conformance suite's dmabuf
+# group imports; without it those cases fail ("vgem=ENOENT").
+pl_vgem()
+{
+	modprobe vgem 2>/dev/null && return 0
+	pl_say "modprobe vgem failed"
+	return 8
+}
+
 pl_debugfs()
 {
 	grep -q ' /sys/kernel/debug ' /proc/mounts && return 0
