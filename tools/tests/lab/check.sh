@@ -92,8 +92,7 @@ group_selftest()
 	job selftest-panic 125 "$(payload selftest-panic "$LAB_DIR/selftest/panic/run")" TIMEOUT=60
 	job selftest-hang 124 "$(payload selftest-hang "$LAB_DIR/selftest/hang/run")" TIMEOUT=40
 	d=$(payload selftest-warn "$LAB_DIR/selftest/warn/run")
-	KERNEL=6.1 "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
-	cp "$d/build/xenlab_warn.ko" "$d/"
+	kmod 6.1 "$LAB_DIR/selftest/warn" xenlab_warn "$d"
 	job selftest-warn 126 "$d"
 	d=$(payload selftest-leak "$LAB_DIR/selftest/leak/run" "$TOOLS/selfgrant")
 	job selftest-leak 123 "$d"
@@ -109,18 +108,27 @@ group_selftest()
 	done
 }
 
-# Our module for one lab kernel into a payload directory: built the first
-# time this run asks for that kernel's, copied from $KO after that.
+# kmod KERNEL SRCDIR NAME DIR [MAKEARG...]: the out-of-tree module
+# NAME.ko of SRCDIR for one lab kernel into DIR, built the first time this
+# run asks for it, copied from $KO after that.
+kmod()
+{
+	local k=$1 ko=$KO/$1 src=$2 name=$3 dir=$4
+	shift 4
+	if [ ! -e "$ko/$name.ko" ]; then
+		rm -rf "$ko/build-$name"
+		KERNEL=$k "$LAB_DIR/kbuild.sh" "$src" "$ko/build-$name" "$@"
+		cp "$ko/build-$name/$name.ko" "$ko/"
+		rm -rf "$ko/build-$name"
+	fi
+	cp "$ko/$name.ko" "$dir/"
+}
+
+# Our module for one lab kernel into a payload directory.
 module()
 {
-	local ko=$KO/$1
-	if [ ! -e "$ko/gntdev.ko" ]; then
-		KERNEL=$1 "$LAB_DIR/kbuild.sh" "$LAB_TOP/drivers/xen/gntdev" \
-			"$ko/build" GNTDEV_TOP="$LAB_TOP"
-		cp "$ko/build/gntdev.ko" "$ko/"
-		rm -rf "$ko/build"
-	fi
-	cp "$ko/gntdev.ko" "$2/"
+	kmod "$1" "$LAB_TOP/drivers/xen/gntdev" gntdev "$2" \
+		GNTDEV_TOP="$LAB_TOP"
 }
 
 # Every kernel the conformance suite runs on: the full catalogue's and the
@@ -226,9 +234,7 @@ group_domu()
 		n=domu-selftest
 		[ "$k" = "$KERNEL" ] || n=domu-selftest-$k
 		d=$(payload "$n" "$LAB_DIR"/selftest/domu/*)
-		KERNEL=$k "$LAB_DIR/kbuild.sh" "$LAB_DIR/selftest/warn" "$d/build"
-		cp "$d/build/xenlab_warn.ko" "$d/warn/"
-		rm -rf "$d/build"
+		kmod "$k" "$LAB_DIR/selftest/warn" xenlab_warn "$d/warn"
 		job "$n" 0 "$d" BASE=xl "KERNEL=$k" TIMEOUT=600
 	done
 }
@@ -246,10 +252,7 @@ group_dmabuf_domu()
 				"$SUITES/dmabuf-domu/domu" "$TOOLS/xenlab-dmabuf")
 			cp "$TOOLS/xenlab-dmabuf" "$d/domu/"
 			module "$k" "$d"
-			KERNEL=$k "$LAB_DIR/kbuild.sh" "$SUITES/dmabuf-domu/mod" \
-				"$d/build"
-			cp "$d/build/xenlab_dmabuf.ko" "$d/"
-			rm -rf "$d/build"
+			kmod "$k" "$SUITES/dmabuf-domu/mod" xenlab_dmabuf "$d"
 			echo "TYPE=$t" >"$d/dmabuf.conf"
 			job "dmabuf-domu-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
 				TIMEOUT=420
