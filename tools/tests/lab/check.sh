@@ -200,33 +200,28 @@ group_dropin()
 
 # A second domain (BASE=xl): a PV and a PVH domU map dom0's grants with the
 # stock xen-gntdev, then with ours; PVH is gntdev's auto-translated path.
+# A boot starts its domUs one after the other.
 group_domu()
 {
 	local k t d n
 	# Stock driver in the domU, PV and PVH, on the default dom0 kernel.
-	for t in pv pvh; do
-		d=$(payload "domu-grantmap-$t" \
-			"$SUITES/domu/run" "$SUITES/domu/domu")
-		echo "TYPE=$t" >"$d/grantmap.conf"
-		job "domu-grantmap-$t" 0 "$d" BASE=xl TIMEOUT=360
-	done
+	d=$(payload domu-grantmap "$SUITES/domu/run" "$SUITES/domu/domu")
+	echo 'TYPE="pv pvh"' >"$d/grantmap.conf"
+	job domu-grantmap 0 "$d" BASE=xl TIMEOUT=600
 	# OUR gntdev.ko in the domU: on PVH this is our driver's
 	# auto-translated path, which dom0 (PV) cannot exercise; on every
 	# kernel for PVH (the other platforms' too), on the default one for
-	# PV.  Each boots on its kernel's own Xen with that release's
+	# PV as well.  Each boots on its kernel's own Xen with that release's
 	# toolstack (fetch.sh --with-xl): bookworm's 4.17, trixie's 4.20.
 	for k in $(suite_kernels); do
-		for t in pvh pv; do
-			[ $t = pvh ] || [ "$k" = "$KERNEL" ] || continue
-			d=$(payload "domu-ours-$t-$k" \
-				"$SUITES/domu/run" "$SUITES/domu/domu")
-			module "$k" "$d/domu"
-			printf 'TYPE=%s\nDOMU_MODS=%s\n' "$t" \
-				xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
-				>"$d/grantmap.conf"
-			job "domu-ours-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
-				TIMEOUT=360
-		done
+		t=pvh
+		[ "$k" != "$KERNEL" ] || t="pvh pv"
+		d=$(payload "domu-ours-$k" "$SUITES/domu/run" "$SUITES/domu/domu")
+		module "$k" "$d/domu"
+		printf 'TYPE="%s"\nDOMU_MODS=%s\n' "$t" \
+			xenfs:xen-evtchn:xen-privcmd:xen-gntalloc:gntdev.ko \
+			>"$d/grantmap.conf"
+		job "domu-ours-$k" 0 "$d" BASE=xl "KERNEL=$k" TIMEOUT=600
 	done
 	# xenlab-domu's own statuses, four PV domUs in one boot, with each
 	# primary row's toolstack (bookworm's xl 4.17, trixie's 4.20).
@@ -242,21 +237,18 @@ group_domu()
 # The dma-buf ioctls with a second domain (suites/dmabuf-domu): our gntdev.ko in
 # dom0 grants a vgem buffer to a domU and exports the domU's grants as a
 # dma-buf, which a test importer (suites/dmabuf-domu/mod) checks; the domU maps
-# with the stock xen-gntdev.
+# with the stock xen-gntdev; a PV and then a PVH domU in one boot.
 group_dmabuf_domu()
 {
-	local k t d
+	local k d
 	for k in $KERNELS; do
-		for t in ${LAB_DMABUF_TYPES:-pv pvh}; do
-			d=$(payload "dmabuf-domu-$t-$k" "$SUITES/dmabuf-domu/run" \
-				"$SUITES/dmabuf-domu/domu" "$TOOLS/xenlab-dmabuf")
-			cp "$TOOLS/xenlab-dmabuf" "$d/domu/"
-			module "$k" "$d"
-			kmod "$k" "$SUITES/dmabuf-domu/mod" xenlab_dmabuf "$d"
-			echo "TYPE=$t" >"$d/dmabuf.conf"
-			job "dmabuf-domu-$t-$k" 0 "$d" BASE=xl "KERNEL=$k" \
-				TIMEOUT=420
-		done
+		d=$(payload "dmabuf-domu-$k" "$SUITES/dmabuf-domu/run" \
+			"$SUITES/dmabuf-domu/domu" "$TOOLS/xenlab-dmabuf")
+		cp "$TOOLS/xenlab-dmabuf" "$d/domu/"
+		module "$k" "$d"
+		kmod "$k" "$SUITES/dmabuf-domu/mod" xenlab_dmabuf "$d"
+		echo "TYPE=\"${LAB_DMABUF_TYPES:-pv pvh}\"" >"$d/dmabuf.conf"
+		job "dmabuf-domu-$k" 0 "$d" BASE=xl "KERNEL=$k" TIMEOUT=700
 	done
 }
 

@@ -130,6 +130,40 @@ pl_debugfs()
 	mount -t debugfs debugfs /sys/kernel/debug
 }
 
+# pl_xdom CMD [ARG...]: start the dom0 half of a two-domain test, which
+# prints "XDOM-REFS r,r,..." and holds its grants until its stdin closes;
+# the refs in PL_REFS.  pl_xdom_end (once the domU is gone) lets it finish,
+# prints its output and returns its status.
+pl_xdom()
+{
+	rm -f /tmp/xdom.ctl
+	mkfifo /tmp/xdom.ctl
+	"$@" </tmp/xdom.ctl >/tmp/xdom.out 2>&1 &
+	pl_xdom_pid=$!
+	pl_xdom_cmd=$1
+	exec 3>/tmp/xdom.ctl
+	PL_REFS=
+	for _ in $(seq 1 100); do
+		PL_REFS=$(sed -n 's/^XDOM-REFS //p' /tmp/xdom.out)
+		[ -n "$PL_REFS" ] && return 0
+		kill -0 $pl_xdom_pid 2>/dev/null || break
+		sleep 0.1
+	done
+	pl_say "$1 printed no refs"
+	pl_xdom_end
+	return 1
+}
+
+pl_xdom_end()
+{
+	exec 3>&-
+	wait $pl_xdom_pid
+	pl_rc=$?
+	pl_say "dom0 side ($pl_xdom_cmd):"
+	grep -v '^XDOM-REFS' /tmp/xdom.out
+	return $pl_rc
+}
+
 # pl_run NAME CMD [ARG...]: run CMD, print its output, keep it in
 # /tmp/NAME.log and its CASE lines in /tmp/NAME.case; returns CMD's status.
 pl_run()
