@@ -36,7 +36,7 @@ set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform lib dropin cli domu dmabuf_domu demo robust)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(debproof dkms selftest stock driver conform robust lib dropin cli domu dmabuf_domu demo)
 # The primary rows, where every group runs: bookworm's 6.1 on Xen 4.17
 # and trixie's 6.12 on Xen 4.20 (Debian's two supported releases).
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
@@ -68,9 +68,35 @@ rm -rf "$KO"
 mkdir -p "$P" "$TOOLS" "$KO"
 : >"$JOBFILE"
 
+# A boot (or, as a comment, a build) for the job list, and for runq.sh,
+# which starts it while the next payloads are being made (start_queue).
 job()
 {
 	echo "$*" >>"$JOBFILE"
+	[ -z "$QUEUE" ] || echo "$*" >&3
+}
+
+QUEUE=
+start_queue()
+{
+	local fifo=$JOBFILE.fifo
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	# Its own process group, so that a failed build stops its boots.
+	setsid "$LAB_DIR/runq.sh" - <"$fifo" &
+	QUEUE=$!
+	exec 3>"$fifo"
+	rm -f "$fifo"
+	trap stop_queue EXIT
+	trap 'exit 130' INT TERM
+}
+
+stop_queue()
+{
+	[ -n "$QUEUE" ] || return 0
+	exec 3>&-
+	kill -- -"$QUEUE" 2>/dev/null
+	QUEUE=
 }
 
 # A payload directory made fresh from the given sources.
@@ -90,7 +116,7 @@ group_selftest()
 	job selftest-pass 0 "$(payload selftest-pass "$LAB_DIR/selftest/pass/run")"
 	job selftest-fail 3 "$(payload selftest-fail "$LAB_DIR/selftest/fail/run")"
 	job selftest-panic 125 "$(payload selftest-panic "$LAB_DIR/selftest/panic/run")" TIMEOUT=60
-	job selftest-hang 124 "$(payload selftest-hang "$LAB_DIR/selftest/hang/run")" TIMEOUT=40
+	job selftest-hang 124 "$(payload selftest-hang "$LAB_DIR/selftest/hang/run")" TIMEOUT=20
 	d=$(payload selftest-warn "$LAB_DIR/selftest/warn/run")
 	kmod 6.1 "$LAB_DIR/selftest/warn" xenlab_warn "$d"
 	job selftest-warn 126 "$d"
@@ -575,8 +601,18 @@ debug_findings()
 	done
 }
 
-make -s -C "$LAB_DIR/src" O="$TOOLS"
+start_queue
+tools=
 for g in "${GROUPS_TO_RUN[@]}"; do
+	# The lab programs, when a group first needs them: the package
+	# proofs' long boots start before they are built.
+	case $g in
+	debproof | dkms) ;;
+	*)
+		[ -n "$tools" ] || make -s -C "$LAB_DIR/src" O="$TOOLS"
+		tools=1
+		;;
+	esac
 	if declare -F "group_$g" >/dev/null; then
 		"group_$g"
 	else
@@ -584,10 +620,10 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 	fi
 done
 rc=0
-# Boots, if any (dkms alone boots nothing).
-if grep -qv '^#' "$JOBFILE"; then
-	"$LAB_DIR/runq.sh" "$JOBFILE" || rc=1
-fi
+# Every boot is queued: wait for the last.
+exec 3>&-
+wait "$QUEUE" || rc=1
+QUEUE=
 if [ -n "$BUILDS_FAILED" ]; then
 	echo "lab: FAIL builds:$BUILDS_FAILED"
 	rc=1
