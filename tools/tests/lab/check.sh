@@ -82,7 +82,8 @@ start_queue()
 	local fifo=$JOBFILE.fifo
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	# Its own process group, so that a failed build stops its boots.
+	# Its own session, so that a failed build stops its boots (QEMU runs
+	# in a process group of its own, under timeout).
 	setsid "$LAB_DIR/runq.sh" - <"$fifo" &
 	QUEUE=$!
 	exec 3>"$fifo"
@@ -95,7 +96,7 @@ stop_queue()
 {
 	[ -n "$QUEUE" ] || return 0
 	exec 3>&-
-	kill -- -"$QUEUE" 2>/dev/null
+	pkill -s "$QUEUE" 2>/dev/null
 	QUEUE=
 }
 
