@@ -164,22 +164,25 @@ pl_xdom_end()
 	return $pl_rc
 }
 
-# pl_run NAME CMD [ARG...]: run CMD, print its output, keep it in
-# /tmp/NAME.log and its CASE lines in /tmp/NAME.case; returns CMD's status.
+# pl_run NAME CMD [ARG...]: run CMD, print its output and how long it
+# took, keep it in /tmp/NAME.log and its CASE lines in /tmp/NAME.case;
+# returns CMD's status.
 pl_run()
 {
 	pl_n=$1
 	shift
 	pl_say "=== $pl_n driver: $(pl_driver)==="
+	pl_t0=$(cut -d' ' -f1 /proc/uptime)
 	"$@" >"/tmp/$pl_n.log" 2>&1
 	pl_rc=$?
+	pl_t=$(awk -v t0="$pl_t0" '{ printf "%.1f s", $1 - t0 }' /proc/uptime)
 	cat "/tmp/$pl_n.log"
 	grep '^CASE ' "/tmp/$pl_n.log" >"/tmp/$pl_n.case"
 	pl_c=$(wc -l <"/tmp/$pl_n.case")
 	if [ "$pl_c" -gt 0 ]; then
-		pl_say "$pl_n run: exit $pl_rc, $pl_c cases"
+		pl_say "$pl_n run: exit $pl_rc, $pl_c cases, $pl_t"
 	else
-		pl_say "$pl_n run: exit $pl_rc"
+		pl_say "$pl_n run: exit $pl_rc, $pl_t"
 	fi
 	return $pl_rc
 }

@@ -172,6 +172,12 @@ marker()
 booted=$(tr -d '\r' <"$OUT" 2>/dev/null | sed -n 's/^XENLAB-BOOTED //p')
 prc=$(marker XENLAB-EXIT-STATUS)
 lrc=$(marker XENLAB-LEAK-STATUS)
+# How long the payload ran (uptime at its exit less uptime at boot): the
+# rest of a boot's time is the machine's.
+payload=$(tr -d '\r' <"$OUT" 2>/dev/null | awk '
+	/^XENLAB-BOOTED / { for (i = 1; i <= NF; i++) if ($i ~ /^uptime=/) b = substr($i, 8) }
+	/^XENLAB-EXIT-STATUS=/ { for (i = 1; i <= NF; i++) if ($i ~ /^uptime=/) e = substr($i, 8) }
+	END { if (b != "" && e != "") printf " payload=%.1fs", e - b }')
 # Each crash line of the console and of the dmesg copy, after the phase it
 # is in: "boot" until the payload starts, then the last phase marked.
 phased_crashes()
@@ -239,7 +245,7 @@ else
 fi
 
 [ $status -eq 0 ] && verdict=PASS || verdict=FAIL
-echo "lab: $NAME: $verdict (status $status: $why) in ${secs}s [${booted:-no boot}] accel=$ACCEL"
+echo "lab: $NAME: $verdict (status $status: $why) in ${secs}s [${booted:-no boot}$payload] accel=$ACCEL"
 if [ -n "$crash" ]; then
 	echo "$crash" | sed 's/^/lab:   | /'
 fi
