@@ -25,16 +25,17 @@ set -uo pipefail
 JOBS=${LAB_JOBS:-2}
 LOGDIR=$LAB_BUILD/out
 mkdir -p "$LOGDIR"
-# Once per kernel, in this loop alone, so parallel boots never race on it.
+# Once per kernel, in this loop alone, so parallel boots never race on it;
+# under the cache lock, as check.sh may be fetching for its builds.
 declare -A READY=()
 prepare()
 {
 	[ -z "${READY[$1]:-}" ] || return 0
-	KERNEL=$1 "$LAB_DIR/fetch.sh" </dev/null || return 1
-	KERNEL=$1 "$LAB_DIR/mkinitramfs.sh" </dev/null || return 1
+	KERNEL=$1 lab_locked "$LAB_DIR/fetch.sh" </dev/null || return 1
+	KERNEL=$1 lab_locked "$LAB_DIR/mkinitramfs.sh" </dev/null || return 1
 	READY[$1]=1
 }
-"$LAB_DIR/fetch.sh" </dev/null || exit 1
+lab_locked "$LAB_DIR/fetch.sh" </dev/null || exit 1
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
