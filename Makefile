@@ -68,16 +68,18 @@ lab-tools:
 
 # The robustness figures (lab and host fuzzer) come once, at the very end;
 # the lab leaves them out then.  The benchmark's one boot runs beside the
-# host's tests, which run one after the other: a core each.
+# unit and fuzz tests, which run one after the other: a core each.  Not
+# beside the packaging checks: on an empty cache both would be fetching.
 check: export LAB_FIGURES := 0
 check: deps format-check
 	$(MAKE) --no-print-directory -j2 --output-sync=target check-bench check-host
+	$(MAKE) --no-print-directory check-packaging
 	$(MAKE) --no-print-directory check-lab
 	@$(LAB)/figures.py --all --fuzz-log $(CURDIR)/build/fuzz/check.log
 
 .PHONY: check-host
 check-host:
-	$(MAKE) --no-print-directory -j1 check-unit check-fuzz check-packaging
+	$(MAKE) --no-print-directory -j1 check-unit check-fuzz
 
 # A bounded libFuzzer run over the driver's pure core (30 s).
 check-fuzz: deps

@@ -107,7 +107,7 @@ trixie)
 *) lab_die "usage: chroot.sh [--image] [bookworm|trixie]" ;;
 esac
 export KERNEL
-LAB_QUIET=1 "$LAB_DIR/fetch.sh"
+LAB_QUIET=1 lab_prepare
 # shellcheck disable=SC1090
 . "$LAB_CACHE/env/kernel-$KERNEL.env"
 command -v mmdebstrap >/dev/null || "$top/tools/deps.sh"
