@@ -10,7 +10,7 @@
  * copied, and the error paths by their return value, errno and log lines.
  * Works with the stock xen-gntdev and with the gntdev project's driver.
  *
- * Built statically against the library (make -C tools/libgnttab lab-test)
+ * Built statically against the library (tools/tests/lab/src: make libgnttab)
  * for the lab's busybox dom0. Prints TAP-like lines and "N passed, N
  * failed"; exits 0 only if everything passed. Every area is unmapped
  * before exit, so the lab's grant-leak check must find nothing.
@@ -44,8 +44,8 @@
 #include <xen/evtchn.h>
 #include <xen/gntalloc.h>
 
-#include "../../../include/xen/public/gntdev.h"
-#include "../../tests/include/t-harness.h"
+#include <xen/public/gntdev.h>
+#include "../../include/t-harness.h"
 
 #define L_RW (PROT_READ | PROT_WRITE)
 #define L_NONE ((uint32_t)-1)
