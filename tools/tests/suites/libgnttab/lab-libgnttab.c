@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-only
+// SPDX-License-Identifier: GPL-2.0
 /*
  * lab-libgnttab - libxengnttab against the real drivers, as root in dom0
  *
@@ -6,13 +6,14 @@
  * them back through xengnttab_* (gntdev), so every public function runs
  * against real devices with no second domain: data is checked both ways,
  * unmap notifications by the cleared byte and by the event delivered on a
- * loopback event channel (/dev/xen/evtchn), grant copy by the bytes
+ * loopback event channel (the lab library's), grant copy by the bytes
  * copied, and the error paths by their return value, errno and log lines.
  * Works with the stock xen-gntdev and with the gntdev project's driver.
  *
- * Built statically against the library (tools/tests/lab/src: make libgnttab)
- * for the lab's busybox dom0. Prints TAP-like lines and "N passed, N
- * failed"; exits 0 only if everything passed. Every area is unmapped
+ * Built statically against our library and the lab library
+ * (tools/tests/lab/src: make libgnttab) for the lab's busybox dom0;
+ * reports through the lab library: TAP-like lines and "N passed, N
+ * failed", exit 0 only if everything passed. Every area is unmapped
  * before exit, so the lab's grant-leak check must find nothing.
  *
  * "lab-libgnttab -x PROG" grants a pool of pages with gntalloc, then runs
@@ -23,44 +24,22 @@
  * for. Only the tests of xengntshr_share_page_notify() and of the event
  * channel (no compat_ioctl either) then differ from the 64-bit run.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+/* Xen's headers before lab.h, which defines what they lack. */
 #include <xengnttab.h>
 #include <xentoollog.h>
 #include <xentoolcore.h>
-#include <xen/evtchn.h>
-#include <xen/gntalloc.h>
 
-#include <xen/public/gntdev.h>
-#include "../../include/t-harness.h"
+#include "lab.h"
 
 #define L_RW (PROT_READ | PROT_WRITE)
 #define L_NONE ((uint32_t)-1)
-#define L_PAGE 4096
-/* A reference far above any grant table dom0 has: never granted. */
-#define L_BAD_REF 0xfffff0U
 /* Not an event channel bound through this kernel's evtchn driver. */
 #define L_BAD_PORT 0xffff0U
-
-static const char *l_err(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	return name ? name : "E?";
-}
 
 /* ------------------------------------------------------------------------
  * A logger that counts what the library reports, and shows it.
@@ -84,7 +63,7 @@ static void l_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
 	l->count++;
 	pthread_mutex_unlock(&l->lock);
 	printf("# log: %s: %s: %s (%s)\n", xtl_level_to_string(level),
-	       context ? context : "-", msg, l_err(errnoval));
+	       context ? context : "-", msg, lab_errname(errnoval));
 }
 
 static void l_destroy(struct xentoollog_logger *logger)
@@ -115,29 +94,39 @@ static xengnttab_handle *xgt;
 static xengntshr_handle *xgs;
 
 /*
- * The pool a 64-bit parent granted (-x), in the environment as
- * "FD INDEX REF..." : L_POOL_RW writable pages, then one read-only.
+ * The pool a 64-bit parent grants for a 32-bit run (-x): L_POOL_RW
+ * writable pages and one read-only, named in the environment as
+ * "FD RW-INDEX RO-INDEX REF..." (the gntalloc file, inherited).
  */
 #define L_POOL_ENV "LAB_LIBGNTTAB_POOL"
-enum { L_POOL_RW = 80, L_POOL = L_POOL_RW + 1 };
-static struct {
-	int fd;
-	uint64_t index;
-	uint32_t refs[L_POOL];
-} pool = { .fd = -1 };
+#define L_POOL_RW 80
+static struct lab_pool pool_rw, pool_ro;
+/* The tests share the pool's pages, not pages of xengntshr's. */
+static bool pooled;
 
-static bool l_pool_take(void)
+static void l_pool_take(void)
 {
 	const char *env = getenv(L_POOL_ENV);
+	unsigned long long rw, ro;
+	__u32 refs[L_POOL_RW + 1];
 	char *end;
+	int fd, ret;
 
 	if (!env)
-		return false;
-	pool.fd = strtol(env, &end, 10);
-	pool.index = strtoull(end, &end, 10);
-	for (int i = 0; i < L_POOL; i++)
-		pool.refs[i] = strtoul(end, &end, 10);
-	return true;
+		return;
+	fd = strtol(env, &end, 10);
+	rw = strtoull(end, &end, 10);
+	ro = strtoull(end, &end, 10);
+	for (int i = 0; i <= L_POOL_RW; i++)
+		refs[i] = strtoul(end, &end, 10);
+	ret = lab_pool_attach(&pool_rw, fd, rw, refs, L_POOL_RW);
+	if (!ret)
+		ret = lab_pool_attach(&pool_ro, fd, ro, refs + L_POOL_RW, 1);
+	if (ret) {
+		errno = -ret;
+		lab_die_errno(1, "mmap of the pool in %s", L_POOL_ENV);
+	}
+	pooled = true;
 }
 
 /*
@@ -146,60 +135,57 @@ static bool l_pool_take(void)
  */
 static void *l_share(uint32_t count, uint32_t *refs, int writable)
 {
-	uint64_t first = writable ? 0 : L_POOL_RW;
-	void *p;
+	struct lab_pool *p = writable ? &pool_rw : &pool_ro;
 
-	if (pool.fd < 0)
+	if (!pooled)
 		return xengntshr_share_pages(xgs, 0, count, refs, writable);
-	if (count > (writable ? L_POOL_RW : 1))
+	if (count > p->n)
 		return NULL;
-	p = mmap(NULL, count * L_PAGE, L_RW, MAP_SHARED, pool.fd,
-		 pool.index + first * L_PAGE);
-	if (p == MAP_FAILED)
-		return NULL;
-	memcpy(refs, &pool.refs[first], count * sizeof(*refs));
-	return p;
+	memcpy(refs, p->refs, count * sizeof(*refs));
+	return (void *)p->mem;
+}
+
+/* Writable pages for the tests of @what; NULL and a failed check if none. */
+static void *l_share_for(uint32_t count, uint32_t *refs, const char *what)
+{
+	void *s = l_share(count, refs, 1);
+
+	if (!s)
+		lab_fail(NULL, "share for the %s", what);
+	return s;
 }
 
 static int l_unshare(void *p, uint32_t count)
 {
-	if (pool.fd < 0)
-		return xengntshr_unshare(xgs, p, count);
-	return munmap(p, count * L_PAGE);
+	/* The pool stays mapped and granted for the next test. */
+	return pooled ? 0 : xengntshr_unshare(xgs, p, count);
 }
 
 /* -x PROG: grant the pool, run PROG with it, return PROG's status. */
 static int l_pool_run(const char *prog)
 {
-	struct ioctl_gntalloc_alloc_gref *op;
-	char env[16 * (L_POOL + 2)];
-	int fd, status, len, i;
-	uint64_t first;
+	char env[16 * (L_POOL_RW + 4)];
+	int fd = lab_gntalloc(), status, len, ret;
 	pid_t pid;
 
-	fd = open("/dev/xen/gntalloc", O_RDWR);
-	op = calloc(1, sizeof(*op) + L_POOL * sizeof(op->gref_ids[0]));
-	if (fd < 0 || !op)
-		return 1;
 	/* One request per kind: gntalloc grants all of one alike. */
-	op->flags = GNTALLOC_FLAG_WRITABLE;
-	op->count = L_POOL_RW;
-	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op))
-		goto fail;
-	len = snprintf(env, sizeof(env), "%d %llu", fd,
-		       (unsigned long long)op->index);
-	for (i = 0; i < L_POOL_RW; i++)
+	ret = fd < 0 ? fd : lab_pool_grant(&pool_rw, L_POOL_RW, 0, true);
+	if (!ret)
+		ret = lab_pool_grant(&pool_ro, 1, 0, false);
+	if (ret) {
+		errno = -ret;
+		lab_die_errno(1, "-x: gntalloc pool");
+	}
+	len = snprintf(env, sizeof(env), "%d %llu %llu", fd,
+		       (unsigned long long)pool_rw.req->index,
+		       (unsigned long long)pool_ro.req->index);
+	for (int i = 0; i < L_POOL_RW; i++)
 		len += snprintf(env + len, sizeof(env) - len, " %u",
-				op->gref_ids[i]);
-	first = op->index;
-	op->flags = 0;
-	op->count = 1;
-	/* The read-only page must follow the writable ones in the file. */
-	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op) ||
-	    op->index != first + L_POOL_RW * L_PAGE)
-		goto fail;
-	snprintf(env + len, sizeof(env) - len, " %u", op->gref_ids[0]);
-	setenv(L_POOL_ENV, env, 1);
+				pool_rw.refs[i]);
+	snprintf(env + len, sizeof(env) - len, " %u", pool_ro.refs[0]);
+	/* lab_gntalloc()'s file is close-on-exec; PROG needs it. */
+	if (setenv(L_POOL_ENV, env, 1) || fcntl(fd, F_SETFD, 0) < 0)
+		lab_die_errno(1, "-x: passing the pool on");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -207,27 +193,21 @@ static int l_pool_run(const char *prog)
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		goto fail;
-	free(op);
-	close(fd);
+		lab_die_errno(1, "-x: running %s", prog);
+	lab_pool_put(&pool_rw);
+	lab_pool_put(&pool_ro);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-
-fail:
-	perror("lab-libgnttab -x: gntalloc pool");
-	free(op);
-	close(fd);
-	return 1;
 }
 
 static void l_fill(uint8_t *p, size_t pages, uint32_t seed)
 {
-	for (size_t i = 0; i < pages * L_PAGE; i++)
-		p[i] = (uint8_t)(seed + i * 7 + i / L_PAGE);
+	for (size_t i = 0; i < pages * LAB_PAGE_SIZE; i++)
+		p[i] = (uint8_t)(seed + i * 7 + i / LAB_PAGE_SIZE);
 }
 
 static bool l_same(const uint8_t *a, const uint8_t *b, size_t pages)
 {
-	return !memcmp(a, b, pages * L_PAGE);
+	return !memcmp(a, b, pages * LAB_PAGE_SIZE);
 }
 
 static bool l_cloexec(int fd)
@@ -237,60 +217,14 @@ static bool l_cloexec(int fd)
 	return flags >= 0 && (flags & FD_CLOEXEC);
 }
 
-/* A loopback event channel: events sent on *send arrive on *listen. */
-static int l_evtchn_pair(uint32_t *listen, uint32_t *send)
-{
-	struct ioctl_evtchn_bind_unbound_port unbound = { .remote_domain = 0 };
-	struct ioctl_evtchn_bind_interdomain inter = { .remote_domain = 0 };
-	int fd, ret;
-
-	fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &unbound);
-	if (ret < 0)
-		goto out_close;
-	*listen = ret;
-	inter.remote_port = *listen;
-	ret = ioctl(fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &inter);
-	if (ret < 0)
-		goto out_close;
-	*send = ret;
-	return fd;
-
-out_close:
-	close(fd);
-	return -1;
-}
-
-/* Did an event arrive on @port within @ms? */
-static bool l_evtchn_wait(int fd, uint32_t port, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint32_t ports[16];
-	bool seen = false;
-	ssize_t got;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return false;
-	got = read(fd, ports, sizeof(ports));
-	for (ssize_t i = 0; i < got / (ssize_t)sizeof(ports[0]); i++) {
-		seen |= ports[i] == port;
-		/* Unmask the port again. */
-		if (write(fd, &ports[i], sizeof(ports[i])) < 0)
-			t_note("evtchn unmask failed: %s", l_err(errno));
-	}
-	return seen;
-}
-
 /* Expect @p == NULL with errno set and one log line more than @logged. */
 static void l_expect_fail_logged(void *p, unsigned int logged, const char *what)
 {
 	int err = errno;
 
-	t_check(!p && err && l_logged() == logged + 1,
-		"%s fails (%s) and logs once", what,
-		p ? "mapped!" : l_err(err));
+	lab_check(!p && err && l_logged() == logged + 1, NULL,
+		  "%s fails (%s) and logs once", what,
+		  p ? "mapped!" : lab_errname(err));
 }
 
 /* ------------------------------------------------------------------------
@@ -300,42 +234,46 @@ static void l_expect_fail_logged(void *p, unsigned int logged, const char *what)
 static void l_open(void)
 {
 	xgt = xengnttab_open(&llog.vtable, 0);
-	t_check(xgt != NULL, "xengnttab_open (%s)", xgt ? "ok" : l_err(errno));
+	lab_check(xgt != NULL, NULL, "xengnttab_open (%s)",
+		  xgt ? "ok" : lab_errname(errno));
 	xgs = xengntshr_open(&llog.vtable, 0);
-	t_check(xgs != NULL, "xengntshr_open (%s)", xgs ? "ok" : l_err(errno));
+	lab_check(xgs != NULL, NULL, "xengntshr_open (%s)",
+		  xgs ? "ok" : lab_errname(errno));
 	if (!xgt || !xgs)
-		exit(t_summary());
-	t_check(xengnttab_fd(xgt) >= 0 && l_cloexec(xengnttab_fd(xgt)),
-		"xengnttab_fd is open, close-on-exec");
-	t_check(xengntshr_fd(xgs) >= 0 && l_cloexec(xengntshr_fd(xgs)),
-		"xengntshr_fd is open, close-on-exec");
-	t_check(xengnttab_set_max_grants(xgt, 4096) == 0,
-		"xengnttab_set_max_grants(4096) succeeds");
-	t_check(l_logged() == 0, "nothing logged so far");
+		exit(lab_tap_summary());
+	lab_check(xengnttab_fd(xgt) >= 0 && l_cloexec(xengnttab_fd(xgt)), NULL,
+		  "xengnttab_fd is open, close-on-exec");
+	lab_check(xengntshr_fd(xgs) >= 0 && l_cloexec(xengntshr_fd(xgs)), NULL,
+		  "xengntshr_fd is open, close-on-exec");
+	lab_check(xengnttab_set_max_grants(xgt, 4096) == 0, NULL,
+		  "xengnttab_set_max_grants(4096) succeeds");
+	lab_check(l_logged() == 0, NULL, "nothing logged so far");
 }
 
 static void l_one_page(void)
 {
-	uint8_t want[L_PAGE];
+	uint8_t want[LAB_PAGE_SIZE];
 	uint8_t *s, *m;
 	uint32_t ref = 0;
 
 	s = l_share(1, &ref, 1);
-	t_check(s != NULL, "share 1 page with dom0 (ref %u)", ref);
+	lab_check(s != NULL, NULL, "share 1 page with dom0 (ref %u)", ref);
 	if (!s)
 		return;
 	l_fill(s, 1, 1);
-	memcpy(want, s, L_PAGE);
+	memcpy(want, s, LAB_PAGE_SIZE);
 	m = xengnttab_map_grant_ref(xgt, 0, ref, L_RW);
-	t_check(m != NULL, "map_grant_ref of it (%s)", m ? "ok" : l_err(errno));
+	lab_check(m != NULL, NULL, "map_grant_ref of it (%s)",
+		  m ? "ok" : lab_errname(errno));
 	if (m) {
-		t_check(l_same(m, want, 1), "mapping shows the shared data");
+		lab_check(l_same(m, want, 1), NULL,
+			  "mapping shows the shared data");
 		l_fill(m, 1, 2);
-		t_check(l_same(s, m, 1),
-			"data written to the map reaches the sharer");
-		t_check(xengnttab_unmap(xgt, m, 1) == 0, "unmap");
+		lab_check(l_same(s, m, 1), NULL,
+			  "data written to the map reaches the sharer");
+		lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL, "unmap");
 	}
-	t_check(l_unshare(s, 1) == 0, "unshare");
+	lab_check(l_unshare(s, 1) == 0, NULL, "unshare");
 }
 
 static void l_many_pages(void)
@@ -347,31 +285,33 @@ static void l_many_pages(void)
 	uint8_t *s, *m;
 
 	s = l_share(N, refs, 1);
-	t_check(s != NULL, "share %d pages", N);
+	lab_check(s != NULL, NULL, "share %d pages", N);
 	if (!s)
 		return;
 	l_fill(s, N, 3);
 	m = xengnttab_map_grant_refs(xgt, 4, domids, refs, L_RW);
-	t_check(m && l_same(m, s, 4), "map_grant_refs of 4, per-grant domids");
+	lab_check(m && l_same(m, s, 4), NULL,
+		  "map_grant_refs of 4, per-grant domids");
 	if (m)
-		t_check(xengnttab_unmap(xgt, m, 4) == 0, "unmap 4");
+		lab_check(xengnttab_unmap(xgt, m, 4) == 0, NULL, "unmap 4");
 	/* More grants than fit a request on the stack. */
 	m = xengnttab_map_domain_grant_refs(xgt, N, 0, refs, PROT_READ);
-	t_check(m && l_same(m, s, N), "map_domain_grant_refs of %d, read-only",
-		N);
+	lab_check(m && l_same(m, s, N), NULL,
+		  "map_domain_grant_refs of %d, read-only", N);
 	if (m)
-		t_check(xengnttab_unmap(xgt, m, N) == 0, "unmap %d", N);
+		lab_check(xengnttab_unmap(xgt, m, N) == 0, NULL, "unmap %d", N);
 	/* All or nothing: one bad grant of four. */
 	memcpy(bad, refs, sizeof(bad));
-	bad[2] = L_BAD_REF;
+	bad[2] = LAB_NEVER_GRANTED;
 	logged = l_logged();
 	m = xengnttab_map_domain_grant_refs(xgt, 4, 0, bad, L_RW);
 	l_expect_fail_logged(m, logged, "map of 4 with one bad grant");
 	m = xengnttab_map_domain_grant_refs(xgt, 4, 0, refs, L_RW);
-	t_check(m && l_same(m, s, 4), "the good grants map fine afterwards");
+	lab_check(m && l_same(m, s, 4), NULL,
+		  "the good grants map fine afterwards");
 	if (m)
 		xengnttab_unmap(xgt, m, 4);
-	t_check(l_unshare(s, N) == 0, "unshare %d", N);
+	lab_check(l_unshare(s, N) == 0, NULL, "unshare %d", N);
 }
 
 static void l_read_only(void)
@@ -381,7 +321,7 @@ static void l_read_only(void)
 	uint32_t ref;
 
 	s = l_share(1, &ref, 0);
-	t_check(s != NULL, "share a page read-only");
+	lab_check(s != NULL, NULL, "share a page read-only");
 	if (!s)
 		return;
 	l_fill(s, 1, 4);
@@ -390,7 +330,8 @@ static void l_read_only(void)
 	if (m)
 		xengnttab_unmap(xgt, m, 1);
 	m = xengnttab_map_grant_ref(xgt, 0, ref, PROT_READ);
-	t_check(m && l_same(m, s, 1), "read-only map of it shows the data");
+	lab_check(m && l_same(m, s, 1), NULL,
+		  "read-only map of it shows the data");
 	if (m)
 		xengnttab_unmap(xgt, m, 1);
 	l_unshare(s, 1);
@@ -398,50 +339,53 @@ static void l_read_only(void)
 
 static void l_notify(void)
 {
-	uint32_t ref, listen = 0, send = 0;
+	struct lab_evtchn_pair e = { .rx_fd = -1, .tx_fd = -1 };
 	unsigned int logged;
 	uint8_t *s, *m;
-	int efd;
+	uint32_t ref;
+	bool ev;
+	int ret;
 
-	s = l_share(1, &ref, 1);
-	if (!s) {
-		t_check(false, "share for the notify tests");
+	s = l_share_for(1, &ref, "notify tests");
+	if (!s)
 		return;
-	}
 	/* Clear a byte. */
 	s[100] = 0xaa;
 	s[101] = 0xbb;
 	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, 100, L_NONE);
-	t_check(m != NULL, "map_grant_ref_notify, clear byte 100");
+	lab_check(m != NULL, NULL, "map_grant_ref_notify, clear byte 100");
 	if (m) {
-		t_check(s[100] == 0xaa, "byte still set while mapped");
+		lab_check(s[100] == 0xaa, NULL, "byte still set while mapped");
 		xengnttab_unmap(xgt, m, 1);
-		t_check(s[100] == 0 && s[101] == 0xbb,
-			"unmap cleared byte 100 only (%#x %#x)", s[100],
-			s[101]);
+		lab_check(s[100] == 0 && s[101] == 0xbb, NULL,
+			  "unmap cleared byte 100 only (%#x %#x)", s[100],
+			  s[101]);
 	}
 	/* Offset out of the page: no notification, map still works. */
 	s[0] = 0xcc;
-	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, L_PAGE, L_NONE);
-	t_check(m != NULL, "notify offset 4096 means none");
+	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, LAB_PAGE_SIZE,
+					   L_NONE);
+	lab_check(m != NULL, NULL, "notify offset 4096 means none");
 	if (m) {
 		xengnttab_unmap(xgt, m, 1);
-		t_check(s[0] == 0xcc, "nothing cleared (byte 0: %#x)", s[0]);
+		lab_check(s[0] == 0xcc, NULL, "nothing cleared (byte 0: %#x)",
+			  s[0]);
 	}
 	/* Send an event. */
-	efd = l_evtchn_pair(&listen, &send);
-	t_check(efd >= 0, "loopback event channel %u -> %u", send, listen);
-	if (efd >= 0) {
+	ret = lab_evtchn_pair_open(&e);
+	ev = lab_check(!ret, lab_errname(-ret),
+		       "loopback event channel %u -> %u", e.tx, e.rx);
+	if (ev) {
 		m = xengnttab_map_grant_ref_notify(xgt, 0, ref, L_RW, L_NONE,
-						   send);
-		t_check(m != NULL, "map_grant_ref_notify, event on port %u",
-			send);
+						   e.tx);
+		lab_check(m != NULL, NULL,
+			  "map_grant_ref_notify, event on port %u", e.tx);
 		if (m) {
-			t_check(!l_evtchn_wait(efd, listen, 100),
-				"no event while mapped");
+			lab_check(lab_evtchn_wait(&e, 100) == 0, NULL,
+				  "no event while mapped");
 			xengnttab_unmap(xgt, m, 1);
-			t_check(l_evtchn_wait(efd, listen, 2000),
-				"unmap sent the event");
+			lab_check(lab_evtchn_wait(&e, 2000) > 0, NULL,
+				  "unmap sent the event");
 		}
 	}
 	/* A port evtchn never bound: refused, nothing mapped. */
@@ -453,9 +397,10 @@ static void l_notify(void)
 	m = xengnttab_map_grant_ref_notify(xgt, 0, ref, PROT_READ, 0, L_NONE);
 	if (m) {
 		/* Some drivers accept it (the byte is never cleared). */
-		t_note("read-only map with clear-byte accepted by this driver");
+		lab_note(
+			"read-only map with clear-byte accepted by this driver");
 		xengnttab_unmap(xgt, m, 1);
-		t_check(l_logged() == logged, "and nothing was logged");
+		lab_check(l_logged() == logged, NULL, "and nothing was logged");
 	} else {
 		l_expect_fail_logged(m, logged,
 				     "read-only map with a byte to clear");
@@ -464,36 +409,35 @@ static void l_notify(void)
 
 	/* The sharer's side: its notification fires when it unshares. */
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 200,
-					efd >= 0 ? send : L_NONE);
-	t_check(s != NULL, "share_page_notify, byte 200%s",
-		efd >= 0 ? " and event" : "");
+					ev ? e.tx : L_NONE);
+	lab_check(s != NULL, lab_errname(errno),
+		  "share_page_notify, byte 200%s", ev ? " and event" : "");
 	if (s) {
 		m = xengnttab_map_grant_ref(xgt, 0, ref, L_RW);
-		t_check(m != NULL, "peer maps it");
+		lab_check(m != NULL, NULL, "peer maps it");
 		s[200] = 1;
 		xengntshr_unshare(xgs, s, 1);
 		if (m) {
-			t_check(m[200] == 0,
-				"unshare cleared the byte the peer sees");
+			lab_check(m[200] == 0, NULL,
+				  "unshare cleared the byte the peer sees");
 			xengnttab_unmap(xgt, m, 1);
 		}
-		if (efd >= 0)
-			t_check(l_evtchn_wait(efd, listen, 2000),
-				"unshare sent the event");
+		if (ev)
+			lab_check(lab_evtchn_wait(&e, 2000) > 0, NULL,
+				  "unshare sent the event");
 	}
 	logged = l_logged();
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 0, L_BAD_PORT);
 	l_expect_fail_logged(s, logged, "share_page_notify on an unbound port");
 	if (s)
 		xengntshr_unshare(xgs, s, 1);
-	if (efd >= 0)
-		close(efd);
+	lab_evtchn_pair_close(&e);
 }
 
 static void l_copy(void)
 {
 	xengnttab_grant_copy_segment_t seg[3];
-	static char local[2 * L_PAGE];
+	static char local[2 * LAB_PAGE_SIZE];
 	char back[64];
 	unsigned int logged;
 	uint8_t *s;
@@ -501,17 +445,15 @@ static void l_copy(void)
 	int rc;
 
 	rc = xengnttab_grant_copy(xgt, 0, NULL);
-	t_check(rc == 0, "grant_copy(0, NULL) probe succeeds");
-	s = l_share(1, &ref, 1);
-	if (!s) {
-		t_check(false, "share for the copy tests");
+	lab_check(rc == 0, NULL, "grant_copy(0, NULL) probe succeeds");
+	s = l_share_for(1, &ref, "copy tests");
+	if (!s)
 		return;
-	}
-	memset(s, 0, L_PAGE);
+	memset(s, 0, LAB_PAGE_SIZE);
 	memset(local, 'x', sizeof(local));
-	memcpy(local + L_PAGE - 6, "across a page", 13);
+	memcpy(local + LAB_PAGE_SIZE - 6, "across a page", 13);
 	memset(seg, 0, sizeof(seg));
-	seg[0].source.virt = local + L_PAGE - 6;
+	seg[0].source.virt = local + LAB_PAGE_SIZE - 6;
 	seg[0].dest.foreign.ref = ref;
 	seg[0].dest.foreign.domid = 0;
 	seg[0].dest.foreign.offset = 300;
@@ -524,48 +466,43 @@ static void l_copy(void)
 	seg[1].len = 13;
 	seg[1].flags = GNTCOPY_source_gref;
 	seg[2] = seg[1];
-	seg[2].source.foreign.ref = L_BAD_REF;
+	seg[2].source.foreign.ref = LAB_NEVER_GRANTED;
 	rc = xengnttab_grant_copy(xgt, 3, seg);
-	t_check(rc == 0, "grant_copy of 3 segments (%s)",
-		rc ? l_err(errno) : "ok");
+	lab_check(rc == 0, NULL, "grant_copy of 3 segments (%s)",
+		  rc ? lab_errname(errno) : "ok");
 	if (!rc) {
-		t_check(seg[0].status == GNTST_okay &&
-				!memcmp(s + 300, "across a page", 13),
-			"local -> grant copied (status %d)", seg[0].status);
-		t_check(seg[1].status == GNTST_okay &&
-				!memcmp(back, "across a page", 13),
-			"grant -> local copied (status %d)", seg[1].status);
-		t_check(seg[2].status != GNTST_okay,
-			"bad reference: status %d, call still succeeds",
-			seg[2].status);
+		lab_check(seg[0].status == GNTST_okay &&
+				  !memcmp(s + 300, "across a page", 13),
+			  NULL, "local -> grant copied (status %d)",
+			  seg[0].status);
+		lab_check(seg[1].status == GNTST_okay &&
+				  !memcmp(back, "across a page", 13),
+			  NULL, "grant -> local copied (status %d)",
+			  seg[1].status);
+		lab_check(seg[2].status != GNTST_okay, NULL,
+			  "bad reference: status %d, call still succeeds",
+			  seg[2].status);
 	}
 	logged = l_logged();
 	seg[2].flags = 0;
 	rc = xengnttab_grant_copy(xgt, 3, seg);
-	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
-		"segment without a grant side: EINVAL, logged once");
+	lab_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1, NULL,
+		  "segment without a grant side: EINVAL, logged once");
 	l_unshare(s, 1);
 }
 
 /* Map a page with raw ioctl + mmap on the library's descriptor. */
 static void *l_raw_map(uint32_t ref)
 {
-	struct ioctl_gntdev_map_grant_ref op = {
-		.count = 1,
-		.refs[0] = { .domid = 0, .ref = ref },
-	};
+	int fd = xengnttab_fd(xgt);
+	__u64 off;
 	void *p;
 
-	if (ioctl(xengnttab_fd(xgt), IOCTL_GNTDEV_MAP_GRANT_REF, &op))
+	if (lab_map(fd, &ref, 1, 0, &off))
 		return NULL;
-	p = mmap(NULL, L_PAGE, L_RW, MAP_SHARED, xengnttab_fd(xgt), op.index);
-	if (p == MAP_FAILED) {
-		struct ioctl_gntdev_unmap_grant_ref un = { .index = op.index,
-							   .count = 1 };
-
-		ioctl(xengnttab_fd(xgt), IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
-		return NULL;
-	}
+	p = lab_mmap(NULL, 1, L_RW, MAP_SHARED, fd, off);
+	if (!p)
+		lab_unmap(fd, off, 1);
 	return p;
 }
 
@@ -576,38 +513,40 @@ static void l_unmap_errors(void)
 	uint8_t *s, *m;
 	void *heap;
 
-	s = l_share(2, refs, 1);
-	if (!s) {
-		t_check(false, "share for the unmap tests");
+	s = l_share_for(2, refs, "unmap tests");
+	if (!s)
 		return;
-	}
 	l_fill(s, 2, 5);
 	m = xengnttab_map_domain_grant_refs(xgt, 2, 0, refs, L_RW);
-	t_check(m != NULL, "map 2");
+	lab_check(m != NULL, NULL, "map 2");
 	if (m) {
 		logged = l_logged();
-		t_check(xengnttab_unmap(xgt, NULL, 2) == -1 && errno == EINVAL,
-			"unmap(NULL): EINVAL");
-		t_check(xengnttab_unmap(xgt, m, 1) == -1 && errno == EINVAL,
-			"unmap with the wrong count: EINVAL");
-		t_check(xengnttab_unmap(xgt, m + L_PAGE, 1) == -1 &&
-				errno == EINVAL,
-			"unmap inside an area: EINVAL");
-		t_check(l_same(m, s, 2), "area intact after the bad unmaps");
-		t_check(l_logged() == logged, "unmap never logs");
-		t_check(xengnttab_unmap(xgt, m, 2) == 0, "unmap 2");
+		lab_check(xengnttab_unmap(xgt, NULL, 2) == -1 &&
+				  errno == EINVAL,
+			  NULL, "unmap(NULL): EINVAL");
+		lab_check(xengnttab_unmap(xgt, m, 1) == -1 && errno == EINVAL,
+			  NULL, "unmap with the wrong count: EINVAL");
+		lab_check(xengnttab_unmap(xgt, m + LAB_PAGE_SIZE, 1) == -1 &&
+				  errno == EINVAL,
+			  NULL, "unmap inside an area: EINVAL");
+		lab_check(l_same(m, s, 2), NULL,
+			  "area intact after the bad unmaps");
+		lab_check(l_logged() == logged, NULL, "unmap never logs");
+		lab_check(xengnttab_unmap(xgt, m, 2) == 0, NULL, "unmap 2");
 	}
-	heap = malloc(2 * L_PAGE);
-	t_check(heap && xengnttab_unmap(xgt, heap, 1) == -1 && errno == EINVAL,
-		"unmap of malloc()ed memory: EINVAL (driver lookup)");
+	heap = malloc(2 * LAB_PAGE_SIZE);
+	lab_check(heap && xengnttab_unmap(xgt, heap, 1) == -1 &&
+			  errno == EINVAL,
+		  NULL, "unmap of malloc()ed memory: EINVAL (driver lookup)");
 	free(heap);
 	/* Mapped behind the library's back: it asks the driver. */
 	m = l_raw_map(refs[1]);
-	t_check(m != NULL, "raw ioctl + mmap on xengnttab_fd");
+	lab_check(m != NULL, NULL, "raw ioctl + mmap on xengnttab_fd");
 	if (m) {
-		t_check(m[7] == s[L_PAGE + 7], "raw map shows the data");
-		t_check(xengnttab_unmap(xgt, m, 1) == 0,
-			"xengnttab_unmap of it (GET_OFFSET path)");
+		lab_check(m[7] == s[LAB_PAGE_SIZE + 7], NULL,
+			  "raw map shows the data");
+		lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL,
+			  "xengnttab_unmap of it (GET_OFFSET path)");
 	}
 	l_unshare(s, 2);
 }
@@ -618,22 +557,22 @@ static void l_map_errors(void)
 	uint32_t ref = 1;
 	void *m;
 
-	m = xengnttab_map_grant_ref(xgt, 0, L_BAD_REF, L_RW);
+	m = xengnttab_map_grant_ref(xgt, 0, LAB_NEVER_GRANTED, L_RW);
 	l_expect_fail_logged(m, logged, "map of an ungranted reference");
 	logged = l_logged();
 	m = xengnttab_map_domain_grant_refs(xgt, 0, 0, &ref, L_RW);
-	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
-		"map of 0 grants: EINVAL, logged");
+	lab_check(!m && errno == EINVAL && l_logged() == logged + 1, NULL,
+		  "map of 0 grants: EINVAL, logged");
 	logged = l_logged();
 	m = xengnttab_map_domain_grant_refs(xgt, UINT32_MAX, 0, &ref, L_RW);
-	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
-		"map of 2^32-1 grants: EINVAL, logged");
+	lab_check(!m && errno == EINVAL && l_logged() == logged + 1, NULL,
+		  "map of 2^32-1 grants: EINVAL, logged");
 	logged = l_logged();
 	m = xengntshr_share_pages(xgs, 0, 0, &ref, 1);
-	t_check(!m && errno == EINVAL && l_logged() == logged + 1,
-		"share of 0 pages: EINVAL, logged");
-	t_check(xengntshr_unshare(xgs, NULL, 1) == -1 && errno == EINVAL,
-		"unshare(NULL): EINVAL");
+	lab_check(!m && errno == EINVAL && l_logged() == logged + 1, NULL,
+		  "share of 0 pages: EINVAL, logged");
+	lab_check(xengntshr_unshare(xgs, NULL, 1) == -1 && errno == EINVAL,
+		  NULL, "unshare(NULL): EINVAL");
 }
 
 static void l_dmabuf(void)
@@ -643,42 +582,42 @@ static void l_dmabuf(void)
 	uint8_t *s;
 	int rc;
 
-	s = l_share(1, &ref, 1);
-	if (!s) {
-		t_check(false, "share for the dma-buf tests");
+	s = l_share_for(1, &ref, "dma-buf tests");
+	if (!s)
 		return;
-	}
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 1, &ref, &fd);
 	if (rc == 0) {
-		t_check(true, "dmabuf_exp_from_refs: exported as fd %u", fd);
+		lab_pass("dmabuf_exp_from_refs: exported as fd %u", fd);
 		close(fd);
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, fd, 2000);
-		t_check(rc == 0, "dmabuf_exp_wait_released (%s)",
-			rc ? l_err(errno) : "ok");
+		lab_check(rc == 0, NULL, "dmabuf_exp_wait_released (%s)",
+			  rc ? lab_errname(errno) : "ok");
 	} else {
-		t_check(errno && l_logged() == logged + 1,
-			"dmabuf_exp_from_refs unsupported here: -1, %s, "
-			"logged once, no abort",
-			l_err(errno));
+		lab_check(errno && l_logged() == logged + 1, NULL,
+			  "dmabuf_exp_from_refs unsupported here: -1, %s, "
+			  "logged once, no abort",
+			  lab_errname(errno));
 	}
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_wait_released(xgt, 123456, 1);
-	t_check(rc == 0 || (errno && l_logged() == logged + 1),
-		"dmabuf_exp_wait_released of an unknown buffer: %s",
-		rc ? l_err(errno) : "0 (ENOENT is success)");
+	lab_check(rc == 0 || (errno && l_logged() == logged + 1), NULL,
+		  "dmabuf_exp_wait_released of an unknown buffer: %s",
+		  rc ? lab_errname(errno) : "0 (ENOENT is success)");
 	logged = l_logged();
 	rc = xengnttab_dmabuf_imp_to_refs(xgt, 0, 123456, 1, &out);
-	t_check(rc == -1 && errno && l_logged() == logged + 1,
-		"dmabuf_imp_to_refs of a bad fd: -1, %s, logged", l_err(errno));
+	lab_check(rc == -1 && errno && l_logged() == logged + 1, NULL,
+		  "dmabuf_imp_to_refs of a bad fd: -1, %s, logged",
+		  lab_errname(errno));
 	logged = l_logged();
 	rc = xengnttab_dmabuf_imp_release(xgt, 123456);
-	t_check(rc == -1 && errno && l_logged() == logged + 1,
-		"dmabuf_imp_release of a bad fd: -1, %s, logged", l_err(errno));
+	lab_check(rc == -1 && errno && l_logged() == logged + 1, NULL,
+		  "dmabuf_imp_release of a bad fd: -1, %s, logged",
+		  lab_errname(errno));
 	logged = l_logged();
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 0, &ref, &fd);
-	t_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1,
-		"dmabuf export of 0 grants: EINVAL");
+	lab_check(rc == -1 && errno == EINVAL && l_logged() == logged + 1, NULL,
+		  "dmabuf export of 0 grants: EINVAL");
 	l_unshare(s, 1);
 }
 
@@ -713,11 +652,9 @@ static void l_threads(void)
 	uint32_t refs[4];
 	uint8_t *s;
 
-	s = l_share(4, refs, 1);
-	if (!s) {
-		t_check(false, "share for the thread test");
+	s = l_share_for(4, refs, "thread test");
+	if (!s)
 		return;
-	}
 	l_fill(s, 4, 6);
 	for (unsigned int i = 0; i < NT; i++) {
 		w[i] = (struct l_worker){ .refs = refs, .shared = s, .id = i };
@@ -727,8 +664,8 @@ static void l_threads(void)
 		pthread_join(tid[i], NULL);
 		bad += w[i].bad;
 	}
-	t_check(bad == 0, "%d threads x 100 map/unmap on one handle (%u bad)",
-		NT, bad);
+	lab_check(bad == 0, NULL,
+		  "%d threads x 100 map/unmap on one handle (%u bad)", NT, bad);
 	l_unshare(s, 4);
 }
 
@@ -746,12 +683,13 @@ static void l_fork(void)
 		_exit(xengnttab_close(xgt) || xengntshr_close(xgs) ? 1 : 0);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	t_check(pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
-		"a forked child closes the inherited handles");
+	lab_check(pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status), NULL,
+		  "a forked child closes the inherited handles");
 	if (m) {
 		m[0] = 0x5a;
-		t_check(s[0] == 0x5a, "the parent's handle and map still work");
-		t_check(xengnttab_unmap(xgt, m, 1) == 0, "and unmap");
+		lab_check(s[0] == 0x5a, NULL,
+			  "the parent's handle and map still work");
+		lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL, "and unmap");
 	}
 	if (s)
 		l_unshare(s, 1);
@@ -759,26 +697,25 @@ static void l_fork(void)
 
 static void l_speed(void)
 {
-	struct timespec a, b;
 	unsigned int i, n = 2000;
 	uint32_t ref;
 	uint8_t *s;
+	double t;
 
 	s = l_share(1, &ref, 1);
 	if (!s)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	t = lab_now();
 	for (i = 0; i < n; i++) {
 		void *m = xengnttab_map_grant_ref(xgt, 0, ref, L_RW);
 
 		if (!m || xengnttab_unmap(xgt, m, 1))
 			break;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	t_check(i == n, "%u map+unmap cycles", n);
-	t_note("map+unmap: %.1f us per cycle (4 system calls each)",
-	       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n /
-		       1e3);
+	t = lab_now() - t;
+	lab_check(i == n, NULL, "%u map+unmap cycles", n);
+	lab_note("map+unmap: %.1f us per cycle (4 system calls each)",
+		 t / n * 1e6);
 	l_unshare(s, 1);
 }
 
@@ -790,23 +727,24 @@ static void l_close_and_restrict(void)
 	void *m;
 	int err;
 
-	t_check(xengnttab_close(xgt) == 0, "xengnttab_close");
-	t_check(xengntshr_close(xgs) == 0, "xengntshr_close");
-	t_check(xengnttab_close(NULL) == 0 && xengntshr_close(NULL) == 0,
-		"close(NULL) is a no-op");
+	lab_check(xengnttab_close(xgt) == 0, NULL, "xengnttab_close");
+	lab_check(xengntshr_close(xgs) == 0, NULL, "xengntshr_close");
+	lab_check(xengnttab_close(NULL) == 0 && xengntshr_close(NULL) == 0,
+		  NULL, "close(NULL) is a no-op");
 	/* libxentoolcore can disable a live handle. */
 	h = xengnttab_open(&llog.vtable, 0);
 	if (!h) {
-		t_check(false, "reopen for xentoolcore_restrict_all");
+		lab_fail(NULL, "reopen for xentoolcore_restrict_all");
 		return;
 	}
-	t_check(xentoolcore_restrict_all(0) == 0, "xentoolcore_restrict_all");
+	lab_check(xentoolcore_restrict_all(0) == 0, NULL,
+		  "xentoolcore_restrict_all");
 	logged = l_logged();
 	m = xengnttab_map_grant_ref(h, 0, ref, L_RW);
 	err = errno;
-	t_check(!m && l_logged() == logged + 1,
-		"a restricted handle cannot map (%s)", l_err(err));
-	t_check(xengnttab_close(h) == 0, "and still closes");
+	lab_check(!m && l_logged() == logged + 1, NULL,
+		  "a restricted handle cannot map (%s)", lab_errname(err));
+	lab_check(xengnttab_close(h) == 0, NULL, "and still closes");
 }
 
 int main(int argc, char **argv)
@@ -828,5 +766,5 @@ int main(int argc, char **argv)
 	l_fork();
 	l_speed();
 	l_close_and_restrict();
-	return t_summary();
+	return lab_tap_summary();
 }
