@@ -17,9 +17,9 @@
  * that runs the case (a failed check jumps back to t_run()); outside
  * t_run() a failed check exits with T_EXIT_FAIL.
  *
- * A program that reports each check of a longer run rather than cases
- * (the library's lab test, the drop-in test) prints the same lines with
- * t_check() and t_note(), and ends with t_summary().
+ * The lab's programs, which report each check of a longer run rather than
+ * cases, print the same lines with the lab library's reporter
+ * (tools/tests/lab/lib/lab-report.c).
  */
 #ifndef T_HARNESS_H
 #define T_HARNESS_H
@@ -50,7 +50,6 @@ struct t_case {
 
 #define T_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static unsigned int t_passed, t_failed;
 static bool t_case_failed;
 static bool t_in_case; /* t_case_env is set: a failure ends the case */
 static jmp_buf t_case_env;
@@ -102,46 +101,6 @@ t_fail(const char *file, int line, const char *fmt, ...)
 /* A call that must fail with @err: NULL or -1 already checked by caller. */
 #define T_ERRNO(err) T_EQ(err, errno)
 
-/* Counts a check and prints "ok N - MSG", or "not ok N - MSG". */
-static inline void __attribute__((format(printf, 2, 3)))
-t_check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		t_passed++;
-	else
-		t_failed++;
-	printf("%sok %u - ", ok ? "" : "not ", t_passed + t_failed);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-/* Prints "# MSG": what a check found, beyond pass or fail. */
-static inline void __attribute__((format(printf, 1, 2)))
-t_note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-/* Prints "N passed, N failed"; main()'s exit status: all passed, some ran. */
-static inline int t_summary(void)
-{
-	printf("%u passed, %u failed\n", t_passed, t_failed);
-	fflush(stdout);
-	return t_failed || !t_passed ? T_EXIT_FAIL : T_EXIT_PASS;
-}
-
 /* Runs one case; whether it passed. */
 static inline bool t_run_case(void (*fn)(void))
 {
@@ -155,21 +114,33 @@ static inline bool t_run_case(void (*fn)(void))
 }
 
 /*
- * Run the cases whose name contains @filter (all if NULL) and print the
- * summary; returns main()'s exit status.
+ * Run the cases whose name contains @filter (all if NULL), each reported
+ * "ok N - NAME" or "not ok N - NAME", and print the summary; returns
+ * main()'s exit status.
  */
 static inline int t_run(const char *suite, const struct t_case *cases, size_t n,
 			const char *filter)
 {
+	unsigned int passed = 0, failed = 0;
 	size_t i;
+	bool ok;
 
-	t_note("%s", suite);
+	printf("# %s\n", suite);
 	for (i = 0; i < n; i++) {
 		if (filter && !strstr(cases[i].name, filter))
 			continue;
-		t_check(t_run_case(cases[i].fn), "%s", cases[i].name);
+		ok = t_run_case(cases[i].fn);
+		if (ok)
+			passed++;
+		else
+			failed++;
+		printf("%sok %u - %s\n", ok ? "" : "not ", passed + failed,
+		       cases[i].name);
+		fflush(stdout);
 	}
-	return t_summary();
+	printf("%u passed, %u failed\n", passed, failed);
+	fflush(stdout);
+	return failed || !passed ? T_EXIT_FAIL : T_EXIT_PASS;
 }
 
 #endif /* T_HARNESS_H */

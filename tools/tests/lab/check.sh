@@ -199,7 +199,7 @@ group_dkms()
 # root of their release (lab_release_root) by the kernel's gcc against
 # its libxen-dev, run with its libxengnttab1 and C library; each
 # compares our exports with that release's library first
-# (dropin/build.sh).
+# (suites/dropin/build.sh).
 group_dropin()
 {
 	local k d root cc
@@ -207,7 +207,7 @@ group_dropin()
 	for k in $KERNELS; do
 		d=$P/dropin-$k
 		if [ "$(lab_kernel_suites "$k")" = host ]; then
-			"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+			"$SUITES/dropin/build.sh" "$d"
 		else
 			KERNEL=$k LAB_QUIET=1 lab_prepare
 			# shellcheck disable=SC1090
@@ -218,7 +218,7 @@ group_dropin()
 				lab_kernel_cc "$KDIR")
 			mkdir -p "$d"
 			lab_in_root "$root" "$d" -- env "CC=$cc" \
-				"$LAB_TOP/tools/tests/dropin/build.sh" "$d"
+				"$SUITES/dropin/build.sh" "$d"
 		fi
 		module "$k" "$d"
 		job "dropin-$k" 0 "$d" "KERNEL=$k" TIMEOUT=300

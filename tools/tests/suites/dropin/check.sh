@@ -3,7 +3,7 @@
 #
 # check.sh - the drop-in test, built and run in the Xen lab.
 #
-#   tools/tests/dropin/check.sh
+#   tools/tests/suites/dropin/check.sh
 #
 # The lab's dropin group (check.sh dropin) for each lab dom0 kernel: our
 # library, gntdev.ko and a payload built in the kernel's Debian release
@@ -17,8 +17,8 @@
 
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lab/lab-lib.sh
-. "$HERE/../lab/lab-lib.sh"
+# shellcheck source=../../lab/lab-lib.sh
+. "$HERE/../../lab/lab-lib.sh"
 
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
 

@@ -3,7 +3,7 @@
 #
 # build.sh - assemble the drop-in test's lab payload.
 #
-#   tools/tests/dropin/build.sh OUTDIR [GNTDEV_KO]
+#   tools/tests/suites/dropin/build.sh OUTDIR [GNTDEV_KO]
 #
 # Compiles dropin.c the way any Debian package would use libxengnttab: the
 # header from libxen-dev (/usr/include/xengnttab.h), linked with -lxengnttab
@@ -32,7 +32,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../../.." && pwd)
+TOP=$(cd "$HERE/../../../.." && pwd)
+LABLIB=$TOP/tools/tests/lab/lib
 OURLIB=${OURLIB:-$TOP/build/lib}
 CC=${CC:-gcc}
 
@@ -68,9 +69,13 @@ if ! "$TOP/tools/libgnttab/check-abi.sh" "$OURLIB/libxengnttab.so.1" \
 	die "our exports are not those of $debso"
 fi
 
-# Only the system's include and library paths: nothing of ours on them.
+# The system's include and library paths first: ours come after them
+# (-idirafter), for what the system lacks alone (the lab library's lab.h
+# and the uapi header it includes), so that xengnttab.h and the library
+# are the system's.  The reporter, lab-report.c, is compiled in.
 "$CC" -O2 -g -Wall -Wextra -Werror -fPIE -pie -Wl,-z,lazy \
-	-o "$OUT/dropin" "$HERE/dropin.c" -lxengnttab
+	-idirafter "$TOP/include" -idirafter "$LABLIB" \
+	-o "$OUT/dropin" "$HERE/dropin.c" "$LABLIB/lab-report.c" -lxengnttab
 
 # The library the link really used, by asking the loader on the host.
 deblib=$(ldd "$OUT/dropin" | awk '$1 == "libxengnttab.so.1" { print $3 }')

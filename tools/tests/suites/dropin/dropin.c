@@ -18,50 +18,35 @@
  * dladdr) must have it in its path name: a check from inside the program
  * that the intended library was loaded.
  *
- * Prints TAP lines and "N passed, N failed"; exits 0 only if all passed.
- * Everything mapped or shared is released before exit.
+ * Reports through the lab library's reporter (lab-report.c, compiled in
+ * by build.sh): TAP lines and "N passed, N failed"; exits 0 only if all
+ * passed. Everything mapped or shared is released before exit.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
 
+/* Debian's header, before lab.h, which defines what it lacks. */
 #include <xengnttab.h>
 
-/* The tests' reporter, by path: no include path of ours on the line. */
-#include "../include/t-harness.h"
+#include "lab.h"
 
-#define PAGE 4096
 #define NPAGES 4
 #define RW (PROT_READ | PROT_WRITE)
 /* No event channel to notify. */
 #define NO_PORT ((uint32_t)-1)
 
-static const char *err_name(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	return name ? name : "E?";
-}
-
 /* A pattern that differs per page and per seed. */
 static void fill(uint8_t *p, unsigned int pages, unsigned int seed)
 {
-	for (unsigned int i = 0; i < pages * PAGE; i++)
-		p[i] = (uint8_t)(seed * 31 + i * 13 + i / PAGE);
+	for (unsigned int i = 0; i < pages * LAB_PAGE_SIZE; i++)
+		p[i] = (uint8_t)(seed * 31 + i * 13 + i / LAB_PAGE_SIZE);
 }
 
 static bool same(const void *a, const void *b, unsigned int pages)
 {
-	return memcmp(a, b, (size_t)pages * PAGE) == 0;
+	return memcmp(a, b, (size_t)pages * LAB_PAGE_SIZE) == 0;
 }
 
 static bool is_cloexec(int fd)
@@ -69,6 +54,13 @@ static bool is_cloexec(int fd)
 	int flags = fcntl(fd, F_GETFD);
 
 	return flags >= 0 && (flags & FD_CLOEXEC);
+}
+
+/* Checks that @p, what @what returned, is not NULL; errno names why. */
+static bool got(const void *p, const char *what)
+{
+	return lab_check(p != NULL, NULL, "%s (%s)", what,
+			 p ? "ok" : lab_errname(errno));
 }
 
 /* Which shared object xengnttab_open came from, as the loader named it. */
@@ -80,10 +72,10 @@ static void which_library(void)
 
 	if (dladdr((void *)xengnttab_open, &info) && info.dli_fname)
 		name = info.dli_fname;
-	printf("# xengnttab_open is provided by %s\n", name);
+	lab_note("xengnttab_open is provided by %s", name);
 	if (want)
-		t_check(strstr(name, want) != NULL,
-			"xengnttab_open comes from %s (%s)", want, name);
+		lab_check(strstr(name, want) != NULL, NULL,
+			  "xengnttab_open comes from %s (%s)", want, name);
 }
 
 /* Map with per-grant domids, check the data both ways. */
@@ -95,16 +87,17 @@ static void t_map_grant_refs(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(shared, NPAGES, 1);
 	m = xengnttab_map_grant_refs(xgt, NPAGES, domids, refs, RW);
-	t_check(m != NULL, "xengnttab_map_grant_refs of %d pages (%s)", NPAGES,
-		m ? "ok" : err_name(errno));
+	lab_check(m != NULL, NULL, "xengnttab_map_grant_refs of %d pages (%s)",
+		  NPAGES, m ? "ok" : lab_errname(errno));
 	if (!m)
 		return;
-	t_check(same(m, shared, NPAGES), "mapping shows the sharer's data");
+	lab_check(same(m, shared, NPAGES), NULL,
+		  "mapping shows the sharer's data");
 	fill(m, NPAGES, 2);
-	t_check(same(shared, m, NPAGES),
-		"data written through the mapping reaches the sharer");
-	t_check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap of %d",
-		NPAGES);
+	lab_check(same(shared, m, NPAGES), NULL,
+		  "data written through the mapping reaches the sharer");
+	lab_check(xengnttab_unmap(xgt, m, NPAGES) == 0, NULL,
+		  "xengnttab_unmap of %d", NPAGES);
 }
 
 /* Map from one domain, read-only: reads work, the data is the sharer's. */
@@ -115,58 +108,56 @@ static void t_map_domain_grant_refs(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(shared, NPAGES, 3);
 	m = xengnttab_map_domain_grant_refs(xgt, NPAGES, 0, refs, PROT_READ);
-	t_check(m != NULL, "xengnttab_map_domain_grant_refs, read-only (%s)",
-		m ? "ok" : err_name(errno));
-	if (!m)
+	if (!got(m, "xengnttab_map_domain_grant_refs, read-only"))
 		return;
-	t_check(same(m, shared, NPAGES), "read-only mapping shows the data");
-	shared[PAGE + 5] ^= 0xff;
-	t_check(m[PAGE + 5] == shared[PAGE + 5],
-		"a later write by the sharer is seen through the mapping");
-	t_check(xengnttab_unmap(xgt, m, NPAGES) == 0, "xengnttab_unmap");
+	lab_check(same(m, shared, NPAGES), NULL,
+		  "read-only mapping shows the data");
+	shared[LAB_PAGE_SIZE + 5] ^= 0xff;
+	lab_check(m[LAB_PAGE_SIZE + 5] == shared[LAB_PAGE_SIZE + 5], NULL,
+		  "a later write by the sharer is seen through the mapping");
+	lab_check(xengnttab_unmap(xgt, m, NPAGES) == 0, NULL,
+		  "xengnttab_unmap");
 }
 
 /* One page, the third page of the shared area. */
 static void t_map_grant_ref(xengnttab_handle *xgt, uint8_t *shared,
 			    uint32_t *refs)
 {
-	uint8_t *page = shared + 2 * PAGE;
+	uint8_t *page = shared + 2 * LAB_PAGE_SIZE;
 	uint8_t *m;
 
 	fill(page, 1, 4);
 	m = xengnttab_map_grant_ref(xgt, 0, refs[2], RW);
-	t_check(m != NULL, "xengnttab_map_grant_ref (%s)",
-		m ? "ok" : err_name(errno));
-	if (!m)
+	if (!got(m, "xengnttab_map_grant_ref"))
 		return;
-	t_check(same(m, page, 1), "single mapping shows the sharer's page");
+	lab_check(same(m, page, 1), NULL,
+		  "single mapping shows the sharer's page");
 	memcpy(m + 1000, "from the mapper", 15);
-	t_check(!memcmp(page + 1000, "from the mapper", 15),
-		"the sharer sees what the mapper wrote");
-	t_check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap of 1");
+	lab_check(!memcmp(page + 1000, "from the mapper", 15), NULL,
+		  "the sharer sees what the mapper wrote");
+	lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL,
+		  "xengnttab_unmap of 1");
 }
 
 /* Unmapping clears the byte at the notify offset in the shared page. */
 static void t_map_grant_ref_notify(xengnttab_handle *xgt, uint8_t *shared,
 				   uint32_t *refs)
 {
-	uint8_t *page = shared + 3 * PAGE;
+	uint8_t *page = shared + 3 * LAB_PAGE_SIZE;
 	uint8_t *m;
 
 	fill(page, 1, 5);
 	page[64] = 0x5a;
 	page[65] = 0xa5;
 	m = xengnttab_map_grant_ref_notify(xgt, 0, refs[3], RW, 64, NO_PORT);
-	t_check(m != NULL, "xengnttab_map_grant_ref_notify, clear byte 64 (%s)",
-		m ? "ok" : err_name(errno));
-	if (!m)
+	if (!got(m, "xengnttab_map_grant_ref_notify, clear byte 64"))
 		return;
-	t_check(m[64] == 0x5a && same(m, page, 1),
-		"notify mapping shows the data, byte 64 still set");
-	t_check(xengnttab_unmap(xgt, m, 1) == 0, "xengnttab_unmap");
-	t_check(page[64] == 0 && page[65] == 0xa5,
-		"unmap cleared byte 64 and nothing else (%#x %#x)", page[64],
-		page[65]);
+	lab_check(m[64] == 0x5a && same(m, page, 1), NULL,
+		  "notify mapping shows the data, byte 64 still set");
+	lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL, "xengnttab_unmap");
+	lab_check(page[64] == 0 && page[65] == 0xa5, NULL,
+		  "unmap cleared byte 64 and nothing else (%#x %#x)", page[64],
+		  page[65]);
 }
 
 /* The sharer's notification: unsharing clears the byte the mapper sees. */
@@ -176,20 +167,20 @@ static void t_share_page_notify(xengnttab_handle *xgt, xengntshr_handle *xgs)
 	uint8_t *s, *m;
 
 	s = xengntshr_share_page_notify(xgs, 0, &ref, 1, 128, NO_PORT);
-	t_check(s != NULL, "xengntshr_share_page_notify, clear byte 128 (%s)",
-		s ? "ok" : err_name(errno));
-	if (!s)
+	if (!got(s, "xengntshr_share_page_notify, clear byte 128"))
 		return;
 	fill(s, 1, 6);
 	s[128] = 0x77;
 	m = xengnttab_map_grant_ref(xgt, 0, ref, RW);
-	t_check(m != NULL && m[128] == 0x77 && same(m, s, 1),
-		"peer maps the notify page and sees its data");
-	t_check(xengntshr_unshare(xgs, s, 1) == 0, "xengntshr_unshare of it");
+	lab_check(m != NULL && m[128] == 0x77 && same(m, s, 1), NULL,
+		  "peer maps the notify page and sees its data");
+	lab_check(xengntshr_unshare(xgs, s, 1) == 0, NULL,
+		  "xengntshr_unshare of it");
 	if (m) {
-		t_check(m[128] == 0, "unshare cleared byte 128 (%#x)", m[128]);
-		t_check(xengnttab_unmap(xgt, m, 1) == 0,
-			"peer unmaps after the unshare");
+		lab_check(m[128] == 0, NULL, "unshare cleared byte 128 (%#x)",
+			  m[128]);
+		lab_check(xengnttab_unmap(xgt, m, 1) == 0, NULL,
+			  "peer unmaps after the unshare");
 	}
 }
 
@@ -200,10 +191,10 @@ static void t_grant_copy(xengnttab_handle *xgt, uint8_t *shared, uint32_t *refs)
 	static const char in_msg[] = "copied out of the grant";
 	xengnttab_grant_copy_segment_t seg[2];
 	char local_out[64], local_in[64];
-	uint8_t *page = shared + PAGE;
+	uint8_t *page = shared + LAB_PAGE_SIZE;
 	int rc;
 
-	memset(page, 0, PAGE);
+	memset(page, 0, LAB_PAGE_SIZE);
 	memcpy(page + 2000, in_msg, sizeof(in_msg));
 	memset(local_in, '-', sizeof(local_in));
 	memcpy(local_out, out_msg, sizeof(out_msg));
@@ -221,20 +212,21 @@ static void t_grant_copy(xengnttab_handle *xgt, uint8_t *shared, uint32_t *refs)
 	seg[1].len = sizeof(in_msg);
 	seg[1].flags = GNTCOPY_source_gref;
 	rc = xengnttab_grant_copy(xgt, 2, seg);
-	t_check(rc == 0, "xengnttab_grant_copy of 2 segments (%s)",
-		rc ? err_name(errno) : "ok");
+	lab_check(rc == 0, NULL, "xengnttab_grant_copy of 2 segments (%s)",
+		  rc ? lab_errname(errno) : "ok");
 	if (rc)
 		return;
-	t_check(seg[0].status == GNTST_okay &&
-			!memcmp(page + 100, out_msg, sizeof(out_msg)),
-		"local -> grant: the sharer sees the bytes (status %d)",
-		seg[0].status);
-	t_check(seg[1].status == GNTST_okay &&
-			!memcmp(local_in, in_msg, sizeof(in_msg)),
-		"grant -> local: the buffer holds the bytes (status %d)",
-		seg[1].status);
-	t_check(page[99] == 0 && page[100 + sizeof(out_msg)] == 0,
-		"nothing written around the copied bytes");
+	lab_check(seg[0].status == GNTST_okay &&
+			  !memcmp(page + 100, out_msg, sizeof(out_msg)),
+		  NULL, "local -> grant: the sharer sees the bytes (status %d)",
+		  seg[0].status);
+	lab_check(seg[1].status == GNTST_okay &&
+			  !memcmp(local_in, in_msg, sizeof(in_msg)),
+		  NULL,
+		  "grant -> local: the buffer holds the bytes (status %d)",
+		  seg[1].status);
+	lab_check(page[99] == 0 && page[100 + sizeof(out_msg)] == 0, NULL,
+		  "nothing written around the copied bytes");
 }
 
 /*
@@ -248,28 +240,29 @@ static void t_dmabuf(xengnttab_handle *xgt, uint32_t *refs)
 
 	rc = xengnttab_dmabuf_exp_from_refs(xgt, 0, 0, 1, refs, &fd);
 	if (rc == 0) {
-		t_check(true, "xengnttab_dmabuf_exp_from_refs: fd %u", fd);
+		lab_pass("xengnttab_dmabuf_exp_from_refs: fd %u", fd);
 		close(fd);
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, fd, 2000);
-		t_check(rc == 0, "xengnttab_dmabuf_exp_wait_released (%s)",
-			rc ? err_name(errno) : "ok");
+		lab_check(rc == 0, NULL,
+			  "xengnttab_dmabuf_exp_wait_released (%s)",
+			  rc ? lab_errname(errno) : "ok");
 	} else {
-		t_check(rc == -1 && errno,
-			"xengnttab_dmabuf_exp_from_refs unsupported: -1, %s",
-			err_name(errno));
+		lab_check(rc == -1 && errno, NULL,
+			  "xengnttab_dmabuf_exp_from_refs unsupported: -1, %s",
+			  lab_errname(errno));
 		rc = xengnttab_dmabuf_exp_wait_released(xgt, 1000, 1);
-		t_check(rc == 0 || (rc == -1 && errno),
-			"xengnttab_dmabuf_exp_wait_released of no buffer: %s",
-			rc ? err_name(errno) : "0");
+		lab_check(rc == 0 || (rc == -1 && errno), NULL,
+			  "xengnttab_dmabuf_exp_wait_released of no buffer: %s",
+			  rc ? lab_errname(errno) : "0");
 	}
 	rc = xengnttab_dmabuf_imp_to_refs(xgt, 0, 1000, 1, &imported);
-	t_check(rc == -1 && errno,
-		"xengnttab_dmabuf_imp_to_refs of a bad fd: -1, %s",
-		err_name(errno));
+	lab_check(rc == -1 && errno, NULL,
+		  "xengnttab_dmabuf_imp_to_refs of a bad fd: -1, %s",
+		  lab_errname(errno));
 	rc = xengnttab_dmabuf_imp_release(xgt, 1000);
-	t_check(rc == -1 && errno,
-		"xengnttab_dmabuf_imp_release of a bad fd: -1, %s",
-		err_name(errno));
+	lab_check(rc == -1 && errno, NULL,
+		  "xengnttab_dmabuf_imp_release of a bad fd: -1, %s",
+		  lab_errname(errno));
 }
 
 int main(void)
@@ -283,29 +276,30 @@ int main(void)
 	which_library();
 
 	xgt = xengnttab_open(NULL, 0);
-	t_check(xgt != NULL, "xengnttab_open (%s)",
-		xgt ? "ok" : err_name(errno));
+	got(xgt, "xengnttab_open");
 	xgs = xengntshr_open(NULL, 0);
-	t_check(xgs != NULL, "xengntshr_open (%s)",
-		xgs ? "ok" : err_name(errno));
+	got(xgs, "xengntshr_open");
 	if (!xgt || !xgs)
 		goto out_close;
 	/* Xen 4.17 opens gntalloc without O_CLOEXEC: only shown, not checked. */
-	t_check(xengnttab_fd(xgt) >= 0, "xengnttab_fd: %d%s", xengnttab_fd(xgt),
-		is_cloexec(xengnttab_fd(xgt)) ? ", close-on-exec" : "");
-	t_check(xengntshr_fd(xgs) >= 0, "xengntshr_fd: %d%s", xengntshr_fd(xgs),
-		is_cloexec(xengntshr_fd(xgs)) ? ", close-on-exec" : "");
-	t_check(xengnttab_fd(xgt) != xengntshr_fd(xgs),
-		"the two handles have their own descriptors");
-	t_check(xengnttab_set_max_grants(xgt, 128) == 0,
-		"xengnttab_set_max_grants(128)");
+	lab_check(xengnttab_fd(xgt) >= 0, NULL, "xengnttab_fd: %d%s",
+		  xengnttab_fd(xgt),
+		  is_cloexec(xengnttab_fd(xgt)) ? ", close-on-exec" : "");
+	lab_check(xengntshr_fd(xgs) >= 0, NULL, "xengntshr_fd: %d%s",
+		  xengntshr_fd(xgs),
+		  is_cloexec(xengntshr_fd(xgs)) ? ", close-on-exec" : "");
+	lab_check(xengnttab_fd(xgt) != xengntshr_fd(xgs), NULL,
+		  "the two handles have their own descriptors");
+	lab_check(xengnttab_set_max_grants(xgt, 128) == 0, NULL,
+		  "xengnttab_set_max_grants(128)");
 
 	shared = xengntshr_share_pages(xgs, 0, NPAGES, refs, 1);
-	t_check(shared != NULL, "xengntshr_share_pages: %d pages to dom0 (%s)",
-		NPAGES, shared ? "ok" : err_name(errno));
+	lab_check(shared != NULL, NULL,
+		  "xengntshr_share_pages: %d pages to dom0 (%s)", NPAGES,
+		  shared ? "ok" : lab_errname(errno));
 	if (!shared)
 		goto out_close;
-	printf("# refs %u %u %u %u\n", refs[0], refs[1], refs[2], refs[3]);
+	lab_note("refs %u %u %u %u", refs[0], refs[1], refs[2], refs[3]);
 
 	t_map_grant_refs(xgt, shared, refs);
 	t_map_domain_grant_refs(xgt, shared, refs);
@@ -315,12 +309,12 @@ int main(void)
 	t_grant_copy(xgt, shared, refs);
 	t_dmabuf(xgt, refs);
 
-	t_check(xengntshr_unshare(xgs, shared, NPAGES) == 0,
-		"xengntshr_unshare of %d pages", NPAGES);
+	lab_check(xengntshr_unshare(xgs, shared, NPAGES) == 0, NULL,
+		  "xengntshr_unshare of %d pages", NPAGES);
 out_close:
 	if (xgs)
-		t_check(xengntshr_close(xgs) == 0, "xengntshr_close");
+		lab_check(xengntshr_close(xgs) == 0, NULL, "xengntshr_close");
 	if (xgt)
-		t_check(xengnttab_close(xgt) == 0, "xengnttab_close");
-	return t_summary();
+		lab_check(xengnttab_close(xgt) == 0, NULL, "xengnttab_close");
+	return lab_tap_summary();
 }
