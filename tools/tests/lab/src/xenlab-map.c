@@ -36,9 +36,8 @@ static void test_invalid_ref(int fd)
 	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "invalid ref 0x%x: MAP_GRANT_REF registers it", ref))
 		return;
-	p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 index);
-	if (p == MAP_FAILED) {
+	p = lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
+	if (!p) {
 		lab_pass("invalid ref 0x%x of d%u: mmap fails (%s)", ref, peer,
 			 lab_errname(errno));
 	} else {
@@ -52,51 +51,49 @@ static void test_invalid_ref(int fd)
 		  "invalid ref: UNMAP_GRANT_REF after the failed mmap");
 }
 
+/* Map page @i alone, read-only, and check it; false (and "why") if not. */
+static bool read_one(int fd, const __u32 *refs, size_t i)
+{
+	int ret;
+	__u64 index;
+	void *p;
+	bool ok;
+
+	ret = lab_map(fd, &refs[i], 1, peer, &index);
+	if (ret) {
+		snprintf(why, sizeof(why), "%s",
+			 lab_errwhy("MAP_GRANT_REF", -ret));
+		return false;
+	}
+	p = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, index);
+	if (!p)
+		snprintf(why, sizeof(why), "%s", lab_errwhy("mmap", errno));
+	ok = p && xdom_verify(p, i, 1, XDOM_SEED_GRANT, why, sizeof(why));
+	if (p)
+		munmap(p, LAB_PAGE_SIZE);
+	ret = lab_unmap(fd, index, 1);
+	if (ok && ret)
+		snprintf(why, sizeof(why), "%s",
+			 lab_errwhy("UNMAP_GRANT_REF", -ret));
+	return ok && !ret;
+}
+
 /* Each page on its own, mapped read-only. */
 static void test_read_only(int fd, const __u32 *refs, size_t n)
 {
-	__u64 index;
 	size_t i;
-	bool ok;
-	void *p;
-	int ret;
 
 	lab_tap_current = "read-only single-page maps";
-	for (i = 0; i < n; i++) {
-		ret = lab_map(fd, &refs[i], 1, peer, &index);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("MAP_GRANT_REF", -ret));
-			break;
-		}
-		p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, index);
-		if (p == MAP_FAILED) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("mmap", errno));
-			lab_unmap(fd, index, 1);
-			break;
-		}
-		ok = xdom_verify(p, i, 1, XDOM_SEED_GRANT, why, sizeof(why));
-		munmap(p, LAB_PAGE_SIZE);
-		if (!ok) {
-			lab_unmap(fd, index, 1);
-			break;
-		}
-		ret = lab_unmap(fd, index, 1);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("UNMAP_GRANT_REF", -ret));
-			break;
-		}
-	}
-	if (i < n) {
+	for (i = 0; i < n && read_one(fd, refs, i); i++)
+		;
+	if (i < n)
 		lab_fail(why,
 			 "read-only map of each of %zu refs: ref %zu (0x%x)", n,
 			 i, refs[i]);
-		return;
-	}
-	lab_pass("read-only map of each of %zu refs, one at a time: pattern ok",
-		 n);
+	else
+		lab_pass(
+			"read-only map of each of %zu refs, one at a time: pattern ok",
+			n);
 }
 
 /* All pages through GRANT_COPY, from the peer's pages into ours. */
