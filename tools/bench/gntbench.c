@@ -26,25 +26,16 @@
  *
  * with live= or segs= in place of batch= where that is the parameter.
  * Any failure is fatal: exit status 1 and a "gntbench: ..." message.
+ *
+ * The options are gntbench's own, not lab_getopt()'s: -d and -s mean the
+ * driver's name and the copy sizes here, as the bench payloads pass them.
  */
-#define _GNU_SOURCE
-#include <errno.h>
+/* The lab's library: the project's uapi header, the self-grant pool, errors. */
+#include "lab.h"
+
 #include <fcntl.h>
-#include <getopt.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-/* The lab's library: the project's uapi header and the self-grant pool. */
-#include "lab.h"
 
 #ifdef GNTBENCH_LIB
 #include <xengnttab.h>
@@ -53,11 +44,8 @@
 #endif
 #endif
 
-#define PAGE 4096UL
-#define GNTDEV_PATH "/dev/xen/gntdev"
+#define PAGE LAB_PAGE_SIZE
 #define FLOOR_PATH "/sys/kernel/debug/gntfloor/run"
-/* First word of pool page i, written through gntalloc. */
-#define PATTERN(i) (0x676e7462656e6368ULL ^ (uint64_t)(i))
 #define MAX_LIST 16
 
 static const char *driver;
@@ -72,40 +60,16 @@ static struct list batches = { 7, { 1, 4, 16, 64, 256, 1024, 4096 } };
 static struct list lives = { 4, { 0, 100, 1000, 10000 } };
 static struct list segs = { 4, { 1, 16, 64, 256 } };
 
-/* The grant pool: pages of ours, granted to ourselves (domain 0). */
+/*
+ * The grant pool: pages of ours, granted to ourselves (domain 0), each
+ * page's first word its signature (lab_sig()), so a mapping or a copy of
+ * the wrong page shows.
+ */
 static struct lab_pool pool;
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "gntbench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
-	exit(1);
-}
-
-/* Like die(), for failures that errno does not describe. */
-#define fail(...)                 \
-	do {                      \
-		errno = 0;        \
-		die(__VA_ARGS__); \
-	} while (0)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+/* A failed call (errno says why), or a failure errno does not describe. */
+#define die(...) lab_die_errno(1, __VA_ARGS__)
+#define fail(...) lab_die(1, __VA_ARGS__)
 
 /*
  * Print one point from seconds per iteration: @mean over the whole point,
@@ -175,9 +139,9 @@ static void bench_run(struct bench *b)
 	b->secs = 0;
 	b->best = 0;
 	while (b->secs < min_secs || chunks < 3) {
-		t0 = now();
+		t0 = lab_now();
 		b->fn(b->arg, n);
-		dt = now() - t0;
+		dt = lab_now() - t0;
 		b->secs += dt;
 		b->iters += n;
 		chunks++;
@@ -193,10 +157,10 @@ static void bench_run(struct bench *b)
 
 static int open_gntdev(void)
 {
-	int fd = open(GNTDEV_PATH, O_RDWR | O_CLOEXEC);
+	int fd = lab_gntdev_open(NULL);
 
 	if (fd < 0)
-		die("open %s", GNTDEV_PATH);
+		die("open %s", LAB_GNTDEV_NODE);
 	return fd;
 }
 
@@ -212,22 +176,10 @@ static const char *detect_driver(void)
 	return "unknown";
 }
 
-/* Grant @n pages to ourselves and stamp each with its pattern. */
-static void pool_alloc(unsigned long n)
-{
-	unsigned long i;
-	int ret;
-
-	ret = lab_pool_get(&pool, n);
-	if (ret) {
-		errno = -ret;
-		die("gntalloc of %lu grants (is its limit= below that?)", n);
-	}
-	for (i = 0; i < n; i++)
-		pool.mem[i * PAGE / 8] = PATTERN(i);
-}
-
-/* A MAP_GRANT_REF request for pool grants [0, n). */
+/*
+ * A MAP_GRANT_REF request for pool grants [0, n), made once per point:
+ * lab_map() would build one in every timed iteration.
+ */
 static struct ioctl_gntdev_map_grant_ref *map_request(unsigned long n)
 {
 	struct ioctl_gntdev_map_grant_ref *op;
@@ -264,46 +216,38 @@ struct cycle {
 /* One cycle; with @c->steps, time each step into @c->step_secs. */
 static void cycle_once(struct cycle *c)
 {
-	struct ioctl_gntdev_unmap_grant_ref unmap = { 0 };
 	size_t len = c->batch * PAGE;
 	volatile char *p;
 	double t[NSTEPS + 1] = { 0 };
 	unsigned long i;
 
 	if (c->steps)
-		t[0] = now();
-	if (ioctl(c->fd, IOCTL_GNTDEV_MAP_GRANT_REF, c->req))
+		t[0] = lab_now();
+	if (lab_ioctl(c->fd, IOCTL_GNTDEV_MAP_GRANT_REF, c->req))
 		die("MAP_GRANT_REF of %lu", c->batch);
 	if (c->steps)
-		t[1] = now();
+		t[1] = lab_now();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		 c->req->index);
 	if (p == MAP_FAILED)
 		die("mmap of %lu grants", c->batch);
 	if (c->steps)
-		t[2] = now();
-	if (c->check) {
-		for (i = 0; i < c->batch; i++)
-			if (((volatile uint64_t *)p)[i * PAGE / 8] !=
-			    PATTERN(i))
-				fail("page %lu of a %lu-grant map is not its grant's",
-				     i, c->batch);
-	}
+		t[2] = lab_now();
+	if (c->check && !lab_sigs_ok(p, pool.refs, c->batch))
+		fail("a page of a %lu-grant map is not its grant's", c->batch);
 	/* The last byte: the first word is the check pattern. */
 	for (i = 0; i < c->batch; i++)
 		p[i * PAGE + PAGE - 1] = (char)i;
 	if (c->steps)
-		t[3] = now();
+		t[3] = lab_now();
 	if (munmap((void *)p, len))
 		die("munmap");
 	if (c->steps)
-		t[4] = now();
-	unmap.index = c->req->index;
-	unmap.count = c->batch;
-	if (ioctl(c->fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap))
+		t[4] = lab_now();
+	if (lab_unmap(c->fd, c->req->index, c->batch))
 		die("UNMAP_GRANT_REF of %lu", c->batch);
 	if (c->steps) {
-		t[5] = now();
+		t[5] = lab_now();
 		for (i = 0; i < NSTEPS; i++) {
 			c->step_secs[i] += t[i + 1] - t[i];
 			if (!c->step_best[i] ||
@@ -361,13 +305,11 @@ struct pair {
 static void pair_fn(void *arg, unsigned long n)
 {
 	struct pair *pr = arg;
-	struct ioctl_gntdev_unmap_grant_ref unmap = { .count = 1 };
 
 	while (n--) {
-		if (ioctl(pr->fd, IOCTL_GNTDEV_MAP_GRANT_REF, pr->req))
+		if (lab_ioctl(pr->fd, IOCTL_GNTDEV_MAP_GRANT_REF, pr->req))
 			die("MAP_GRANT_REF");
-		unmap.index = pr->req->index;
-		if (ioctl(pr->fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap))
+		if (lab_unmap(pr->fd, pr->req->index, 1))
 			die("UNMAP_GRANT_REF");
 	}
 }
@@ -385,12 +327,13 @@ static void test_ioctl(void)
 		live = lives.v[k];
 		/* A fresh file, so earlier points leave no holes behind. */
 		pr.fd = open_gntdev();
-		t0 = now();
+		t0 = lab_now();
 		/* Never mmapped, so never mapped: no hypercall, any ref. */
 		for (i = 0; i < live; i++)
-			if (ioctl(pr.fd, IOCTL_GNTDEV_MAP_GRANT_REF, pr.req))
+			if (lab_ioctl(pr.fd, IOCTL_GNTDEV_MAP_GRANT_REF,
+				      pr.req))
 				die("MAP_GRANT_REF of live map %lu", i);
-		t0 = now() - t0;
+		t0 = lab_now() - t0;
 		if (live)
 			result("live-setup", "live", live, "us", 0, t0 / live,
 			       t0 / live, live, t0);
@@ -408,9 +351,9 @@ static void test_ioctl(void)
 
 struct copy {
 	int fd;
-	struct ioctl_gntdev_grant_copy op;
+	struct gntdev_grant_copy_segment *segs;
+	unsigned int n;
 	char *buf;
-	bool check;
 };
 
 static void copy_fn(void *arg, unsigned long n)
@@ -419,13 +362,13 @@ static void copy_fn(void *arg, unsigned long n)
 	unsigned int i;
 
 	while (n--) {
-		if (ioctl(c->fd, IOCTL_GNTDEV_GRANT_COPY, &c->op))
-			die("GRANT_COPY of %u segments", c->op.count);
+		if (lab_grant_copy(c->fd, c->segs, c->n))
+			die("GRANT_COPY of %u segments", c->n);
 		/* Cheap next to the copy, and a failed copy must not pass. */
-		for (i = 0; i < c->op.count; i++)
-			if (c->op.segments[i].status)
+		for (i = 0; i < c->n; i++)
+			if (c->segs[i].status)
 				fail("GRANT_COPY segment %u: status %d", i,
-				     c->op.segments[i].status);
+				     c->segs[i].status);
 	}
 }
 
@@ -444,17 +387,17 @@ static void test_copy(void)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (c.buf == MAP_FAILED)
 		die("mmap of the copy buffer");
-	/* copy-out then writes each grant's own pattern back. */
+	/* copy-out then writes each grant's own signature back. */
 	for (i = 0; i < max; i++)
-		*(uint64_t *)(c.buf + i * PAGE) = PATTERN(i);
-	c.op.segments = xmalloc(max * sizeof(*c.op.segments));
+		*(__u64 *)(c.buf + i * PAGE) = lab_sig(pool.refs[i]);
+	c.segs = xmalloc(max * sizeof(*c.segs));
 
 	for (dir = 0; dir < 2; dir++) {
 		for (k = 0; k < segs.n; k++) {
 			n = segs.v[k];
-			memset(c.op.segments, 0, n * sizeof(*seg));
+			memset(c.segs, 0, n * sizeof(*seg));
 			for (i = 0; i < n; i++) {
-				seg = &c.op.segments[i];
+				seg = &c.segs[i];
 				seg->len = PAGE;
 				if (dir == 0) {
 					seg->flags = GNTCOPY_source_gref;
@@ -468,15 +411,12 @@ static void test_copy(void)
 					seg->dest.foreign.domid = 0;
 				}
 			}
-			c.op.count = n;
+			c.n = n;
 			if (dir == 0)
 				memset(c.buf, 0, n * PAGE);
 			copy_fn(&c, 1);
-			for (i = 0; i < n; i++)
-				if (*(uint64_t *)(c.buf + i * PAGE) !=
-				    PATTERN(i))
-					fail("copy %lu: page %lu is not its grant's",
-					     n, i);
+			if (!lab_sigs_ok(c.buf, pool.refs, n))
+				fail("copy %lu: a page is not its grant's", n);
 			bench_run(&b);
 			result(dir ? "copy-out" : "copy-in", "segs", n, "MiB/s",
 			       n * PAGE / (double)(1 << 20), b.secs / b.iters,
@@ -484,7 +424,7 @@ static void test_copy(void)
 		}
 	}
 	munmap(c.buf, max * PAGE);
-	free(c.op.segments);
+	free(c.segs);
 	close(c.fd);
 }
 
@@ -650,12 +590,8 @@ static void lib_fn(void *arg, unsigned long n)
 			c->h, c->batch, 0, pool.refs, PROT_READ | PROT_WRITE);
 		if (!p)
 			die("xengnttab_map_domain_grant_refs of %lu", c->batch);
-		if (c->check)
-			for (i = 0; i < c->batch; i++)
-				if (((volatile uint64_t *)p)[i * PAGE / 8] !=
-				    PATTERN(i))
-					fail("lib: page %lu is not its grant's",
-					     i);
+		if (c->check && !lab_sigs_ok(p, pool.refs, c->batch))
+			fail("lib: a page is not its grant's");
 		for (i = 0; i < c->batch; i++)
 			p[i * PAGE + PAGE - 1] = (char)i;
 		if (xengnttab_unmap(c->h, (void *)p, c->batch))
@@ -696,7 +632,7 @@ static void test_lib(void)
 static void clock_fn(void *arg __attribute__((unused)), unsigned long n)
 {
 	while (n--)
-		now();
+		lab_now();
 }
 
 static void test_clock(void)
@@ -797,7 +733,7 @@ int main(int argc, char **argv)
 		if (!strcmp(tests[t], "floor"))
 			continue;
 		if (!pool.req)
-			pool_alloc(need);
+			lab_pool_or_die(&pool, need, 1);
 	}
 	for (t = 0; t < ntests; t++) {
 		if (!strcmp(tests[t], "full"))

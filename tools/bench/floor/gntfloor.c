@@ -556,6 +556,13 @@ out_free:
 /* ------------------------------------------------------------------ */
 /* debugfs */
 
+/* Every command's N and ITER have the same bounds. */
+static bool gntfloor_bad(unsigned int n, unsigned int iters)
+{
+	return !n || n > GNTFLOOR_MAX_PAGES || !iters ||
+	       iters > GNTFLOOR_MAX_ITERS;
+}
+
 static int gntfloor_command(char *cmd)
 {
 	unsigned int n, iters, k = 1;
@@ -564,25 +571,17 @@ static int gntfloor_command(char *cmd)
 
 	args = sscanf(cmd, "map %u %u %u %7s", &n, &iters, &k, how);
 	if (args >= 2) {
-		if (!n || n > GNTFLOOR_MAX_PAGES || !iters ||
-		    iters > GNTFLOOR_MAX_ITERS || (k != 1 && k != 2) ||
+		if (gntfloor_bad(n, iters) || (k != 1 && k != 2) ||
 		    (args == 4 && strcmp(how, "pte")))
 			return -EINVAL;
 		return gntfloor_run_map(n, iters, k, args == 4);
 	}
-	args = sscanf(cmd, "alloc %u %u", &n, &iters);
-	if (args == 2) {
-		if (!n || n > GNTFLOOR_MAX_PAGES || !iters ||
-		    iters > GNTFLOOR_MAX_ITERS)
-			return -EINVAL;
-		return gntfloor_run_alloc(n, iters);
-	}
-	args = sscanf(cmd, "copy %u %u %7s", &n, &iters, dir);
-	if (args == 3) {
-		if (!n || n > GNTFLOOR_MAX_PAGES || !iters ||
-		    iters > GNTFLOOR_MAX_ITERS)
-			return -EINVAL;
-		if (strcmp(dir, "in") && strcmp(dir, "out"))
+	if (sscanf(cmd, "alloc %u %u", &n, &iters) == 2)
+		return gntfloor_bad(n, iters) ? -EINVAL :
+						gntfloor_run_alloc(n, iters);
+	if (sscanf(cmd, "copy %u %u %7s", &n, &iters, dir) == 3) {
+		if (gntfloor_bad(n, iters) ||
+		    (strcmp(dir, "in") && strcmp(dir, "out")))
 			return -EINVAL;
 		return gntfloor_run_copy(n, iters, !strcmp(dir, "in"));
 	}

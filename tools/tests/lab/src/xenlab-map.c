@@ -17,20 +17,16 @@
  */
 #include "xenlab-xdom.h"
 
-#include <fcntl.h>
-#include <stddef.h>
 #include <sys/mman.h>
 
-#define INVALID_REF LAB_NEVER_GRANTED
-
-/* -d (and the other shared options, unused here). */
+/* The granting domain (-D). */
 static domid_t peer;
 static char why[256];
 
 /* The hypercall behind mmap must refuse a ref that was never granted. */
 static void test_invalid_ref(int fd)
 {
-	__u32 ref = INVALID_REF;
+	__u32 ref = LAB_NEVER_GRANTED;
 	__u64 index;
 	void *p;
 	int ret;
@@ -40,9 +36,8 @@ static void test_invalid_ref(int fd)
 	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
 		       "invalid ref 0x%x: MAP_GRANT_REF registers it", ref))
 		return;
-	p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 index);
-	if (p == MAP_FAILED) {
+	p = lab_mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, index);
+	if (!p) {
 		lab_pass("invalid ref 0x%x of d%u: mmap fails (%s)", ref, peer,
 			 lab_errname(errno));
 	} else {
@@ -56,95 +51,65 @@ static void test_invalid_ref(int fd)
 		  "invalid ref: UNMAP_GRANT_REF after the failed mmap");
 }
 
+/* Map page @i alone, read-only, and check it; false (and "why") if not. */
+static bool read_one(int fd, const __u32 *refs, size_t i)
+{
+	int ret;
+	__u64 index;
+	void *p;
+	bool ok;
+
+	ret = lab_map(fd, &refs[i], 1, peer, &index);
+	if (ret) {
+		snprintf(why, sizeof(why), "%s",
+			 lab_errwhy("MAP_GRANT_REF", -ret));
+		return false;
+	}
+	p = lab_mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, index);
+	if (!p)
+		snprintf(why, sizeof(why), "%s", lab_errwhy("mmap", errno));
+	ok = p && xdom_verify(p, i, 1, XDOM_SEED_GRANT, why, sizeof(why));
+	if (p)
+		munmap(p, LAB_PAGE_SIZE);
+	ret = lab_unmap(fd, index, 1);
+	if (ok && ret)
+		snprintf(why, sizeof(why), "%s",
+			 lab_errwhy("UNMAP_GRANT_REF", -ret));
+	return ok && !ret;
+}
+
 /* Each page on its own, mapped read-only. */
 static void test_read_only(int fd, const __u32 *refs, size_t n)
 {
-	__u64 index;
 	size_t i;
-	bool ok;
-	void *p;
-	int ret;
 
 	lab_tap_current = "read-only single-page maps";
-	for (i = 0; i < n; i++) {
-		ret = lab_map(fd, &refs[i], 1, peer, &index);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("MAP_GRANT_REF", -ret));
-			break;
-		}
-		p = mmap(NULL, LAB_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, index);
-		if (p == MAP_FAILED) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("mmap", errno));
-			lab_unmap(fd, index, 1);
-			break;
-		}
-		ok = xdom_verify(p, i, 1, XDOM_SEED_GRANT, why, sizeof(why));
-		munmap(p, LAB_PAGE_SIZE);
-		if (!ok) {
-			lab_unmap(fd, index, 1);
-			break;
-		}
-		ret = lab_unmap(fd, index, 1);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("UNMAP_GRANT_REF", -ret));
-			break;
-		}
-	}
-	if (i < n) {
+	for (i = 0; i < n && read_one(fd, refs, i); i++)
+		;
+	if (i < n)
 		lab_fail(why,
 			 "read-only map of each of %zu refs: ref %zu (0x%x)", n,
 			 i, refs[i]);
-		return;
-	}
-	lab_pass("read-only map of each of %zu refs, one at a time: pattern ok",
-		 n);
+	else
+		lab_pass(
+			"read-only map of each of %zu refs, one at a time: pattern ok",
+			n);
 }
 
-/* One GRANT_COPY segment per page, from the peer's pages into ours. */
+/* All pages through GRANT_COPY, from the peer's pages into ours. */
 static void test_copy(int fd, const __u32 *refs, size_t n)
 {
-	struct gntdev_grant_copy_segment *seg;
-	size_t i;
-	char *buf;
-	int ret;
+	__u64 *buf;
+	bool ok;
 
 	lab_tap_current = "grant copy";
 	buf = aligned_alloc(LAB_PAGE_SIZE, n * LAB_PAGE_SIZE);
-	seg = calloc(n, sizeof(*seg));
-	if (!buf || !seg)
+	if (!buf)
 		lab_die(1, "out of memory");
 	memset(buf, 0, n * LAB_PAGE_SIZE);
-	for (i = 0; i < n; i++) {
-		seg[i].source.foreign.ref = refs[i];
-		seg[i].source.foreign.domid = peer;
-		seg[i].dest.virt = buf + i * LAB_PAGE_SIZE;
-		seg[i].len = LAB_PAGE_SIZE;
-		seg[i].flags = GNTCOPY_source_gref;
-		/* Junk the driver must replace with a real status. */
-		seg[i].status = 0x7ead;
-	}
-	ret = lab_grant_copy(fd, seg, n);
-	if (ret) {
-		lab_fail(lab_errwhy("ioctl", -ret), "GRANT_COPY of %zu pages",
-			 n);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (seg[i].status != GNTST_okay) {
-			snprintf(why, sizeof(why), "segment %zu: status %d", i,
-				 seg[i].status);
-			lab_fail(why, "GRANT_COPY of %zu pages", n);
-			goto out;
-		}
-	}
-	lab_check(xdom_verify((__u64 *)buf, 0, n, XDOM_SEED_GRANT, why,
-			      sizeof(why)),
-		  why, "GRANT_COPY of %zu pages: pattern ok", n);
-out:
-	free(seg);
+	ok = xdom_copy(fd, refs, n, peer, buf, false, why, sizeof(why)) &&
+	     xdom_verify(buf, 0, n, XDOM_SEED_GRANT, why, sizeof(why));
+	lab_check(ok, why, "GRANT_COPY of %zu pages: pattern ok", n);
 	free(buf);
 }
 
@@ -200,20 +165,16 @@ int main(int argc, char **argv)
 	/* No -n or -t here: the refs say how many pages. */
 	struct xdom_opts o = { .domid = -1, .pages = 1, .secs = 1 };
 	static __u32 refs[XDOM_MAX_PAGES];
-	const char *reflist;
-	long domid;
 	size_t n;
 	int fd;
 
 	xdom_getopt(argc, argv, "D:r:", &o, usage);
 	if (o.domid < 0 || !o.refs)
 		usage();
-	domid = o.domid;
-	reflist = o.refs;
-	n = xdom_parse_refs(reflist, refs, XDOM_MAX_PAGES);
+	n = xdom_parse_refs(o.refs, refs, XDOM_MAX_PAGES);
 	if (!n)
-		lab_die(2, "bad ref list '%s'", reflist);
-	peer = domid;
+		lab_die(2, "bad ref list '%s'", o.refs);
+	peer = o.domid;
 	lab_catch_fatal_signals();
 
 	fd = lab_gntdev_open(o.lab.node);

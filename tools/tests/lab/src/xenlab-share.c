@@ -15,7 +15,6 @@
  */
 #include "xenlab-xdom.h"
 
-#include <fcntl.h>
 #include <poll.h>
 
 static char why[256];
@@ -62,62 +61,57 @@ int main(int argc, char **argv)
 {
 	struct xdom_opts o = { .domid = -1, .pages = 16, .secs = 120 };
 	const __u64 flag = xdom_pattern(XDOM_SEED_ACK, 0, 0);
-	long domid, pages, secs;
 	struct lab_pool pool;
 	volatile __u64 *w;
 	double t0;
-	int fd, ret;
+	int ret;
 	long i;
 
 	xdom_getopt(argc, argv, "D:n:t:", &o, usage);
 	if (o.domid < 0)
 		usage();
-	domid = o.domid;
-	pages = o.pages;
-	secs = o.secs;
 	lab_catch_fatal_signals();
 
 	lab_tap_current = "gntalloc";
-	fd = open(LAB_GNTALLOC_NODE, O_RDWR | O_CLOEXEC);
-	if (!lab_check(fd >= 0, lab_errwhy("open", errno), "open %s",
+	ret = lab_gntalloc();
+	if (!lab_check(ret >= 0, lab_errwhy("open", -ret), "open %s",
 		       LAB_GNTALLOC_NODE))
 		return lab_tap_summary();
-	close(fd);
-	ret = lab_pool_grant(&pool, pages, domid, true);
+	ret = lab_pool_grant(&pool, o.pages, o.domid, true);
 	if (!lab_check(ret == 0, lab_errwhy("ioctl", -ret),
-		       "ALLOC_GREF: grant %ld pages to d%ld (writable)", pages,
-		       domid))
+		       "ALLOC_GREF: grant %ld pages to d%ld (writable)",
+		       o.pages, o.domid))
 		return lab_tap_summary();
 	ret = lab_pool_map(&pool);
 	if (!lab_check(ret == 0, lab_errwhy("mmap", -ret),
 		       "mmap the granted pages"))
 		return lab_tap_summary();
 	w = pool.mem;
-	xdom_fill(w, pages, XDOM_SEED_GRANT, true);
+	xdom_fill(w, o.pages, XDOM_SEED_GRANT, true);
 
 	/* The one line the caller parses: it goes into the peer's cmdline. */
 	printf("XDOM-REFS ");
-	for (i = 0; i < pages; i++)
+	for (i = 0; i < o.pages; i++)
 		printf("%s%u", i ? "," : "", pool.refs[i]);
 	printf("\n");
 	fflush(stdout);
 
 	lab_tap_current = "waiting for the peer";
 	t0 = lab_now();
-	if (!lab_check(wait_eof(secs), "timed out",
-		       "the caller closed stdin within %ld s", secs))
+	if (!lab_check(wait_eof(o.secs), "timed out",
+		       "the caller closed stdin within %ld s", o.secs))
 		lab_note("releasing anyway: the peer may still map the pages");
 	lab_note("waited %.1f s", lab_now() - t0);
 
 	lab_tap_current = "checking the ACK";
 	if (lab_check(w[0] == flag, "no handshake word in page 0",
-		      "ACK from d%ld", domid)) {
+		      "ACK from d%ld", o.domid)) {
 		__sync_synchronize();
-		lab_check(xdom_verify(w, 0, pages, XDOM_SEED_ACK, why,
+		lab_check(xdom_verify(w, 0, o.pages, XDOM_SEED_ACK, why,
 				      sizeof(why)),
-			  why, "all %ld pages carry d%ld's ACK pattern", pages,
-			  domid);
-	} else if (!xdom_verify(w, 0, pages, XDOM_SEED_GRANT, why,
+			  why, "all %ld pages carry d%ld's ACK pattern",
+			  o.pages, o.domid);
+	} else if (!xdom_verify(w, 0, o.pages, XDOM_SEED_GRANT, why,
 				sizeof(why))) {
 		/* What the peer got to, for the log. */
 		lab_note("the pages were changed: %s", why);

@@ -3,6 +3,8 @@
  * What the two halves of the cross-domain grant test agree on:
  * xenlab-share (the granting domain) and xenlab-map (the mapping domain)
  * share the data pattern, the handshake word and the ref-list format.
+ * selfgrant, the same test within dom0, checks its data by the same
+ * pattern and copies the same way.
  *
  * The granter fills every page with pattern(XDOM_SEED_GRANT). The mapper
  * checks it, overwrites every page with pattern(XDOM_SEED_ACK) and writes
@@ -21,8 +23,6 @@
 /* gntalloc's default global limit is 1024 grefs. */
 #define XDOM_MAX_PAGES 1024
 
-#define XDOM_WORDS_PER_PAGE (LAB_PAGE_SIZE / sizeof(__u64))
-
 /* Unique per (seed, page, word), so a wrong or stale page is told apart. */
 static inline __u64 xdom_pattern(__u32 seed, size_t page, size_t word)
 {
@@ -34,11 +34,11 @@ static inline __u64 xdom_pattern(__u32 seed, size_t page, size_t word)
 static inline void xdom_fill(volatile __u64 *w, size_t pages, __u32 seed,
 			     bool all)
 {
-	size_t i, n = pages * XDOM_WORDS_PER_PAGE;
+	size_t i, n = pages * LAB_PAGE_WORDS;
 
 	for (i = all ? 0 : 1; i < n; i++)
-		w[i] = xdom_pattern(seed, i / XDOM_WORDS_PER_PAGE,
-				    i % XDOM_WORDS_PER_PAGE);
+		w[i] = xdom_pattern(seed, i / LAB_PAGE_WORDS,
+				    i % LAB_PAGE_WORDS);
 }
 
 /*
@@ -49,11 +49,11 @@ static inline void xdom_fill(volatile __u64 *w, size_t pages, __u32 seed,
 static inline bool xdom_verify(const volatile __u64 *w, size_t first,
 			       size_t pages, __u32 seed, char *why, size_t len)
 {
-	size_t i, n = pages * XDOM_WORDS_PER_PAGE;
+	size_t i, n = pages * LAB_PAGE_WORDS;
 
 	for (i = 0; i < n; i++) {
-		size_t pg = first + i / XDOM_WORDS_PER_PAGE;
-		size_t word = i % XDOM_WORDS_PER_PAGE;
+		size_t pg = first + i / LAB_PAGE_WORDS;
+		size_t word = i % LAB_PAGE_WORDS;
 		__u64 want = xdom_pattern(seed, pg, word);
 		__u64 got = w[i];
 
@@ -66,6 +66,51 @@ static inline bool xdom_verify(const volatile __u64 *w, size_t first,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * GRANT_COPY of @n pages, @domid's @refs, to (@to_gref) or from @local, a
+ * segment a page. Returns true if every segment was copied; otherwise
+ * describes the failure in @why.
+ */
+static inline bool xdom_copy(int fd, const __u32 *refs, size_t n, domid_t domid,
+			     __u64 *local, bool to_gref, char *why, size_t len)
+{
+	struct gntdev_grant_copy_segment *seg = calloc(n, sizeof(*seg));
+	size_t i;
+	int ret;
+
+	if (!seg)
+		lab_die(1, "out of memory");
+	for (i = 0; i < n; i++) {
+		__u64 *virt = local + i * LAB_PAGE_WORDS;
+
+		seg[i].len = LAB_PAGE_SIZE;
+		/* Junk the driver must replace with a real status. */
+		seg[i].status = 0x7ead;
+		if (to_gref) {
+			seg[i].flags = GNTCOPY_dest_gref;
+			seg[i].source.virt = virt;
+			seg[i].dest.foreign.ref = refs[i];
+			seg[i].dest.foreign.domid = domid;
+		} else {
+			seg[i].flags = GNTCOPY_source_gref;
+			seg[i].source.foreign.ref = refs[i];
+			seg[i].source.foreign.domid = domid;
+			seg[i].dest.virt = virt;
+		}
+	}
+	ret = lab_grant_copy(fd, seg, n);
+	if (ret)
+		snprintf(why, len, "%s", lab_errwhy("ioctl", -ret));
+	for (i = 0; !ret && i < n; i++) {
+		if (seg[i].status == GNTST_okay)
+			continue;
+		snprintf(why, len, "segment %zu: status %d", i, seg[i].status);
+		ret = -EIO;
+	}
+	free(seg);
+	return !ret;
 }
 
 /*
