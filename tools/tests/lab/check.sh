@@ -36,7 +36,7 @@ set -euo pipefail
 . "$(dirname "$0")/lab-lib.sh"
 
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(debproof selftest stock driver conform robust lib dropin cli domu dmabuf_domu demo dkms)
+[ ${#GROUPS_TO_RUN[@]} -gt 0 ] || GROUPS_TO_RUN=(dkms debproof selftest stock driver conform robust lib dropin cli domu dmabuf_domu demo)
 # The primary rows, where every group runs: bookworm's 6.1 on Xen 4.17
 # and trixie's 6.12 on Xen 4.20 (Debian's two supported releases).
 KERNELS=${LAB_KERNELS:-6.1 6.12-trixie}
@@ -68,36 +68,9 @@ rm -rf "$KO"
 mkdir -p "$P" "$TOOLS" "$KO"
 : >"$JOBFILE"
 
-# A boot (or, as a comment, a build) for the job list, and for runq.sh,
-# which starts it while the next payloads are being made (start_queue).
 job()
 {
 	echo "$*" >>"$JOBFILE"
-	[ -z "$QUEUE" ] || echo "$*" >&3
-}
-
-QUEUE=
-start_queue()
-{
-	local fifo=$JOBFILE.fifo
-	rm -f "$fifo"
-	mkfifo "$fifo"
-	# Its own session, so that a failed build stops its boots (QEMU runs
-	# in a process group of its own, under timeout).
-	setsid "$LAB_DIR/runq.sh" - <"$fifo" &
-	QUEUE=$!
-	exec 3>"$fifo"
-	rm -f "$fifo"
-	trap stop_queue EXIT
-	trap 'exit 130' INT TERM
-}
-
-stop_queue()
-{
-	[ -n "$QUEUE" ] || return 0
-	exec 3>&-
-	pkill -s "$QUEUE" 2>/dev/null
-	QUEUE=
 }
 
 # A payload directory made fresh from the given sources.
@@ -602,22 +575,8 @@ debug_findings()
 	done
 }
 
-start_queue
-# The builds below yield to the boots already queued: a CPU-bound build
-# beside two QEMUs slowed the package proofs' DKMS builds in dom0 by more
-# than the build took.  They run when a boot slot would be idle.
-renice -n 10 $$ >/dev/null
-tools=
+make -s -j"$(nproc)" -C "$LAB_DIR/src" O="$TOOLS"
 for g in "${GROUPS_TO_RUN[@]}"; do
-	# The lab programs, when a group first needs them: the package
-	# proofs' long boots start before they are built.
-	case $g in
-	debproof | dkms) ;;
-	*)
-		[ -n "$tools" ] || make -s -C "$LAB_DIR/src" O="$TOOLS"
-		tools=1
-		;;
-	esac
 	if declare -F "group_$g" >/dev/null; then
 		"group_$g"
 	else
@@ -625,10 +584,10 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 	fi
 done
 rc=0
-# Every boot is queued: wait for the last.
-exec 3>&-
-wait "$QUEUE" || rc=1
-QUEUE=
+# Boots, if any (dkms alone boots nothing).
+if grep -qv '^#' "$JOBFILE"; then
+	"$LAB_DIR/runq.sh" "$JOBFILE" || rc=1
+fi
 if [ -n "$BUILDS_FAILED" ]; then
 	echo "lab: FAIL builds:$BUILDS_FAILED"
 	rc=1

@@ -60,7 +60,7 @@ args=()
 # Module BTF needs pahole; without it, build the module without BTF.
 [ -x "$(command -v "$pahole")" ] || args+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
 log=$OUT/.kbuild.log
-if ! "${run[@]}" make -s -C "$KDIR" M="$OUT" "${args[@]}" "$@" modules \
+if ! "${run[@]}" make -s -j"$(nproc)" -C "$KDIR" M="$OUT" "${args[@]}" "$@" modules \
 	>"$log" 2>&1; then
 	cat "$log" >&2
 	lab_die "module build in $OUT failed"
