@@ -305,7 +305,7 @@ debproof_boot()
 		while read -r ko; do
 			debproof_module "$ko" "$d/mods"
 		done >"$d/mods/order"
-	cp "$KROOT/boot/vmlinuz-$KVER" "$d/domu/vmlinuz"
+	gzip -9nc "$VMLINUX" >"$d/domu/vmlinuz" # as xl/stage.sh's
 	debproof_ramdisk "$d/domu/ramdisk.gz"
 	job "$name" 0 "$d" "KERNEL=$3" "XEN=$(lab_kernel_xen "$3")" "DISK=$img" \
 		XENLAB_MODS=xenfs:xen-evtchn:xen-privcmd:xen-gntalloc \
