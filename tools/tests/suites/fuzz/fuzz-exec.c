@@ -418,8 +418,7 @@ static void x_unmap(const struct op *o)
 		if (how == 3 && !xf[f].shared)
 			oracle("UNMAP", "UNMAP with the wrong count worked");
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    xm[i].off == (u.index & ~(PG - 1)))
+			if (map_in(i, f) && xm[i].off == (u.index & ~(PG - 1)))
 				xm[i].live = false;
 		}
 	}
@@ -533,8 +532,7 @@ static void x_notify(const struct op *o)
 		int i;
 
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    u.index >= xm[i].off &&
+			if (map_in(i, f) && u.index >= xm[i].off &&
 			    u.index < xm[i].off + xm[i].n * PG)
 				xm[i].clear_notify = true;
 		}
@@ -712,7 +710,7 @@ static void x_mmap(const struct op *o)
 		int i;
 
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f && xm[i].off == off)
+			if (map_in(i, f) && xm[i].off == off)
 				xm[i].mmapped = true;
 		}
 	}
@@ -946,12 +944,15 @@ static void x_fork(const struct op *o)
 		xf[f].shared = true;
 }
 
-typedef void (*op_fn)(const struct op *);
-
-static const op_fn op_fns[OP_NR] = {
-	x_open,	  x_close,    x_map,	 x_unmap, x_getoff,
-	x_setmax, x_notify,   x_copy,	 x_mmap,  x_munmap,
-	x_mremap, x_mprotect, x_madvise, x_touch, x_fork,
+const struct op_kind op_kinds[OP_NR] = {
+	{ "OPEN", 3, x_open },	     { "CLOSE", 2, x_close },
+	{ "MAP", 14, x_map },	     { "UNMAP", 8, x_unmap },
+	{ "GETOFF", 4, x_getoff },   { "SETMAX", 2, x_setmax },
+	{ "NOTIFY", 3, x_notify },   { "COPY", 5, x_copy },
+	{ "MMAP", 14, x_mmap },	     { "MUNMAP", 6, x_munmap },
+	{ "MREMAP", 3, x_mremap },   { "MPROTECT", 3, x_mprotect },
+	{ "MADVISE", 2, x_madvise }, { "TOUCH", 10, x_touch },
+	{ "FORK", 2, x_fork },
 };
 
 /* The executor: run the kept operations of @ops, then exit as they are. */
@@ -974,7 +975,7 @@ executor(const struct op *ops, const bool *keep, unsigned int n)
 		fz_rep->cur = i;
 		if (!keep[i])
 			continue;
-		op_fns[ops[i].type](&ops[i]);
+		op_kinds[ops[i].type].run(&ops[i]);
 		fz_rep->ops_done++;
 	}
 	_exit(XC_OK);
