@@ -705,11 +705,6 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-static unsigned long num(const char *s)
-{
-	return lab_num(s, usage);
-}
-
 static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 {
 	printf("FIGURES torture driver=%s seed=%llu checks=%u failed=%u findings=%u",
@@ -741,7 +736,7 @@ int main(int argc, char **argv)
 		l = opt > 0 ? strchr(letters, opt) : NULL;
 		if (!l)
 			usage();
-		*val[l - letters] = num(optarg);
+		*val[l - letters] = lab_num(optarg, usage);
 	}
 	seed = opts.seed;
 	for (; optind < argc; optind++) {
