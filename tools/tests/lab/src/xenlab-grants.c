@@ -278,25 +278,20 @@ static char *fetch_dump(void)
 static char *read_file(const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t len = 0, cap = 0, n;
+	static char empty[1];
 	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len;
 
 	if (!f)
 		broken(errno, "open %s", path);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			text = grow(text, cap, 1);
-		}
-		n = fread(text + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
+	/* All of it: a dump has no NUL, and the parser would stop at one. */
+	len = getdelim(&text, &cap, '\0', f);
 	if (ferror(f))
 		broken(errno, "read %s", path);
 	if (f != stdin)
 		fclose(f);
-	text[len] = '\0';
-	return text;
+	return len > 0 ? text : empty;
 }
 
 /* --- parsing the 'g' dump ------------------------------------------------ */
