@@ -153,22 +153,20 @@ static void param_write(const char *name, unsigned long v)
 /* Written by the child, read by the parent after the kill. */
 static struct lab_worker_stats *kill_st;
 
-/* A worker failed: its reason is in kill_st; the exit code says which. */
-static void __attribute__((noreturn)) kill_exit(const struct lab_worker *w)
+/*
+ * Run @w until the kill; if it fails first, its reason goes in kill_st
+ * and the exit code says which kind.
+ */
+static void *__attribute__((noreturn)) kill_worker(void *arg)
 {
+	struct lab_worker *w = arg;
+
+	lab_worker_run(w, HUGE_VAL, NULL);
 	if (w->st != kill_st) {
 		kill_st->err = w->st->err;
 		snprintf(kill_st->msg, sizeof(kill_st->msg), "%s", w->st->msg);
 	}
 	_exit(w->st->err ? CX_ERRNO : CX_DATA);
-}
-
-static void *kill_helper_thread(void *arg)
-{
-	struct lab_worker *w = arg;
-
-	lab_worker_run(w, HUGE_VAL, NULL);
-	kill_exit(w);
 }
 
 /*
@@ -202,13 +200,12 @@ kill_child(const struct lab_pool *p, __u64 seed)
 		helper = w;
 		helper.st = &helper_st;
 		helper.r.s = seed ^ 0x5555;
-		if (pthread_create(&t, NULL, kill_helper_thread, &helper)) {
+		if (pthread_create(&t, NULL, kill_worker, &helper)) {
 			kill_st->err = EAGAIN;
 			_exit(CX_ERRNO);
 		}
 	}
-	lab_worker_run(&w, HUGE_VAL, NULL);
-	kill_exit(&w);
+	kill_worker(&w);
 }
 
 static void group_kill(__u64 seed, unsigned int kills)
