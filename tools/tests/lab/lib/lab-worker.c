@@ -23,11 +23,6 @@ const char *const lab_wstage_name[LAB_WS_NR] = {
 	"munmap", "unmap", "copy", "close",
 };
 
-static void wk_stage(struct lab_worker *w, int stage)
-{
-	w->st->stage = stage;
-}
-
 /* Record the first failure: @err a positive errno, 0 for wrong data. */
 static bool __attribute__((format(printf, 3, 4)))
 wk_fail(struct lab_worker *w, int err, const char *fmt, ...)
@@ -92,7 +87,7 @@ static bool wk_touch(struct lab_worker *w, const struct lab_wlive *l)
 	volatile __u64 *mp;
 	__u32 i;
 
-	wk_stage(w, LAB_WS_TOUCH);
+	w->st->stage = LAB_WS_TOUCH;
 	for (i = 0; i < l->n; i++) {
 		mp = (volatile __u64 *)l->addr + (size_t)i * WORDS;
 		if (mp[0] != lab_sig(w->refs[l->s + i]))
@@ -114,7 +109,7 @@ static bool wk_mmap(struct lab_worker *w, struct lab_wlive *l)
 	__u64 off = 0;
 	int ret;
 
-	wk_stage(w, LAB_WS_MMAP);
+	w->st->stage = LAB_WS_MMAP;
 	l->addr = lab_mmap(NULL, l->n, rw ? PROT_READ | PROT_WRITE : PROT_READ,
 			   MAP_SHARED, w->fd, l->off);
 	if (!l->addr)
@@ -138,7 +133,7 @@ static bool wk_map(struct lab_worker *w, __u32 s, __u32 n, bool mmapped)
 	struct lab_wlive *l = &w->live[w->nlive];
 	int ret;
 
-	wk_stage(w, LAB_WS_MAP);
+	w->st->stage = LAB_WS_MAP;
 	*l = (struct lab_wlive){ .s = s, .n = n };
 	ret = lab_map(w->fd, w->refs + s, n, 0, &l->off);
 	if (ret == -ENOSPC && w->may_enospc) {
@@ -161,7 +156,7 @@ static bool wk_unmap(struct lab_worker *w, const struct lab_wlive *l)
 {
 	int ret;
 
-	wk_stage(w, LAB_WS_UNMAP);
+	w->st->stage = LAB_WS_UNMAP;
 	wk_held(w, -(long)l->n);
 	ret = lab_unmap(w->fd, l->off, l->n);
 	if (ret)
@@ -173,7 +168,7 @@ static bool wk_unmap(struct lab_worker *w, const struct lab_wlive *l)
 
 static void wk_munmap(struct lab_worker *w, const struct lab_wlive *l)
 {
-	wk_stage(w, LAB_WS_MUNMAP);
+	w->st->stage = LAB_WS_MUNMAP;
 	if (l->n > 1 && lab_below(&w->r, 3) == 0) {
 		/* In two pieces: a split VMA first. */
 		munmap(l->addr, PG);
@@ -207,7 +202,7 @@ static bool wk_reopen(struct lab_worker *w)
 {
 	struct lab_wlive *l;
 
-	wk_stage(w, LAB_WS_CLOSE);
+	w->st->stage = LAB_WS_CLOSE;
 	close(w->fd);
 	/* The maps left the file; the VMAs keep their grants until munmap. */
 	while (w->nlive) {
@@ -216,7 +211,7 @@ static bool wk_reopen(struct lab_worker *w)
 		if (l->addr)
 			wk_munmap(w, l);
 	}
-	wk_stage(w, LAB_WS_OPEN);
+	w->st->stage = LAB_WS_OPEN;
 	w->fd = lab_gntdev_open(w->node);
 	if (w->fd < 0)
 		return wk_fail(w, -w->fd, "open: %s", lab_retname(w->fd));
@@ -233,7 +228,7 @@ static bool wk_copy(struct lab_worker *w, __u32 s, __u32 n)
 	__u32 i, k;
 	int ret;
 
-	wk_stage(w, LAB_WS_COPY);
+	w->st->stage = LAB_WS_COPY;
 	memset(seg, 0, sizeof(seg));
 	for (i = 0; i < n; i++) {
 		seg[i].source.foreign.ref = w->refs[s + i];

@@ -80,16 +80,21 @@ broken(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (err)
-		printf("GRANT-CHECK: FAILED to get a grant-table dump: %s: %s\n",
-		       msg, lab_errname(err));
-	else
-		printf("GRANT-CHECK: FAILED to get a grant-table dump: %s\n",
-		       msg);
+	printf("GRANT-CHECK: FAILED to get a grant-table dump: %s%s%s\n", msg,
+	       err ? ": " : "", err ? lab_errname(err) : "");
 	errno = err;
 	if (err)
 		lab_die_errno(EXIT_BROKEN, "%s", msg);
 	lab_die(EXIT_BROKEN, "%s", msg);
+}
+
+/* Make room for @n items of @size at @p: realloc(), or no usable dump. */
+static void *grow(void *p, size_t n, size_t size)
+{
+	p = realloc(p, n * size);
+	if (!p)
+		broken(0, "out of memory");
+	return p;
 }
 
 /* Xen reads and writes these by guest virtual address: lock them in. */
@@ -256,9 +261,7 @@ static char *fetch_dump(void)
 			break;
 		if (len + got + 1 > cap) {
 			cap = (len + got + 1) * 2;
-			text = realloc(text, cap);
-			if (!text)
-				broken(0, "out of memory");
+			text = grow(text, cap, 1);
 		}
 		memcpy(text + len, ring_chunk, got);
 		len += got;
@@ -275,27 +278,20 @@ static char *fetch_dump(void)
 static char *read_file(const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t len = 0, cap = 0, n;
+	static char empty[1];
 	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len;
 
 	if (!f)
 		broken(errno, "open %s", path);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			text = realloc(text, cap);
-			if (!text)
-				broken(0, "out of memory");
-		}
-		n = fread(text + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
+	/* All of it: a dump has no NUL, and the parser would stop at one. */
+	len = getdelim(&text, &cap, '\0', f);
 	if (ferror(f))
 		broken(errno, "read %s", path);
 	if (f != stdin)
 		fclose(f);
-	text[len] = '\0';
-	return text;
+	return len > 0 ? text : empty;
 }
 
 /* --- parsing the 'g' dump ------------------------------------------------ */
@@ -334,10 +330,18 @@ struct dump {
 	bool seen_d0;
 };
 
+static char bad_msg[512];
+
+/* "@what: '@line'", for parse_dump() to return. */
+static const char *bad_line(const char *what, const char *line)
+{
+	snprintf(bad_msg, sizeof(bad_msg), "%s: '%s'", what, line);
+	return bad_msg;
+}
+
 /* Returns NULL on success, else a message about what is wrong. */
 static const char *parse_dump(char *text, struct dump *d)
 {
-	static char msg[512];
 	bool started = false, done = false;
 	unsigned int stray = 0;
 	long cur = -1;
@@ -377,11 +381,8 @@ static const char *parse_dump(char *text, struct dump *d)
 			errno = 0;
 			cur = strtol(p + strlen(DUMP_DOMAIN), &end, 10);
 			if (errno || end == p + strlen(DUMP_DOMAIN) ||
-			    cur < 0 || cur > 0xffff) {
-				snprintf(msg, sizeof(msg),
-					 "bad domain header: '%s'", line);
-				return msg;
-			}
+			    cur < 0 || cur > 0xffff)
+				return bad_line("bad domain header", line);
 			d->domains++;
 			if (cur == 0)
 				d->seen_d0 = true;
@@ -395,24 +396,16 @@ static const char *parse_dump(char *text, struct dump *d)
 			if (sscanf(p, "[0x%x] %u 0x%lx 0x%x %*u 0x%*x 0x%x%n",
 				   &e.ref, &e.mapper, &e.mfn, &e.pin, &e.flags,
 				   &consumed) != 5 ||
-			    !consumed) {
-				snprintf(msg, sizeof(msg),
-					 "unparsable grant entry: '%s'", line);
-				return msg;
-			}
-			if (cur < 0) {
-				snprintf(
-					msg, sizeof(msg),
-					"grant entry before any domain header: '%s'",
+			    !consumed)
+				return bad_line("unparsable grant entry", line);
+			if (cur < 0)
+				return bad_line(
+					"grant entry before any domain header",
 					line);
-				return msg;
-			}
 			e.granter = cur;
 			if (d->n == d->cap) {
 				d->cap = d->cap ? d->cap * 2 : 64;
-				d->e = realloc(d->e, d->cap * sizeof(*d->e));
-				if (!d->e)
-					broken(0, "out of memory");
+				d->e = grow(d->e, d->cap, sizeof(*d->e));
 			}
 			d->e[d->n++] = e;
 		}
@@ -420,8 +413,8 @@ static const char *parse_dump(char *text, struct dump *d)
 	}
 
 	if (!started && stray) {
-		snprintf(msg, sizeof(msg), DUMP_OVERFLOW, stray);
-		return msg;
+		snprintf(bad_msg, sizeof(bad_msg), DUMP_OVERFLOW, stray);
+		return bad_msg;
 	}
 	if (!started)
 		return "no dump start line: debug key 'g' not handled?";
@@ -462,13 +455,8 @@ static bool parse_allow(const char *arg)
 		if (errno || end == arg || *end || ref > 0xffffffffUL)
 			return false;
 	}
-	allows = realloc(allows, (nallows + 1) * sizeof(*allows));
-	if (!allows)
-		broken(0, "out of memory");
-	allows[nallows].domid = dom;
-	allows[nallows].ref = ref;
-	allows[nallows].any_ref = any;
-	nallows++;
+	allows = grow(allows, nallows + 1, sizeof(*allows));
+	allows[nallows++] = (struct allow){ dom, ref, any };
 	return true;
 }
 

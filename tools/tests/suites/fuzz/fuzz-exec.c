@@ -21,7 +21,6 @@
 #define NMAP 24 /* maps tracked */
 #define NREG 24 /* mappings tracked */
 #define MAX_MAP 8 /* grants per tracked map */
-#define ST_OKAY 0
 
 /* ------------------------------------------------------------------------
  * Executor state
@@ -94,17 +93,21 @@ static void __attribute__((format(printf, 1, 2))) desc(const char *f, ...)
 	va_end(ap);
 }
 
-/* An errno outside @allowed (0-terminated) is a failure. */
+/* An errno outside @allowed (0-terminated) is a failure; 0 is none. */
 static void errno_in(const char *call, int err, const int *allowed)
 {
-	const int *a;
-
-	for (a = allowed; *a; a++) {
-		if (*a == err)
-			return;
+	while (err && *allowed != err) {
+		if (!*allowed++)
+			oracle(call,
+			       "%s failed with %s, which its ABI does not list",
+			       call, lab_errname(err));
 	}
-	oracle(call, "%s failed with %s, which its ABI does not list", call,
-	       lab_errname(err));
+}
+
+/* How a call ended, for desc(): "ok" or the errno's name. */
+static const char *res(int err)
+{
+	return err ? lab_errname(err) : "ok";
 }
 
 static const int E_MAP[] = { EINVAL, ENOSPC, ENOMEM, EFAULT, 0 };
@@ -157,50 +160,46 @@ static int guarded(volatile __u64 *p, __u64 *v, bool write)
  * Picking things from the state
  */
 
-static int pick_file(__u8 a)
+/* Slot @i of xm[] is a live map of file @f, or (@f < 0) free. */
+static bool map_in(int i, int f)
 {
-	return a % NFD;
+	return f < 0 ? !xm[i].live : xm[i].live && xm[i].file == f;
 }
 
-/* A live map of @file, chosen by @k, or -1. */
-static int pick_map(int file, unsigned int k)
+/* Slot @i of xr[] is a mapping (@used), or free (!@used). */
+static bool reg_in(int i, int used)
 {
-	int i, seen = 0, live = 0;
+	return (xr[i].state != R_FREE) == used;
+}
 
-	for (i = 0; i < NMAP; i++)
-		live += xm[i].live && xm[i].file == file;
-	if (!live)
-		return -1;
-	k %= live;
-	for (i = 0; i < NMAP; i++) {
-		if (xm[i].live && xm[i].file == file && seen++ == (int)k)
+/* The @k-th (modulo their number) of the @n slots @is() takes, or -1. */
+static int pick(int n, bool (*is)(int i, int arg), int arg, unsigned int k)
+{
+	int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		m += is(i, arg);
+	for (i = 0, k = m ? k % m : 0; m && i < n; i++) {
+		if (is(i, arg) && !k--)
 			return i;
 	}
 	return -1;
 }
 
-static int pick_reg(unsigned int k)
-{
-	int i, seen = 0, n = 0;
+#define pick_map(f, k) pick(NMAP, map_in, f, k)
+#define pick_reg(k) pick(NREG, reg_in, true, k)
+#define free_slot_map() pick(NMAP, map_in, -1, 0)
+#define free_slot_reg() pick(NREG, reg_in, false, 0)
 
-	for (i = 0; i < NREG; i++)
-		n += xr[i].state != R_FREE;
-	if (!n)
-		return -1;
-	k %= n;
-	for (i = 0; i < NREG; i++) {
-		if (xr[i].state != R_FREE && seen++ == (int)k)
-			return i;
-	}
-	return -1;
-}
-
-/* Is file slot @f open? If not, operation @name does nothing: say so. */
-static bool file_open(const char *name, int f)
+/*
+ * Is file slot @f open, and a slot @slot free for what the operation makes
+ * (0 if it makes nothing)? If not, operation @name does nothing: say so.
+ */
+static bool file_open(const char *name, int f, int slot)
 {
-	if (xf[f].fd >= 0)
+	if (xf[f].fd >= 0 && slot >= 0)
 		return true;
-	desc("%s f%d: not open", name, f);
+	desc("%s f%d: %s", name, f, xf[f].fd < 0 ? "not open" : "no slot");
 	return false;
 }
 
@@ -211,28 +210,6 @@ static bool reg_found(const char *name, int r)
 		return true;
 	desc("%s: nothing mapped", name);
 	return false;
-}
-
-static int free_slot_map(void)
-{
-	int i;
-
-	for (i = 0; i < NMAP; i++) {
-		if (!xm[i].live)
-			return i;
-	}
-	return -1;
-}
-
-static int free_slot_reg(void)
-{
-	int i;
-
-	for (i = 0; i < NREG; i++) {
-		if (xr[i].state == R_FREE)
-			return i;
-	}
-	return -1;
 }
 
 /*
@@ -281,7 +258,7 @@ static void regions_cut(const volatile void *a, size_t len)
 
 static void x_open(const struct op *o)
 {
-	int f = pick_file(o->a);
+	int f = o->a % NFD;
 	bool ro = o->b % 8 == 0;
 
 	if (xf[f].fd >= 0) {
@@ -299,9 +276,9 @@ static void x_open(const struct op *o)
 
 static void x_close(const struct op *o)
 {
-	int f = pick_file(o->a), i;
+	int f = o->a % NFD, i;
 
-	if (!file_open("CLOSE", f))
+	if (!file_open("CLOSE", f, 0))
 		return;
 	close(xf[f].fd);
 	xf[f].fd = -1;
@@ -319,14 +296,12 @@ static void x_map(const struct op *o)
 	/* The header and MAX_MAP + 1 refs; refs[] is reached by pointer. */
 	__u64 buf[3 + MAX_MAP + 1];
 	struct ioctl_gntdev_map_grant_ref *req = (void *)buf;
-	int f = pick_file(o->a), m = free_slot_map(), err;
+	int f = o->a % NFD, m = free_slot_map(), err;
 	__u32 n = counts[o->b % 8], i, kind;
 	bool good = true, fresh;
 
-	if (xf[f].fd < 0 || m < 0) {
-		desc("MAP f%d: %s", f, xf[f].fd < 0 ? "not open" : "no slot");
+	if (!file_open("MAP", f, m))
 		return;
-	}
 	memset(buf, 0, sizeof(buf));
 	req->count = n;
 	desc("MAP f%d n=%u refs=", f, n);
@@ -352,7 +327,7 @@ static void x_map(const struct op *o)
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_MAP_GRANT_REF,
 			 o->c % 16 ? (void *)req : (void *)16);
 	if (o->c % 16 == 0) {
-		desc(" (bad pointer): %s", err ? lab_errname(err) : "ok");
+		desc(" (bad pointer): %s", res(err));
 		if (err != EFAULT)
 			oracle("MAP", "MAP with argument at address 16: %s",
 			       err ? lab_errname(err) : "success");
@@ -389,10 +364,10 @@ static void x_map(const struct op *o)
 static void x_unmap(const struct op *o)
 {
 	struct ioctl_gntdev_unmap_grant_ref u;
-	int f = pick_file(o->a), m = pick_map(f, o->x), err;
+	int f = o->a % NFD, m = pick_map(f, o->x), err;
 	unsigned int how = o->b % 8;
 
-	if (!file_open("UNMAP", f))
+	if (!file_open("UNMAP", f, 0))
 		return;
 	if (m < 0 && how < 5)
 		how = 5;
@@ -425,10 +400,8 @@ static void x_unmap(const struct op *o)
 	}
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
 	desc("UNMAP f%d off %#llx count %u -> %s", f,
-	     (unsigned long long)u.index, u.count,
-	     err ? lab_errname(err) : "ok");
-	if (err)
-		errno_in("UNMAP", err, E_UNMAP);
+	     (unsigned long long)u.index, u.count, res(err));
+	errno_in("UNMAP", err, E_UNMAP);
 	if (how <= 2 && !xf[f].shared) {
 		if (err)
 			oracle("UNMAP",
@@ -445,8 +418,7 @@ static void x_unmap(const struct op *o)
 		if (how == 3 && !xf[f].shared)
 			oracle("UNMAP", "UNMAP with the wrong count worked");
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    xm[i].off == (u.index & ~(PG - 1)))
+			if (map_in(i, f) && xm[i].off == (u.index & ~(PG - 1)))
 				xm[i].live = false;
 		}
 	}
@@ -455,11 +427,11 @@ static void x_unmap(const struct op *o)
 static void x_getoff(const struct op *o)
 {
 	struct ioctl_gntdev_get_offset_for_vaddr g = { 0 };
-	int f = pick_file(o->a), r = pick_reg(o->x), err, local = 0;
+	int f = o->a % NFD, r = pick_reg(o->x), err, local = 0;
 	unsigned int how = o->b % 6;
 	const struct xmap *m = NULL;
 
-	if (!file_open("GETOFF", f))
+	if (!file_open("GETOFF", f, 0))
 		return;
 	if (r < 0 && how < 3)
 		how = 3;
@@ -488,11 +460,10 @@ static void x_getoff(const struct op *o)
 	}
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &g);
 	desc("GETOFF f%d vaddr %#llx -> %s", f, (unsigned long long)g.vaddr,
-	     err ? lab_errname(err) : "ok");
+	     res(err));
 	if (!err)
 		desc(" off %#llx n %u", (unsigned long long)g.offset, g.count);
-	if (err)
-		errno_in("GETOFF", err, E_GETOFF);
+	errno_in("GETOFF", err, E_GETOFF);
 	if (how >= 3 && !err)
 		oracle("GETOFF", "GET_OFFSET of a non-gntdev address worked");
 	/* The start of a clean mapping of this file's live map. */
@@ -501,8 +472,7 @@ static void x_getoff(const struct op *o)
 		if (m->live && (err || g.offset != m->off || g.count != m->n))
 			oracle("GETOFF",
 			       "GET_OFFSET of a mapping: %s off %#llx n %u, want %#llx n %u",
-			       err ? lab_errname(err) : "ok",
-			       (unsigned long long)g.offset, g.count,
+			       res(err), (unsigned long long)g.offset, g.count,
 			       (unsigned long long)m->off, m->n);
 		if (!m->live && !err && !lab_stock)
 			oracle("GETOFF",
@@ -514,14 +484,13 @@ static void x_setmax(const struct op *o)
 {
 	static const __u32 vals[4] = { 0, 4, 64, 0xffffffff };
 	struct ioctl_gntdev_set_max_grants s = { vals[o->b % 4] };
-	int f = pick_file(o->a), err;
+	int f = o->a % NFD, err;
 
-	if (!file_open("SETMAX", f))
+	if (!file_open("SETMAX", f, 0))
 		return;
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &s);
-	desc("SETMAX f%d %u -> %s", f, s.count, err ? lab_errname(err) : "ok");
-	if (err)
-		errno_in("SETMAX", err, E_SETMAX);
+	desc("SETMAX f%d %u -> %s", f, s.count, res(err));
+	errno_in("SETMAX", err, E_SETMAX);
 	if (err && !s.count && !lab_stock)
 		oracle("SETMAX", "SET_MAX_GRANTS 0 failed");
 	if (!err && s.count)
@@ -531,9 +500,9 @@ static void x_setmax(const struct op *o)
 static void x_notify(const struct op *o)
 {
 	struct ioctl_gntdev_unmap_notify u = { 0 };
-	int f = pick_file(o->a), m = pick_map(f, o->x), err;
+	int f = o->a % NFD, m = pick_map(f, o->x), err;
 
-	if (!file_open("NOTIFY", f))
+	if (!file_open("NOTIFY", f, 0))
 		return;
 	/*
 	 * Never a byte of word 0: a clear-byte notify writes the granted
@@ -548,7 +517,7 @@ static void x_notify(const struct op *o)
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &u);
 	desc("NOTIFY f%d off %#llx action %#x port %u -> %s", f,
 	     (unsigned long long)u.index, u.action, u.event_channel_port,
-	     err ? lab_errname(err) : "ok");
+	     res(err));
 	if (err) {
 		errno_in("NOTIFY", err, E_NOTIFY);
 		return;
@@ -563,8 +532,7 @@ static void x_notify(const struct op *o)
 		int i;
 
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f &&
-			    u.index >= xm[i].off &&
+			if (map_in(i, f) && u.index >= xm[i].off &&
 			    u.index < xm[i].off + xm[i].n * PG)
 				xm[i].clear_notify = true;
 		}
@@ -576,11 +544,11 @@ static void x_copy(const struct op *o)
 	struct gntdev_grant_copy_segment seg[4];
 	static __u64 buf[2 * WORDS];
 	struct ioctl_gntdev_grant_copy c;
-	int f = pick_file(o->a), r = pick_reg(o->y), err;
+	int f = o->a % NFD, r = pick_reg(o->y), err;
 	__u32 n = o->b % 5, i, v;
 	bool checkable[4] = { false };
 
-	if (!file_open("COPY", f))
+	if (!file_open("COPY", f, 0))
 		return;
 	memset(seg, 0, sizeof(seg));
 	memset(buf, 0, sizeof(buf));
@@ -637,7 +605,7 @@ static void x_copy(const struct op *o)
 	c.count = n;
 	c.segments = o->c % 16 ? seg : (void *)8;
 	err = -lab_ioctl(xf[f].fd, IOCTL_GNTDEV_GRANT_COPY, &c);
-	desc(" -> %s", err ? lab_errname(err) : "ok");
+	desc(" -> %s", res(err));
 	if (err) {
 		errno_in("COPY", err, E_COPY);
 		return;
@@ -647,16 +615,13 @@ static void x_copy(const struct op *o)
 	if (c.segments != seg)
 		oracle("COPY", "GRANT_COPY from address 8 worked");
 	for (i = 0; i < n; i++) {
-		if (checkable[i] && seg[i].status == ST_OKAY &&
-		    seg[i].len <= sizeof(buf)) {
-			/* Later segments may overwrite buf: check the last. */
-			if (i == n - 1 &&
-			    buf[0] != lab_sig(seg[i].source.foreign.ref))
-				oracle("COPY", "copy of ref %u gave %#llx",
-				       seg[i].source.foreign.ref,
-				       (unsigned long long)buf[0]);
-		}
-		if (checkable[i] && seg[i].status != ST_OKAY)
+		/* Later segments may overwrite buf: check the last. */
+		if (checkable[i] && i == n - 1 && seg[i].status == GNTST_okay &&
+		    buf[0] != lab_sig(seg[i].source.foreign.ref))
+			oracle("COPY", "copy of ref %u gave %#llx",
+			       seg[i].source.foreign.ref,
+			       (unsigned long long)buf[0]);
+		if (checkable[i] && seg[i].status != GNTST_okay)
 			oracle("COPY", "copy of pool ref %u: status %d",
 			       seg[i].source.foreign.ref, seg[i].status);
 		if (seg[i].status == 0x7ead)
@@ -668,8 +633,8 @@ static void x_mmap(const struct op *o)
 {
 	static const int prots[4] = { PROT_READ | PROT_WRITE, PROT_READ,
 				      PROT_NONE, PROT_WRITE };
-	int f = pick_file(o->a), m = pick_map(f, o->x), r, over = -1, flags;
-	int prot = prots[o->b % 4], dn = 0;
+	int f = o->a % NFD, m = pick_map(f, o->x), r = free_slot_reg(), flags;
+	int prot = prots[o->b % 4], dn = 0, over = -1;
 	unsigned int how = o->c % 8;
 	volatile __u64 *a;
 	__u64 off;
@@ -677,10 +642,8 @@ static void x_mmap(const struct op *o)
 	void *hint = NULL;
 	bool strict, exact;
 
-	if (xf[f].fd < 0 || (r = free_slot_reg()) < 0) {
-		desc("MMAP f%d: %s", f, xf[f].fd < 0 ? "not open" : "no slot");
+	if (!file_open("MMAP", f, r))
 		return;
-	}
 	if (m < 0) {
 		off = (__u64)(o->y % 64) << 12;
 		pages = 1 + o->y % 4;
@@ -710,7 +673,7 @@ static void x_mmap(const struct op *o)
 	     (unsigned long long)off, pages, prot,
 	     flags & MAP_PRIVATE ? "private" : "shared",
 	     flags & MAP_FIXED ? " fixed-over" : "",
-	     a == MAP_FAILED ? lab_errname(errno) : "ok");
+	     res(a == MAP_FAILED ? errno : 0));
 	/*
 	 * MAP_FIXED unmaps what was there before it asks the driver; if the
 	 * driver refuses, the kernel leaves a hole (6.1's mmap_region(), 6.12's
@@ -747,7 +710,7 @@ static void x_mmap(const struct op *o)
 		int i;
 
 		for (i = 0; i < NMAP; i++) {
-			if (xm[i].live && xm[i].file == f && xm[i].off == off)
+			if (map_in(i, f) && xm[i].off == off)
 				xm[i].mmapped = true;
 		}
 	}
@@ -835,7 +798,7 @@ static void x_mremap(const struct op *o)
 	}
 	a = mremap((void *)xr[r].addr, old, new, flags, to);
 	desc("MREMAP r%d %zu -> %zu%s -> %s", r, old / PG, new / PG,
-	     to ? " moved" : "", a == MAP_FAILED ? lab_errname(errno) : "ok");
+	     to ? " moved" : "", res(a == MAP_FAILED ? errno : 0));
 	if (a == MAP_FAILED) {
 		errno_in("MREMAP", errno, E_MREMAP);
 		if (to && to != MAP_FAILED)
@@ -856,8 +819,7 @@ static void x_mprotect(const struct op *o)
 	if (!reg_found("MPROTECT", r))
 		return;
 	err = mprotect((void *)xr[r].addr, xr[r].pages * PG, prot) ? errno : 0;
-	desc("MPROTECT r%d prot %d -> %s", r, prot,
-	     err ? lab_errname(err) : "ok");
+	desc("MPROTECT r%d prot %d -> %s", r, prot, res(err));
 	if (err) {
 		errno_in("MPROTECT", err, E_MPROTECT);
 		return;
@@ -878,7 +840,7 @@ static void x_madvise(const struct op *o)
 	if (!reg_found("MADVISE", r))
 		return;
 	err = madvise((void *)xr[r].addr, xr[r].pages * PG, adv) ? errno : 0;
-	desc("MADVISE r%d %d -> %s", r, adv, err ? lab_errname(err) : "ok");
+	desc("MADVISE r%d %d -> %s", r, adv, res(err));
 	if (err)
 		errno_in("MADVISE", err, E_MADVISE);
 	else if (adv == MADV_DONTNEED)
@@ -895,13 +857,12 @@ static void x_touch(const struct op *o)
 		return;
 	pg = o->x % xr[r].pages;
 	w = 1 + o->y % (WORDS - 1);
+	s = guarded(xr[r].addr + pg * WORDS, &v, false);
 	if (xr[r].state != R_CLEAN) {
-		s = guarded(xr[r].addr + pg * WORDS, &v, false);
 		desc("TOUCH r%d page %u (unknown) -> %s", r, pg,
 		     s ? strsignal(s) : "read");
 		return;
 	}
-	s = guarded(xr[r].addr + pg * WORDS, &v, false);
 	if (s)
 		oracle("TOUCH", "read of a clean mapping: %s", strsignal(s));
 	if (v != lab_sig(xr[r].refs[pg]))
@@ -957,7 +918,7 @@ static void fork_worker(const struct xfile *x, const struct op *o)
 /* A child pokes at what it inherited, maps on a shared file, exits. */
 static void x_fork(const struct op *o)
 {
-	int f = pick_file(o->a), st, i;
+	int f = o->a % NFD, st, i;
 	pid_t pid;
 	__u64 v;
 
@@ -983,12 +944,15 @@ static void x_fork(const struct op *o)
 		xf[f].shared = true;
 }
 
-typedef void (*op_fn)(const struct op *);
-
-static const op_fn op_fns[OP_NR] = {
-	x_open,	  x_close,    x_map,	 x_unmap, x_getoff,
-	x_setmax, x_notify,   x_copy,	 x_mmap,  x_munmap,
-	x_mremap, x_mprotect, x_madvise, x_touch, x_fork,
+const struct op_kind op_kinds[OP_NR] = {
+	{ "OPEN", 3, x_open },	     { "CLOSE", 2, x_close },
+	{ "MAP", 14, x_map },	     { "UNMAP", 8, x_unmap },
+	{ "GETOFF", 4, x_getoff },   { "SETMAX", 2, x_setmax },
+	{ "NOTIFY", 3, x_notify },   { "COPY", 5, x_copy },
+	{ "MMAP", 14, x_mmap },	     { "MUNMAP", 6, x_munmap },
+	{ "MREMAP", 3, x_mremap },   { "MPROTECT", 3, x_mprotect },
+	{ "MADVISE", 2, x_madvise }, { "TOUCH", 10, x_touch },
+	{ "FORK", 2, x_fork },
 };
 
 /* The executor: run the kept operations of @ops, then exit as they are. */
@@ -1011,7 +975,7 @@ executor(const struct op *ops, const bool *keep, unsigned int n)
 		fz_rep->cur = i;
 		if (!keep[i])
 			continue;
-		op_fns[ops[i].type](&ops[i]);
+		op_kinds[ops[i].type].run(&ops[i]);
 		fz_rep->ops_done++;
 	}
 	_exit(XC_OK);

@@ -19,30 +19,26 @@
 #define XC_OK 0
 #define XC_ORACLE 3
 
-enum optype {
-	OP_OPEN,
-	OP_CLOSE,
-	OP_MAP,
-	OP_UNMAP,
-	OP_GETOFF,
-	OP_SETMAX,
-	OP_NOTIFY,
-	OP_COPY,
-	OP_MMAP,
-	OP_MUNMAP,
-	OP_MREMAP,
-	OP_MPROTECT,
-	OP_MADVISE,
-	OP_TOUCH,
-	OP_FORK,
-	OP_NR
-};
-
 /* Only random numbers: the executor decides what they mean. */
 struct op {
 	__u8 type, a, b, c;
 	__u32 x, y;
 };
+
+/*
+ * Each kind of operation (struct op's type indexes op_kinds[]): its name,
+ * how often it comes up, and what the executor does for it. OPEN is the
+ * first; episodes start with it.
+ */
+struct op_kind {
+	const char *name;
+	unsigned char weight;
+	void (*run)(const struct op *o);
+};
+
+#define OP_OPEN 0
+#define OP_NR 15
+extern const struct op_kind op_kinds[OP_NR];
 
 /* What the executor reports to the supervisor (shared memory). */
 struct xreport {

@@ -69,17 +69,6 @@ struct xreport *fz_rep;
  * Generating episodes
  */
 
-static const char *const op_name[OP_NR] = {
-	"OPEN",	  "CLOSE",    "MAP",	 "UNMAP", "GETOFF",
-	"SETMAX", "NOTIFY",   "COPY",	 "MMAP",  "MUNMAP",
-	"MREMAP", "MPROTECT", "MADVISE", "TOUCH", "FORK",
-};
-
-/* How often each kind comes up. */
-static const unsigned char op_weight[OP_NR] = {
-	3, 2, 14, 8, 4, 2, 3, 5, 14, 6, 3, 3, 2, 10, 2,
-};
-
 static void gen_episode(__u64 seed, unsigned int ep, struct op *ops,
 			unsigned int n)
 {
@@ -88,11 +77,11 @@ static void gen_episode(__u64 seed, unsigned int ep, struct op *ops,
 	__u32 pick;
 
 	for (t = 0; t < OP_NR; t++)
-		total += op_weight[t];
+		total += op_kinds[t].weight;
 	for (i = 0; i < n; i++) {
 		pick = lab_rnd(&r) % total;
-		for (t = 0; pick >= op_weight[t]; t++)
-			pick -= op_weight[t];
+		for (t = 0; pick >= op_kinds[t].weight; t++)
+			pick -= op_kinds[t].weight;
 		/* The first operations open files, so episodes get going. */
 		if (i < 2)
 			t = OP_OPEN;
@@ -131,8 +120,8 @@ static void print_ops(const struct op *ops, const bool *keep, unsigned int n,
 		if (!keep[i])
 			continue;
 		fprintf(out, "  #%u %s a=%u b=%u c=%u x=%#x y=%#x: %s\n", i,
-			op_name[ops[i].type], ops[i].a, ops[i].b, ops[i].c,
-			ops[i].x, ops[i].y,
+			op_kinds[ops[i].type].name, ops[i].a, ops[i].b,
+			ops[i].c, ops[i].x, ops[i].y,
 			fz_rep->desc[i][0] ? fz_rep->desc[i] : "(not reached)");
 	}
 	fflush(out);

@@ -50,14 +50,10 @@
  */
 #include "lab.h"
 
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
-#include <stddef.h>
 #include <sys/mman.h>
-#include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #define PG LAB_PAGE_SIZE
 #define WORDS LAB_PAGE_WORDS
@@ -111,15 +107,20 @@ static bool wait_quiet(unsigned int timeout_ms)
 			  sizeof(why));
 }
 
-/* Module parameters of whichever driver is loaded. */
-static int param_read(const char *name, unsigned long *v)
+/* Module parameter @name of whichever driver is loaded, opened in @mode. */
+static FILE *param_open(const char *name, const char *mode)
 {
 	char path[256];
-	FILE *f;
-	int ok;
 
 	snprintf(path, sizeof(path), "%s/%s", param_dir, name);
-	f = fopen(path, "r");
+	return fopen(path, mode);
+}
+
+static int param_read(const char *name, unsigned long *v)
+{
+	FILE *f = param_open(name, "r");
+	int ok;
+
 	if (!f)
 		return -errno;
 	ok = fscanf(f, "%lu", v) == 1;
@@ -127,22 +128,23 @@ static int param_read(const char *name, unsigned long *v)
 	return ok ? 0 : -EIO;
 }
 
-static int param_write(const char *name, unsigned long v)
+/* A write that fails shows in the checks that depend on it. */
+static void param_write(const char *name, unsigned long v)
 {
-	char path[256];
-	int fd, len, ret = 0;
-	char buf[32];
+	FILE *f = param_open(name, "w");
 
-	snprintf(path, sizeof(path), "%s/%s", param_dir, name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	len = snprintf(buf, sizeof(buf), "%lu\n", v);
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	if (f) {
+		fprintf(f, "%lu\n", v);
+		fclose(f);
+	}
 }
+
+/* A check that @call returns @want (0 or -errno), named by the rest. */
+#define expect_ret(call, want, ...)                                         \
+	({                                                                  \
+		int ret_ = (call);                                          \
+		lab_expect(ret_ == (want), lab_retname(ret_), __VA_ARGS__); \
+	})
 
 /* ------------------------------------------------------------------------
  * kill: SIGKILL at random points
@@ -151,22 +153,20 @@ static int param_write(const char *name, unsigned long v)
 /* Written by the child, read by the parent after the kill. */
 static struct lab_worker_stats *kill_st;
 
-/* A worker failed: its reason is in kill_st; the exit code says which. */
-static void __attribute__((noreturn)) kill_exit(const struct lab_worker *w)
+/*
+ * Run @w until the kill; if it fails first, its reason goes in kill_st
+ * and the exit code says which kind.
+ */
+static void *__attribute__((noreturn)) kill_worker(void *arg)
 {
+	struct lab_worker *w = arg;
+
+	lab_worker_run(w, HUGE_VAL, NULL);
 	if (w->st != kill_st) {
 		kill_st->err = w->st->err;
 		snprintf(kill_st->msg, sizeof(kill_st->msg), "%s", w->st->msg);
 	}
 	_exit(w->st->err ? CX_ERRNO : CX_DATA);
-}
-
-static void *kill_helper_thread(void *arg)
-{
-	struct lab_worker *w = arg;
-
-	lab_worker_run(w, HUGE_VAL, NULL);
-	kill_exit(w);
 }
 
 /*
@@ -200,13 +200,12 @@ kill_child(const struct lab_pool *p, __u64 seed)
 		helper = w;
 		helper.st = &helper_st;
 		helper.r.s = seed ^ 0x5555;
-		if (pthread_create(&t, NULL, kill_helper_thread, &helper)) {
+		if (pthread_create(&t, NULL, kill_worker, &helper)) {
 			kill_st->err = EAGAIN;
 			_exit(CX_ERRNO);
 		}
 	}
-	lab_worker_run(&w, HUGE_VAL, NULL);
-	kill_exit(&w);
+	kill_worker(&w);
 }
 
 static void group_kill(__u64 seed, unsigned int kills)
@@ -342,17 +341,12 @@ struct wshared {
 	struct lab_worker_stats st[64];
 };
 
-/* A worker and what it shares with the others. */
-struct wslot {
-	struct lab_worker w;
-	struct wshared *sh;
-};
+/* That of the run_workers() in progress. */
+static struct wshared *wsh;
 
-static void *worker_thread(void *arg)
+static void *worker_thread(void *w)
 {
-	struct wslot *ws = arg;
-
-	lab_worker_run(&ws->w, ws->sh->deadline, &ws->sh->stop);
+	lab_worker_run(w, wsh->deadline, &wsh->stop);
 	return NULL;
 }
 
@@ -372,31 +366,27 @@ static void watchdog(int sig)
  * checked from both sides, one map at a time. With @limit, the workers
  * count what they hold together and ENOSPC is an answer.
  */
-static void worker_init(struct wslot *ws, const struct lab_pool *p,
-			unsigned int i, struct wshared *sh, __u64 seed,
-			long limit)
+static void worker_init(struct lab_worker *w, const struct lab_pool *p,
+			unsigned int i, __u64 seed, long limit)
 {
-	ws->sh = sh;
-	ws->w = (struct lab_worker){
+	*w = (struct lab_worker){
 		.node = opts.node,
 		.refs = p->refs + i * W_REFS,
 		.mem = lab_pool_page(p, i * W_REFS),
 		.nrefs = W_REFS,
 		.max_pages = W_REFS,
 		.may_enospc = limit,
-		.held = limit ? &sh->held : NULL,
+		.held = limit ? &wsh->held : NULL,
 		.limit = limit,
-		.st = &sh->st[i],
+		.st = &wsh->st[i],
 		.r = { seed + i * 0x1000193 },
 	};
 }
 
 /* A worker process, on a file of its own. */
-static void __attribute__((noreturn)) worker_process(struct wslot *ws)
+static void __attribute__((noreturn)) worker_process(struct lab_worker *w)
 {
-	struct lab_worker *w = &ws->w;
-
-	alarm((unsigned int)(ws->sh->deadline - lab_now()) + 100);
+	alarm((unsigned int)(wsh->deadline - lab_now()) + 100);
 	w->fd = lab_gntdev_open(opts.node);
 	if (w->fd < 0) {
 		snprintf(w->st->msg, sizeof(w->st->msg), "open: %s",
@@ -404,7 +394,7 @@ static void __attribute__((noreturn)) worker_process(struct wslot *ws)
 		w->st->failed = 1;
 		_exit(1);
 	}
-	lab_worker_run(w, ws->sh->deadline, &ws->sh->stop);
+	lab_worker_run(w, wsh->deadline, &wsh->stop);
 	_exit(0);
 }
 
@@ -423,21 +413,6 @@ static void worker_reap(pid_t pid, unsigned int i, struct lab_worker_stats *s)
 		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
-/* The sum of the workers' stats; the first failure in sum->msg. */
-static void workers_sum(const struct wshared *sh, unsigned int nw,
-			struct lab_worker_stats *sum)
-{
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < nw; i++) {
-		lab_worker_stats_add(sum, &sh->st[i]);
-		if (sh->st[i].failed && !sum->failed++)
-			snprintf(sum->msg, sizeof(sum->msg), "worker %u: %s", i,
-				 sh->st[i].msg);
-	}
-}
-
 /*
  * Run @threads workers on @shared_fd (if >= 0) and @procs worker
  * processes on files of their own, for @secs seconds. Returns the sum of
@@ -448,23 +423,21 @@ static void run_workers(const struct lab_pool *p, int shared_fd,
 			__u64 seed, long limit, struct lab_worker_stats *sum)
 {
 	unsigned int nw = threads + procs, i;
-	struct wslot w[64];
+	struct lab_worker w[64];
 	pthread_t tid[64];
-	struct wshared *sh;
 	pid_t pid[64];
 
 	if (nw > 64 || nw * W_REFS > p->n)
 		lab_die(1, "too many workers for the pool");
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
+	wsh = mmap(NULL, sizeof(*wsh), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (wsh == MAP_FAILED)
 		lab_die_errno(1, "mmap");
-	memset(sh, 0, sizeof(*sh));
-	sh->deadline = lab_now() + secs;
+	wsh->deadline = lab_now() + secs;
 	signal(SIGALRM, watchdog);
 	alarm((unsigned int)secs + 120);
 	for (i = 0; i < nw; i++)
-		worker_init(&w[i], p, i, sh, seed, limit);
+		worker_init(&w[i], p, i, seed, limit);
 	fflush(stdout);
 	for (i = threads; i < nw; i++) {
 		pid[i] = fork();
@@ -474,17 +447,23 @@ static void run_workers(const struct lab_pool *p, int shared_fd,
 			worker_process(&w[i]);
 	}
 	for (i = 0; i < threads; i++) {
-		w[i].w.fd = shared_fd;
+		w[i].fd = shared_fd;
 		if (pthread_create(&tid[i], NULL, worker_thread, &w[i]))
 			lab_die(1, "pthread_create failed");
 	}
-	for (i = 0; i < threads; i++)
-		pthread_join(tid[i], NULL);
-	for (i = threads; i < nw; i++)
-		worker_reap(pid[i], i, &sh->st[i]);
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < nw; i++) {
+		if (i < threads)
+			pthread_join(tid[i], NULL);
+		else
+			worker_reap(pid[i], i, &wsh->st[i]);
+		lab_worker_stats_add(sum, &wsh->st[i]);
+		if (wsh->st[i].failed && !sum->failed++)
+			snprintf(sum->msg, sizeof(sum->msg), "worker %u: %s", i,
+				 wsh->st[i].msg);
+	}
 	alarm(0);
-	workers_sum(sh, nw, sum);
-	munmap(sh, sizeof(*sh));
+	munmap(wsh, sizeof(*wsh));
 }
 
 static void group_conc(__u64 seed, unsigned int threads, unsigned int procs,
@@ -552,7 +531,7 @@ static void limits_per_call(const struct lab_pool *p)
 {
 	unsigned long old;
 	__u64 off;
-	int fd, ret;
+	int fd;
 
 	if (param_read("limit", &old)) {
 		lab_expect(false, "no limit parameter",
@@ -561,14 +540,12 @@ static void limits_per_call(const struct lab_pool *p)
 	}
 	fd = lab_gntdev_open(opts.node);
 	param_write("limit", 4);
-	ret = lab_map(fd, p->refs, 5, 0, &off);
-	lab_expect(ret == -EINVAL, lab_retname(ret),
+	expect_ret(lab_map(fd, p->refs, 5, 0, &off), -EINVAL,
 		   "limits: limit=4: MAP of 5 fails with EINVAL");
-	ret = map_use_unmap(fd, p, 4);
-	lab_expect(!ret, lab_retname(ret), "limits: limit=4: MAP of 4 works");
+	expect_ret(map_use_unmap(fd, p, 4), 0,
+		   "limits: limit=4: MAP of 4 works");
 	param_write("limit", old);
-	ret = map_use_unmap(fd, p, 5);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(map_use_unmap(fd, p, 5), 0,
 		   "limits: limit restored to %lu: MAP of 5 works", old);
 	close(fd);
 }
@@ -601,29 +578,22 @@ static void limits_per_file(const struct lab_pool *p, __u64 seed,
 {
 	const long k = 16;
 	unsigned long old;
-	__u64 off;
-	int fd, ret;
+	__u64 off, off2;
+	int fd;
 
 	fd = lab_gntdev_open(opts.node);
-	ret = lab_set_max_grants(fd, k);
-	if (!lab_expect(!ret, lab_retname(ret), "limits: SET_MAX_GRANTS %ld",
-			k)) {
+	if (!expect_ret(lab_set_max_grants(fd, k), 0,
+			"limits: SET_MAX_GRANTS %ld", k)) {
 		close(fd);
 		return;
 	}
-	ret = lab_set_max_grants(fd, 0);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(lab_set_max_grants(fd, 0), 0,
 		   "limits: SET_MAX_GRANTS 0 succeeds and keeps the cap");
 	limits_workers(p, fd, threads, seed, k, "per-file");
-	ret = map_use_unmap(fd, p, k);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(map_use_unmap(fd, p, k), 0,
 		   "limits: afterwards a map of exactly %ld works", k);
-	ret = lab_map(fd, p->refs, k, 0, &off);
-	if (!ret) {
-		__u64 off2;
-		int r2 = lab_map(fd, p->refs, 1, 0, &off2);
-
-		lab_expect(r2 == -ENOSPC, lab_retname(r2),
+	if (!lab_map(fd, p->refs, k, 0, &off)) {
+		expect_ret(lab_map(fd, p->refs, 1, 0, &off2), -ENOSPC,
 			   "limits: with %ld held, one more gives ENOSPC", k);
 		lab_unmap(fd, off, k);
 	}
@@ -634,14 +604,11 @@ static void limits_per_file(const struct lab_pool *p, __u64 seed,
 		return;
 	param_write("file_limit", 32);
 	fd = lab_gntdev_open(opts.node);
-	ret = lab_set_max_grants(fd, 0xffffffffu);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(lab_set_max_grants(fd, 0xffffffffu), 0,
 		   "limits: file_limit=32: SET_MAX_GRANTS U32_MAX succeeds");
-	ret = lab_map(fd, p->refs, 32, 0, &off);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(lab_map(fd, p->refs, 32, 0, &off), 0,
 		   "limits: file_limit=32: MAP of 32 works");
-	ret = lab_map(fd, p->refs, 1, 0, &off);
-	lab_expect(ret == -ENOSPC, lab_retname(ret),
+	expect_ret(lab_map(fd, p->refs, 1, 0, &off), -ENOSPC,
 		   "limits: file_limit=32: the 33rd grant gives ENOSPC");
 	close(fd);
 	param_write("file_limit", old);
@@ -680,8 +647,7 @@ static void limits_total(const struct lab_pool *p, __u64 seed,
 	lab_expect(!ret, lab_retname(ret),
 		   "limits: total_limit=%ld: two files map %ld together", lim,
 		   lim);
-	ret = lab_map(fd2, p->refs, 1, 0, &off2);
-	lab_expect(ret == -ENOSPC, lab_retname(ret),
+	expect_ret(lab_map(fd2, p->refs, 1, 0, &off2), -ENOSPC,
 		   "limits: total_limit=%ld reached: one more gives ENOSPC",
 		   lim);
 	close(fd2);
@@ -690,9 +656,8 @@ static void limits_total(const struct lab_pool *p, __u64 seed,
 		a = lab_mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			     off);
 		param_write("total_limit", 4);
-		ret = lab_map(fd, p->refs, 1, 0, &off2);
-		lab_expect(
-			ret == -ENOSPC, lab_retname(ret),
+		expect_ret(
+			lab_map(fd, p->refs, 1, 0, &off2), -ENOSPC,
 			"limits: total_limit lowered to 4 below 8 held: MAP gives ENOSPC");
 		lab_expect(
 			a && lab_sigs_ok(a, p->refs, 8), "mapping lost",
@@ -705,8 +670,7 @@ static void limits_total(const struct lab_pool *p, __u64 seed,
 	param_write("total_limit", old);
 	lab_expect(wait_quiet(10000), why, "limits: total back to 0");
 	fd = lab_gntdev_open(opts.node);
-	ret = map_use_unmap(fd, p, 8);
-	lab_expect(!ret, lab_retname(ret),
+	expect_ret(map_use_unmap(fd, p, 8), 0,
 		   "limits: total_limit restored to %lu: maps work again", old);
 	close(fd);
 }
@@ -738,11 +702,6 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-static unsigned long num(const char *s)
-{
-	return lab_num(s, usage);
-}
-
 static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 {
 	printf("FIGURES torture driver=%s seed=%llu checks=%u failed=%u findings=%u",
@@ -761,28 +720,20 @@ static void print_figures(__u64 seed, unsigned int threads, unsigned int procs)
 int main(int argc, char **argv)
 {
 	unsigned int kills = 1000, secs = 20, threads = 4, procs = 3;
+	/* The option letters, and the number each sets. */
+	static const char letters[] = "ktTP";
+	unsigned int *const val[] = { &kills, &secs, &threads, &procs };
 	bool all = true, run[3] = { false };
 	static const char *const groups[3] = { "kill", "conc", "limits" };
+	const char *l;
 	__u64 seed;
 	int opt, i;
 
 	while ((opt = lab_getopt(argc, argv, "k:t:T:P:", NULL, &opts)) != -1) {
-		switch (opt) {
-		case 'k':
-			kills = num(optarg);
-			break;
-		case 't':
-			secs = num(optarg);
-			break;
-		case 'T':
-			threads = num(optarg);
-			break;
-		case 'P':
-			procs = num(optarg);
-			break;
-		default:
+		l = opt > 0 ? strchr(letters, opt) : NULL;
+		if (!l)
 			usage();
-		}
+		*val[l - letters] = lab_num(optarg, usage);
 	}
 	seed = opts.seed;
 	for (; optind < argc; optind++) {
