@@ -143,6 +143,33 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
 	return fd;
 }
 
+/*
+ * Import @dfd, a dma-buf of pool pages [0, @n) filled with @seed, through
+ * @fd and check its grants with map_check() (with @back, also that what it
+ * wrote through them reached the pool); release the import, close @dfd.
+ */
+static void imp_check(int fd, int dfd, unsigned int n, __u32 seed, bool back)
+{
+	__u32 *refs = calloc(n, sizeof(*refs));
+	void *p = NULL;
+	int mfd;
+
+	if (!refs)
+		obs_end("out-of-memory");
+	must_imp(fd, dfd, n, refs);
+	obs("ok");
+	mfd = map_check(refs, n, 0, seed, &p);
+	if (mfd >= 0) {
+		if (back)
+			obs("back=%s",
+			    pool_verify(0, n, seed + 1) ? "ok" : "mismatch");
+		munmap(p, n * CONFORM_PAGE);
+		close(mfd);
+	}
+	obs("release=%s", ename(imp_release(fd, dfd)));
+	close(dfd);
+}
+
 /* Open file descriptors of this process, to see that none leaked. */
 static unsigned int count_fds(void)
 {
@@ -163,24 +190,6 @@ static void obs_active(unsigned int first, unsigned int n)
 		obs("active=unknown");
 	else
 		obs("active=%d", left);
-}
-
-/*
- * A pointer @tail bytes before the end of a page followed by an
- * inaccessible one (@prot for the first page).
- */
-static void *guarded(size_t tail, int prot)
-{
-	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		obs_end("guard=%s", ename(errno));
-	memset(p, 0, CONFORM_PAGE);
-	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE) ||
-	    mprotect(p, CONFORM_PAGE, prot))
-		obs_end("guard=%s", ename(errno));
-	return p + CONFORM_PAGE - tail;
 }
 
 /* --- vgem, a dma-buf exporter every Debian kernel has as a module ------- */
@@ -259,7 +268,7 @@ static void case_exp_bad_arg(unsigned int refs_only)
 	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
 	int fd = gopen();
 
-	op = guarded(refs_only ? 16 : 0, PROT_READ | PROT_WRITE);
+	op = guarded(refs_only ? 16 : 0);
 	if (refs_only)
 		op->count = 1;
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
@@ -271,22 +280,14 @@ static void case_exp_bad_arg(unsigned int refs_only)
  */
 static void case_exp_fd_unwritable(unsigned int arg)
 {
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op = guarded(CONFORM_PAGE);
 	unsigned int fds;
 	int fd = gopen();
-	char *p;
 
 	(void)arg;
-	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		obs_end("mmap=%s", ename(errno));
-	op = (void *)p;
 	op->count = 1;
-	op->domid = 0;
 	op->refs[0] = pool.refs[0];
-	if (mprotect(p, CONFORM_PAGE, PROT_READ))
-		obs_end("mprotect=%s", ename(errno));
+	read_only(op);
 	fds = count_fds();
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
 	obs("fds=%s", count_fds() == fds ? "same" : "more");
@@ -313,15 +314,6 @@ static void case_wait_other_file(unsigned int arg)
 	obs("own=%s", ename(wait_released(a, dfd, 1000)));
 }
 
-static void case_wait_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
-			       guarded(0, PROT_READ | PROT_WRITE))));
-}
-
 /* IMP_TO_REFS of an fd that is no dma-buf: closed, /dev/null. */
 static void case_imp_bad_fd(unsigned int variant)
 {
@@ -346,33 +338,17 @@ static void case_imp_args(unsigned int variant)
 	obs("release=%s", ename(imp_release(b, dfd)));
 }
 
-static void case_imp_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
-			       guarded(0, PROT_READ | PROT_WRITE))));
-}
-
 /* The refs cannot be written back: nothing stays granted or imported. */
 static void case_imp_refs_unwritable(unsigned int arg)
 {
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op = guarded(CONFORM_PAGE);
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
-	char *p;
 
 	(void)arg;
-	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		obs_end("mmap=%s", ename(errno));
-	op = (void *)p;
 	op->fd = (__u32)dfd;
 	op->count = 1;
-	if (mprotect(p, CONFORM_PAGE, PROT_READ))
-		obs_end("mprotect=%s", ename(errno));
+	read_only(op);
 	obs("%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
 	obs("release=%s", ename(imp_release(b, dfd)));
 	close(dfd);
@@ -385,15 +361,6 @@ static void case_release_unknown(unsigned int arg)
 
 	(void)arg;
 	obs("%s", ename(imp_release(fd, 1000)));
-}
-
-static void case_release_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE,
-			       guarded(0, PROT_READ | PROT_WRITE))));
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -431,24 +398,11 @@ static void case_vgem_import(unsigned int n)
  */
 static void case_roundtrip(unsigned int n)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
-	int a = gopen(), b = gopen(), dfd, mfd;
-	void *p = NULL;
+	int a = gopen(), b = gopen(), dfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	pool_fill(0, n, 7);
 	dfd = must_exp_pool(a, 0, n);
-	must_imp(b, dfd, n, refs);
-	obs("ok");
-	mfd = map_check(refs, n, 0, 7, &p);
-	if (mfd >= 0) {
-		obs("back=%s", pool_verify(0, n, 8) ? "ok" : "mismatch");
-		munmap(p, n * CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(b, dfd)));
-	close(dfd);
+	imp_check(b, dfd, n, 7, true);
 	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
 	obs_active(0, n);
 }
@@ -509,23 +463,13 @@ static void case_wait_importer(unsigned int arg)
 /* The gntdev file closed first: the dma-buf lives on, data and all. */
 static void case_close_gntdev_first(unsigned int arg)
 {
-	int a = gopen(), b = gopen(), dfd, mfd;
-	__u32 ref;
-	void *p = NULL;
+	int a = gopen(), b = gopen(), dfd;
 
 	(void)arg;
 	pool_fill(0, 1, 9);
 	dfd = must_exp_pool(a, 0, 1);
 	close(a);
-	must_imp(b, dfd, 1, &ref);
-	obs("ok");
-	mfd = map_check(&ref, 1, 0, 9, &p);
-	if (mfd >= 0) {
-		munmap(p, CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(b, dfd)));
-	close(dfd);
+	imp_check(b, dfd, 1, 9, false);
 	obs_active(0, 1);
 }
 
@@ -551,10 +495,8 @@ static void case_fd_passing(unsigned int arg)
 	struct msghdr msg = { 0 };
 	struct cmsghdr *cm;
 	struct iovec iov;
-	int sv[2], dfd = -1, ret = 0, fd, mfd, status;
+	int sv[2], dfd = -1, ret = 0, fd, status;
 	char byte = 0;
-	__u32 ref;
-	void *p = NULL;
 	pid_t pid;
 
 	(void)arg;
@@ -593,16 +535,7 @@ static void case_fd_passing(unsigned int arg)
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
 		obs_end("no-fd");
 	memcpy(&dfd, CMSG_DATA(cm), sizeof(int));
-	fd = gopen();
-	must_imp(fd, dfd, 1, &ref);
-	obs("ok");
-	mfd = map_check(&ref, 1, 0, 11, &p);
-	if (mfd >= 0) {
-		munmap(p, CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(fd, dfd)));
-	close(dfd);
+	imp_check(gopen(), dfd, 1, 11, false);
 	obs_active(0, 1);
 }
 
@@ -784,7 +717,8 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("dmabuf-wait-other-file", case_wait_other_file, 0,
 		     "ENOENT own=ENOENT", .stock = "exp=ENOTTY", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-wait-bad-arg", case_wait_bad_arg, 0, "EFAULT",
+	CONFORM_CASE("dmabuf-wait-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-imp-closed-fd", case_imp_bad_fd, 0, "EBADF",
 		     .stock = "ENOTTY", .bad_input = true),
@@ -802,15 +736,17 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("dmabuf-imp-domid-reserved", case_imp_args, 3,
 		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
 		     .need = 1, .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-bad-arg", case_imp_bad_arg, 0, "EFAULT",
+	CONFORM_CASE("dmabuf-imp-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-imp-refs-unwritable", case_imp_refs_unwritable,
 		     0, "EFAULT release=ENOENT wait=ENOENT",
 		     .stock = "exp=ENOTTY", .need = 1, .bad_input = true),
 	CONFORM_CASE("dmabuf-release-unknown", case_release_unknown, 0,
 		     "ENOENT", .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-release-bad-arg", case_release_bad_arg, 0,
-		     "EFAULT", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-release-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_IMP_RELEASE, "EFAULT", .stock = "ENOTTY",
+		     .bad_input = true),
 	CONFORM_CASE("dmabuf-vgem-import-1", case_vgem_import, 1,
 		     "ok data=ok back=ok busy=EBUSY release=ok again=ENOENT",
 		     .stock = "imp=ENOTTY"),

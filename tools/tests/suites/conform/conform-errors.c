@@ -22,30 +22,6 @@
 /* 2^32 pages: an offset whose page index truncates to 0 in 32 bits. */
 #define ALIAS_OFFSET (1ULL << 44)
 
-/*
- * A pointer @tail bytes before the end of a readable and writable page
- * that is followed by an inaccessible one: an argument that runs past
- * @tail bytes faults.
- */
-static void *guarded(size_t tail)
-{
-	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		obs_end("guard=%s", ename(errno));
-	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE))
-		obs_end("guard=%s", ename(errno));
-	memset(p, 0, CONFORM_PAGE);
-	return p + CONFORM_PAGE - tail;
-}
-
-/* An argument pointer that faults at its first byte. */
-static void *bad_arg(void)
-{
-	return guarded(0);
-}
-
 /* A fresh file's first map gets offset 0: report if something stayed. */
 static void obs_next_offset(int fd)
 {
@@ -102,7 +78,7 @@ static void case_map_bad_arg(unsigned int arg)
 	int fd = gopen();
 
 	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, bad_arg())));
+	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, guarded(0))));
 	obs_next_offset(fd);
 }
 
@@ -128,40 +104,24 @@ static void case_map_index_unwritable(unsigned int arg)
 	(void)arg;
 	op->count = 1;
 	op->refs[0].ref = pool.refs[0];
-	if (mprotect(op, CONFORM_PAGE, PROT_READ))
-		obs_end("mprotect=%s", ename(errno));
+	read_only(op);
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
 	obs_next_offset(fd);
 }
 
 /* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
 
-/* UNMAP at @index + @delta with @count, then of the real map. */
-static void unmap_variant(__u64 delta, __u32 count)
+/*
+ * UNMAP at 2^@shift bytes past a map (30: no map there, 11: inside its
+ * page, 44: ALIAS_OFFSET), then of the real map.
+ */
+static void case_unmap_at(unsigned int shift)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	obs("%s", ename(unmap_op(fd, index + delta, count)));
+	obs("%s", ename(unmap_op(fd, index + (1ULL << shift), 1)));
 	obs("then=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_unmap_unknown(unsigned int arg)
-{
-	(void)arg;
-	unmap_variant(GIB, 1);
-}
-
-static void case_unmap_unaligned(unsigned int arg)
-{
-	(void)arg;
-	unmap_variant(0x800, 1);
-}
-
-static void case_unmap_alias(unsigned int arg)
-{
-	(void)arg;
-	unmap_variant(ALIAS_OFFSET, 1);
 }
 
 static void case_unmap_wrong_count(unsigned int arg)
@@ -175,24 +135,14 @@ static void case_unmap_wrong_count(unsigned int arg)
 	obs("%s", ename(unmap_op(fd, index, 2)));
 }
 
-static void case_unmap_count_0(unsigned int arg)
+/* UNMAP with @count twice: of a 1-page map, or with count 0 of a 2-page one. */
+static void case_unmap_twice(unsigned int count)
 {
 	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
+	__u64 index = must_map_pool(fd, 0, count ? count : 2);
 
-	(void)arg;
-	obs("%s", ename(unmap_op(fd, index, 0)));
-	obs("%s", ename(unmap_op(fd, index, 0)));
-}
-
-static void case_unmap_double(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	(void)arg;
-	obs("%s", ename(unmap_op(fd, index, 1)));
-	obs("%s", ename(unmap_op(fd, index, 1)));
+	obs("%s", ename(unmap_op(fd, index, count)));
+	obs("%s", ename(unmap_op(fd, index, count)));
 }
 
 /* Maps belong to the file that made them. */
@@ -204,14 +154,6 @@ static void case_unmap_other_file(unsigned int arg)
 	(void)arg;
 	obs("%s", ename(unmap_op(fd2, index, 1)));
 	obs("then=%s", ename(unmap_op(fd1, index, 1)));
-}
-
-static void case_unmap_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, bad_arg())));
 }
 
 /* --- IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR ---------------------------------- */
@@ -279,15 +221,6 @@ static void case_get_offset_other_file(unsigned int arg)
 	obs("%s", ename(get_offset(fd2, p, NULL, NULL)));
 }
 
-static void case_get_offset_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s",
-	    ename(xioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, bad_arg())));
-}
-
 /* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
 
 static void case_set_max(unsigned int count)
@@ -331,14 +264,6 @@ static void case_set_max_fragment(unsigned int arg)
 	obs("unmap=%s", ename(unmap_op(fd, index[2], 1)));
 	obs("map2=%s", ename(map_pool(fd, 4, 2, NULL)));
 	obs("map1=%s", ename(map_pool(fd, 6, 1, NULL)));
-}
-
-static void case_set_max_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, bad_arg())));
 }
 
 /* --- unknown and foreign commands ---------------------------------------- */
@@ -429,16 +354,10 @@ static void mmap_shape(unsigned int n, unsigned int delta)
 	}
 }
 
-static void case_mmap_short(unsigned int arg)
+/* @n pages of a 2-page map, from its start. */
+static void case_mmap_length(unsigned int n)
 {
-	(void)arg;
-	mmap_shape(1, 0);
-}
-
-static void case_mmap_long(unsigned int arg)
-{
-	(void)arg;
-	mmap_shape(3, 0);
+	mmap_shape(n, 0);
 }
 
 static void case_mmap_interior(unsigned int arg)
@@ -655,34 +574,11 @@ static void case_notify_after_unmap(unsigned int arg)
 	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 }
 
-static void case_notify_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, bad_arg())));
-}
-
 /* --- IOCTL_GNTDEV_GRANT_COPY ------------------------------------------- */
 
 static int copy_segs(struct gntdev_grant_copy_segment *seg, unsigned int n)
 {
 	return lab_grant_copy(gopen(), seg, n);
-}
-
-/* A copy from pool page 0 (at @offset) into @local, @len bytes. */
-static void seg_from_gref(struct gntdev_grant_copy_segment *seg, __u32 ref,
-			  __u16 offset, void *local, __u16 len)
-{
-	memset(seg, 0, sizeof(*seg));
-	seg->source.foreign.ref = ref;
-	seg->source.foreign.offset = offset;
-	seg->source.foreign.domid = 0;
-	seg->dest.virt = local;
-	seg->len = len;
-	seg->flags = GNTCOPY_source_gref;
-	/* Junk the driver must overwrite with a real status. */
-	seg->status = 0x7ead;
 }
 
 static void case_copy_count_0(unsigned int arg)
@@ -711,21 +607,16 @@ static void case_copy_foreign_overflow(unsigned int arg)
 	static char local[4096];
 
 	(void)arg;
-	seg_from_gref(&seg, pool.refs[0], 4000, local, 200);
+	seg_from_ref(&seg, pool.refs[0], 4000, local, 200);
 	obs("%s", ename(copy_segs(&seg, 1)));
-	memset(&seg, 0, sizeof(seg));
-	seg.source.virt = local;
-	seg.dest.foreign.ref = pool.refs[0];
-	seg.dest.foreign.offset = 4096;
-	seg.len = 1;
-	seg.flags = GNTCOPY_dest_gref;
+	seg_to_ref(&seg, local, pool.refs[0], 4096, 1);
 	obs("%s", ename(copy_segs(&seg, 1)));
 }
 
 static void case_copy_bad_segments(unsigned int arg)
 {
 	(void)arg;
-	obs("%s", ename(copy_segs(bad_arg(), 1)));
+	obs("%s", ename(copy_segs(guarded(0), 1)));
 }
 
 static void case_copy_bad_local(unsigned int arg)
@@ -733,7 +624,7 @@ static void case_copy_bad_local(unsigned int arg)
 	struct gntdev_grant_copy_segment seg;
 
 	(void)arg;
-	seg_from_gref(&seg, pool.refs[0], 0, bad_arg(), 64);
+	seg_from_ref(&seg, pool.refs[0], 0, guarded(0), 64);
 	obs("%s", ename(copy_segs(&seg, 1)));
 }
 
@@ -745,7 +636,7 @@ static void case_copy_bad_ref(unsigned int arg)
 	int ret;
 
 	(void)arg;
-	seg_from_gref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
+	seg_from_ref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
 	ret = copy_segs(&seg, 1);
 	obs("%s", ename(ret));
 	if (!ret)
@@ -765,7 +656,7 @@ static void case_copy_cross_page(unsigned int arg)
 		obs_end("out-of-memory");
 	dst = buf + CONFORM_PAGE - 100;
 	pool_fill(0, 1, 21);
-	seg_from_gref(&seg, pool.refs[0], 0, dst, CONFORM_PAGE);
+	seg_from_ref(&seg, pool.refs[0], 0, dst, CONFORM_PAGE);
 	ret = copy_segs(&seg, 1);
 	if (ret)
 		obs_end("%s", ename(ret));
@@ -846,10 +737,10 @@ static void case_copy_huge(unsigned int arg)
 
 	(void)arg;
 	obs("%s", ename(copy_segs(NULL, 0xffffffffu)));
-	seg_from_gref(&seg, pool.refs[0], 0xfff0, &local, 0xffff);
+	seg_from_ref(&seg, pool.refs[0], 0xfff0, &local, 0xffff);
 	obs("%s", ename(copy_segs(&seg, 0x80000000u)));
 	obs("%s", ename(copy_segs(&seg, 1)));
-	seg_from_gref(&seg, pool.refs[0], 0, NULL, 8);
+	seg_from_ref(&seg, pool.refs[0], 0, NULL, 8);
 	obs("%s", ename(copy_segs(&seg, 1)));
 }
 
@@ -1066,7 +957,7 @@ static void case_revoked_ref(unsigned int while_mapped)
 		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 	}
 	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 20)));
-	seg_from_gref(&seg, ref, 0, &local, 8);
+	seg_from_ref(&seg, ref, 0, &local, 8);
 	ret = copy_segs(&seg, 1);
 	obs("copy=%s status=%s", ename(ret), seg.status < 0 ? "error" : "ok");
 }
@@ -1080,18 +971,19 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("map-bad-refs", case_map_bad_refs, 0, "EFAULT next=0"),
 	CONFORM_CASE("map-index-unwritable", case_map_index_unwritable, 0,
 		     "EFAULT next=0"),
-	CONFORM_CASE("unmap-unknown", case_unmap_unknown, 0, "ENOENT then=ok"),
-	CONFORM_CASE("unmap-unaligned", case_unmap_unaligned, 0,
+	CONFORM_CASE("unmap-unknown", case_unmap_at, 30, "ENOENT then=ok"),
+	CONFORM_CASE("unmap-unaligned", case_unmap_at, 11,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
-	CONFORM_CASE("unmap-offset-alias", case_unmap_alias, 0,
+	CONFORM_CASE("unmap-offset-alias", case_unmap_at, 44,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
 	CONFORM_CASE("unmap-wrong-count", case_unmap_wrong_count, 0,
 		     "ENOENT ENOENT ok"),
-	CONFORM_CASE("unmap-count-0", case_unmap_count_0, 0, "ok ENOENT"),
-	CONFORM_CASE("unmap-double", case_unmap_double, 0, "ok ENOENT"),
+	CONFORM_CASE("unmap-count-0", case_unmap_twice, 0, "ok ENOENT"),
+	CONFORM_CASE("unmap-double", case_unmap_twice, 1, "ok ENOENT"),
 	CONFORM_CASE("unmap-other-file", case_unmap_other_file, 0,
 		     "ENOENT then=ok"),
-	CONFORM_CASE("unmap-bad-arg", case_unmap_bad_arg, 0, "EFAULT"),
+	CONFORM_CASE("unmap-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_UNMAP_GRANT_REF, "EFAULT"),
 	CONFORM_CASE("get-offset-non-gntdev", case_get_offset_non_gntdev, 0,
 		     "EINVAL"),
 	CONFORM_CASE("get-offset-unmapped", case_get_offset_unmapped, 0,
@@ -1102,8 +994,8 @@ static const struct conform_case cases[] = {
 		     "ok offset=map count=4"),
 	CONFORM_CASE("get-offset-other-file", case_get_offset_other_file, 0,
 		     "EINVAL", .stock = "ok"),
-	CONFORM_CASE("get-offset-bad-arg", case_get_offset_bad_arg, 0,
-		     "EFAULT"),
+	CONFORM_CASE("get-offset-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, "EFAULT"),
 	CONFORM_CASE("set-max-grants", case_set_max, 1024, "ok",
 		     .stock = "ENOTTY"),
 	CONFORM_CASE("set-max-grants-0", case_set_max, 0, "ok",
@@ -1115,8 +1007,8 @@ static const struct conform_case cases[] = {
 		     "set=ok unmap=ok unmap=ok map2=ok map1=ENOSPC",
 		     .stock = "set=ENOTTY unmap=ok unmap=ok map2=ok map1=ok",
 		     .need = 7),
-	CONFORM_CASE("set-max-grants-bad-arg", case_set_max_bad_arg, 0,
-		     "EFAULT", .stock = "ENOTTY"),
+	CONFORM_CASE("set-max-grants-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_SET_MAX_GRANTS, "EFAULT", .stock = "ENOTTY"),
 	CONFORM_CASE("ioctl-unknown", case_ioctl_unknown, 0,
 		     "ENOTTY ENOTTY ENOTTY ENOTTY"),
 	CONFORM_CASE("ioctl-wrong-encoding", case_ioctl_wrong_encoding, 0,
@@ -1125,8 +1017,8 @@ static const struct conform_case cases[] = {
 		     "EINVAL ENOENT EINVAL ENOENT",
 		     .stock = "ENOTTY ENOTTY ENOTTY ENOTTY"),
 	CONFORM_CASE("ioctl-gntalloc", case_ioctl_gntalloc, 0, "ENOTTY ENOTTY"),
-	CONFORM_CASE("mmap-short", case_mmap_short, 0, "EINVAL"),
-	CONFORM_CASE("mmap-long", case_mmap_long, 0, "EINVAL"),
+	CONFORM_CASE("mmap-short", case_mmap_length, 1, "EINVAL"),
+	CONFORM_CASE("mmap-long", case_mmap_length, 3, "EINVAL"),
 	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
 	CONFORM_CASE("mmap-two-maps", case_mmap_two_maps, 0, "EINVAL"),
 	CONFORM_CASE("mmap-past-table", case_mmap_past_table, 0, "EINVAL"),
@@ -1157,7 +1049,8 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("notify-inside", case_notify_inside, 0, "ok ok unmap=ok"),
 	CONFORM_CASE("notify-after-unmap", case_notify_after_unmap, 0,
 		     "ENOENT"),
-	CONFORM_CASE("notify-bad-arg", case_notify_bad_arg, 0, "EFAULT"),
+	CONFORM_CASE("notify-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_SET_UNMAP_NOTIFY, "EFAULT"),
 	CONFORM_CASE("copy-count-0", case_copy_count_0, 0, "ok"),
 	CONFORM_CASE("copy-no-gref", case_copy_no_gref, 0, "EINVAL"),
 	CONFORM_CASE("copy-foreign-overflow", case_copy_foreign_overflow, 0,

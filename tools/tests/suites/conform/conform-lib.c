@@ -126,6 +126,39 @@ void *reserve_va(unsigned int n)
 	return p;
 }
 
+void *guarded(size_t tail)
+{
+	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		obs_end("guard=%s", ename(errno));
+	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE))
+		obs_end("guard=%s", ename(errno));
+	memset(p, 0, CONFORM_PAGE);
+	return p + CONFORM_PAGE - tail;
+}
+
+void read_only(void *p)
+{
+	if (mprotect(p, CONFORM_PAGE, PROT_READ))
+		obs_end("mprotect=%s", ename(errno));
+}
+
+void case_bad_arg(unsigned int cmd)
+{
+	int fd = gopen();
+
+	obs("%s", ename(xioctl(fd, cmd, guarded(0))));
+}
+
+void *map_filled(int fd, unsigned int n, __u32 seed, __u64 *index)
+{
+	pool_fill(0, n, seed);
+	*index = must_map_pool(fd, 0, n);
+	return must_gmmap(fd, *index, n, PROT_READ | PROT_WRITE);
+}
+
 void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
 {
 	struct iovec iov = { .iov_len = CONFORM_PAGE };
@@ -157,6 +190,30 @@ void pipe_verify(int pp[2], unsigned int first, __u32 seed)
 	close(pp[0]);
 	close(pp[1]);
 	free(buf);
+}
+
+void seg_from_ref(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
+		  void *dst, __u16 len)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->source.foreign.ref = ref;
+	sg->source.foreign.offset = off;
+	sg->dest.virt = dst;
+	sg->len = len;
+	sg->flags = GNTCOPY_source_gref;
+	sg->status = STATUS_JUNK;
+}
+
+void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
+		__u16 off, __u16 len)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->source.virt = src;
+	sg->dest.foreign.ref = ref;
+	sg->dest.foreign.offset = off;
+	sg->len = len;
+	sg->flags = GNTCOPY_dest_gref;
+	sg->status = STATUS_JUNK;
 }
 
 /* --- data patterns ------------------------------------------------------ */

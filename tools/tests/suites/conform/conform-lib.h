@@ -195,6 +195,25 @@ void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
 /* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */
 void *reserve_va(unsigned int n);
 /*
+ * A pointer @tail bytes before the end of a zeroed, writable page that is
+ * followed by an inaccessible one: an argument that runs past @tail bytes
+ * faults (guarded(0): it faults at its first byte).
+ */
+void *guarded(size_t tail);
+/* Make the page at @p read-only; ends the case ("mprotect=ERR") if not. */
+void read_only(void *p);
+/*
+ * The case of every "...-bad-arg" entry: ioctl @cmd on a fresh file with
+ * an argument that faults at its first byte; observes the errno.
+ */
+void case_bad_arg(unsigned int cmd);
+/*
+ * pool_fill(0, @n, @seed), then MAP pool pages [0, n) and mmap them
+ * read-write; returns the mapping, the map's offset in @index. Ends the
+ * case if a step fails.
+ */
+void *map_filled(int fd, unsigned int n, __u32 seed, __u64 *index);
+/*
  * fork() with stdout flushed first (no line printed twice); ends the case
  * ("fork=ERR") if it fails.
  */
@@ -208,6 +227,17 @@ pid_t must_fork(void);
 void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2]);
 /* Read the page @pp holds, observe "data=" against @seed, close @pp. */
 void pipe_verify(int pp[2], unsigned int first, __u32 seed);
+
+/* Junk a segment's status starts with; the driver must overwrite it. */
+#define STATUS_JUNK 0x7ead
+/*
+ * A GRANT_COPY segment of @len bytes from grant @ref of domain 0 (at @off)
+ * into local @dst, or from local @src into it; the status STATUS_JUNK.
+ */
+void seg_from_ref(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
+		  void *dst, __u16 len);
+void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
+		__u16 off, __u16 len);
 
 /* --- data patterns ------------------------------------------------------ */
 

@@ -71,9 +71,7 @@ static void case_munmap_part(unsigned int which)
 	__u64 index;
 	char *p;
 
-	pool_fill(0, 4, 30);
-	index = must_map_pool(fd, 0, 4);
-	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 4, 30, &index);
 	if (munmap(p + h * P, P))
 		obs_end("munmap=%s", ename(errno));
 	for (i = 0; i < 4; i++)
@@ -105,12 +103,9 @@ static void case_unmap_then_munmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 2, 31, &index);
 
 	(void)arg;
-	pool_fill(0, 2, 31);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
 	obs("active=%d", active_refs(0, 2));
@@ -171,9 +166,7 @@ static void case_mremap_grow(unsigned int arg)
 	void *p, *q;
 
 	(void)arg;
-	pool_fill(0, 1, 33);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 33, &index);
 	q = mremap(p, P, 2 * P, 0);
 	obs("%s", q == MAP_FAILED ? ename(errno) : "ok");
 	if (q == MAP_FAILED) {
@@ -191,9 +184,7 @@ static void case_mremap_shrink(unsigned int arg)
 	void *p, *q;
 
 	(void)arg;
-	pool_fill(0, 2, 34);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 2, 34, &index);
 	q = mremap(p, 2 * P, P, 0);
 	if (q == MAP_FAILED)
 		obs_end("%s", ename(errno));
@@ -213,9 +204,7 @@ static void case_mremap_move(unsigned int arg)
 	int sig;
 
 	(void)arg;
-	pool_fill(0, 2, 35);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 2, 35, &index);
 	dst = reserve_va(2);
 	q = mremap(p, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 	if (q == MAP_FAILED) {
@@ -267,12 +256,9 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 1, 45, &index);
 
 	(void)arg;
-	pool_fill(0, 1, 45);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 	obs("ro=%s", mprotect(p, P, PROT_READ) ? ename(errno) : "ok");
 	obs("read=%s", sname(probe(p, false)));
 	obs("active=%d", active_refs(0, 1));
@@ -292,7 +278,6 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
  */
 static void case_gup_copy(unsigned int to_mapping)
 {
-	struct ioctl_gntdev_grant_copy op = { .count = 1 };
 	struct gntdev_grant_copy_segment seg;
 	int fd = gopen();
 	__u64 index;
@@ -303,20 +288,11 @@ static void case_gup_copy(unsigned int to_mapping)
 	pool_fill(0, 2, 46);
 	index = must_map_pool(fd, 0, 1);
 	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	memset(&seg, 0, sizeof(seg));
-	seg.len = P;
-	if (to_mapping) {
-		seg.source.foreign.ref = pool.refs[1];
-		seg.dest.virt = p;
-		seg.flags = GNTCOPY_source_gref;
-	} else {
-		seg.source.virt = p;
-		seg.dest.foreign.ref = pool.refs[1];
-		seg.flags = GNTCOPY_dest_gref;
-	}
-	seg.status = 0x7ead;
-	op.segments = &seg;
-	ret = xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+	if (to_mapping)
+		seg_from_ref(&seg, pool.refs[1], 0, p, P);
+	else
+		seg_to_ref(&seg, p, pool.refs[1], 0, P);
+	ret = lab_grant_copy(fd, &seg, 1);
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d", seg.status);
@@ -370,9 +346,7 @@ static void case_fork(unsigned int arg)
 	int ret;
 
 	(void)arg;
-	pool_fill(0, 1, 36);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 36, &index);
 	ret = in_child(child_probe, p);
 	obs("child=%s", ret < 128 ? sname(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 36) ? "ok" : "mismatch");
@@ -399,9 +373,7 @@ static void case_fork_child_unmap(unsigned int arg)
 	int ret;
 
 	(void)arg;
-	pool_fill(0, 1, 37);
-	a.index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, a.index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 37, &a.index);
 	ret = in_child(child_unmap, &a);
 	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 37) ? "ok" : "mismatch");
@@ -470,12 +442,9 @@ static void case_close_with_mmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 2, 39, &index);
 
 	(void)arg;
-	pool_fill(0, 2, 39);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	close(fd);
 	obs("data=%s", verify_at(p, 0, 2, 39) ? "ok" : "mismatch");
 	fill_at(p, 0, 2, 40);

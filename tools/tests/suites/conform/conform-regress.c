@@ -304,12 +304,9 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	__u64 index;
 	char byte = 0;
 	pid_t pid;
-	void *p;
+	void *p = map_filled(fd, 1, 61, &index);
 
 	(void)arg;
-	pool_fill(0, 1, 61);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 	kernel = madvise(pool_page(0), P, MADV_DOFORK) ? errno : 0;
 	err = madvise(p, P, MADV_DOFORK) ? errno : 0;
 	note("dofork-parent-unmap: MADV_DOFORK %s on gntalloc, %s on gntdev",
@@ -436,9 +433,7 @@ static void case_kmap_walkers(unsigned int arg)
 	pid_t pid;
 
 	(void)arg;
-	pool_fill(0, 4, 64);
-	index = must_map_pool(fd, 0, 4);
-	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 4, 64, &index);
 	snprintf(name, sizeof(name), "%lx-", (unsigned long)p);
 	obs("smaps=%s", proc_has("/proc/self/smaps", name) ? "ok" : "missing");
 	st = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
