@@ -35,15 +35,11 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	void *p;
 
 	(void)arg;
 	obs("notify=%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, P);
+	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }
@@ -83,7 +79,6 @@ static void case_notify_failed_mmap(unsigned int ro)
 	__u32 refs[2] = { CONFORM_BAD_REF, pool.refs[0] };
 	int fd = gopen(), ret;
 	__u64 index;
-	void *p;
 
 	pool_fill(0, 1, 49);
 	ret = map_refs(fd, refs, 2, 0, &index);
@@ -91,11 +86,9 @@ static void case_notify_failed_mmap(unsigned int ro)
 		obs_end("map=%s", ename(ret));
 	obs("notify=%s", ename(set_notify(fd, index + P + 0x5a4,
 					  UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	p = gmmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
-		  MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, 2 * P);
+	obs("mmap=%s",
+	    try_mmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
+		     MAP_SHARED));
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 	obs("page=%s", pool_verify(0, 1, 49) ? "intact" : "changed");
 	obs("active=%d", wait_active(0, 1, 0, 1000));

@@ -343,15 +343,9 @@ static void mmap_shape(unsigned int n, unsigned int delta)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 2);
-	void *p = gmmap(fd, index + delta * CONFORM_PAGE, n,
-			PROT_READ | PROT_WRITE, MAP_SHARED);
 
-	if (p == MAP_FAILED) {
-		obs("%s", ename(errno));
-	} else {
-		obs("ok");
-		munmap(p, n * CONFORM_PAGE);
-	}
+	obs("%s", try_mmap(fd, index + delta * CONFORM_PAGE, n,
+			   PROT_READ | PROT_WRITE, MAP_SHARED));
 }
 
 /* @n pages of a 2-page map, from its start. */
@@ -372,24 +366,20 @@ static void case_mmap_two_maps(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 a = must_map_pool(fd, 0, 1), b = must_map_pool(fd, 1, 1);
-	void *p;
 
 	(void)arg;
 	if (b != a + CONFORM_PAGE)
 		obs_end("not-adjacent");
-	p = gmmap(fd, a, 2, PROT_READ, MAP_SHARED);
-	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	obs("%s", try_mmap(fd, a, 2, PROT_READ, MAP_SHARED));
 }
 
 static void case_mmap_past_table(unsigned int arg)
 {
 	int fd = gopen();
-	void *p;
 
 	(void)arg;
 	must_map_pool(fd, 0, 1);
-	p = gmmap(fd, GIB, 1, PROT_READ, MAP_SHARED);
-	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	obs("%s", try_mmap(fd, GIB, 1, PROT_READ, MAP_SHARED));
 }
 
 /* An offset 2^44 past the map: the same map if page indices are 32 bit. */
@@ -416,11 +406,9 @@ static void case_mmap_private_writable(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	void *p;
 
 	(void)arg;
-	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE));
 }
 
 /* A map can be mmap()ed once: not again while mapped, nor after. */
@@ -432,8 +420,7 @@ static void case_mmap_twice(unsigned int unmap_first)
 
 	if (unmap_first)
 		munmap(p, CONFORM_PAGE);
-	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
-	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
+	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED));
 }
 
 /* Read-only first: no writable mapping later, live or not. */
@@ -455,12 +442,10 @@ static void case_mmap_after_unmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	void *p;
 
 	(void)arg;
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
+	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
 }
 
 /*
@@ -475,7 +460,6 @@ static void case_mmap_bad_grant(unsigned int variant)
 	unsigned int n = 1;
 	int fd = gopen();
 	__u64 index;
-	void *p;
 	int ret;
 
 	if (variant == 1) {
@@ -489,14 +473,10 @@ static void case_mmap_bad_grant(unsigned int variant)
 	ret = map_refs(fd, refs, n, domid, &index);
 	if (ret)
 		obs_end("map=%s", ename(ret));
-	p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, n * CONFORM_PAGE);
-	if (variant == 0) {
-		p = gmmap(fd, index, n, PROT_READ, MAP_SHARED);
-		obs("again=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	}
+	obs("mmap=%s",
+	    try_mmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED));
+	if (variant == 0)
+		obs("again=%s", try_mmap(fd, index, n, PROT_READ, MAP_SHARED));
 	if (variant == 1)
 		obs("active=%d", wait_active(0, 2, 0, 1000));
 	obs("unmap=%s", ename(unmap_op(fd, index, n)));

@@ -96,6 +96,16 @@ __u64 must_map_pool(int fd, unsigned int first, unsigned int n)
 	return index;
 }
 
+const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags)
+{
+	void *p = gmmap(fd, index, n, prot, flags);
+
+	if (p == MAP_FAILED)
+		return ename(errno);
+	munmap(p, n * CONFORM_PAGE);
+	return "ok";
+}
+
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot)
 {
 	void *p = gmmap(fd, index, n, prot, MAP_SHARED);

@@ -190,6 +190,11 @@ static inline void *gmmap(int fd, __u64 index, unsigned int n, int prot,
 	return p ? p : MAP_FAILED;
 }
 
+/*
+ * mmap @n pages of @fd at @index and munmap them again: "ok", or the
+ * errno's name if the mmap failed.
+ */
+const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags);
 /* Like gmmap(MAP_SHARED), but ends the case ("mmap=ERR") if it fails. */
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
 /* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */

@@ -380,10 +380,8 @@ static void case_mmap_nomem_retry(unsigned int arg)
 	pool_fill(0, 1, 63);
 	index = must_map_pool(fd, 0, 1);
 	obs("knob=%s", ename(set_param("fail_state_alloc", 1)));
-	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, P);
+	obs("mmap=%s",
+	    try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED));
 	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 	obs("again=%s", p == MAP_FAILED ? ename(errno) : "ok");
 	if (p != MAP_FAILED) {
