@@ -387,7 +387,7 @@ static void case_mixed(unsigned int arg)
 		seg_from_ref(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
 			     lbuf + 64 * i, 64);
 	}
-	for (i = 0; i < sizeof(bad20) / sizeof(bad20[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad20); i++) {
 		segs[bad20[i]].source.foreign.ref = LAB_NEVER_GRANTED;
 		want[bad20[i]] = ST_BAD_GNTREF;
 	}
@@ -602,9 +602,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_copy = {
-	.name = "copy",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_copy, "copy", .by_default = true);

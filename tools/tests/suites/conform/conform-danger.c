@@ -111,9 +111,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_danger = {
-	.name = "danger",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = false,
-};
+CONFORM_GROUP(conform_danger, "danger");

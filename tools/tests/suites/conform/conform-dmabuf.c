@@ -791,9 +791,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_dmabuf = {
-	.name = "dmabuf",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_dmabuf, "dmabuf", .by_default = true);

@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 
-/* The gntalloc commands, sent to gntdev by mistake. */
+/* The gntalloc commands, sent to gntdev by mistake (ioctl-gntalloc). */
 #include <xen/gntalloc.h>
 
 #define GIB (1ULL << 30)
@@ -269,71 +269,35 @@ static void case_set_max_fragment(unsigned int arg)
 /* --- unknown and foreign commands ---------------------------------------- */
 
 /*
- * Each command gets a zeroed argument, so a driver that wrongly accepts
- * one sees count 0 and does nothing harmful.
+ * Command set @set, each command with a zeroed argument, so a driver that
+ * wrongly accepts one sees count 0 and does nothing harmful: 0 unknown
+ * numbers; 1 MAP and UNMAP numbers with another direction or size (not the
+ * ABI); 2 the dma-buf ioctls (Debian builds xen-gntdev without dma-buf
+ * support: ENOTTY there); 3 gntalloc's, sent to gntdev by mistake.
  */
-static void obs_cmds(const unsigned long *cmds, unsigned int n)
+static void case_ioctl_cmds(unsigned int set)
 {
+	static const unsigned long cmds[][4] = {
+		{ _IOC(_IOC_NONE, 'G', 4, 0), _IOC(_IOC_NONE, 'G', 13, 0),
+		  _IOC(_IOC_NONE, 'G', 0xff, 0), _IOC(_IOC_NONE, 'X', 0, 24) },
+		{ _IOC(_IOC_READ | _IOC_WRITE, 'G', 0,
+		       sizeof(struct ioctl_gntdev_map_grant_ref)),
+		  _IOC(_IOC_NONE, 'G', 0, 16), _IOC(_IOC_NONE, 'G', 1, 0) },
+		{ IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS,
+		  IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
+		  IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
+		  IOCTL_GNTDEV_DMABUF_IMP_RELEASE },
+		{ IOCTL_GNTALLOC_ALLOC_GREF, IOCTL_GNTALLOC_DEALLOC_GREF },
+	};
 	static __u64 zero[64];
 	int fd = gopen();
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	/* No command is 0: the rows' unused tails end them. */
+	for (i = 0; i < 4 && cmds[set][i]; i++) {
 		memset(zero, 0, sizeof(zero));
-		obs("%s", ename(xioctl(fd, cmds[i], zero)));
+		obs("%s", ename(xioctl(fd, cmds[set][i], zero)));
 	}
-}
-
-static void case_ioctl_unknown(unsigned int arg)
-{
-	static const unsigned long cmds[] = {
-		_IOC(_IOC_NONE, 'G', 4, 0),
-		_IOC(_IOC_NONE, 'G', 13, 0),
-		_IOC(_IOC_NONE, 'G', 0xff, 0),
-		_IOC(_IOC_NONE, 'X', 0, 24),
-	};
-
-	(void)arg;
-	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
-}
-
-/* MAP and UNMAP numbers with another direction or size: not the ABI. */
-static void case_ioctl_wrong_encoding(unsigned int arg)
-{
-	static const unsigned long cmds[] = {
-		_IOC(_IOC_READ | _IOC_WRITE, 'G', 0,
-		     sizeof(struct ioctl_gntdev_map_grant_ref)),
-		_IOC(_IOC_NONE, 'G', 0, 16),
-		_IOC(_IOC_NONE, 'G', 1, 0),
-	};
-
-	(void)arg;
-	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
-}
-
-/* Debian builds xen-gntdev without dma-buf support: ENOTTY, like ours. */
-static void case_ioctl_dmabuf(unsigned int arg)
-{
-	static const unsigned long cmds[] = {
-		IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS,
-		IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
-		IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
-		IOCTL_GNTDEV_DMABUF_IMP_RELEASE,
-	};
-
-	(void)arg;
-	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
-}
-
-static void case_ioctl_gntalloc(unsigned int arg)
-{
-	static const unsigned long cmds[] = {
-		IOCTL_GNTALLOC_ALLOC_GREF,
-		IOCTL_GNTALLOC_DEALLOC_GREF,
-	};
-
-	(void)arg;
-	obs_cmds(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }
 
 /* --- mmap ------------------------------------------------------------------ */
@@ -989,14 +953,14 @@ static const struct conform_case cases[] = {
 		     .need = 7),
 	CONFORM_CASE("set-max-grants-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_SET_MAX_GRANTS, "EFAULT", .stock = "ENOTTY"),
-	CONFORM_CASE("ioctl-unknown", case_ioctl_unknown, 0,
+	CONFORM_CASE("ioctl-unknown", case_ioctl_cmds, 0,
 		     "ENOTTY ENOTTY ENOTTY ENOTTY"),
-	CONFORM_CASE("ioctl-wrong-encoding", case_ioctl_wrong_encoding, 0,
+	CONFORM_CASE("ioctl-wrong-encoding", case_ioctl_cmds, 1,
 		     "ENOTTY ENOTTY ENOTTY"),
-	CONFORM_CASE("ioctl-dmabuf", case_ioctl_dmabuf, 0,
+	CONFORM_CASE("ioctl-dmabuf", case_ioctl_cmds, 2,
 		     "EINVAL ENOENT EINVAL ENOENT",
 		     .stock = "ENOTTY ENOTTY ENOTTY ENOTTY"),
-	CONFORM_CASE("ioctl-gntalloc", case_ioctl_gntalloc, 0, "ENOTTY ENOTTY"),
+	CONFORM_CASE("ioctl-gntalloc", case_ioctl_cmds, 3, "ENOTTY ENOTTY"),
 	CONFORM_CASE("mmap-short", case_mmap_length, 1, "EINVAL"),
 	CONFORM_CASE("mmap-long", case_mmap_length, 3, "EINVAL"),
 	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
@@ -1082,12 +1046,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("mmap-revoked-while-mapped", case_revoked_ref, 1,
 		     "mapping=ok unmap=ok mmap=EINVAL copy=ok status=error"),
 };
-/* clang-format on */
 
-const struct conform_group conform_errors = {
-	.name = "errors",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-	.bad_inputs = true,
-};
+CONFORM_GROUP(conform_errors, "errors", .by_default = true,
+	      .bad_inputs = true);
+/* clang-format on */

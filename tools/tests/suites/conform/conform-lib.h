@@ -87,6 +87,18 @@ struct conform_group {
 	bool bad_inputs;
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The group @var, named @gname, of its file's cases[]; the optional tail
+ * sets its flags: CONFORM_GROUP(conform_data, "data", .by_default = true).
+ */
+#define CONFORM_GROUP(var, gname, ...)                                  \
+	const struct conform_group var = { .name = (gname),             \
+					   .cases = cases,              \
+					   .ncases = ARRAY_SIZE(cases), \
+					   __VA_ARGS__ }
+
 extern const struct conform_group conform_data, conform_errors,
 	conform_lifecycle, conform_scale, conform_dmabuf, conform_notify,
 	conform_copy, conform_danger, conform_regress;

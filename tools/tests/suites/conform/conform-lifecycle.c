@@ -795,9 +795,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_lifecycle = {
-	.name = "lifecycle",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_lifecycle, "lifecycle", .by_default = true);

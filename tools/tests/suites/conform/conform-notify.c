@@ -270,7 +270,7 @@ static void case_actions(unsigned int arg)
 	int ret, ev;
 
 	(void)arg;
-	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(acts); i++) {
 		bool send = acts[i].action & UNMAP_NOTIFY_SEND_EVENT;
 
 		nctx_begin(&c);
@@ -345,7 +345,7 @@ static void case_bad_action(unsigned int arg)
 
 	(void)arg;
 	nctx_begin(&c);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		obs("0x%x=%s", bad[i],
 		    ename(nctx_notify(&c, NOTIFY_OFF, bad[i])));
 	unmap_op(c.fd, c.index, 2);
@@ -594,9 +594,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_notify = {
-	.name = "notify",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_notify, "notify", .by_default = true);

@@ -71,7 +71,7 @@ static const struct conform_group *const all_groups[] = {
 	&conform_scale, &conform_dmabuf, &conform_notify,
 	&conform_copy,	&conform_danger, &conform_regress,
 };
-#define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
+#define NGROUPS (ARRAY_SIZE(all_groups))
 
 static struct lab_opts opts;
 static const char *case_pattern;
