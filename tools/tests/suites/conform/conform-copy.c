@@ -278,7 +278,6 @@ static void case_len0(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	int ret;
 
-	(void)arg;
 	copy_reset(4);
 	seg_from_ref(&sg, wref(0), 100, lbuf + 100, 0);
 	obs("to-local=%s", copy_run(&sg, 1, NULL));
@@ -294,7 +293,6 @@ static void case_einval(unsigned int arg)
 {
 	struct gntdev_grant_copy_segment sg;
 
-	(void)arg;
 	copy_reset(5);
 	seg_from_ref(&sg, wref(0), 4000, lbuf, 200);
 	obs("source-overflow=%s", ename(lab_grant_copy(cfd, &sg, 1)));
@@ -314,7 +312,6 @@ static void case_gref_to_gref(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(6);
 	seg_from_ref(&sg, wref(0), 0, NULL, 500);
 	sg.dest.foreign.ref = wref(1);
@@ -331,7 +328,6 @@ static void case_bad_ref(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(7);
 	seg_from_ref(&sg, LAB_NEVER_GRANTED, 0, lbuf, 100);
 	r = copy_run(&sg, 1, want);
@@ -351,7 +347,6 @@ static void case_bad_domid(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(8);
 	seg_from_ref(&sg, wref(0), 0, lbuf, 100);
 	sg.source.foreign.domid = NO_SUCH_DOMID;
@@ -367,7 +362,6 @@ static void case_mixed(unsigned int arg)
 	int want[20];
 	unsigned int i;
 
-	(void)arg;
 	copy_reset(9);
 	for (i = 0; i < 5; i++) {
 		bool bad = i & 1;
@@ -401,7 +395,6 @@ static void case_ro_grant(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(11);
 	seg_to_ref(&sg, lbuf, roref(), 0, 100);
 	r = copy_run(&sg, 1, want);
@@ -445,7 +438,6 @@ static void case_efault(unsigned int arg)
 {
 	unsigned char *gone;
 
-	(void)arg;
 	copy_reset(12);
 	gone = mmap(NULL, P, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -520,7 +512,6 @@ static void case_race_munmap(unsigned int arg)
 	unsigned int i;
 	int ret;
 
-	(void)arg;
 	copy_reset(13);
 	r.buf = mmap(NULL, RACE_SEGS * P, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -36,7 +36,6 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("notify=%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
@@ -58,7 +57,6 @@ static void case_gup_vmsplice(unsigned int arg)
 	int fd = gopen(), pp[2];
 	__u64 index;
 
-	(void)arg;
 	pool_fill(0, 1, 48);
 	munmap(vmsplice_pool(fd, 0, &index, pp), P);
 	sleep_ms(100);

@@ -72,7 +72,6 @@ static void case_private_readonly(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 2, 5);
 	index = must_map_pool(fd, 0, 2);
 	p = gmmap(fd, index, 2, PROT_READ, MAP_PRIVATE);
@@ -121,7 +120,6 @@ static void case_same_ref_twice(unsigned int arg)
 	char *p;
 	int ret;
 
-	(void)arg;
 	pool_fill(0, 1, 7);
 	ret = map_refs(fd, refs, 2, 0, &index);
 	if (ret)
@@ -144,7 +142,6 @@ static void case_two_files(unsigned int arg)
 	__u64 i1, i2;
 	void *p1, *p2;
 
-	(void)arg;
 	pool_fill(0, 4, 8);
 	i1 = must_map_pool(fd1, 0, 4);
 	i2 = must_map_pool(fd2, 0, 4);
@@ -170,7 +167,6 @@ static void case_copy_data(unsigned int arg)
 	struct ioctl_gntdev_grant_copy op = { .count = 2, .segments = seg };
 	int ret;
 
-	(void)arg;
 	pool_fill(0, 2, 31);
 	memset(local, 0, sizeof(local));
 	memset(seg, 0xa5, sizeof(seg));

@@ -284,7 +284,6 @@ static void case_exp_fd_unwritable(unsigned int arg)
 	unsigned int fds;
 	int fd = gopen();
 
-	(void)arg;
 	op->count = 1;
 	op->refs[0] = pool.refs[0];
 	read_only(op);
@@ -298,7 +297,6 @@ static void case_wait_unknown(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	obs("%s", ename(wait_released(fd, 1000, 0)));
 }
 
@@ -308,7 +306,6 @@ static void case_wait_other_file(unsigned int arg)
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(wait_released(b, dfd, 0)));
 	close(dfd);
 	obs("own=%s", ename(wait_released(a, dfd, 1000)));
@@ -345,7 +342,6 @@ static void case_imp_refs_unwritable(unsigned int arg)
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
 
-	(void)arg;
 	op->fd = (__u32)dfd;
 	op->count = 1;
 	read_only(op);
@@ -359,7 +355,6 @@ static void case_release_unknown(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	obs("%s", ename(imp_release(fd, 1000)));
 }
 
@@ -415,7 +410,6 @@ static void case_wait_no_importer(unsigned int arg)
 	int fd = gopen();
 	int dfd = must_exp_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(wait_released(fd, dfd, 20)));
 	close(dfd);
 	obs("closed=%s", ename(wait_released(fd, dfd, 0)));
@@ -447,7 +441,6 @@ static void case_wait_importer(unsigned int arg)
 	struct release_later r = { .fd = b, .dfd = dfd, .ms = 300 };
 	pthread_t t;
 
-	(void)arg;
 	must_imp(b, dfd, 1, NULL);
 	close(dfd);
 	obs("%s", ename(wait_released(a, dfd, 50)));
@@ -465,7 +458,6 @@ static void case_close_gntdev_first(unsigned int arg)
 {
 	int a = gopen(), b = gopen(), dfd;
 
-	(void)arg;
 	pool_fill(0, 1, 9);
 	dfd = must_exp_pool(a, 0, 1);
 	close(a);
@@ -479,7 +471,6 @@ static void case_close_self_import(unsigned int arg)
 	int a = gopen();
 	int dfd = must_exp_pool(a, 0, 2);
 
-	(void)arg;
 	must_imp(a, dfd, 2, NULL);
 	obs("ok");
 	close(dfd);
@@ -499,7 +490,6 @@ static void case_fd_passing(unsigned int arg)
 	char byte = 0;
 	pid_t pid;
 
-	(void)arg;
 	pool_fill(0, 1, 11);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		obs_end("socketpair=%s", ename(errno));
@@ -549,7 +539,6 @@ static void case_kill9(unsigned int arg)
 	char r = 0;
 	pid_t pid;
 
-	(void)arg;
 	if (pipe(pipefd))
 		obs_end("pipe=%s", ename(errno));
 	pid = must_fork();
@@ -601,7 +590,6 @@ static void case_limit(unsigned int arg)
 	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
 	__u64 index;
 
-	(void)arg;
 	ret = xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
 	if (ret)
 		obs_end("max=%s", ename(ret));

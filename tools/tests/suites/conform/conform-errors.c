@@ -69,7 +69,6 @@ static void case_map_count_max(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	obs("%s", ename(map_count(fd, 0xffffffffu, 1)));
 }
 
@@ -77,7 +76,6 @@ static void case_map_bad_arg(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, guarded(0))));
 	obs_next_offset(fd);
 }
@@ -88,7 +86,6 @@ static void case_map_bad_refs(unsigned int arg)
 	struct ioctl_gntdev_map_grant_ref *op = guarded(24);
 	int fd = gopen();
 
-	(void)arg;
 	op->count = 2;
 	op->refs[0].ref = pool.refs[0];
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
@@ -101,7 +98,6 @@ static void case_map_index_unwritable(unsigned int arg)
 	struct ioctl_gntdev_map_grant_ref *op = guarded(CONFORM_PAGE);
 	int fd = gopen();
 
-	(void)arg;
 	op->count = 1;
 	op->refs[0].ref = pool.refs[0];
 	read_only(op);
@@ -129,7 +125,6 @@ static void case_unmap_wrong_count(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 2);
 
-	(void)arg;
 	obs("%s", ename(unmap_op(fd, index, 1)));
 	obs("%s", ename(unmap_op(fd, index, 3)));
 	obs("%s", ename(unmap_op(fd, index, 2)));
@@ -151,7 +146,6 @@ static void case_unmap_other_file(unsigned int arg)
 	int fd1 = gopen(), fd2 = gopen();
 	__u64 index = must_map_pool(fd1, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(unmap_op(fd2, index, 1)));
 	obs("then=%s", ename(unmap_op(fd1, index, 1)));
 }
@@ -163,7 +157,6 @@ static void case_get_offset_non_gntdev(unsigned int arg)
 	int fd = gopen();
 	char *buf = malloc(64);
 
-	(void)arg;
 	must_map_pool(fd, 0, 1);
 	obs("%s", ename(get_offset(fd, buf, NULL, NULL)));
 	free(buf);
@@ -195,14 +188,14 @@ static void case_get_offset_unmapped(unsigned int hole_below)
 static void case_get_offset_interior(unsigned int arg)
 {
 	int fd = gopen();
-	__u64 first = must_map_pool(fd, 0, 1);
-	__u64 index = must_map_pool(fd, 1, 4), offset = 0;
+	__u64 index, offset = 0;
 	__u32 count = 0;
 	char *p;
 	int ret;
 
-	(void)arg;
-	(void)first;
+	/* A first map, so that the one asked about is not at offset 0. */
+	must_map_pool(fd, 0, 1);
+	index = must_map_pool(fd, 1, 4);
 	p = must_gmmap(fd, index, 4, PROT_READ);
 	ret = get_offset(fd, p + 2 * CONFORM_PAGE + 100, &offset, &count);
 	if (ret)
@@ -217,7 +210,6 @@ static void case_get_offset_other_file(unsigned int arg)
 	__u64 index = must_map_pool(fd1, 0, 1);
 	void *p = must_gmmap(fd1, index, 1, PROT_READ);
 
-	(void)arg;
 	obs("%s", ename(get_offset(fd2, p, NULL, NULL)));
 }
 
@@ -237,7 +229,6 @@ static void case_set_max_cap(unsigned int arg)
 	struct ioctl_gntdev_set_max_grants op = { .count = 3 };
 	int fd = gopen();
 
-	(void)arg;
 	obs("set=%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
 	obs("map2=%s", ename(map_pool(fd, 0, 2, NULL)));
 	obs("map2=%s", ename(map_pool(fd, 2, 2, NULL)));
@@ -256,7 +247,6 @@ static void case_set_max_fragment(unsigned int arg)
 	__u64 index[4];
 	unsigned int i;
 
-	(void)arg;
 	obs("set=%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
 	for (i = 0; i < 4; i++)
 		index[i] = must_map_pool(fd, i, 1);
@@ -320,7 +310,6 @@ static void case_mmap_length(unsigned int n)
 
 static void case_mmap_interior(unsigned int arg)
 {
-	(void)arg;
 	mmap_shape(1, 1);
 	mmap_shape(2, 1);
 }
@@ -331,7 +320,6 @@ static void case_mmap_two_maps(unsigned int arg)
 	int fd = gopen();
 	__u64 a = must_map_pool(fd, 0, 1), b = must_map_pool(fd, 1, 1);
 
-	(void)arg;
 	if (b != a + CONFORM_PAGE)
 		obs_end("not-adjacent");
 	obs("%s", try_mmap(fd, a, 2, PROT_READ, MAP_SHARED));
@@ -341,7 +329,6 @@ static void case_mmap_past_table(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	must_map_pool(fd, 0, 1);
 	obs("%s", try_mmap(fd, GIB, 1, PROT_READ, MAP_SHARED));
 }
@@ -353,7 +340,6 @@ static void case_mmap_alias(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 1, 20);
 	index = must_map_pool(fd, 0, 1);
 	p = gmmap(fd, index + ALIAS_OFFSET, 1, PROT_READ, MAP_SHARED);
@@ -371,7 +357,6 @@ static void case_mmap_private_writable(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE));
 }
 
@@ -394,7 +379,6 @@ static void case_mmap_ro_then_rw(unsigned int arg)
 	__u64 index = must_map_pool(fd, 0, 1);
 	void *ro = must_gmmap(fd, index, 1, PROT_READ), *p;
 
-	(void)arg;
 	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
 	munmap(ro, CONFORM_PAGE);
@@ -407,7 +391,6 @@ static void case_mmap_after_unmap(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
 }
@@ -453,7 +436,6 @@ static void case_notify_bad_action(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(set_notify(fd, index, 4, 0)));
 	obs("%s", ename(set_notify(fd, index, 0xffffffffu, 0)));
 }
@@ -464,7 +446,6 @@ static void case_notify_missing(unsigned int arg)
 	int fd = gopen();
 	__u64 index;
 
-	(void)arg;
 	obs("%s", ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	index = must_map_pool(fd, 0, 1);
 	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE,
@@ -477,7 +458,6 @@ static void case_notify_clear_ro(unsigned int arg)
 	__u64 index = must_map_pool(fd, 0, 1);
 	void *p = must_gmmap(fd, index, 1, PROT_READ);
 
-	(void)arg;
 	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("none=%s", ename(set_notify(fd, index, 0, 0)));
 	munmap(p, CONFORM_PAGE);
@@ -489,7 +469,6 @@ static void case_notify_bad_port(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0xfffffu)));
 	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0)));
@@ -501,7 +480,6 @@ static void case_notify_inside(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 2);
 
-	(void)arg;
 	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE + 77,
 				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("%s", ename(set_notify(fd, index + 5, 0, 0)));
@@ -513,7 +491,6 @@ static void case_notify_after_unmap(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	unmap_op(fd, index, 1);
 	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 }
@@ -527,7 +504,6 @@ static int copy_segs(struct gntdev_grant_copy_segment *seg, unsigned int n)
 
 static void case_copy_count_0(unsigned int arg)
 {
-	(void)arg;
 	obs("%s", ename(copy_segs(NULL, 0)));
 }
 
@@ -536,7 +512,6 @@ static void case_copy_no_gref(unsigned int arg)
 	struct gntdev_grant_copy_segment seg;
 	char local[64], other[64];
 
-	(void)arg;
 	memset(&seg, 0, sizeof(seg));
 	seg.source.virt = local;
 	seg.dest.virt = other;
@@ -550,7 +525,6 @@ static void case_copy_foreign_overflow(unsigned int arg)
 	struct gntdev_grant_copy_segment seg;
 	static char local[4096];
 
-	(void)arg;
 	seg_from_ref(&seg, pool.refs[0], 4000, local, 200);
 	obs("%s", ename(copy_segs(&seg, 1)));
 	seg_to_ref(&seg, local, pool.refs[0], 4096, 1);
@@ -559,7 +533,6 @@ static void case_copy_foreign_overflow(unsigned int arg)
 
 static void case_copy_bad_segments(unsigned int arg)
 {
-	(void)arg;
 	obs("%s", ename(copy_segs(guarded(0), 1)));
 }
 
@@ -567,7 +540,6 @@ static void case_copy_bad_local(unsigned int arg)
 {
 	struct gntdev_grant_copy_segment seg;
 
-	(void)arg;
 	seg_from_ref(&seg, pool.refs[0], 0, guarded(0), 64);
 	obs("%s", ename(copy_segs(&seg, 1)));
 }
@@ -579,7 +551,6 @@ static void case_copy_bad_ref(unsigned int arg)
 	static char local[64];
 	int ret;
 
-	(void)arg;
 	seg_from_ref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
 	ret = copy_segs(&seg, 1);
 	obs("%s", ename(ret));
@@ -595,7 +566,6 @@ static void case_copy_cross_page(unsigned int arg)
 	char *dst;
 	int ret;
 
-	(void)arg;
 	if (!buf)
 		obs_end("out-of-memory");
 	dst = buf + CONFORM_PAGE - 100;
@@ -640,7 +610,6 @@ static void case_notify_huge(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(set_notify(fd, index + ALIAS_OFFSET + 10,
 				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("%s", ename(set_notify(fd, ~0ULL, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
@@ -653,7 +622,6 @@ static void case_unmap_huge(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(unmap_op(fd, index + ALIAS_OFFSET, 0)));
 	obs("%s", ename(unmap_op(fd, ~0xfffULL, 1)));
 	obs("%s", ename(unmap_op(fd, index, 0xffffffffu)));
@@ -664,7 +632,6 @@ static void case_set_max_huge(unsigned int arg)
 {
 	int fd = gopen();
 
-	(void)arg;
 	obs("%s", ename(lab_set_max_grants(fd, 0xffffffffu)));
 	obs_next_offset(fd);
 }
@@ -679,7 +646,6 @@ static void case_copy_huge(unsigned int arg)
 	struct gntdev_grant_copy_segment seg;
 	__u64 local;
 
-	(void)arg;
 	obs("%s", ename(copy_segs(NULL, 0xffffffffu)));
 	seg_from_ref(&seg, pool.refs[0], 0xfff0, &local, 0xffff);
 	obs("%s", ename(copy_segs(&seg, 0x80000000u)));
@@ -751,7 +717,6 @@ static void case_get_offset_past_map(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
 
-	(void)arg;
 	if (mmap(r, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
 		 (off_t)index) == MAP_FAILED ||
 	    munmap(r + CONFORM_PAGE, CONFORM_PAGE))
@@ -766,7 +731,6 @@ static void case_open_unprivileged(unsigned int arg)
 {
 	struct stat st;
 
-	(void)arg;
 	if (stat(gntdev_node, &st))
 		obs_end("stat=%s", ename(errno));
 	obs("%s mode=%04o owner=%u:%u", S_ISCHR(st.st_mode) ? "chr" : "other",
@@ -792,7 +756,6 @@ static void case_get_offset_passed(unsigned int arg)
 	__u64 index = must_map_pool(fd, 0, 1), offset = 0;
 	void *p = must_gmmap(fd, index, 1, PROT_READ);
 
-	(void)arg;
 	/* Both files go to the receiver; pool page 1 is its own grant. */
 	if (fcntl(fd, F_SETFD, 0) || fcntl(fd2, F_SETFD, 0))
 		obs_end("fcntl=%s", ename(errno));

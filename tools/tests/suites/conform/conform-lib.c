@@ -502,8 +502,6 @@ int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
 
 static int active_pool_any(unsigned int first, unsigned int n)
 {
-	(void)first;
-	(void)n;
 	return active_pool();
 }
 

@@ -51,7 +51,6 @@ static void case_munmap_whole(unsigned int arg)
 	__u64 index = must_map_pool(fd, 0, 4);
 	void *p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
 
-	(void)arg;
 	if (munmap(p, 4 * P))
 		obs_end("munmap=%s", ename(errno));
 	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
@@ -105,7 +104,6 @@ static void case_unmap_then_munmap(unsigned int arg)
 	__u64 index;
 	void *p = map_filled(fd, 2, 31, &index);
 
-	(void)arg;
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
 	obs("active=%d", active_refs(0, 2));
@@ -120,7 +118,6 @@ static void case_munmap_then_unmap(unsigned int arg)
 	__u64 index = must_map_pool(fd, 0, 2);
 	void *p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 
-	(void)arg;
 	munmap(p, 2 * P);
 	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
@@ -165,7 +162,6 @@ static void case_mremap_grow(unsigned int arg)
 	__u64 index;
 	void *p, *q;
 
-	(void)arg;
 	p = map_filled(fd, 1, 33, &index);
 	q = mremap(p, P, 2 * P, 0);
 	obs("%s", q == MAP_FAILED ? ename(errno) : "ok");
@@ -183,7 +179,6 @@ static void case_mremap_shrink(unsigned int arg)
 	__u64 index;
 	void *p, *q;
 
-	(void)arg;
 	p = map_filled(fd, 2, 34, &index);
 	q = mremap(p, 2 * P, P, 0);
 	if (q == MAP_FAILED)
@@ -203,7 +198,6 @@ static void case_mremap_move(unsigned int arg)
 	void *p, *q, *dst;
 	int sig;
 
-	(void)arg;
 	p = map_filled(fd, 2, 35, &index);
 	dst = reserve_va(2);
 	q = mremap(p, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
@@ -258,7 +252,6 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
 	__u64 index;
 	void *p = map_filled(fd, 1, 45, &index);
 
-	(void)arg;
 	obs("ro=%s", mprotect(p, P, PROT_READ) ? ename(errno) : "ok");
 	obs("read=%s", sname(probe(p, false)));
 	obs("active=%d", active_refs(0, 1));
@@ -316,7 +309,6 @@ static void case_gup_vm_readv(unsigned int arg)
 	__u64 index;
 	ssize_t got;
 
-	(void)arg;
 	if (!buf)
 		obs_end("out-of-memory");
 	pool_fill(0, 1, 47);
@@ -345,7 +337,6 @@ static void case_fork(unsigned int arg)
 	void *p;
 	int ret;
 
-	(void)arg;
 	p = map_filled(fd, 1, 36, &index);
 	ret = in_child(child_probe, p);
 	obs("child=%s", ret < 128 ? sname(ret) : "died");
@@ -372,7 +363,6 @@ static void case_fork_child_unmap(unsigned int arg)
 	void *p;
 	int ret;
 
-	(void)arg;
 	p = map_filled(fd, 1, 37, &a.index);
 	ret = in_child(child_unmap, &a);
 	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
@@ -394,7 +384,6 @@ static void case_fork_exec(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	if (fd < 0)
 		obs_end("open=%s", ename(errno));
 	pool_fill(0, 2, 38);
@@ -444,7 +433,6 @@ static void case_close_with_mmap(unsigned int arg)
 	__u64 index;
 	void *p = map_filled(fd, 2, 39, &index);
 
-	(void)arg;
 	close(fd);
 	obs("data=%s", verify_at(p, 0, 2, 39) ? "ok" : "mismatch");
 	fill_at(p, 0, 2, 40);

@@ -135,7 +135,6 @@ static void case_evtchn_selftest(unsigned int arg)
 	struct lab_evtchn_pair e;
 	int ret;
 
-	(void)arg;
 	pair_open(&e);
 	ret = lab_evtchn_send(&e);
 	if (ret)
@@ -176,7 +175,6 @@ static void case_close_live_mmap(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	close(c.fd);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
@@ -269,7 +267,6 @@ static void case_actions(unsigned int arg)
 	size_t i;
 	int ret, ev;
 
-	(void)arg;
 	for (i = 0; i < ARRAY_SIZE(acts); i++) {
 		bool send = acts[i].action & UNMAP_NOTIFY_SEND_EVENT;
 
@@ -292,7 +289,6 @@ static void case_ro_mmap_then_clear(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_begin(&c);
 	nctx_mmap(&c, PROT_READ);
 	obs("clear=%s",
@@ -317,7 +313,6 @@ static void case_clear_then_ro_mmap(unsigned int arg)
 {
 	struct nctx c;
 
-	(void)arg;
 	nctx_begin(&c);
 	obs("clear=%s",
 	    ename(nctx_notify(&c, NOTIFY_OFF, UNMAP_NOTIFY_CLEAR_BYTE)));
@@ -343,7 +338,6 @@ static void case_bad_action(unsigned int arg)
 	struct nctx c;
 	size_t i;
 
-	(void)arg;
 	nctx_begin(&c);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		obs("0x%x=%s", bad[i],
@@ -360,7 +354,6 @@ static void case_bad_port(unsigned int arg)
 	struct nctx c;
 	int ret, ufd, port;
 
-	(void)arg;
 	nctx_begin(&c);
 	obs("never-bound=%s",
 	    ename(set_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
@@ -392,7 +385,6 @@ static void case_no_map(unsigned int arg)
 	int fd = gopen();
 	struct nctx c;
 
-	(void)arg;
 	obs("empty-file=%s",
 	    ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	close(fd);
@@ -411,7 +403,6 @@ static void case_failed_keeps_old(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	obs("bad-port=%s", ename(set_notify(c.fd, c.index + NOTIFY_OFF2, BOTH,
 					    NEVER_BOUND_PORT)));
@@ -445,7 +436,6 @@ static void case_replace(unsigned int arg)
 	__u64 probe_index;
 	struct nctx c;
 
-	(void)arg;
 	nctx_armed(&c);
 	pair_open(&e2);
 	/* A second map on another fd, never mmapped, to probe ports with. */
@@ -474,7 +464,6 @@ static void case_withdraw(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	pair_open(&e2);
 	obs("action0=%s", ename(set_notify(c.fd, c.index + NOTIFY_OFF, 0, 0)));
@@ -515,7 +504,6 @@ static void case_once(unsigned int arg)
 	struct nctx c;
 	int total = 0;
 
-	(void)arg;
 	nctx_begin(&c);
 	nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	obs("set=%s",

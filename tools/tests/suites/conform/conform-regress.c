@@ -161,7 +161,6 @@ static void case_map_efault_uffd(unsigned int arg)
 	pthread_t handler;
 	void *p;
 
-	(void)arg;
 	pool_fill(1, 1, 60);
 	r.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (r.uffd < 0)
@@ -306,7 +305,6 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	pid_t pid;
 	void *p = map_filled(fd, 1, 61, &index);
 
-	(void)arg;
 	kernel = madvise(pool_page(0), P, MADV_DOFORK) ? errno : 0;
 	err = madvise(p, P, MADV_DOFORK) ? errno : 0;
 	note("dofork-parent-unmap: MADV_DOFORK %s on gntalloc, %s on gntdev",
@@ -352,7 +350,6 @@ static void case_unmap_nomem_vmsplice(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 1, 62);
 	p = vmsplice_pool(fd, 0, &index, pp);
 	obs("knob=%s", ename(set_param("fail_unmap_alloc", 1)));
@@ -376,7 +373,6 @@ static void case_mmap_nomem_retry(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 1, 63);
 	index = must_map_pool(fd, 0, 1);
 	obs("knob=%s", ename(set_param("fail_state_alloc", 1)));
@@ -430,7 +426,6 @@ static void case_kmap_walkers(unsigned int arg)
 	void *p;
 	pid_t pid;
 
-	(void)arg;
 	p = map_filled(fd, 4, 64, &index);
 	snprintf(name, sizeof(name), "%lx-", (unsigned long)p);
 	obs("smaps=%s", proc_has("/proc/self/smaps", name) ? "ok" : "missing");
@@ -478,7 +473,6 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 	int fd, pp[2];
 	__u64 index;
 
-	(void)arg;
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 	fd = gopen();
 	munmap(vmsplice_pool(fd, 0, &index, pp), P);
@@ -523,7 +517,6 @@ static void case_dmabuf_total(unsigned int arg)
 	int a = gopen(), b = gopen(), dfd = -1, ret;
 	__u64 index;
 
-	(void)arg;
 	op = calloc(1, sizeof(*op) + 2 * sizeof(op->refs[0]));
 	if (!op || old < 0)
 		obs_end("setup");
@@ -566,7 +559,6 @@ static void case_map_count_unlimited(unsigned int arg)
 	long total = read_number(PARAMS "total_limit");
 	unsigned int i;
 
-	(void)arg;
 	if (limit < 0 || total < 0)
 		obs_end("params=missing");
 	obs("knob=%s", ename(set_param("limit", 0xffffffffu)));

@@ -24,7 +24,6 @@ static void case_first_map(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 3);
 
-	(void)arg;
 	obs("%s", index ? "offset=other" : "ok");
 }
 

@@ -297,7 +297,6 @@ static void case_leak(unsigned int arg)
 {
 	int active;
 
-	(void)arg;
 	active = wait_active_pool(0, 2000);
 	if (active < 0)
 		obs("no-dump");
