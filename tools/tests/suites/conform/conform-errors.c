@@ -72,35 +72,22 @@ static void case_map_count_max(unsigned int arg)
 	obs("%s", ename(map_count(fd, 0xffffffffu, 1)));
 }
 
-static void case_map_bad_arg(unsigned int arg)
+/*
+ * MAP with an argument that faults: @v 0 at its first byte; 1 at refs[1],
+ * the header and refs[0] readable; 2 only when @index is written back.
+ */
+static void case_map_bad_mem(unsigned int v)
 {
+	static const size_t tail[] = { 0, 24, CONFORM_PAGE };
+	struct ioctl_gntdev_map_grant_ref *op = guarded(tail[v]);
 	int fd = gopen();
 
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, guarded(0))));
-	obs_next_offset(fd);
-}
-
-/* The header and refs[0] are readable, refs[1] is not. */
-static void case_map_bad_refs(unsigned int arg)
-{
-	struct ioctl_gntdev_map_grant_ref *op = guarded(24);
-	int fd = gopen();
-
-	op->count = 2;
-	op->refs[0].ref = pool.refs[0];
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
-	obs_next_offset(fd);
-}
-
-/* Everything reads, but @index cannot be written back. */
-static void case_map_index_unwritable(unsigned int arg)
-{
-	struct ioctl_gntdev_map_grant_ref *op = guarded(CONFORM_PAGE);
-	int fd = gopen();
-
-	op->count = 1;
-	op->refs[0].ref = pool.refs[0];
-	read_only(op);
+	if (v) {
+		op->count = v == 1 ? 2 : 1;
+		op->refs[0].ref = pool.refs[0];
+	}
+	if (v == 2)
+		read_only(op);
 	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
 	obs_next_offset(fd);
 }
@@ -874,9 +861,9 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL"),
 	CONFORM_CASE("map-count-65537", case_map_count, 65537, "EINVAL"),
 	CONFORM_CASE("map-count-max", case_map_count_max, 0, "EINVAL"),
-	CONFORM_CASE("map-bad-arg", case_map_bad_arg, 0, "EFAULT next=0"),
-	CONFORM_CASE("map-bad-refs", case_map_bad_refs, 0, "EFAULT next=0"),
-	CONFORM_CASE("map-index-unwritable", case_map_index_unwritable, 0,
+	CONFORM_CASE("map-bad-arg", case_map_bad_mem, 0, "EFAULT next=0"),
+	CONFORM_CASE("map-bad-refs", case_map_bad_mem, 1, "EFAULT next=0"),
+	CONFORM_CASE("map-index-unwritable", case_map_bad_mem, 2,
 		     "EFAULT next=0"),
 	CONFORM_CASE("unmap-unknown", case_unmap_at, 30, "ENOENT then=ok"),
 	CONFORM_CASE("unmap-unaligned", case_unmap_at, 11,

@@ -45,16 +45,17 @@ static const char *offset_of(int fd, void *addr, __u64 index)
 	return buf;
 }
 
-static void case_munmap_whole(unsigned int arg)
+/* munmap a whole @n-page mapping, then UNMAP: the grants go at munmap. */
+static void case_munmap_whole(unsigned int n)
 {
 	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 4);
-	void *p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	__u64 index = must_map_pool(fd, 0, n);
+	void *p = must_gmmap(fd, index, n, PROT_READ | PROT_WRITE);
 
-	if (munmap(p, 4 * P))
+	if (munmap(p, n * P))
 		obs_end("munmap=%s", ename(errno));
-	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("active=%d", wait_active(0, n, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, n)));
 }
 
 /*
@@ -110,17 +111,6 @@ static void case_unmap_then_munmap(unsigned int arg)
 	obs("getoff=%s", offset_of(fd, p, index));
 	munmap(p, 2 * P);
 	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-}
-
-static void case_munmap_then_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-	void *p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
-
-	munmap(p, 2 * P);
-	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 }
 
 /* --- MAP_FIXED, mremap, mprotect ----------------------------------------- */
@@ -713,7 +703,7 @@ static void case_notify_event(unsigned int how)
 
 /* clang-format off */
 static const struct conform_case cases[] = {
-	CONFORM_CASE("munmap-whole", case_munmap_whole, 0, "active=0 unmap=ok",
+	CONFORM_CASE("munmap-whole", case_munmap_whole, 4, "active=0 unmap=ok",
 		     .need = 4),
 	CONFORM_CASE("munmap-head", case_munmap_part, 0,
 		     "ok active=3 getoff=map/4 active=0 unmap=ok", .need = 4),
@@ -726,7 +716,7 @@ static const struct conform_case cases[] = {
 		     "unmap=ok data=ok active=2 getoff=EINVAL active=0",
 		     .stock = "unmap=ok data=ok active=2 getoff=map/2 active=0",
 		     .need = 2),
-	CONFORM_CASE("munmap-then-unmap", case_munmap_then_unmap, 0,
+	CONFORM_CASE("munmap-then-unmap", case_munmap_whole, 2,
 		     "active=0 unmap=ok", .need = 2),
 	CONFORM_CASE("mmap-fixed-over-other", case_mmap_fixed_over, 0,
 		     "ok data=B activeA=0 unmap=ok,ok", .need = 2),
