@@ -27,36 +27,6 @@
 
 /* --- the dma-buf ioctls ------------------------------------------------- */
 
-static int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid,
-		    const __u32 *refs, int *dfd)
-{
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->flags = flags;
-	op->count = count;
-	op->domid = domid;
-	if (refs)
-		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
-	op->fd = (__u32)-1;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
-	if (!ret && dfd)
-		*dfd = (int)op->fd;
-	else if (!ret)
-		close((int)op->fd);
-	free(op);
-	return ret;
-}
-
-/* Export pool pages [first, first + n) of dom0. */
-static int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
-{
-	return exp_refs(fd, 0, n, 0, pool.refs + first, dfd);
-}
-
 /* Like exp_pool(), but ends the case ("exp=ERR") if it fails. */
 static int must_exp_pool(int fd, unsigned int first, unsigned int n)
 {
@@ -75,24 +45,6 @@ static int wait_released(int fd, int dfd, __u32 ms)
 	};
 
 	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
-}
-
-static int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
-{
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->fd = (__u32)dfd;
-	op->count = count;
-	op->domid = domid;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
-	if (!ret && refs)
-		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
-	free(op);
-	return ret;
 }
 
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
@@ -241,27 +193,6 @@ static void case_exp_args(unsigned int variant)
 		obs("fd-leaked");
 }
 
-/*
- * Grants Xen refuses: a domain that does not exist, a ref never granted
- * after a good one. Nothing may stay mapped, and no fd may appear.
- */
-static void case_exp_refused(unsigned int variant)
-{
-	__u32 refs[2] = { pool.refs[0], CONFORM_BAD_REF };
-	int fd = gopen(), dfd = -1, ret;
-	unsigned int fds = count_fds();
-
-	if (variant)
-		ret = exp_refs(fd, 0, 2, 0, refs, &dfd);
-	else
-		ret = exp_refs(fd, 0, 1, CONFORM_BAD_DOMID, refs, &dfd);
-	obs("%s", ename(ret));
-	if (!ret)
-		close(dfd);
-	obs("fds=%s", count_fds() == fds ? "same" : "more");
-	obs_active(0, 1);
-}
-
 /* The whole argument, or just the refs after a good header, unreadable. */
 static void case_exp_bad_arg(unsigned int refs_only)
 {
@@ -275,20 +206,29 @@ static void case_exp_bad_arg(unsigned int refs_only)
 }
 
 /*
- * The fd cannot be written back (read-only argument): the export must be
- * undone, with no fd installed and nothing left mapped.
+ * An export that must be undone whole, with no fd installed and nothing
+ * left mapped: @v 0 of a domain that does not exist and 1 of a ref never
+ * granted after a good one (grants Xen refuses); 2 whose fd cannot be
+ * written back (a read-only argument).
  */
-static void case_exp_fd_unwritable(unsigned int arg)
+static void case_exp_undone(unsigned int v)
 {
 	struct ioctl_gntdev_dmabuf_exp_from_refs *op = guarded(CONFORM_PAGE);
+	int fd = gopen(), ret;
 	unsigned int fds;
-	int fd = gopen();
 
-	op->count = 1;
+	op->count = v == 1 ? 2 : 1;
+	op->domid = v == 0 ? CONFORM_BAD_DOMID : 0;
+	op->fd = (__u32)-1;
 	op->refs[0] = pool.refs[0];
-	read_only(op);
+	op->refs[1] = CONFORM_BAD_REF;
+	if (v == 2)
+		read_only(op);
 	fds = count_fds();
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	obs("%s", ename(ret));
+	if (!ret && v != 2)
+		close((int)op->fd);
 	obs("fds=%s", count_fds() == fds ? "same" : "more");
 	obs_active(0, 1);
 }
@@ -684,11 +624,11 @@ static const struct conform_case cases[] = {
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-exp-flags-all", case_exp_args, 7, "EINVAL",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-missing-domain", case_exp_refused, 0,
+	CONFORM_CASE("dmabuf-exp-missing-domain", case_exp_undone, 0,
 		     "ESRCH fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-bad-ref", case_exp_refused, 1,
+	CONFORM_CASE("dmabuf-exp-bad-ref", case_exp_undone, 1,
 		     "EINVAL fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
@@ -696,7 +636,7 @@ static const struct conform_case cases[] = {
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-exp-bad-refs", case_exp_bad_arg, 1, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-fd-unwritable", case_exp_fd_unwritable, 0,
+	CONFORM_CASE("dmabuf-exp-fd-unwritable", case_exp_undone, 2,
 		     "EFAULT fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),

@@ -226,6 +226,55 @@ void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
 	sg->status = STATUS_JUNK;
 }
 
+/* --- dma-buf exports and imports ------------------------------------------ */
+
+int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
+	     int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->flags = flags;
+	op->count = count;
+	op->domid = domid;
+	if (refs)
+		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
+	op->fd = (__u32)-1;
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	if (!ret && dfd)
+		*dfd = (int)op->fd;
+	else if (!ret)
+		close((int)op->fd);
+	free(op);
+	return ret;
+}
+
+int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
+{
+	return exp_refs(fd, 0, n, 0, pool.refs + first, dfd);
+}
+
+int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->fd = (__u32)dfd;
+	op->count = count;
+	op->domid = domid;
+	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	if (!ret && refs)
+		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
+	free(op);
+	return ret;
+}
+
 /* --- data patterns ------------------------------------------------------ */
 
 #define WORDS_PER_PAGE (CONFORM_PAGE / sizeof(__u64))

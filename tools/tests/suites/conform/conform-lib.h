@@ -256,6 +256,19 @@ void seg_from_ref(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
 void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
 		__u16 off, __u16 len);
 
+/* --- dma-buf exports and imports ------------------------------------------ */
+
+/*
+ * EXP_FROM_REFS of @count @refs (NULL: zeroes) of @domid with @flags; the
+ * new dma-buf's fd in @dfd, or closed if @dfd is NULL. 0 or -errno.
+ */
+int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
+	     int *dfd);
+/* Export pool pages [first, first + n) of dom0. */
+int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd);
+/* IMP_TO_REFS of @count pages of @dfd for @domid; the refs in @refs. */
+int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs);
+
 /* --- data patterns ------------------------------------------------------ */
 
 /* Fill pool pages [first, first + n) from the granting side. */

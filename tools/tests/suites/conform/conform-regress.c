@@ -490,51 +490,31 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 
 /* --- dma-buf grants count against the module-wide total ---------------- */
 
-static int dmabuf_exp(int fd, unsigned int first, __u32 count, int *dfd)
-{
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->count = count;
-	memcpy(op->refs, pool.refs + first, count * sizeof(op->refs[0]));
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
-	*dfd = (int)op->fd;
-	free(op);
-	return ret;
-}
-
 /*
  * The total_limit parameter bounds maps, dma-buf exports and imports of
  * all files together (the conformance group tests the per-file cap).
  */
 static void case_dmabuf_total(unsigned int arg)
 {
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
 	long old = read_number(PARAMS "total_limit");
 	int a = gopen(), b = gopen(), dfd = -1, ret;
 	__u64 index;
 
-	op = calloc(1, sizeof(*op) + 2 * sizeof(op->refs[0]));
-	if (!op || old < 0)
+	if (old < 0)
 		obs_end("setup");
 	obs("knob=%s", ename(set_param("total_limit", 3)));
-	ret = dmabuf_exp(a, 0, 2, &dfd);
+	ret = exp_pool(a, 0, 2, &dfd);
 	obs("exp=%s", ename(ret));
 	if (ret)
 		goto out;
-	op->fd = (__u32)dfd;
-	op->count = 2;
-	obs("imp=%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	obs("imp=%s", ename(imp(b, dfd, 2, 0, NULL)));
 	obs("map=%s", ename(map_pool(b, 2, 2, &index)));
 	ret = map_pool(b, 2, 1, &index);
 	obs("map1=%s", ename(ret));
 	if (!ret)
 		unmap_op(b, index, 1);
 	close(dfd);
-	ret = dmabuf_exp(a, 0, 3, &dfd);
+	ret = exp_pool(a, 0, 3, &dfd);
 	obs("after=%s", ename(ret));
 	if (!ret)
 		close(dfd);
