@@ -800,9 +800,9 @@ static __u64 must_map_ref(int fd, __u32 ref)
 }
 
 /*
- * MAP and mmap @ref until the mmap fails, for up to @tries half-seconds
- * (gntalloc retries ending a grant about once a second); the last errno,
- * or 0 if it never failed.
+ * MAP and mmap @ref until the mmap fails, for up to @tries tenths of a
+ * second (gntalloc retries ending a grant about once a second: polling
+ * finer sees the end sooner); the last errno, or 0 if it never failed.
  */
 static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 {
@@ -818,7 +818,7 @@ static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 		unmap_op(fd, index, 1);
 		if (!tries--)
 			return 0;
-		sleep_ms(500);
+		sleep_ms(100);
 	}
 }
 
@@ -850,7 +850,7 @@ static void case_revoked_ref(unsigned int while_mapped)
 		munmap((void *)p, CONFORM_PAGE);
 		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 	}
-	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 20)));
+	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 100)));
 	seg_from_ref(&seg, ref, 0, &local, 8);
 	ret = copy_segs(&seg, 1);
 	obs("copy=%s status=%s", ename(ret), seg.status < 0 ? "error" : "ok");
