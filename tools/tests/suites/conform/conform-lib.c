@@ -400,103 +400,51 @@ int probe(void *p, bool write)
 
 /* --- grant-table state --------------------------------------------------- */
 
-struct dom0_filter {
-	void (*hit)(unsigned int ref, void *ctx);
-	void *ctx;
-};
-
-static void dom0_hit(__u16 dom, __u32 ref, void *ctx)
-{
-	struct dom0_filter *f = ctx;
-
-	if (!dom)
-		f->hit(ref, f->ctx);
-}
-
-/* Call @hit for each active grant of domain 0; -1 without a dump. */
-static int scan_active(void (*hit)(unsigned int ref, void *ctx), void *ctx)
-{
-	struct dom0_filter d0 = { hit, ctx };
-
-	return lab_grants_scan(dom0_hit, &d0);
-}
-
-struct ref_set {
-	unsigned char *bits;
-	unsigned long nbits;
+/* The refs whose active entries count_hit() counts: two lists of them. */
+struct ref_count {
+	const __u32 *refs, *more;
+	unsigned int n, n_more;
 	int count;
 };
 
-static void count_hit(unsigned int ref, void *ctx)
+static bool among(const __u32 *refs, unsigned int n, __u32 ref)
 {
-	struct ref_set *set = ctx;
-
-	if (ref < set->nbits && (set->bits[ref / 8] & (1u << ref % 8)))
-		set->count++;
+	while (n--)
+		if (refs[n] == ref)
+			return true;
+	return false;
 }
 
-/* Active entries among the refs set in @set. */
-static int count_active(struct ref_set *set)
+static void count_hit(__u16 dom, __u32 ref, void *ctx)
 {
-	set->count = 0;
-	return scan_active(count_hit, set) ? -1 : set->count;
+	struct ref_count *c = ctx;
+
+	if (!dom &&
+	    (among(c->refs, c->n, ref) || among(c->more, c->n_more, ref)))
+		c->count++;
 }
 
-static void set_bits(unsigned char *map, const __u32 *refs, unsigned int n)
+/* Active entries of dom0 among @c's refs; -1 without a dump. */
+static int count_active(struct ref_count *c)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		map[refs[i] / 8] |= 1u << refs[i] % 8;
-}
-
-static unsigned long max_ref(const __u32 *refs, unsigned int n)
-{
-	unsigned long max = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (refs[i] > max)
-			max = refs[i];
-	return max;
-}
-
-/* A ref set of @max + 1 bits, or NULL. */
-static bool ref_set_init(struct ref_set *set, unsigned long max)
-{
-	set->nbits = max + 1;
-	set->bits = calloc(set->nbits / 8 + 1, 1);
-	return set->bits;
+	return lab_grants_scan(count_hit, c) ? -1 : c->count;
 }
 
 int active_refs(unsigned int first, unsigned int n)
 {
-	struct ref_set set;
-	int ret;
+	struct ref_count c = { .refs = pool.refs + first, .n = n };
 
-	if (!ref_set_init(&set, max_ref(pool.refs + first, n)))
-		return -1;
-	set_bits(set.bits, pool.refs + first, n);
-	ret = count_active(&set);
-	free(set.bits);
-	return ret;
+	return count_active(&c);
 }
 
 int active_pool(void)
 {
-	unsigned long max = max_ref(pool.refs, pool.n);
-	struct ref_set set;
-	int ret;
+	struct ref_count c = { .refs = pool.refs,
+			       .n = pool.n,
+			       .more = pool.ro_refs,
+			       .n_more = pool.ro_n };
 
-	if (max_ref(pool.ro_refs, pool.ro_n) > max)
-		max = max_ref(pool.ro_refs, pool.ro_n);
-	if (!ref_set_init(&set, max))
-		return -1;
-	set_bits(set.bits, pool.refs, pool.n);
-	set_bits(set.bits, pool.ro_refs, pool.ro_n);
-	ret = count_active(&set);
-	free(set.bits);
-	return ret;
+	return count_active(&c);
 }
 
 struct page_list {
@@ -505,12 +453,12 @@ struct page_list {
 	unsigned int count;
 };
 
-static void page_hit(unsigned int ref, void *ctx)
+static void page_hit(__u16 dom, __u32 ref, void *ctx)
 {
 	struct page_list *list = ctx;
 	unsigned int i;
 
-	for (i = 0; i < pool.n; i++) {
+	for (i = 0; !dom && i < pool.n; i++) {
 		if (pool.refs[i] != ref)
 			continue;
 		if (list->count < list->max)
@@ -524,7 +472,7 @@ int active_pool_pages(unsigned int *idx, unsigned int max)
 {
 	struct page_list list = { .idx = idx, .max = max };
 
-	return scan_active(page_hit, &list) ? -1 : (int)list.count;
+	return lab_grants_scan(page_hit, &list) ? -1 : (int)list.count;
 }
 
 /* Poll @count(@first, @n) every 100 ms for up to @ms until it is @want. */
