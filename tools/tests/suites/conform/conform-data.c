@@ -17,12 +17,9 @@ static void case_map_data(unsigned int n)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, n, 1, &index);
 	int ret;
 
-	pool_fill(0, n, 1);
-	index = must_map_pool(fd, 0, n);
-	p = must_gmmap(fd, index, n, PROT_READ | PROT_WRITE);
 	if (!verify_at(p, 0, n, 1))
 		obs_end("read-mismatch");
 	fill_at(p, 0, n, 2);

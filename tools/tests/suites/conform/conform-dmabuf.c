@@ -526,11 +526,10 @@ static void case_kill9(unsigned int arg)
 /* SET_MAX_GRANTS bounds maps and dma-buf grants together. */
 static void case_limit(unsigned int arg)
 {
-	struct ioctl_gntdev_set_max_grants max = { .count = 4 };
 	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
 	__u64 index;
 
-	ret = xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	ret = lab_set_max_grants(fd, 4);
 	if (ret)
 		obs_end("max=%s", ename(ret));
 	d1 = must_exp_pool(fd, 0, 3);
@@ -541,7 +540,7 @@ static void case_limit(unsigned int arg)
 	if (!ret)
 		unmap_op(fd, index, 1);
 	/* Another file's import of it counts against that file only. */
-	xioctl(b, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	lab_set_max_grants(b, 4);
 	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));
 	obs("imp-full=%s", ename(exp_pool(b, 3, 2, &d2)));
 	imp_release(b, d1);

@@ -204,19 +204,15 @@ static void case_get_offset_other_file(unsigned int arg)
 
 static void case_set_max(unsigned int count)
 {
-	struct ioctl_gntdev_set_max_grants op = { .count = count };
-	int fd = gopen();
-
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
+	obs("%s", ename(lab_set_max_grants(gopen(), count)));
 }
 
 /* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
 static void case_set_max_cap(unsigned int arg)
 {
-	struct ioctl_gntdev_set_max_grants op = { .count = 3 };
 	int fd = gopen();
 
-	obs("set=%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
+	obs("set=%s", ename(lab_set_max_grants(fd, 3)));
 	obs("map2=%s", ename(map_pool(fd, 0, 2, NULL)));
 	obs("map2=%s", ename(map_pool(fd, 2, 2, NULL)));
 	obs("map1=%s", ename(map_pool(fd, 4, 1, NULL)));
@@ -229,12 +225,11 @@ static void case_set_max_cap(unsigned int arg)
  */
 static void case_set_max_fragment(unsigned int arg)
 {
-	struct ioctl_gntdev_set_max_grants op = { .count = 4 };
 	int fd = gopen();
 	__u64 index[4];
 	unsigned int i;
 
-	obs("set=%s", ename(xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &op)));
+	obs("set=%s", ename(lab_set_max_grants(fd, 4)));
 	for (i = 0; i < 4; i++)
 		index[i] = must_map_pool(fd, i, 1);
 	obs("unmap=%s", ename(unmap_op(fd, index[0], 1)));

@@ -291,7 +291,7 @@ static __u64 pattern(__u32 seed, unsigned int page, size_t word)
 	       0xc3a5000000000000ull;
 }
 
-static void fill_pages(void *p, unsigned int page0, unsigned int n, __u32 seed)
+void fill_at(void *p, unsigned int page0, unsigned int n, __u32 seed)
 {
 	volatile __u64 *w = p;
 	unsigned int pg;
@@ -303,8 +303,7 @@ static void fill_pages(void *p, unsigned int page0, unsigned int n, __u32 seed)
 				pattern(seed, page0 + pg, i);
 }
 
-static bool verify_pages(const void *p, unsigned int page0, unsigned int n,
-			 __u32 seed)
+bool verify_at(const void *p, unsigned int page0, unsigned int n, __u32 seed)
 {
 	const volatile __u64 *w = p;
 	unsigned int pg;
@@ -330,17 +329,7 @@ void pool_fill(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		fill_pages(pool_page(i), i, 1, seed);
-}
-
-void fill_at(void *p, unsigned int first, unsigned int n, __u32 seed)
-{
-	fill_pages(p, first, n, seed);
-}
-
-bool verify_at(const void *p, unsigned int first, unsigned int n, __u32 seed)
-{
-	return verify_pages(p, first, n, seed);
+		fill_at(pool_page(i), i, 1, seed);
 }
 
 bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
@@ -348,20 +337,20 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		if (!verify_pages(pool_page(i), i, 1, seed))
+		if (!verify_at(pool_page(i), i, 1, seed))
 			return false;
 	return true;
 }
 
 void ro_fill(unsigned int first, unsigned int n, __u32 seed)
 {
-	fill_pages(pool.ro_mem + first * CONFORM_PAGE, RO_PAGE_BASE + first, n,
-		   seed);
+	fill_at(pool.ro_mem + first * CONFORM_PAGE, RO_PAGE_BASE + first, n,
+		seed);
 }
 
 bool ro_verify_at(const void *p, unsigned int first, unsigned int n, __u32 seed)
 {
-	return verify_pages(p, RO_PAGE_BASE + first, n, seed);
+	return verify_at(p, RO_PAGE_BASE + first, n, seed);
 }
 
 /* --- fault probes -------------------------------------------------------- */
