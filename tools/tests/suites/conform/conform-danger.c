@@ -59,7 +59,7 @@ static void case_gup_vmsplice(unsigned int arg)
 
 	pool_fill(0, 1, 48);
 	munmap(vmsplice_pool(fd, 0, &index, pp), P);
-	sleep_ms(100);
+	lab_sleep_ms(100);
 	obs("held=%d", active_refs(0, 1));
 	pipe_verify(pp, 0, 48);
 	obs("after=%d", wait_active(0, 1, 0, 2000));

@@ -179,7 +179,7 @@ static void case_copy_data(unsigned int arg)
 	seg[1].dest.foreign.domid = 0;
 	seg[1].len = CONFORM_PAGE;
 	seg[1].flags = GNTCOPY_dest_gref;
-	ret = xioctl(gopen(), IOCTL_GNTDEV_GRANT_COPY, &op);
+	ret = lab_ioctl(gopen(), IOCTL_GNTDEV_GRANT_COPY, &op);
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d,%d data=%s", seg[0].status, seg[1].status,

@@ -44,7 +44,7 @@ static int wait_released(int fd, int dfd, __u32 ms)
 		.wait_to_ms = ms,
 	};
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
 }
 
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
@@ -60,7 +60,7 @@ static int imp_release(int fd, int dfd)
 {
 	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = (__u32)dfd };
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
 }
 
 /*
@@ -202,7 +202,7 @@ static void case_exp_bad_arg(unsigned int refs_only)
 	op = guarded(refs_only ? 16 : 0);
 	if (refs_only)
 		op->count = 1;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+	obs("%s", ename(lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
 }
 
 /*
@@ -225,7 +225,7 @@ static void case_exp_undone(unsigned int v)
 	if (v == 2)
 		read_only(op);
 	fds = count_fds();
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
 	obs("%s", ename(ret));
 	if (!ret && v != 2)
 		close((int)op->fd);
@@ -285,7 +285,7 @@ static void case_imp_refs_unwritable(unsigned int arg)
 	op->fd = (__u32)dfd;
 	op->count = 1;
 	read_only(op);
-	obs("%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	obs("%s", ename(lab_ioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
 	obs("release=%s", ename(imp_release(b, dfd)));
 	close(dfd);
 	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
@@ -365,7 +365,7 @@ static void *release_later(void *arg)
 {
 	struct release_later *r = arg;
 
-	sleep_ms(r->ms);
+	lab_sleep_ms(r->ms);
 	imp_release(r->fd, r->dfd);
 	return NULL;
 }

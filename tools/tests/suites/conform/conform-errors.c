@@ -49,7 +49,7 @@ static int map_count(int fd, __u32 count, unsigned int room)
 	op->count = count;
 	for (i = 0; i < room; i++)
 		op->refs[i].ref = pool.refs[0];
-	ret = xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
 	if (!ret)
 		unmap_op(fd, op->index, count);
 	free(op);
@@ -88,7 +88,7 @@ static void case_map_bad_mem(unsigned int v)
 	}
 	if (v == 2)
 		read_only(op);
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	obs("%s", ename(lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
 	obs_next_offset(fd);
 }
 
@@ -145,7 +145,7 @@ static void case_get_offset_non_gntdev(unsigned int arg)
 	char *buf = malloc(64);
 
 	must_map_pool(fd, 0, 1);
-	obs("%s", ename(get_offset(fd, buf, NULL, NULL)));
+	obs("%s", ename(lab_get_offset(fd, buf, NULL, NULL)));
 	free(buf);
 }
 
@@ -169,7 +169,7 @@ static void case_get_offset_unmapped(unsigned int hole_below)
 	/* With the mapping at X, munmap it: X becomes a hole under anon. */
 	if (munmap(x, CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
-	obs("%s", ename(get_offset(fd, x, NULL, NULL)));
+	obs("%s", ename(lab_get_offset(fd, x, NULL, NULL)));
 }
 
 static void case_get_offset_interior(unsigned int arg)
@@ -184,7 +184,7 @@ static void case_get_offset_interior(unsigned int arg)
 	must_map_pool(fd, 0, 1);
 	index = must_map_pool(fd, 1, 4);
 	p = must_gmmap(fd, index, 4, PROT_READ);
-	ret = get_offset(fd, p + 2 * CONFORM_PAGE + 100, &offset, &count);
+	ret = lab_get_offset(fd, p + 2 * CONFORM_PAGE + 100, &offset, &count);
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok offset=%s count=%u", offset == index ? "map" : "other", count);
@@ -197,7 +197,7 @@ static void case_get_offset_other_file(unsigned int arg)
 	__u64 index = must_map_pool(fd1, 0, 1);
 	void *p = must_gmmap(fd1, index, 1, PROT_READ);
 
-	obs("%s", ename(get_offset(fd2, p, NULL, NULL)));
+	obs("%s", ename(lab_get_offset(fd2, p, NULL, NULL)));
 }
 
 /* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
@@ -268,7 +268,7 @@ static void case_ioctl_cmds(unsigned int set)
 	/* No command is 0: the rows' unused tails end them. */
 	for (i = 0; i < 4 && cmds[set][i]; i++) {
 		memset(zero, 0, sizeof(zero));
-		obs("%s", ename(xioctl(fd, cmds[set][i], zero)));
+		obs("%s", ename(lab_ioctl(fd, cmds[set][i], zero)));
 	}
 }
 
@@ -689,7 +689,7 @@ static void case_get_offset_target(unsigned int what)
 	must_gmmap(fd, index, 1, PROT_READ);
 	if (!addr)
 		obs_end("setup=%s", ename(errno));
-	obs("%s", ename(get_offset(fd, addr, NULL, NULL)));
+	obs("%s", ename(lab_get_offset(fd, addr, NULL, NULL)));
 }
 
 /* The page right after a mapping, kept free. */
@@ -703,7 +703,7 @@ static void case_get_offset_past_map(unsigned int arg)
 		 (off_t)index) == MAP_FAILED ||
 	    munmap(r + CONFORM_PAGE, CONFORM_PAGE))
 		obs_end("mmap=%s", ename(errno));
-	obs("%s", ename(get_offset(fd, r + CONFORM_PAGE, NULL, NULL)));
+	obs("%s", ename(lab_get_offset(fd, r + CONFORM_PAGE, NULL, NULL)));
 }
 
 /* --- who may use the device --------------------------------------------- */
@@ -745,9 +745,10 @@ static void case_get_offset_passed(unsigned int arg)
 			 "%d %d %llu %p %u", fd, fd2, (unsigned long long)index,
 			 p, pool.refs[1]);
 	obs("%s", out);
-	obs("sender=%s", get_offset(fd, p, &offset, NULL) || offset != index ?
-				 "changed" :
-				 "ok");
+	obs("sender=%s",
+	    lab_get_offset(fd, p, &offset, NULL) || offset != index ?
+		    "changed" :
+		    "ok");
 }
 
 int conform_exec_get_offset(const char *arg)
@@ -760,13 +761,13 @@ int conform_exec_get_offset(const char *arg)
 
 	if (sscanf(arg, "%d %d %llu %p %u", &fd, &fd2, &index, &x, &ref) != 5)
 		return 2;
-	printf("unmapped=%s", ename(get_offset(fd, x, NULL, NULL)));
+	printf("unmapped=%s", ename(lab_get_offset(fd, x, NULL, NULL)));
 	q = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 	printf(" mmap=%s", q == MAP_FAILED ? ename(errno) : "ok");
 	q = mmap(x, CONFORM_PAGE, PROT_READ,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	printf(" anon=%s",
-	       q == x ? ename(get_offset(fd, x, NULL, NULL)) : "no-room");
+	       q == x ? ename(lab_get_offset(fd, x, NULL, NULL)) : "no-room");
 	munmap(x, CONFORM_PAGE);
 	if (map_refs(fd2, &ref, 1, 0, &off) ||
 	    mmap(x, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
@@ -774,8 +775,9 @@ int conform_exec_get_offset(const char *arg)
 		printf(" other-file=setup\n");
 		return 0;
 	}
-	printf(" other-file=%s own=%s", ename(get_offset(fd, x, NULL, NULL)),
-	       ename(get_offset(fd2, x, NULL, NULL)));
+	printf(" other-file=%s own=%s",
+	       ename(lab_get_offset(fd, x, NULL, NULL)),
+	       ename(lab_get_offset(fd2, x, NULL, NULL)));
 	munmap(x, CONFORM_PAGE);
 	unmap_op(fd2, off, 1);
 	printf(" own-map=%s\n", ename(map_refs(fd, &ref, 1, 0, &off)));
@@ -813,7 +815,7 @@ static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 		unmap_op(fd, index, 1);
 		if (!tries--)
 			return 0;
-		sleep_ms(100);
+		lab_sleep_ms(100);
 	}
 }
 

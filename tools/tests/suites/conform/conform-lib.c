@@ -159,7 +159,7 @@ void case_bad_arg(unsigned int cmd)
 {
 	int fd = gopen();
 
-	obs("%s", ename(xioctl(fd, cmd, guarded(0))));
+	obs("%s", ename(lab_ioctl(fd, cmd, guarded(0))));
 }
 
 void *map_filled(int fd, unsigned int n, __u32 seed, __u64 *index)
@@ -243,7 +243,7 @@ int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
 	if (refs)
 		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
 	op->fd = (__u32)-1;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
 	if (!ret && dfd)
 		*dfd = (int)op->fd;
 	else if (!ret)
@@ -268,7 +268,7 @@ int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
 	op->fd = (__u32)dfd;
 	op->count = count;
 	op->domid = domid;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
 	if (!ret && refs)
 		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
 	free(op);
@@ -476,7 +476,7 @@ static int wait_count(int (*count)(unsigned int, unsigned int),
 		got = count(first, n);
 		if (got == want || got < 0 || waited >= ms)
 			return got;
-		sleep_ms(100);
+		lab_sleep_ms(100);
 		waited += 100;
 	}
 }

@@ -157,11 +157,6 @@ const char *sname(int sig);
 
 /* --- gntdev calls, each returning 0 or -errno (lab-gntdev.c) ----------- */
 
-static inline int xioctl(int fd, unsigned long req, void *arg)
-{
-	return lab_ioctl(fd, req, arg);
-}
-
 /* Open the gntdev node (-d); ends the case if that fails. */
 int gopen(void);
 
@@ -180,12 +175,6 @@ __u64 must_map_pool(int fd, unsigned int first, unsigned int n);
 static inline int unmap_op(int fd, __u64 index, __u32 count)
 {
 	return lab_unmap(fd, index, count);
-}
-
-static inline int get_offset(int fd, const void *addr, __u64 *offset,
-			     __u32 *count)
-{
-	return lab_get_offset(fd, addr, offset, count);
 }
 
 static inline int set_notify(int fd, __u64 index, __u32 action, __u32 port)
@@ -355,11 +344,6 @@ static inline __u32 prng(__u32 *state)
 
 	*state = (__u32)r.s;
 	return (__u32)(v >> 32);
-}
-
-static inline void sleep_ms(unsigned int ms)
-{
-	lab_sleep_ms(ms);
 }
 
 #endif /* CONFORM_LIB_H */

@@ -36,7 +36,7 @@ static const char *offset_of(int fd, void *addr, __u64 index)
 	static char buf[64];
 	__u64 offset;
 	__u32 count;
-	int ret = get_offset(fd, addr, &offset, &count);
+	int ret = lab_get_offset(fd, addr, &offset, &count);
 
 	if (ret)
 		return ename(ret);
@@ -592,7 +592,7 @@ static void case_kill9_loop(unsigned int rounds)
 		pid = must_fork();
 		if (!pid)
 			churn(seed);
-		sleep_ms(prng(&st) % 40);
+		lab_sleep_ms(prng(&st) % 40);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
@@ -129,7 +128,7 @@ static void *race_handler(void *arg)
 			for (waited = 0;
 			     waited < 1000 && !atomic_load(&r->unmap_done);
 			     waited += 10)
-				sleep_ms(10);
+				lab_sleep_ms(10);
 			pthread_detach(unmapper);
 		}
 		if (atomic_load(&r->unmap_done))
@@ -173,7 +172,7 @@ static void case_map_efault_uffd(unsigned int arg)
 		obs_end("uffd-wp=%s", ename(errno));
 	if (pthread_create(&handler, NULL, race_handler, &r))
 		obs_end("thread=failed");
-	obs("map=%s", ename(xioctl(r.gfd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	obs("map=%s", ename(lab_ioctl(r.gfd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
 	pthread_join(handler, NULL);
 	obs("fault=%s", r.fault);
 	obs("unmap=%s", atomic_load(&r.unmap_done) ?
@@ -199,21 +198,14 @@ struct race_worker {
 	unsigned long calls, other;
 };
 
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* MAP with an argument that reads but does not write: always EFAULT. */
 static void *race_map_ro(void *arg)
 {
 	struct race_worker *w = arg;
 
-	while (seconds() < w->until) {
-		if (xioctl(w->fd, IOCTL_GNTDEV_MAP_GRANT_REF, w->op) != -EFAULT)
+	while (lab_now() < w->until) {
+		if (lab_ioctl(w->fd, IOCTL_GNTDEV_MAP_GRANT_REF, w->op) !=
+		    -EFAULT)
 			w->other++;
 		w->calls++;
 	}
@@ -226,7 +218,7 @@ static void *race_unmap_any(void *arg)
 	struct race_worker *w = arg;
 	unsigned int i;
 
-	while (seconds() < w->until) {
+	while (lab_now() < w->until) {
 		for (i = 0; i < 64; i++)
 			unmap_op(w->fd, (__u64)i * P, 1);
 		w->calls++;
@@ -240,7 +232,7 @@ static void *race_map_normal(void *arg)
 	struct race_worker *w = arg;
 	__u64 index;
 
-	while (seconds() < w->until) {
+	while (lab_now() < w->until) {
 		if (map_pool(w->fd, 1, 1, &index))
 			w->other++;
 		else
@@ -266,7 +258,7 @@ static void case_map_efault_race(unsigned int arg)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 3; i++) {
 		w[i].fd = fd;
-		w[i].until = seconds() + arg;
+		w[i].until = lab_now() + arg;
 	}
 	w[0].op = map_request_page(0);
 	mprotect(w[0].op, P, PROT_READ);
@@ -484,7 +476,7 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 	close(pp[0]);
 	close(pp[1]);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
-	sleep_ms(100);
+	lab_sleep_ms(100);
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 }
 
@@ -547,7 +539,7 @@ static void case_map_count_unlimited(unsigned int arg)
 		op.count = counts[i];
 		op.refs[0].ref = CONFORM_BAD_REF;
 		obs("map=%s",
-		    ename(xioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
+		    ename(lab_ioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
 	}
 	obs("restore=%s",
 	    ename(set_param("limit", (unsigned int)limit) ?:

@@ -272,7 +272,7 @@ static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
 
 			poll(&pfd, 1, (int)(left * 1000) + 1);
 		} else {
-			sleep_ms(5);
+			lab_sleep_ms(5);
 		}
 	}
 	if (pidfd >= 0)
