@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * conform-lib.c - helpers of the gntdev conformance suite: observations,
- * thin gntdev call wrappers that return -errno, data patterns, fault
- * probes, grant-table state through xenlab-grants, and event channels.
+ * thin gntdev call wrappers that return -errno, dma-buf exports and
+ * imports, data patterns, fault probes, grant-table state through
+ * xenlab-grants.
  *
  * These run inside a case's child process (see conform-lib.h); none of
  * them reports a verdict.
@@ -555,30 +556,4 @@ void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
 	out[strcspn(out, "\n")] = '\0';
 	if (!*out)
 		snprintf(out, len, "child=no-output");
-}
-
-/* --- event channels ------------------------------------------------------- */
-
-/*
- * The case tables' one-file view of the library's pair: the tx file stays
- * open until the case's process exits.
- */
-int evtchn_pair(int *fd, __u32 *listen, __u32 *send)
-{
-	struct lab_evtchn_pair e;
-	int ret = lab_evtchn_pair_open(&e);
-
-	if (ret)
-		return ret;
-	*fd = e.rx_fd;
-	*listen = e.rx;
-	*send = e.tx;
-	return 0;
-}
-
-bool evtchn_wait(int fd, __u32 port, unsigned int ms)
-{
-	struct lab_evtchn_pair e = { .rx_fd = fd, .tx_fd = -1, .rx = port };
-
-	return lab_evtchn_wait(&e, (int)ms) > 0;
 }

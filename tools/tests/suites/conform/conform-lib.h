@@ -19,7 +19,7 @@
  * Everything that is not about cases and observations is the lab
  * library's (lab.h): the gntdev calls, the pool, the grant-table probe,
  * event channels, the reporter, options. The short names below (map_refs,
- * set_notify, evtchn_pair ...) are the case tables' vocabulary, each a
+ * set_notify, unmap_op ...) are the case tables' vocabulary, each a
  * thin layer over the library call of the same meaning.
  */
 #ifndef CONFORM_LIB_H
@@ -303,16 +303,6 @@ int active_pool_pages(unsigned int *idx, unsigned int max);
  */
 int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms);
 int wait_active_pool(int want, unsigned int ms);
-
-/* --- event channels, for SEND_EVENT notifications (lab-evtchn.c) ------- */
-
-/*
- * Bind a loopback pair in dom0: @send is the port to notify, @listen the
- * one that then becomes pending on @fd. Returns 0 or -errno.
- */
-int evtchn_pair(int *fd, __u32 *listen, __u32 *send);
-/* Wait up to @ms for an event on @fd; true if one (for @port) came. */
-bool evtchn_wait(int fd, __u32 port, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
 

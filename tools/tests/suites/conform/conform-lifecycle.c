@@ -265,7 +265,6 @@ static void case_gup_copy(unsigned int to_mapping)
 	int fd = gopen();
 	__u64 index;
 	void *p;
-	bool ok;
 	int ret;
 
 	pool_fill(0, 2, 46);
@@ -280,11 +279,9 @@ static void case_gup_copy(unsigned int to_mapping)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d", seg.status);
 	/* Pool page 1's pattern now in page 0, or page 0's in page 1. */
-	if (to_mapping)
-		ok = verify_at(pool_page(0), 1, 1, 46);
-	else
-		ok = verify_at(pool_page(1), 0, 1, 46);
-	obs("data=%s", ok ? "ok" : "mismatch");
+	obs("data=%s", verify_at(pool_page(!to_mapping), to_mapping, 1, 46) ?
+			       "ok" :
+			       "mismatch");
 	munmap(p, P);
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 }
@@ -655,13 +652,13 @@ static void case_notify_clear(unsigned int order)
  */
 static void case_notify_event(unsigned int how)
 {
-	__u32 listen, send;
-	int efd, fd, ret, status;
+	struct lab_evtchn_pair e;
+	int fd, ret, status;
 	__u64 index;
 	void *p;
 	pid_t pid;
 
-	ret = evtchn_pair(&efd, &listen, &send);
+	ret = lab_evtchn_pair_open(&e);
 	if (ret)
 		obs_end("evtchn=%s", ename(ret));
 	if (how == 0) {
@@ -670,13 +667,13 @@ static void case_notify_event(unsigned int how)
 		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 		obs("notify=%s",
 		    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT,
-				     send)));
+				     e.tx)));
 		munmap(p, P);
 		obs("munmap:%s",
-		    evtchn_wait(efd, listen, 300) ? "event" : "none");
+		    lab_evtchn_wait(&e, 300) > 0 ? "event" : "none");
 		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 		obs("unmap:%s",
-		    evtchn_wait(efd, listen, 1000) ? "event" : "none");
+		    lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 		return;
 	}
 	pid = must_fork();
@@ -688,7 +685,7 @@ static void case_notify_event(unsigned int how)
 		if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
 		    MAP_FAILED)
 			_exit(2);
-		if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, send))
+		if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, e.tx))
 			_exit(3);
 		raise(SIGSTOP);
 		_exit(0);
@@ -698,7 +695,7 @@ static void case_notify_event(unsigned int how)
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	obs("kill:%s", evtchn_wait(efd, listen, 1000) ? "event" : "none");
+	obs("kill:%s", lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 }
 
 /* clang-format off */
