@@ -184,15 +184,12 @@ static const char *judge_copy(const struct gntdev_grant_copy_segment *segs,
 static const char *copy_run(struct gntdev_grant_copy_segment *segs,
 			    unsigned int n, const int *want)
 {
+	static unsigned char g0[GSPACE], gexp[GSPACE], gnow[GSPACE];
+	static unsigned char lexp[LBUF_BYTES];
 	static char out[64];
-	unsigned char *g0 = malloc(GSPACE), *gexp = malloc(GSPACE);
-	unsigned char *gnow = malloc(GSPACE), *lexp = malloc(LBUF_BYTES);
-	const char *r;
 	unsigned int i;
 	int ret;
 
-	if (!g0 || !gexp || !gnow || !lexp)
-		obs_end("out-of-memory");
 	gsnap(g0);
 	memcpy(gexp, g0, GSPACE);
 	memcpy(lexp, lbuf, LBUF_BYTES);
@@ -201,18 +198,11 @@ static const char *copy_run(struct gntdev_grant_copy_segment *segs,
 		if (!want || !want[i])
 			predict(&segs[i], g0, gexp, lexp);
 	ret = lab_grant_copy(cfd, segs, n);
-	if (ret) {
-		snprintf(out, sizeof(out), "ret=%s", ename(ret));
-		r = out;
-	} else {
-		r = judge_copy(segs, n, want, gexp, lexp, gnow, out,
-			       sizeof(out));
-	}
-	free(g0);
-	free(gexp);
-	free(gnow);
-	free(lexp);
-	return r;
+	if (!ret)
+		return judge_copy(segs, n, want, gexp, lexp, gnow, out,
+				  sizeof(out));
+	snprintf(out, sizeof(out), "ret=%s", ename(ret));
+	return out;
 }
 
 /*

@@ -233,13 +233,6 @@ static void case_exp_undone(unsigned int v)
 	obs_active(0, 1);
 }
 
-static void case_wait_unknown(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("%s", ename(wait_released(fd, 1000, 0)));
-}
-
 /* An export is known only to the file that made it. */
 static void case_wait_other_file(unsigned int arg)
 {
@@ -251,12 +244,21 @@ static void case_wait_other_file(unsigned int arg)
 	obs("own=%s", ename(wait_released(a, dfd, 1000)));
 }
 
-/* IMP_TO_REFS of an fd that is no dma-buf: closed, /dev/null. */
-static void case_imp_bad_fd(unsigned int variant)
+/*
+ * An fd that is no export or import of this file: fd 1000 (closed) to
+ * WAIT_RELEASED (@v 0), IMP_TO_REFS (1) and IMP_RELEASE (3); /dev/null
+ * to IMP_TO_REFS (2).
+ */
+static void case_bad_fd(unsigned int v)
 {
 	int fd = gopen(), other = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	obs("%s", ename(imp(fd, variant ? other : 1000, 1, 0, NULL)));
+	if (v == 0)
+		obs("%s", ename(wait_released(fd, 1000, 0)));
+	else if (v == 3)
+		obs("%s", ename(imp_release(fd, 1000)));
+	else
+		obs("%s", ename(imp(fd, v == 2 ? other : 1000, 1, 0, NULL)));
 }
 
 /* IMP_TO_REFS with a bad count or domid, of a real 1-page dma-buf. */
@@ -289,13 +291,6 @@ static void case_imp_refs_unwritable(unsigned int arg)
 	obs("release=%s", ename(imp_release(b, dfd)));
 	close(dfd);
 	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
-}
-
-static void case_release_unknown(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("%s", ename(imp_release(fd, 1000)));
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -639,7 +634,7 @@ static const struct conform_case cases[] = {
 		     "EFAULT fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-wait-unknown", case_wait_unknown, 0, "ENOENT",
+	CONFORM_CASE("dmabuf-wait-unknown", case_bad_fd, 0, "ENOENT",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-wait-other-file", case_wait_other_file, 0,
 		     "ENOENT own=ENOENT", .stock = "exp=ENOTTY", .need = 1,
@@ -647,9 +642,9 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("dmabuf-wait-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-closed-fd", case_imp_bad_fd, 0, "EBADF",
+	CONFORM_CASE("dmabuf-imp-closed-fd", case_bad_fd, 1, "EBADF",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-not-dmabuf", case_imp_bad_fd, 1, "EINVAL",
+	CONFORM_CASE("dmabuf-imp-not-dmabuf", case_bad_fd, 2, "EINVAL",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-imp-count-0", case_imp_args, 0,
 		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
@@ -669,7 +664,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("dmabuf-imp-refs-unwritable", case_imp_refs_unwritable,
 		     0, "EFAULT release=ENOENT wait=ENOENT",
 		     .stock = "exp=ENOTTY", .need = 1, .bad_input = true),
-	CONFORM_CASE("dmabuf-release-unknown", case_release_unknown, 0,
+	CONFORM_CASE("dmabuf-release-unknown", case_bad_fd, 3,
 		     "ENOENT", .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-release-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_DMABUF_IMP_RELEASE, "EFAULT", .stock = "ENOTTY",
