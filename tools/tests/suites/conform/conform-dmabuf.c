@@ -465,54 +465,46 @@ static void case_fd_passing(unsigned int arg)
 }
 
 /*
- * A process with exports (one imported by its own file, one by another)
- * and a vgem import mapped is killed: everything ends.
+ * The holder of case_kill9: exports (one imported by its own file, one by
+ * another) and a vgem import mapped; 0, or the errno of the step that
+ * failed.
  */
+static int hold_dmabufs(void *arg)
+{
+	int a = open(gntdev_node, O_RDWR), b = open(gntdev_node, O_RDWR);
+	int d1 = -1, d2 = -1, ret;
+	__u32 refs[2];
+	__u64 index;
+	void *v;
+
+	ret = exp_pool(a, 0, 2, &d1);
+	if (!ret)
+		ret = imp(a, d1, 2, 0, NULL);
+	if (!ret)
+		ret = exp_pool(a, 2, 2, &d2);
+	if (!ret)
+		ret = imp(b, d2, 2, 0, refs);
+	if (!ret)
+		ret = map_refs(b, refs, 2, 0, &index);
+	if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE, MAP_SHARED) ==
+			    MAP_FAILED)
+		ret = -errno;
+	if (!ret)
+		ret = imp(b, vgem_buffer(2, 0, 1, &v), 2, 0, NULL);
+	return -ret;
+}
+
+/* A process holding dma-bufs (hold_dmabufs()) is killed: everything ends. */
 static void case_kill9(unsigned int arg)
 {
-	int pipefd[2], status;
-	char r = 0;
-	pid_t pid;
+	int err;
+	pid_t pid = fork_holder(hold_dmabufs, NULL, &err);
 
-	if (pipe(pipefd))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid) {
-		int a = open(gntdev_node, O_RDWR),
-		    b = open(gntdev_node, O_RDWR);
-		int d1 = -1, d2 = -1, ret;
-		__u32 refs[2];
-		__u64 index;
-		void *v;
-
-		ret = exp_pool(a, 0, 2, &d1);
-		if (!ret)
-			ret = imp(a, d1, 2, 0, NULL);
-		if (!ret)
-			ret = exp_pool(a, 2, 2, &d2);
-		if (!ret)
-			ret = imp(b, d2, 2, 0, refs);
-		if (!ret)
-			ret = map_refs(b, refs, 2, 0, &index);
-		if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE,
-				  MAP_SHARED) == MAP_FAILED)
-			ret = -errno;
-		if (!ret) {
-			int dv = vgem_buffer(2, 0, 1, &v);
-
-			ret = imp(b, dv, 2, 0, NULL);
-		}
-		r = ret ? (char)-ret : 'y';
-		if (write(pipefd[1], &r, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	if (read(pipefd[0], &r, 1) != 1)
+	if (pid < 0 && err <= 0)
 		obs_end("child-died");
-	obs("ready=%s", r == 'y' ? "ok" : ename(-r));
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	obs("ready=%s", pid < 0 ? ename(err) : "ok");
+	if (pid >= 0)
+		end_holder(pid, SIGKILL);
 	obs_active(0, 4);
 }
 

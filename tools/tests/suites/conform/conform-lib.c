@@ -514,6 +514,36 @@ int in_child(int (*fn)(void *), void *arg)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+pid_t fork_holder(int (*setup)(void *), void *arg, int *code)
+{
+	pid_t pid = must_fork();
+	int status;
+
+	if (!pid) {
+		alarm(20);
+		status = setup(arg);
+		if (status)
+			_exit(status);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid)
+		obs_end("waitpid=%s", ename(errno));
+	if (WIFSTOPPED(status))
+		return pid;
+	*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return -1;
+}
+
+int end_holder(pid_t pid, int sig)
+{
+	int status = 0;
+
+	kill(pid, sig);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
 struct exec_args {
 	const char *mode;
 	const char *arg;

@@ -306,6 +306,15 @@ int wait_active_pool(int want, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
 
+/*
+ * Fork a holder that runs @setup(@arg) and, if that returns 0, stops
+ * itself (SIGSTOP) with what it set up still held: returns its pid once it
+ * has stopped. If it exits instead, returns -1 with its exit code (what
+ * @setup returned; -1 if a signal killed it) in *@code.
+ */
+pid_t fork_holder(int (*setup)(void *), void *arg, int *code);
+/* Send a holder @sig (SIGCONT: it exits 0) and reap it; its wait status. */
+int end_holder(pid_t pid, int sig);
 /* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
 int in_child(int (*fn)(void *), void *arg);
 /*

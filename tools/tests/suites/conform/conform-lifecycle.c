@@ -435,60 +435,40 @@ static void case_close_with_mmap(unsigned int arg)
 
 /*
  * The holder: three maps of pool pages 0-7 (one mmap()ed read-write with a
- * clear-byte notification, one never mmap()ed, one mmap()ed read-only),
- * then wait to be told to exit, or killed.
+ * clear-byte notification, one never mmap()ed, one mmap()ed read-only);
+ * fork_holder() keeps them until it lets it exit, or kills it.
  */
-static void __attribute__((noreturn)) hold_maps(int ready, int go)
+static int hold_maps(void *arg)
 {
 	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
 	__u64 a, b, c;
-	char byte = 'r';
 
-	alarm(20);
 	if (fd < 0 || map_pool(fd, 0, 4, &a) || map_pool(fd, 4, 2, &b) ||
 	    map_pool(fd, 6, 2, &c))
-		_exit(1);
+		return 1;
 	if (gmmap(fd, a, 4, PROT_READ | PROT_WRITE, MAP_SHARED) == MAP_FAILED ||
 	    gmmap(fd, c, 2, PROT_READ, MAP_SHARED) == MAP_FAILED)
-		_exit(2);
+		return 2;
 	if (set_notify(fd, a + EXIT_NOTIFY_PAGE * P + EXIT_NOTIFY_BYTE,
 		       UNMAP_NOTIFY_CLEAR_BYTE, 0))
-		_exit(3);
-	if (write(ready, &byte, 1) != 1)
-		_exit(4);
-	/* Returns when the parent writes or dies. */
-	if (read(go, &byte, 1) < 0)
-		_exit(5);
-	_exit(0);
+		return 3;
+	return 0;
 }
 
 /* Exit (or SIGKILL with @kill9) while holding maps: nothing may stay. */
 static void case_exit_holding(unsigned int kill9)
 {
 	unsigned char *byte = pool_page(EXIT_NOTIFY_PAGE) + EXIT_NOTIFY_BYTE;
-	int ready[2], go[2], status;
-	char c;
 	pid_t pid;
+	int code;
 
 	pool_fill(0, 8, 41);
 	*byte = 0x5a;
-	if (pipe(ready) || pipe(go))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid)
-		hold_maps(ready[1], go[0]);
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1) {
-		waitpid(pid, &status, 0);
-		obs_end("holder=exit%d",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
+	pid = fork_holder(hold_maps, NULL, &code);
+	if (pid < 0)
+		obs_end("holder=exit%d", code);
 	obs("held=%d", active_refs(0, 8));
-	if (kill9)
-		kill(pid, SIGKILL);
-	else if (write(go[1], &c, 1) != 1)
-		obs_end("write=%s", ename(errno));
-	waitpid(pid, &status, 0);
+	end_holder(pid, kill9 ? SIGKILL : SIGCONT);
 	obs("after=%d", wait_active(0, 8, 0, 2000));
 	obs("byte=%s", *byte ? "kept" : "cleared");
 }

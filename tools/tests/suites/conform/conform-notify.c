@@ -185,25 +185,18 @@ static void case_close_live_mmap(unsigned int arg)
 	obs("again=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
 }
 
-/* Child: map, mmap, notify, say "R", then wait on @go. Never returns. */
-static void __attribute__((noreturn))
-notify_child(struct nctx *c, int ready, int go)
+/* The holder of case_child: map, mmap and notify as @arg, a struct nctx. */
+static int notify_child(void *arg)
 {
-	char st = 'E';
+	struct nctx *c = arg;
 
 	c->fd = open(gntdev_node, O_RDWR);
 	if (c->fd < 0 || map_pool(c->fd, 0, 2, &c->index))
-		goto out;
+		return 1;
 	c->map = gmmap(c->fd, c->index, 2, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (c->map != MAP_FAILED && !nctx_notify(c, NOTIFY_OFF, BOTH))
-		st = 'R';
-out:
-	if (write(ready, &st, 1) != 1)
-		_exit(3);
-	/* Returns when the parent closes its end (or never, if killed). */
-	if (read(go, &st, 1) < 0)
-		_exit(4);
-	_exit(0);
+	if (c->map == MAP_FAILED || nctx_notify(c, NOTIFY_OFF, BOTH))
+		return 2;
+	return 0;
 }
 
 static const char *how_died(int status)
@@ -218,34 +211,18 @@ static const char *how_died(int status)
 /* A process that mapped with a notify exits, or (@kill9) is killed. */
 static void case_child(unsigned int kill9)
 {
-	int ready[2], go[2], status, ev;
 	struct nctx c = { .fd = -1 };
+	int status, ev;
 	pid_t pid;
-	char st;
 
 	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
 	pair_open(&c.e);
-	if (pipe(ready) || pipe(go))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid) {
-		close(ready[0]);
-		close(go[1]);
-		notify_child(&c, ready[1], go[0]);
-	}
-	close(ready[1]);
-	close(go[0]);
-	if (read(ready[0], &st, 1) != 1 || st != 'R') {
-		kill(pid, SIGKILL);
+	pid = fork_holder(notify_child, &c, &status);
+	if (pid < 0)
 		obs_end("child=failed");
-	}
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("alive:byte=%s,event=%s", nbyte(), yesno(ev));
-	if (kill9)
-		kill(pid, SIGKILL);
-	close(go[1]);
-	if (waitpid(pid, &status, 0) != pid)
-		obs_end("waitpid=%s", ename(errno));
+	status = end_holder(pid, kill9 ? SIGKILL : SIGCONT);
 	obs("died=%s", how_died(status));
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("dead:byte=%s,event=%s", nbyte(), yesno(ev));
