@@ -626,6 +626,22 @@ static void case_notify_clear(unsigned int order)
 	}
 }
 
+/* The holder of notify-event-kill: pool page 0 mmapped, notifying *@port. */
+static int hold_notify(void *port)
+{
+	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+	__u64 index;
+
+	if (fd < 0 || map_pool(fd, 0, 1, &index))
+		return 1;
+	if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
+	    MAP_FAILED)
+		return 2;
+	if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, *(__u32 *)port))
+		return 3;
+	return 0;
+}
+
 /*
  * UNMAP_NOTIFY_SEND_EVENT through a loopback event channel: @how 0
  * munmap then UNMAP, 1 the holder is killed.
@@ -633,7 +649,7 @@ static void case_notify_clear(unsigned int order)
 static void case_notify_event(unsigned int how)
 {
 	struct lab_evtchn_pair e;
-	int fd, ret, status;
+	int fd, ret;
 	__u64 index;
 	void *p;
 	pid_t pid;
@@ -656,25 +672,10 @@ static void case_notify_event(unsigned int how)
 		    lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 		return;
 	}
-	pid = must_fork();
-	if (!pid) {
-		alarm(10);
-		fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || map_pool(fd, 0, 1, &index))
-			_exit(1);
-		if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
-		    MAP_FAILED)
-			_exit(2);
-		if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, e.tx))
-			_exit(3);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
-		obs_end("holder=exit%d",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	pid = fork_holder(hold_notify, &e.tx, &ret);
+	if (pid < 0)
+		obs_end("holder=exit%d", ret);
+	end_holder(pid, SIGKILL);
 	obs("kill:%s", lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 }
 
