@@ -10,12 +10,10 @@
  * the call, and observes "ok" only if the return value, every status and
  * every byte on both sides are as predicted.
  */
-#include "lab.h"
 #include "conform-lib.h"
 
 #include <pthread.h>
 #include <sched.h>
-#include <sys/mman.h>
 
 #define P CONFORM_PAGE
 

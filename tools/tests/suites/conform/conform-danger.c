@@ -9,11 +9,7 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include <sys/mman.h>
 
 #define P CONFORM_PAGE
 

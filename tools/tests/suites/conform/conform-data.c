@@ -7,11 +7,6 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-
 /* MAP, mmap read-write, check data both ways, munmap, UNMAP. */
 static void case_map_data(unsigned int n)
 {

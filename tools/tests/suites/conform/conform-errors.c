@@ -6,17 +6,9 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <grp.h>
-
-/* The gntalloc commands, sent to gntdev by mistake (ioctl-gntalloc). */
-#include <xen/gntalloc.h>
 
 #define GIB (1ULL << 30)
 /* 2^32 pages: an offset whose page index truncates to 0 in 32 bits. */

@@ -12,14 +12,7 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 

@@ -12,11 +12,9 @@
  * ("munmap:byte=0,event=no"), so the expectation in the table below is
  * the only place that says what must happen.
  */
-#include "lab.h"
 #include "conform-lib.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 
 #define P CONFORM_PAGE

@@ -11,12 +11,6 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-
 #define P CONFORM_PAGE
 
 static void case_first_map(unsigned int arg)
