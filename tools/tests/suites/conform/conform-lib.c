@@ -414,27 +414,45 @@ static void count_hit(__u16 dom, __u32 ref, void *ctx)
 		c->count++;
 }
 
-/* Active entries of dom0 among @c's refs; -1 without a dump. */
-static int count_active(struct ref_count *c)
+/*
+ * Poll the active entries of dom0 among @c's refs every 100 ms for up to
+ * @ms until there are @want; the last count, -1 without a dump.
+ */
+static int wait_count(struct ref_count *c, int want, unsigned int ms)
 {
-	return lab_grants_scan(count_hit, c) ? -1 : c->count;
+	unsigned int waited = 0;
+	int got;
+
+	for (;;) {
+		c->count = 0;
+		got = lab_grants_scan(count_hit, c) ? -1 : c->count;
+		if (got == want || got < 0 || waited >= ms)
+			return got;
+		lab_sleep_ms(100);
+		waited += 100;
+	}
+}
+
+int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
+{
+	struct ref_count c = { .refs = pool.refs + first, .n = n };
+
+	return wait_count(&c, want, ms);
 }
 
 int active_refs(unsigned int first, unsigned int n)
 {
-	struct ref_count c = { .refs = pool.refs + first, .n = n };
-
-	return count_active(&c);
+	return wait_active(first, n, 0, 0);
 }
 
-int active_pool(void)
+int wait_active_pool(int want, unsigned int ms)
 {
 	struct ref_count c = { .refs = pool.refs,
 			       .n = pool.n,
 			       .more = pool.ro_refs,
 			       .n_more = pool.ro_n };
 
-	return count_active(&c);
+	return wait_count(&c, want, ms);
 }
 
 struct page_list {
@@ -463,38 +481,6 @@ int active_pool_pages(unsigned int *idx, unsigned int max)
 	struct page_list list = { .idx = idx, .max = max };
 
 	return lab_grants_scan(page_hit, &list) ? -1 : (int)list.count;
-}
-
-/* Poll @count(@first, @n) every 100 ms for up to @ms until it is @want. */
-static int wait_count(int (*count)(unsigned int, unsigned int),
-		      unsigned int first, unsigned int n, int want,
-		      unsigned int ms)
-{
-	unsigned int waited = 0;
-	int got;
-
-	for (;;) {
-		got = count(first, n);
-		if (got == want || got < 0 || waited >= ms)
-			return got;
-		lab_sleep_ms(100);
-		waited += 100;
-	}
-}
-
-int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
-{
-	return wait_count(active_refs, first, n, want, ms);
-}
-
-static int active_pool_any(unsigned int first, unsigned int n)
-{
-	return active_pool();
-}
-
-int wait_active_pool(int want, unsigned int ms)
-{
-	return wait_count(active_pool_any, 0, 0, want, ms);
 }
 
 /* --- running ourselves in an exec'd child ------------------------------- */

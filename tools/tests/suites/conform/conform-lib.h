@@ -290,8 +290,6 @@ int probe(void *p, bool write);
  * (active entries), or -1 if no grant-table dump could be had.
  */
 int active_refs(unsigned int first, unsigned int n);
-/* Active entries among the usable pool refs, writable and read-only. */
-int active_pool(void);
 /*
  * Fill @idx with up to @max usable pool pages whose grant is mapped now;
  * returns how many there are, or -1 without a dump.
@@ -302,6 +300,7 @@ int active_pool_pages(unsigned int *idx, unsigned int max);
  * (unmaps may complete asynchronously); returns the last count.
  */
 int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms);
+/* The same for all usable pool refs, writable and read-only. */
 int wait_active_pool(int want, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
