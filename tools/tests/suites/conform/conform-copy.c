@@ -10,12 +10,10 @@
  * the call, and observes "ok" only if the return value, every status and
  * every byte on both sides are as predicted.
  */
-#include "lab.h"
 #include "conform-lib.h"
 
 #include <pthread.h>
 #include <sched.h>
-#include <sys/mman.h>
 
 #define P CONFORM_PAGE
 
@@ -29,8 +27,6 @@
 #define CS_PAGES 16u
 #define LBUF_PAGES 20u
 #define LBUF_FILL 0xee
-/* Junk a segment's status starts with; the driver must overwrite it. */
-#define STATUS_JUNK 0x7ead
 /* Expected status "some error", whichever Xen picks. */
 #define WANT_ERROR 1
 
@@ -111,30 +107,6 @@ static void copy_reset(__u32 seed)
 	memset(lbuf, LBUF_FILL, LBUF_BYTES);
 }
 
-static void seg_g2l(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
-		    void *dst, __u16 len)
-{
-	memset(sg, 0, sizeof(*sg));
-	sg->source.foreign.ref = ref;
-	sg->source.foreign.offset = off;
-	sg->dest.virt = dst;
-	sg->len = len;
-	sg->flags = GNTCOPY_source_gref;
-	sg->status = STATUS_JUNK;
-}
-
-static void seg_l2g(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
-		    __u16 off, __u16 len)
-{
-	memset(sg, 0, sizeof(*sg));
-	sg->source.virt = src;
-	sg->dest.foreign.ref = ref;
-	sg->dest.foreign.offset = off;
-	sg->len = len;
-	sg->flags = GNTCOPY_dest_gref;
-	sg->status = STATUS_JUNK;
-}
-
 static bool local_ptr(const void *p, size_t len)
 {
 	const unsigned char *b = p;
@@ -210,15 +182,12 @@ static const char *judge_copy(const struct gntdev_grant_copy_segment *segs,
 static const char *copy_run(struct gntdev_grant_copy_segment *segs,
 			    unsigned int n, const int *want)
 {
+	static unsigned char g0[GSPACE], gexp[GSPACE], gnow[GSPACE];
+	static unsigned char lexp[LBUF_BYTES];
 	static char out[64];
-	unsigned char *g0 = malloc(GSPACE), *gexp = malloc(GSPACE);
-	unsigned char *gnow = malloc(GSPACE), *lexp = malloc(LBUF_BYTES);
-	const char *r;
 	unsigned int i;
 	int ret;
 
-	if (!g0 || !gexp || !gnow || !lexp)
-		obs_end("out-of-memory");
 	gsnap(g0);
 	memcpy(gexp, g0, GSPACE);
 	memcpy(lexp, lbuf, LBUF_BYTES);
@@ -227,50 +196,40 @@ static const char *copy_run(struct gntdev_grant_copy_segment *segs,
 		if (!want || !want[i])
 			predict(&segs[i], g0, gexp, lexp);
 	ret = lab_grant_copy(cfd, segs, n);
-	if (ret) {
-		snprintf(out, sizeof(out), "ret=%s", ename(ret));
-		r = out;
-	} else {
-		r = judge_copy(segs, n, want, gexp, lexp, gnow, out,
-			       sizeof(out));
-	}
-	free(g0);
-	free(gexp);
-	free(gnow);
-	free(lexp);
-	return r;
+	if (!ret)
+		return judge_copy(segs, n, want, gexp, lexp, gnow, out,
+				  sizeof(out));
+	snprintf(out, sizeof(out), "ret=%s", ename(ret));
+	return out;
 }
 
-/* One segment each way: @len bytes at local @loff, foreign @foff. */
-static void copy_pair(size_t loff, __u16 foff, __u16 len)
+/*
+ * One segment each way, @len bytes at local offset @loff and foreign
+ * offset @foff: @v 0 within a page, 1 across a local page boundary, then
+ * a whole page at a page-aligned and an unaligned local offset.
+ */
+static void case_pair(unsigned int v)
 {
+	static const struct {
+		size_t loff;
+		__u16 foff, len;
+	} pairs[] = {
+		{ 200, 100, 1000 },
+		{ P - 96, 50, 1000 },
+		{ 3 * P, 0, 4096 },
+		{ 5 * P + 1234, 0, 4096 },
+	};
+	size_t loff = pairs[v].loff;
+	__u16 foff = pairs[v].foff, len = pairs[v].len;
 	struct gntdev_grant_copy_segment sg;
 
 	copy_reset(1);
-	seg_g2l(&sg, wref(3), foff, lbuf + loff, len);
+	seg_from_ref(&sg, wref(3), foff, lbuf + loff, len);
 	obs("to-local=%s", copy_run(&sg, 1, NULL));
 	copy_reset(2);
 	rfill(lbuf + loff, len, 3);
-	seg_l2g(&sg, lbuf + loff, wref(5), foff, len);
+	seg_to_ref(&sg, lbuf + loff, wref(5), foff, len);
 	obs("to-gref=%s", copy_run(&sg, 1, NULL));
-}
-
-static void case_basic(unsigned int arg)
-{
-	(void)arg;
-	copy_pair(200, 100, 1000);
-}
-
-static void case_cross_page(unsigned int arg)
-{
-	(void)arg;
-	copy_pair(P - 96, 50, 1000);
-}
-
-/* A whole page, to local offset @arg (page-aligned or not). */
-static void case_len4096(unsigned int arg)
-{
-	copy_pair(arg, 0, 4096);
 }
 
 /*
@@ -289,14 +248,14 @@ static void case_segments(unsigned int n)
 	copy_reset(n);
 	base = lbuf + P - 32;
 	for (i = 0; i < n; i++)
-		seg_g2l(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
-			base + 64 * i, 64);
+		seg_from_ref(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
+			     base + 64 * i, 64);
 	obs("to-local=%s", copy_run(segs, n, NULL));
 	copy_reset(n + 1);
 	rfill(base, 64 * n, n + 2);
 	for (i = 0; i < n; i++)
-		seg_l2g(&segs[i], base + 64 * i, wref(i % CS_PAGES),
-			64 * (i / CS_PAGES), 64);
+		seg_to_ref(&segs[i], base + 64 * i, wref(i % CS_PAGES),
+			   64 * (i / CS_PAGES), 64);
 	obs("to-gref=%s", copy_run(segs, n, NULL));
 	free(segs);
 }
@@ -307,13 +266,12 @@ static void case_len0(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	int ret;
 
-	(void)arg;
 	copy_reset(4);
-	seg_g2l(&sg, wref(0), 100, lbuf + 100, 0);
+	seg_from_ref(&sg, wref(0), 100, lbuf + 100, 0);
 	obs("to-local=%s", copy_run(&sg, 1, NULL));
-	seg_l2g(&sg, lbuf + 100, wref(0), 4096, 0);
+	seg_to_ref(&sg, lbuf + 100, wref(0), 4096, 0);
 	obs("to-gref-offset4096=%s", copy_run(&sg, 1, NULL));
-	seg_g2l(&sg, wref(0), 0, NULL, 0);
+	seg_from_ref(&sg, wref(0), 0, NULL, 0);
 	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("null-local=%s,status=%d", ename(ret), sg.status);
 }
@@ -323,15 +281,14 @@ static void case_einval(unsigned int arg)
 {
 	struct gntdev_grant_copy_segment sg;
 
-	(void)arg;
 	copy_reset(5);
-	seg_g2l(&sg, wref(0), 4000, lbuf, 200);
+	seg_from_ref(&sg, wref(0), 4000, lbuf, 200);
 	obs("source-overflow=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_l2g(&sg, lbuf, wref(0), 4095, 2);
+	seg_to_ref(&sg, lbuf, wref(0), 4095, 2);
 	obs("dest-overflow=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_g2l(&sg, wref(0), 1, lbuf, 4096);
+	seg_from_ref(&sg, wref(0), 1, lbuf, 4096);
 	obs("offset1-len4096=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_g2l(&sg, wref(0), 0, lbuf, 100);
+	seg_from_ref(&sg, wref(0), 0, lbuf, 100);
 	sg.source.virt = lbuf + P;
 	sg.flags = 0;
 	obs("local-to-local=%s", ename(lab_grant_copy(cfd, &sg, 1)));
@@ -343,15 +300,11 @@ static void case_gref_to_gref(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(6);
-	memset(&sg, 0, sizeof(sg));
-	sg.source.foreign.ref = wref(0);
+	seg_from_ref(&sg, wref(0), 0, NULL, 500);
 	sg.dest.foreign.ref = wref(1);
 	sg.dest.foreign.offset = 100;
-	sg.len = 500;
-	sg.flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
-	sg.status = STATUS_JUNK;
+	sg.flags |= GNTCOPY_dest_gref;
 	r = copy_run(&sg, 1, NULL);
 	obs("result=%s status=%d", r, sg.status);
 }
@@ -363,16 +316,15 @@ static void case_bad_ref(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(7);
-	seg_g2l(&sg, LAB_NEVER_GRANTED, 0, lbuf, 100);
+	seg_from_ref(&sg, LAB_NEVER_GRANTED, 0, lbuf, 100);
 	r = copy_run(&sg, 1, want);
 	obs("source=%s,status=%d", r, sg.status);
-	seg_l2g(&sg, lbuf, LAB_NEVER_GRANTED, 0, 100);
+	seg_to_ref(&sg, lbuf, LAB_NEVER_GRANTED, 0, 100);
 	r = copy_run(&sg, 1, want);
 	obs("dest=%s,status=%d", r, sg.status);
 	/* Both halves of a page-crossing segment fail: one status. */
-	seg_g2l(&sg, LAB_NEVER_GRANTED, 0, lbuf + P - 10, 100);
+	seg_from_ref(&sg, LAB_NEVER_GRANTED, 0, lbuf + P - 10, 100);
 	r = copy_run(&sg, 1, want);
 	obs("crossing=%s,status=%d", r, sg.status);
 }
@@ -383,9 +335,8 @@ static void case_bad_domid(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(8);
-	seg_g2l(&sg, wref(0), 0, lbuf, 100);
+	seg_from_ref(&sg, wref(0), 0, lbuf, 100);
 	sg.source.foreign.domid = NO_SUCH_DOMID;
 	r = copy_run(&sg, 1, want);
 	obs("result=%s status=%d", r, sg.status);
@@ -399,16 +350,15 @@ static void case_mixed(unsigned int arg)
 	int want[20];
 	unsigned int i;
 
-	(void)arg;
 	copy_reset(9);
 	for (i = 0; i < 5; i++) {
 		bool bad = i & 1;
 		__u32 ref = bad ? LAB_NEVER_GRANTED : wref(i);
 
 		if (i < 3)
-			seg_g2l(&segs[i], ref, 0, lbuf + 200 * i, 100);
+			seg_from_ref(&segs[i], ref, 0, lbuf + 200 * i, 100);
 		else
-			seg_l2g(&segs[i], lbuf + 200 * i, ref, 0, 100);
+			seg_to_ref(&segs[i], lbuf + 200 * i, ref, 0, 100);
 		want[i] = bad ? ST_BAD_GNTREF : 0;
 	}
 	obs("five=%s", copy_run(segs, 5, want));
@@ -416,10 +366,10 @@ static void case_mixed(unsigned int arg)
 	copy_reset(10);
 	for (i = 0; i < 20; i++) {
 		want[i] = 0;
-		seg_g2l(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
-			lbuf + 64 * i, 64);
+		seg_from_ref(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
+			     lbuf + 64 * i, 64);
 	}
-	for (i = 0; i < sizeof(bad20) / sizeof(bad20[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad20); i++) {
 		segs[bad20[i]].source.foreign.ref = LAB_NEVER_GRANTED;
 		want[bad20[i]] = ST_BAD_GNTREF;
 	}
@@ -433,12 +383,11 @@ static void case_ro_grant(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 	const char *r;
 
-	(void)arg;
 	copy_reset(11);
-	seg_l2g(&sg, lbuf, roref(), 0, 100);
+	seg_to_ref(&sg, lbuf, roref(), 0, 100);
 	r = copy_run(&sg, 1, want);
 	obs("dest=%s,status=%d", r, sg.status);
-	seg_g2l(&sg, roref(), 0, lbuf, 100);
+	seg_from_ref(&sg, roref(), 0, lbuf, 100);
 	obs("source=%s", copy_run(&sg, 1, NULL));
 }
 
@@ -449,9 +398,9 @@ static void efault_local(unsigned char *gone)
 	unsigned char *rdonly;
 	int ret;
 
-	seg_g2l(&sg, wref(0), 0, gone, 100);
+	seg_from_ref(&sg, wref(0), 0, gone, 100);
 	obs("local-dest-unmapped=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_l2g(&sg, gone, wref(0), 0, 100);
+	seg_to_ref(&sg, gone, wref(0), 0, 100);
 	obs("local-source-unmapped=%s", ename(lab_grant_copy(cfd, &sg, 1)));
 
 	/* rdonly: page 0 read-only memory, page 1 a read-only segment. */
@@ -461,12 +410,12 @@ static void efault_local(unsigned char *gone)
 		obs_end("mmap=%s", ename(errno));
 	memset(rdonly, 0x5a, P);
 	ro = (void *)(rdonly + P);
-	seg_g2l(ro, wref(0), 0, lbuf, 100);
+	seg_from_ref(ro, wref(0), 0, lbuf, 100);
 	if (mprotect(rdonly, 2 * P, PROT_READ))
 		obs_end("mprotect=%s", ename(errno));
-	seg_g2l(&sg, wref(0), 0, rdonly, 100);
+	seg_from_ref(&sg, wref(0), 0, rdonly, 100);
 	obs("local-dest-readonly=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_l2g(&sg, rdonly, wref(0), 0, 100);
+	seg_to_ref(&sg, rdonly, wref(0), 0, 100);
 	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-source-readonly=%s,status=%d", ename(ret), sg.status);
 	obs("status-readonly=%s", ename(lab_grant_copy(cfd, ro, 1)));
@@ -477,7 +426,6 @@ static void case_efault(unsigned int arg)
 {
 	unsigned char *gone;
 
-	(void)arg;
 	copy_reset(12);
 	gone = mmap(NULL, P, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -532,9 +480,9 @@ static void race_segs(struct gntdev_grant_copy_segment *segs,
 
 	for (j = 0; j < RACE_SEGS; j++) {
 		if (to_gref)
-			seg_l2g(&segs[j], buf + j * P, wref(j), 0, P);
+			seg_to_ref(&segs[j], buf + j * P, wref(j), 0, P);
 		else
-			seg_g2l(&segs[j], wref(j), 0, buf + j * P, P);
+			seg_from_ref(&segs[j], wref(j), 0, buf + j * P, P);
 	}
 }
 
@@ -552,7 +500,6 @@ static void case_race_munmap(unsigned int arg)
 	unsigned int i;
 	int ret;
 
-	(void)arg;
 	copy_reset(13);
 	r.buf = mmap(NULL, RACE_SEGS * P, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -579,13 +526,13 @@ static void case_race_munmap(unsigned int arg)
 
 /* clang-format off */
 static const struct conform_case cases[] = {
-	CONFORM_CASE("copy-basic", case_basic, 0, "to-local=ok to-gref=ok",
+	CONFORM_CASE("copy-basic", case_pair, 0, "to-local=ok to-gref=ok",
 		     .need = CS_PAGES),
-	CONFORM_CASE("copy-cross-local-page", case_cross_page, 0,
+	CONFORM_CASE("copy-cross-local-page", case_pair, 1,
 		     "to-local=ok to-gref=ok", .need = CS_PAGES),
-	CONFORM_CASE("copy-len4096-aligned", case_len4096, 3 * P,
+	CONFORM_CASE("copy-len4096-aligned", case_pair, 2,
 		     "to-local=ok to-gref=ok", .need = CS_PAGES),
-	CONFORM_CASE("copy-len4096-unaligned", case_len4096, 5 * P + 1234,
+	CONFORM_CASE("copy-len4096-unaligned", case_pair, 3,
 		     "to-local=ok to-gref=ok", .need = CS_PAGES),
 	CONFORM_CASE("copy-segs-1", case_segments, 1, "to-local=ok to-gref=ok",
 		     .need = CS_PAGES),
@@ -634,9 +581,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_copy = {
-	.name = "copy",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_copy, "copy", .by_default = true);

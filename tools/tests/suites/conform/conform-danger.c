@@ -9,11 +9,7 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include <sys/mman.h>
 
 #define P CONFORM_PAGE
 
@@ -35,15 +31,10 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	void *p;
 
-	(void)arg;
 	obs("notify=%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, P);
+	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }
@@ -62,10 +53,9 @@ static void case_gup_vmsplice(unsigned int arg)
 	int fd = gopen(), pp[2];
 	__u64 index;
 
-	(void)arg;
 	pool_fill(0, 1, 48);
 	munmap(vmsplice_pool(fd, 0, &index, pp), P);
-	sleep_ms(100);
+	lab_sleep_ms(100);
 	obs("held=%d", active_refs(0, 1));
 	pipe_verify(pp, 0, 48);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
@@ -83,7 +73,6 @@ static void case_notify_failed_mmap(unsigned int ro)
 	__u32 refs[2] = { CONFORM_BAD_REF, pool.refs[0] };
 	int fd = gopen(), ret;
 	__u64 index;
-	void *p;
 
 	pool_fill(0, 1, 49);
 	ret = map_refs(fd, refs, 2, 0, &index);
@@ -91,11 +80,9 @@ static void case_notify_failed_mmap(unsigned int ro)
 		obs_end("map=%s", ename(ret));
 	obs("notify=%s", ename(set_notify(fd, index + P + 0x5a4,
 					  UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	p = gmmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
-		  MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, 2 * P);
+	obs("mmap=%s",
+	    try_mmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
+		     MAP_SHARED));
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 	obs("page=%s", pool_verify(0, 1, 49) ? "intact" : "changed");
 	obs("active=%d", wait_active(0, 1, 0, 1000));
@@ -118,9 +105,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_danger = {
-	.name = "danger",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = false,
-};
+CONFORM_GROUP(conform_danger, "danger");

@@ -7,22 +7,14 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-
 /* MAP, mmap read-write, check data both ways, munmap, UNMAP. */
 static void case_map_data(unsigned int n)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, n, 1, &index);
 	int ret;
 
-	pool_fill(0, n, 1);
-	index = must_map_pool(fd, 0, n);
-	p = must_gmmap(fd, index, n, PROT_READ | PROT_WRITE);
 	if (!verify_at(p, 0, n, 1))
 		obs_end("read-mismatch");
 	fill_at(p, 0, n, 2);
@@ -72,7 +64,6 @@ static void case_private_readonly(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 2, 5);
 	index = must_map_pool(fd, 0, 2);
 	p = gmmap(fd, index, 2, PROT_READ, MAP_PRIVATE);
@@ -121,7 +112,6 @@ static void case_same_ref_twice(unsigned int arg)
 	char *p;
 	int ret;
 
-	(void)arg;
 	pool_fill(0, 1, 7);
 	ret = map_refs(fd, refs, 2, 0, &index);
 	if (ret)
@@ -144,7 +134,6 @@ static void case_two_files(unsigned int arg)
 	__u64 i1, i2;
 	void *p1, *p2;
 
-	(void)arg;
 	pool_fill(0, 4, 8);
 	i1 = must_map_pool(fd1, 0, 4);
 	i2 = must_map_pool(fd2, 0, 4);
@@ -170,7 +159,6 @@ static void case_copy_data(unsigned int arg)
 	struct ioctl_gntdev_grant_copy op = { .count = 2, .segments = seg };
 	int ret;
 
-	(void)arg;
 	pool_fill(0, 2, 31);
 	memset(local, 0, sizeof(local));
 	memset(seg, 0xa5, sizeof(seg));
@@ -186,7 +174,7 @@ static void case_copy_data(unsigned int arg)
 	seg[1].dest.foreign.domid = 0;
 	seg[1].len = CONFORM_PAGE;
 	seg[1].flags = GNTCOPY_dest_gref;
-	ret = xioctl(gopen(), IOCTL_GNTDEV_GRANT_COPY, &op);
+	ret = lab_ioctl(gopen(), IOCTL_GNTDEV_GRANT_COPY, &op);
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d,%d data=%s", seg[0].status, seg[1].status,
@@ -224,9 +212,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_data = {
-	.name = "data",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_data, "data", .by_default = true);

@@ -10,52 +10,13 @@
  * expectations record.
  */
 #include "conform-lib.h"
-#include "lab.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 /* --- the dma-buf ioctls ------------------------------------------------- */
-
-static int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid,
-		    const __u32 *refs, int *dfd)
-{
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->flags = flags;
-	op->count = count;
-	op->domid = domid;
-	if (refs)
-		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
-	op->fd = (__u32)-1;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
-	if (!ret && dfd)
-		*dfd = (int)op->fd;
-	else if (!ret)
-		close((int)op->fd);
-	free(op);
-	return ret;
-}
-
-/* Export pool pages [first, first + n) of dom0. */
-static int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
-{
-	return exp_refs(fd, 0, n, 0, pool.refs + first, dfd);
-}
 
 /* Like exp_pool(), but ends the case ("exp=ERR") if it fails. */
 static int must_exp_pool(int fd, unsigned int first, unsigned int n)
@@ -74,25 +35,7 @@ static int wait_released(int fd, int dfd, __u32 ms)
 		.wait_to_ms = ms,
 	};
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
-}
-
-static int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
-{
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->fd = (__u32)dfd;
-	op->count = count;
-	op->domid = domid;
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
-	if (!ret && refs)
-		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
-	free(op);
-	return ret;
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
 }
 
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
@@ -108,7 +51,7 @@ static int imp_release(int fd, int dfd)
 {
 	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = (__u32)dfd };
 
-	return xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
 }
 
 /*
@@ -143,6 +86,33 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
 	return fd;
 }
 
+/*
+ * Import @dfd, a dma-buf of pool pages [0, @n) filled with @seed, through
+ * @fd and check its grants with map_check() (with @back, also that what it
+ * wrote through them reached the pool); release the import, close @dfd.
+ */
+static void imp_check(int fd, int dfd, unsigned int n, __u32 seed, bool back)
+{
+	__u32 *refs = calloc(n, sizeof(*refs));
+	void *p = NULL;
+	int mfd;
+
+	if (!refs)
+		obs_end("out-of-memory");
+	must_imp(fd, dfd, n, refs);
+	obs("ok");
+	mfd = map_check(refs, n, 0, seed, &p);
+	if (mfd >= 0) {
+		if (back)
+			obs("back=%s",
+			    pool_verify(0, n, seed + 1) ? "ok" : "mismatch");
+		munmap(p, n * CONFORM_PAGE);
+		close(mfd);
+	}
+	obs("release=%s", ename(imp_release(fd, dfd)));
+	close(dfd);
+}
+
 /* Open file descriptors of this process, to see that none leaked. */
 static unsigned int count_fds(void)
 {
@@ -163,24 +133,6 @@ static void obs_active(unsigned int first, unsigned int n)
 		obs("active=unknown");
 	else
 		obs("active=%d", left);
-}
-
-/*
- * A pointer @tail bytes before the end of a page followed by an
- * inaccessible one (@prot for the first page).
- */
-static void *guarded(size_t tail, int prot)
-{
-	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		obs_end("guard=%s", ename(errno));
-	memset(p, 0, CONFORM_PAGE);
-	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE) ||
-	    mprotect(p, CONFORM_PAGE, prot))
-		obs_end("guard=%s", ename(errno));
-	return p + CONFORM_PAGE - tail;
 }
 
 /* --- vgem, a dma-buf exporter every Debian kernel has as a module ------- */
@@ -232,73 +184,44 @@ static void case_exp_args(unsigned int variant)
 		obs("fd-leaked");
 }
 
-/*
- * Grants Xen refuses: a domain that does not exist, a ref never granted
- * after a good one. Nothing may stay mapped, and no fd may appear.
- */
-static void case_exp_refused(unsigned int variant)
-{
-	__u32 refs[2] = { pool.refs[0], CONFORM_BAD_REF };
-	int fd = gopen(), dfd = -1, ret;
-	unsigned int fds = count_fds();
-
-	if (variant)
-		ret = exp_refs(fd, 0, 2, 0, refs, &dfd);
-	else
-		ret = exp_refs(fd, 0, 1, CONFORM_BAD_DOMID, refs, &dfd);
-	obs("%s", ename(ret));
-	if (!ret)
-		close(dfd);
-	obs("fds=%s", count_fds() == fds ? "same" : "more");
-	obs_active(0, 1);
-}
-
 /* The whole argument, or just the refs after a good header, unreadable. */
 static void case_exp_bad_arg(unsigned int refs_only)
 {
 	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
 	int fd = gopen();
 
-	op = guarded(refs_only ? 16 : 0, PROT_READ | PROT_WRITE);
+	op = guarded(refs_only ? 16 : 0);
 	if (refs_only)
 		op->count = 1;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+	obs("%s", ename(lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
 }
 
 /*
- * The fd cannot be written back (read-only argument): the export must be
- * undone, with no fd installed and nothing left mapped.
+ * An export that must be undone whole, with no fd installed and nothing
+ * left mapped: @v 0 of a domain that does not exist and 1 of a ref never
+ * granted after a good one (grants Xen refuses); 2 whose fd cannot be
+ * written back (a read-only argument).
  */
-static void case_exp_fd_unwritable(unsigned int arg)
+static void case_exp_undone(unsigned int v)
 {
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op = guarded(CONFORM_PAGE);
+	int fd = gopen(), ret;
 	unsigned int fds;
-	int fd = gopen();
-	char *p;
 
-	(void)arg;
-	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		obs_end("mmap=%s", ename(errno));
-	op = (void *)p;
-	op->count = 1;
-	op->domid = 0;
+	op->count = v == 1 ? 2 : 1;
+	op->domid = v == 0 ? CONFORM_BAD_DOMID : 0;
+	op->fd = (__u32)-1;
 	op->refs[0] = pool.refs[0];
-	if (mprotect(p, CONFORM_PAGE, PROT_READ))
-		obs_end("mprotect=%s", ename(errno));
+	op->refs[1] = CONFORM_BAD_REF;
+	if (v == 2)
+		read_only(op);
 	fds = count_fds();
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op)));
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	obs("%s", ename(ret));
+	if (!ret && v != 2)
+		close((int)op->fd);
 	obs("fds=%s", count_fds() == fds ? "same" : "more");
 	obs_active(0, 1);
-}
-
-static void case_wait_unknown(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(wait_released(fd, 1000, 0)));
 }
 
 /* An export is known only to the file that made it. */
@@ -307,27 +230,26 @@ static void case_wait_other_file(unsigned int arg)
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(wait_released(b, dfd, 0)));
 	close(dfd);
 	obs("own=%s", ename(wait_released(a, dfd, 1000)));
 }
 
-static void case_wait_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED,
-			       guarded(0, PROT_READ | PROT_WRITE))));
-}
-
-/* IMP_TO_REFS of an fd that is no dma-buf: closed, /dev/null. */
-static void case_imp_bad_fd(unsigned int variant)
+/*
+ * An fd that is no export or import of this file: fd 1000 (closed) to
+ * WAIT_RELEASED (@v 0), IMP_TO_REFS (1) and IMP_RELEASE (3); /dev/null
+ * to IMP_TO_REFS (2).
+ */
+static void case_bad_fd(unsigned int v)
 {
 	int fd = gopen(), other = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	obs("%s", ename(imp(fd, variant ? other : 1000, 1, 0, NULL)));
+	if (v == 0)
+		obs("%s", ename(wait_released(fd, 1000, 0)));
+	else if (v == 3)
+		obs("%s", ename(imp_release(fd, 1000)));
+	else
+		obs("%s", ename(imp(fd, v == 2 ? other : 1000, 1, 0, NULL)));
 }
 
 /* IMP_TO_REFS with a bad count or domid, of a real 1-page dma-buf. */
@@ -346,54 +268,20 @@ static void case_imp_args(unsigned int variant)
 	obs("release=%s", ename(imp_release(b, dfd)));
 }
 
-static void case_imp_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS,
-			       guarded(0, PROT_READ | PROT_WRITE))));
-}
-
 /* The refs cannot be written back: nothing stays granted or imported. */
 static void case_imp_refs_unwritable(unsigned int arg)
 {
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op = guarded(CONFORM_PAGE);
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
-	char *p;
 
-	(void)arg;
-	p = mmap(NULL, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		obs_end("mmap=%s", ename(errno));
-	op = (void *)p;
 	op->fd = (__u32)dfd;
 	op->count = 1;
-	if (mprotect(p, CONFORM_PAGE, PROT_READ))
-		obs_end("mprotect=%s", ename(errno));
-	obs("%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	read_only(op);
+	obs("%s", ename(lab_ioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
 	obs("release=%s", ename(imp_release(b, dfd)));
 	close(dfd);
 	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
-}
-
-static void case_release_unknown(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(imp_release(fd, 1000)));
-}
-
-static void case_release_bad_arg(unsigned int arg)
-{
-	int fd = gopen();
-
-	(void)arg;
-	obs("%s", ename(xioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE,
-			       guarded(0, PROT_READ | PROT_WRITE))));
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -431,24 +319,11 @@ static void case_vgem_import(unsigned int n)
  */
 static void case_roundtrip(unsigned int n)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
-	int a = gopen(), b = gopen(), dfd, mfd;
-	void *p = NULL;
+	int a = gopen(), b = gopen(), dfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	pool_fill(0, n, 7);
 	dfd = must_exp_pool(a, 0, n);
-	must_imp(b, dfd, n, refs);
-	obs("ok");
-	mfd = map_check(refs, n, 0, 7, &p);
-	if (mfd >= 0) {
-		obs("back=%s", pool_verify(0, n, 8) ? "ok" : "mismatch");
-		munmap(p, n * CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(b, dfd)));
-	close(dfd);
+	imp_check(b, dfd, n, 7, true);
 	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
 	obs_active(0, n);
 }
@@ -461,7 +336,6 @@ static void case_wait_no_importer(unsigned int arg)
 	int fd = gopen();
 	int dfd = must_exp_pool(fd, 0, 1);
 
-	(void)arg;
 	obs("%s", ename(wait_released(fd, dfd, 20)));
 	close(dfd);
 	obs("closed=%s", ename(wait_released(fd, dfd, 0)));
@@ -477,7 +351,7 @@ static void *release_later(void *arg)
 {
 	struct release_later *r = arg;
 
-	sleep_ms(r->ms);
+	lab_sleep_ms(r->ms);
 	imp_release(r->fd, r->dfd);
 	return NULL;
 }
@@ -493,7 +367,6 @@ static void case_wait_importer(unsigned int arg)
 	struct release_later r = { .fd = b, .dfd = dfd, .ms = 300 };
 	pthread_t t;
 
-	(void)arg;
 	must_imp(b, dfd, 1, NULL);
 	close(dfd);
 	obs("%s", ename(wait_released(a, dfd, 50)));
@@ -509,23 +382,12 @@ static void case_wait_importer(unsigned int arg)
 /* The gntdev file closed first: the dma-buf lives on, data and all. */
 static void case_close_gntdev_first(unsigned int arg)
 {
-	int a = gopen(), b = gopen(), dfd, mfd;
-	__u32 ref;
-	void *p = NULL;
+	int a = gopen(), b = gopen(), dfd;
 
-	(void)arg;
 	pool_fill(0, 1, 9);
 	dfd = must_exp_pool(a, 0, 1);
 	close(a);
-	must_imp(b, dfd, 1, &ref);
-	obs("ok");
-	mfd = map_check(&ref, 1, 0, 9, &p);
-	if (mfd >= 0) {
-		munmap(p, CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(b, dfd)));
-	close(dfd);
+	imp_check(b, dfd, 1, 9, false);
 	obs_active(0, 1);
 }
 
@@ -535,7 +397,6 @@ static void case_close_self_import(unsigned int arg)
 	int a = gopen();
 	int dfd = must_exp_pool(a, 0, 2);
 
-	(void)arg;
 	must_imp(a, dfd, 2, NULL);
 	obs("ok");
 	close(dfd);
@@ -551,13 +412,10 @@ static void case_fd_passing(unsigned int arg)
 	struct msghdr msg = { 0 };
 	struct cmsghdr *cm;
 	struct iovec iov;
-	int sv[2], dfd = -1, ret = 0, fd, mfd, status;
+	int sv[2], dfd = -1, ret = 0, fd, status;
 	char byte = 0;
-	__u32 ref;
-	void *p = NULL;
 	pid_t pid;
 
-	(void)arg;
 	pool_fill(0, 1, 11);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		obs_end("socketpair=%s", ename(errno));
@@ -593,69 +451,51 @@ static void case_fd_passing(unsigned int arg)
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
 		obs_end("no-fd");
 	memcpy(&dfd, CMSG_DATA(cm), sizeof(int));
-	fd = gopen();
-	must_imp(fd, dfd, 1, &ref);
-	obs("ok");
-	mfd = map_check(&ref, 1, 0, 11, &p);
-	if (mfd >= 0) {
-		munmap(p, CONFORM_PAGE);
-		close(mfd);
-	}
-	obs("release=%s", ename(imp_release(fd, dfd)));
-	close(dfd);
+	imp_check(gopen(), dfd, 1, 11, false);
 	obs_active(0, 1);
 }
 
 /*
- * A process with exports (one imported by its own file, one by another)
- * and a vgem import mapped is killed: everything ends.
+ * The holder of case_kill9: exports (one imported by its own file, one by
+ * another) and a vgem import mapped; 0, or the errno of the step that
+ * failed.
  */
+static int hold_dmabufs(void *arg)
+{
+	int a = open(gntdev_node, O_RDWR), b = open(gntdev_node, O_RDWR);
+	int d1 = -1, d2 = -1, ret;
+	__u32 refs[2];
+	__u64 index;
+	void *v;
+
+	ret = exp_pool(a, 0, 2, &d1);
+	if (!ret)
+		ret = imp(a, d1, 2, 0, NULL);
+	if (!ret)
+		ret = exp_pool(a, 2, 2, &d2);
+	if (!ret)
+		ret = imp(b, d2, 2, 0, refs);
+	if (!ret)
+		ret = map_refs(b, refs, 2, 0, &index);
+	if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE, MAP_SHARED) ==
+			    MAP_FAILED)
+		ret = -errno;
+	if (!ret)
+		ret = imp(b, vgem_buffer(2, 0, 1, &v), 2, 0, NULL);
+	return -ret;
+}
+
+/* A process holding dma-bufs (hold_dmabufs()) is killed: everything ends. */
 static void case_kill9(unsigned int arg)
 {
-	int pipefd[2], status;
-	char r = 0;
-	pid_t pid;
+	int err;
+	pid_t pid = fork_holder(hold_dmabufs, NULL, &err);
 
-	(void)arg;
-	if (pipe(pipefd))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid) {
-		int a = open(gntdev_node, O_RDWR),
-		    b = open(gntdev_node, O_RDWR);
-		int d1 = -1, d2 = -1, ret;
-		__u32 refs[2];
-		__u64 index;
-		void *v;
-
-		ret = exp_pool(a, 0, 2, &d1);
-		if (!ret)
-			ret = imp(a, d1, 2, 0, NULL);
-		if (!ret)
-			ret = exp_pool(a, 2, 2, &d2);
-		if (!ret)
-			ret = imp(b, d2, 2, 0, refs);
-		if (!ret)
-			ret = map_refs(b, refs, 2, 0, &index);
-		if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE,
-				  MAP_SHARED) == MAP_FAILED)
-			ret = -errno;
-		if (!ret) {
-			int dv = vgem_buffer(2, 0, 1, &v);
-
-			ret = imp(b, dv, 2, 0, NULL);
-		}
-		r = ret ? (char)-ret : 'y';
-		if (write(pipefd[1], &r, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	if (read(pipefd[0], &r, 1) != 1)
+	if (pid < 0 && err <= 0)
 		obs_end("child-died");
-	obs("ready=%s", r == 'y' ? "ok" : ename(-r));
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	obs("ready=%s", pid < 0 ? ename(err) : "ok");
+	if (pid >= 0)
+		end_holder(pid, SIGKILL);
 	obs_active(0, 4);
 }
 
@@ -664,12 +504,10 @@ static void case_kill9(unsigned int arg)
 /* SET_MAX_GRANTS bounds maps and dma-buf grants together. */
 static void case_limit(unsigned int arg)
 {
-	struct ioctl_gntdev_set_max_grants max = { .count = 4 };
 	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
 	__u64 index;
 
-	(void)arg;
-	ret = xioctl(fd, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	ret = lab_set_max_grants(fd, 4);
 	if (ret)
 		obs_end("max=%s", ename(ret));
 	d1 = must_exp_pool(fd, 0, 3);
@@ -680,7 +518,7 @@ static void case_limit(unsigned int arg)
 	if (!ret)
 		unmap_op(fd, index, 1);
 	/* Another file's import of it counts against that file only. */
-	xioctl(b, IOCTL_GNTDEV_SET_MAX_GRANTS, &max);
+	lab_set_max_grants(b, 4);
 	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));
 	obs("imp-full=%s", ename(exp_pool(b, 3, 2, &d2)));
 	imp_release(b, d1);
@@ -763,11 +601,11 @@ static const struct conform_case cases[] = {
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-exp-flags-all", case_exp_args, 7, "EINVAL",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-missing-domain", case_exp_refused, 0,
+	CONFORM_CASE("dmabuf-exp-missing-domain", case_exp_undone, 0,
 		     "ESRCH fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-bad-ref", case_exp_refused, 1,
+	CONFORM_CASE("dmabuf-exp-bad-ref", case_exp_undone, 1,
 		     "EINVAL fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
@@ -775,20 +613,21 @@ static const struct conform_case cases[] = {
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-exp-bad-refs", case_exp_bad_arg, 1, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-exp-fd-unwritable", case_exp_fd_unwritable, 0,
+	CONFORM_CASE("dmabuf-exp-fd-unwritable", case_exp_undone, 2,
 		     "EFAULT fds=same active=0",
 		     .stock = "ENOTTY fds=same active=0", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-wait-unknown", case_wait_unknown, 0, "ENOENT",
+	CONFORM_CASE("dmabuf-wait-unknown", case_bad_fd, 0, "ENOENT",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-wait-other-file", case_wait_other_file, 0,
 		     "ENOENT own=ENOENT", .stock = "exp=ENOTTY", .need = 1,
 		     .bad_input = true),
-	CONFORM_CASE("dmabuf-wait-bad-arg", case_wait_bad_arg, 0, "EFAULT",
+	CONFORM_CASE("dmabuf-wait-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-closed-fd", case_imp_bad_fd, 0, "EBADF",
+	CONFORM_CASE("dmabuf-imp-closed-fd", case_bad_fd, 1, "EBADF",
 		     .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-not-dmabuf", case_imp_bad_fd, 1, "EINVAL",
+	CONFORM_CASE("dmabuf-imp-not-dmabuf", case_bad_fd, 2, "EINVAL",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-imp-count-0", case_imp_args, 0,
 		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
@@ -802,15 +641,17 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("dmabuf-imp-domid-reserved", case_imp_args, 3,
 		     "EINVAL release=ENOENT", .stock = "exp=ENOTTY",
 		     .need = 1, .bad_input = true),
-	CONFORM_CASE("dmabuf-imp-bad-arg", case_imp_bad_arg, 0, "EFAULT",
+	CONFORM_CASE("dmabuf-imp-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, "EFAULT",
 		     .stock = "ENOTTY", .bad_input = true),
 	CONFORM_CASE("dmabuf-imp-refs-unwritable", case_imp_refs_unwritable,
 		     0, "EFAULT release=ENOENT wait=ENOENT",
 		     .stock = "exp=ENOTTY", .need = 1, .bad_input = true),
-	CONFORM_CASE("dmabuf-release-unknown", case_release_unknown, 0,
+	CONFORM_CASE("dmabuf-release-unknown", case_bad_fd, 3,
 		     "ENOENT", .stock = "ENOTTY", .bad_input = true),
-	CONFORM_CASE("dmabuf-release-bad-arg", case_release_bad_arg, 0,
-		     "EFAULT", .stock = "ENOTTY", .bad_input = true),
+	CONFORM_CASE("dmabuf-release-bad-arg", case_bad_arg,
+		     IOCTL_GNTDEV_DMABUF_IMP_RELEASE, "EFAULT", .stock = "ENOTTY",
+		     .bad_input = true),
 	CONFORM_CASE("dmabuf-vgem-import-1", case_vgem_import, 1,
 		     "ok data=ok back=ok busy=EBUSY release=ok again=ENOENT",
 		     .stock = "imp=ENOTTY"),
@@ -855,9 +696,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_dmabuf = {
-	.name = "dmabuf",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_dmabuf, "dmabuf", .by_default = true);

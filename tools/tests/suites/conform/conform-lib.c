@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * conform-lib.c - helpers of the gntdev conformance suite: observations,
- * thin gntdev call wrappers that return -errno, data patterns, fault
- * probes, grant-table state through xenlab-grants, and event channels.
+ * thin gntdev call wrappers that return -errno, dma-buf exports and
+ * imports, data patterns, fault probes, grant-table state through
+ * xenlab-grants.
  *
  * These run inside a case's child process (see conform-lib.h); none of
  * them reports a verdict.
@@ -96,6 +97,16 @@ __u64 must_map_pool(int fd, unsigned int first, unsigned int n)
 	return index;
 }
 
+const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags)
+{
+	void *p = gmmap(fd, index, n, prot, flags);
+
+	if (p == MAP_FAILED)
+		return ename(errno);
+	munmap(p, n * CONFORM_PAGE);
+	return "ok";
+}
+
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot)
 {
 	void *p = gmmap(fd, index, n, prot, MAP_SHARED);
@@ -124,6 +135,39 @@ void *reserve_va(unsigned int n)
 	if (p == MAP_FAILED)
 		obs_end("reserve=%s", ename(errno));
 	return p;
+}
+
+void *guarded(size_t tail)
+{
+	char *p = mmap(NULL, 2 * CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		obs_end("guard=%s", ename(errno));
+	if (mprotect(p + CONFORM_PAGE, CONFORM_PAGE, PROT_NONE))
+		obs_end("guard=%s", ename(errno));
+	memset(p, 0, CONFORM_PAGE);
+	return p + CONFORM_PAGE - tail;
+}
+
+void read_only(void *p)
+{
+	if (mprotect(p, CONFORM_PAGE, PROT_READ))
+		obs_end("mprotect=%s", ename(errno));
+}
+
+void case_bad_arg(unsigned int cmd)
+{
+	int fd = gopen();
+
+	obs("%s", ename(lab_ioctl(fd, cmd, guarded(0))));
+}
+
+void *map_filled(int fd, unsigned int n, __u32 seed, __u64 *index)
+{
+	pool_fill(0, n, seed);
+	*index = must_map_pool(fd, 0, n);
+	return must_gmmap(fd, *index, n, PROT_READ | PROT_WRITE);
 }
 
 void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
@@ -159,6 +203,79 @@ void pipe_verify(int pp[2], unsigned int first, __u32 seed)
 	free(buf);
 }
 
+void seg_from_ref(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
+		  void *dst, __u16 len)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->source.foreign.ref = ref;
+	sg->source.foreign.offset = off;
+	sg->dest.virt = dst;
+	sg->len = len;
+	sg->flags = GNTCOPY_source_gref;
+	sg->status = STATUS_JUNK;
+}
+
+void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
+		__u16 off, __u16 len)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->source.virt = src;
+	sg->dest.foreign.ref = ref;
+	sg->dest.foreign.offset = off;
+	sg->len = len;
+	sg->flags = GNTCOPY_dest_gref;
+	sg->status = STATUS_JUNK;
+}
+
+/* --- dma-buf exports and imports ------------------------------------------ */
+
+int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
+	     int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->flags = flags;
+	op->count = count;
+	op->domid = domid;
+	if (refs)
+		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
+	op->fd = (__u32)-1;
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	if (!ret && dfd)
+		*dfd = (int)op->fd;
+	else if (!ret)
+		close((int)op->fd);
+	free(op);
+	return ret;
+}
+
+int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
+{
+	return exp_refs(fd, 0, n, 0, pool.refs + first, dfd);
+}
+
+int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
+	if (!op)
+		obs_end("out-of-memory");
+	op->fd = (__u32)dfd;
+	op->count = count;
+	op->domid = domid;
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	if (!ret && refs)
+		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
+	free(op);
+	return ret;
+}
+
 /* --- data patterns ------------------------------------------------------ */
 
 #define WORDS_PER_PAGE (CONFORM_PAGE / sizeof(__u64))
@@ -175,7 +292,7 @@ static __u64 pattern(__u32 seed, unsigned int page, size_t word)
 	       0xc3a5000000000000ull;
 }
 
-static void fill_pages(void *p, unsigned int page0, unsigned int n, __u32 seed)
+void fill_at(void *p, unsigned int page0, unsigned int n, __u32 seed)
 {
 	volatile __u64 *w = p;
 	unsigned int pg;
@@ -187,8 +304,7 @@ static void fill_pages(void *p, unsigned int page0, unsigned int n, __u32 seed)
 				pattern(seed, page0 + pg, i);
 }
 
-static bool verify_pages(const void *p, unsigned int page0, unsigned int n,
-			 __u32 seed)
+bool verify_at(const void *p, unsigned int page0, unsigned int n, __u32 seed)
 {
 	const volatile __u64 *w = p;
 	unsigned int pg;
@@ -214,17 +330,7 @@ void pool_fill(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		fill_pages(pool_page(i), i, 1, seed);
-}
-
-void fill_at(void *p, unsigned int first, unsigned int n, __u32 seed)
-{
-	fill_pages(p, first, n, seed);
-}
-
-bool verify_at(const void *p, unsigned int first, unsigned int n, __u32 seed)
-{
-	return verify_pages(p, first, n, seed);
+		fill_at(pool_page(i), i, 1, seed);
 }
 
 bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
@@ -232,20 +338,20 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		if (!verify_pages(pool_page(i), i, 1, seed))
+		if (!verify_at(pool_page(i), i, 1, seed))
 			return false;
 	return true;
 }
 
 void ro_fill(unsigned int first, unsigned int n, __u32 seed)
 {
-	fill_pages(pool.ro_mem + first * CONFORM_PAGE, RO_PAGE_BASE + first, n,
-		   seed);
+	fill_at(pool.ro_mem + first * CONFORM_PAGE, RO_PAGE_BASE + first, n,
+		seed);
 }
 
 bool ro_verify_at(const void *p, unsigned int first, unsigned int n, __u32 seed)
 {
-	return verify_pages(p, RO_PAGE_BASE + first, n, seed);
+	return verify_at(p, RO_PAGE_BASE + first, n, seed);
 }
 
 /* --- fault probes -------------------------------------------------------- */
@@ -284,103 +390,69 @@ int probe(void *p, bool write)
 
 /* --- grant-table state --------------------------------------------------- */
 
-struct dom0_filter {
-	void (*hit)(unsigned int ref, void *ctx);
-	void *ctx;
-};
-
-static void dom0_hit(__u16 dom, __u32 ref, void *ctx)
-{
-	struct dom0_filter *f = ctx;
-
-	if (!dom)
-		f->hit(ref, f->ctx);
-}
-
-/* Call @hit for each active grant of domain 0; -1 without a dump. */
-static int scan_active(void (*hit)(unsigned int ref, void *ctx), void *ctx)
-{
-	struct dom0_filter d0 = { hit, ctx };
-
-	return lab_grants_scan(dom0_hit, &d0);
-}
-
-struct ref_set {
-	unsigned char *bits;
-	unsigned long nbits;
+/* The refs whose active entries count_hit() counts: two lists of them. */
+struct ref_count {
+	const __u32 *refs, *more;
+	unsigned int n, n_more;
 	int count;
 };
 
-static void count_hit(unsigned int ref, void *ctx)
+static bool among(const __u32 *refs, unsigned int n, __u32 ref)
 {
-	struct ref_set *set = ctx;
-
-	if (ref < set->nbits && (set->bits[ref / 8] & (1u << ref % 8)))
-		set->count++;
+	while (n--)
+		if (refs[n] == ref)
+			return true;
+	return false;
 }
 
-/* Active entries among the refs set in @set. */
-static int count_active(struct ref_set *set)
+static void count_hit(__u16 dom, __u32 ref, void *ctx)
 {
-	set->count = 0;
-	return scan_active(count_hit, set) ? -1 : set->count;
+	struct ref_count *c = ctx;
+
+	if (!dom &&
+	    (among(c->refs, c->n, ref) || among(c->more, c->n_more, ref)))
+		c->count++;
 }
 
-static void set_bits(unsigned char *map, const __u32 *refs, unsigned int n)
+/*
+ * Poll the active entries of dom0 among @c's refs every 100 ms for up to
+ * @ms until there are @want; the last count, -1 without a dump.
+ */
+static int wait_count(struct ref_count *c, int want, unsigned int ms)
 {
-	unsigned int i;
+	unsigned int waited = 0;
+	int got;
 
-	for (i = 0; i < n; i++)
-		map[refs[i] / 8] |= 1u << refs[i] % 8;
+	for (;;) {
+		c->count = 0;
+		got = lab_grants_scan(count_hit, c) ? -1 : c->count;
+		if (got == want || got < 0 || waited >= ms)
+			return got;
+		lab_sleep_ms(100);
+		waited += 100;
+	}
 }
 
-static unsigned long max_ref(const __u32 *refs, unsigned int n)
+int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
 {
-	unsigned long max = 0;
-	unsigned int i;
+	struct ref_count c = { .refs = pool.refs + first, .n = n };
 
-	for (i = 0; i < n; i++)
-		if (refs[i] > max)
-			max = refs[i];
-	return max;
-}
-
-/* A ref set of @max + 1 bits, or NULL. */
-static bool ref_set_init(struct ref_set *set, unsigned long max)
-{
-	set->nbits = max + 1;
-	set->bits = calloc(set->nbits / 8 + 1, 1);
-	return set->bits;
+	return wait_count(&c, want, ms);
 }
 
 int active_refs(unsigned int first, unsigned int n)
 {
-	struct ref_set set;
-	int ret;
-
-	if (!ref_set_init(&set, max_ref(pool.refs + first, n)))
-		return -1;
-	set_bits(set.bits, pool.refs + first, n);
-	ret = count_active(&set);
-	free(set.bits);
-	return ret;
+	return wait_active(first, n, 0, 0);
 }
 
-int active_pool(void)
+int wait_active_pool(int want, unsigned int ms)
 {
-	unsigned long max = max_ref(pool.refs, pool.n);
-	struct ref_set set;
-	int ret;
+	struct ref_count c = { .refs = pool.refs,
+			       .n = pool.n,
+			       .more = pool.ro_refs,
+			       .n_more = pool.ro_n };
 
-	if (max_ref(pool.ro_refs, pool.ro_n) > max)
-		max = max_ref(pool.ro_refs, pool.ro_n);
-	if (!ref_set_init(&set, max))
-		return -1;
-	set_bits(set.bits, pool.refs, pool.n);
-	set_bits(set.bits, pool.ro_refs, pool.ro_n);
-	ret = count_active(&set);
-	free(set.bits);
-	return ret;
+	return wait_count(&c, want, ms);
 }
 
 struct page_list {
@@ -389,12 +461,12 @@ struct page_list {
 	unsigned int count;
 };
 
-static void page_hit(unsigned int ref, void *ctx)
+static void page_hit(__u16 dom, __u32 ref, void *ctx)
 {
 	struct page_list *list = ctx;
 	unsigned int i;
 
-	for (i = 0; i < pool.n; i++) {
+	for (i = 0; !dom && i < pool.n; i++) {
 		if (pool.refs[i] != ref)
 			continue;
 		if (list->count < list->max)
@@ -408,41 +480,7 @@ int active_pool_pages(unsigned int *idx, unsigned int max)
 {
 	struct page_list list = { .idx = idx, .max = max };
 
-	return scan_active(page_hit, &list) ? -1 : (int)list.count;
-}
-
-/* Poll @count(@first, @n) every 100 ms for up to @ms until it is @want. */
-static int wait_count(int (*count)(unsigned int, unsigned int),
-		      unsigned int first, unsigned int n, int want,
-		      unsigned int ms)
-{
-	unsigned int waited = 0;
-	int got;
-
-	for (;;) {
-		got = count(first, n);
-		if (got == want || got < 0 || waited >= ms)
-			return got;
-		sleep_ms(100);
-		waited += 100;
-	}
-}
-
-int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms)
-{
-	return wait_count(active_refs, first, n, want, ms);
-}
-
-static int active_pool_any(unsigned int first, unsigned int n)
-{
-	(void)first;
-	(void)n;
-	return active_pool();
-}
-
-int wait_active_pool(int want, unsigned int ms)
-{
-	return wait_count(active_pool_any, 0, 0, want, ms);
+	return lab_grants_scan(page_hit, &list) ? -1 : (int)list.count;
 }
 
 /* --- running ourselves in an exec'd child ------------------------------- */
@@ -460,6 +498,36 @@ int in_child(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		obs_end("waitpid=%s", ename(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t fork_holder(int (*setup)(void *), void *arg, int *code)
+{
+	pid_t pid = must_fork();
+	int status;
+
+	if (!pid) {
+		alarm(20);
+		status = setup(arg);
+		if (status)
+			_exit(status);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid)
+		obs_end("waitpid=%s", ename(errno));
+	if (WIFSTOPPED(status))
+		return pid;
+	*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return -1;
+}
+
+int end_holder(pid_t pid, int sig)
+{
+	int status = 0;
+
+	kill(pid, sig);
+	waitpid(pid, &status, 0);
+	return status;
 }
 
 struct exec_args {
@@ -504,30 +572,4 @@ void conform_exec_run(char *out, size_t len, const char *mode, const char *fmt,
 	out[strcspn(out, "\n")] = '\0';
 	if (!*out)
 		snprintf(out, len, "child=no-output");
-}
-
-/* --- event channels ------------------------------------------------------- */
-
-/*
- * The case tables' one-file view of the library's pair: the tx file stays
- * open until the case's process exits.
- */
-int evtchn_pair(int *fd, __u32 *listen, __u32 *send)
-{
-	struct lab_evtchn_pair e;
-	int ret = lab_evtchn_pair_open(&e);
-
-	if (ret)
-		return ret;
-	*fd = e.rx_fd;
-	*listen = e.rx;
-	*send = e.tx;
-	return 0;
-}
-
-bool evtchn_wait(int fd, __u32 port, unsigned int ms)
-{
-	struct lab_evtchn_pair e = { .rx_fd = fd, .tx_fd = -1, .rx = port };
-
-	return lab_evtchn_wait(&e, (int)ms) > 0;
 }

@@ -19,7 +19,7 @@
  * Everything that is not about cases and observations is the lab
  * library's (lab.h): the gntdev calls, the pool, the grant-table probe,
  * event channels, the reporter, options. The short names below (map_refs,
- * set_notify, evtchn_pair ...) are the case tables' vocabulary, each a
+ * set_notify, unmap_op ...) are the case tables' vocabulary, each a
  * thin layer over the library call of the same meaning.
  */
 #ifndef CONFORM_LIB_H
@@ -87,6 +87,18 @@ struct conform_group {
 	bool bad_inputs;
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The group @var, named @gname, of its file's cases[]; the optional tail
+ * sets its flags: CONFORM_GROUP(conform_data, "data", .by_default = true).
+ */
+#define CONFORM_GROUP(var, gname, ...)                                  \
+	const struct conform_group var = { .name = (gname),             \
+					   .cases = cases,              \
+					   .ncases = ARRAY_SIZE(cases), \
+					   __VA_ARGS__ }
+
 extern const struct conform_group conform_data, conform_errors,
 	conform_lifecycle, conform_scale, conform_dmabuf, conform_notify,
 	conform_copy, conform_danger, conform_regress;
@@ -145,11 +157,6 @@ const char *sname(int sig);
 
 /* --- gntdev calls, each returning 0 or -errno (lab-gntdev.c) ----------- */
 
-static inline int xioctl(int fd, unsigned long req, void *arg)
-{
-	return lab_ioctl(fd, req, arg);
-}
-
 /* Open the gntdev node (-d); ends the case if that fails. */
 int gopen(void);
 
@@ -170,12 +177,6 @@ static inline int unmap_op(int fd, __u64 index, __u32 count)
 	return lab_unmap(fd, index, count);
 }
 
-static inline int get_offset(int fd, const void *addr, __u64 *offset,
-			     __u32 *count)
-{
-	return lab_get_offset(fd, addr, offset, count);
-}
-
 static inline int set_notify(int fd, __u64 index, __u32 action, __u32 port)
 {
 	return lab_set_unmap_notify(fd, index, action, port);
@@ -190,10 +191,34 @@ static inline void *gmmap(int fd, __u64 index, unsigned int n, int prot,
 	return p ? p : MAP_FAILED;
 }
 
+/*
+ * mmap @n pages of @fd at @index and munmap them again: "ok", or the
+ * errno's name if the mmap failed.
+ */
+const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags);
 /* Like gmmap(MAP_SHARED), but ends the case ("mmap=ERR") if it fails. */
 void *must_gmmap(int fd, __u64 index, unsigned int n, int prot);
 /* Reserve @n pages of address space (PROT_NONE) for MAP_FIXED games. */
 void *reserve_va(unsigned int n);
+/*
+ * A pointer @tail bytes before the end of a zeroed, writable page that is
+ * followed by an inaccessible one: an argument that runs past @tail bytes
+ * faults (guarded(0): it faults at its first byte).
+ */
+void *guarded(size_t tail);
+/* Make the page at @p read-only; ends the case ("mprotect=ERR") if not. */
+void read_only(void *p);
+/*
+ * The case of every "...-bad-arg" entry: ioctl @cmd on a fresh file with
+ * an argument that faults at its first byte; observes the errno.
+ */
+void case_bad_arg(unsigned int cmd);
+/*
+ * pool_fill(0, @n, @seed), then MAP pool pages [0, n) and mmap them
+ * read-write; returns the mapping, the map's offset in @index. Ends the
+ * case if a step fails.
+ */
+void *map_filled(int fd, unsigned int n, __u32 seed, __u64 *index);
 /*
  * fork() with stdout flushed first (no line printed twice); ends the case
  * ("fork=ERR") if it fails.
@@ -208,6 +233,30 @@ pid_t must_fork(void);
 void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2]);
 /* Read the page @pp holds, observe "data=" against @seed, close @pp. */
 void pipe_verify(int pp[2], unsigned int first, __u32 seed);
+
+/* Junk a segment's status starts with; the driver must overwrite it. */
+#define STATUS_JUNK 0x7ead
+/*
+ * A GRANT_COPY segment of @len bytes from grant @ref of domain 0 (at @off)
+ * into local @dst, or from local @src into it; the status STATUS_JUNK.
+ */
+void seg_from_ref(struct gntdev_grant_copy_segment *sg, __u32 ref, __u16 off,
+		  void *dst, __u16 len);
+void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
+		__u16 off, __u16 len);
+
+/* --- dma-buf exports and imports ------------------------------------------ */
+
+/*
+ * EXP_FROM_REFS of @count @refs (NULL: zeroes) of @domid with @flags; the
+ * new dma-buf's fd in @dfd, or closed if @dfd is NULL. 0 or -errno.
+ */
+int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
+	     int *dfd);
+/* Export pool pages [first, first + n) of dom0. */
+int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd);
+/* IMP_TO_REFS of @count pages of @dfd for @domid; the refs in @refs. */
+int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs);
 
 /* --- data patterns ------------------------------------------------------ */
 
@@ -241,8 +290,6 @@ int probe(void *p, bool write);
  * (active entries), or -1 if no grant-table dump could be had.
  */
 int active_refs(unsigned int first, unsigned int n);
-/* Active entries among the usable pool refs, writable and read-only. */
-int active_pool(void);
 /*
  * Fill @idx with up to @max usable pool pages whose grant is mapped now;
  * returns how many there are, or -1 without a dump.
@@ -253,20 +300,20 @@ int active_pool_pages(unsigned int *idx, unsigned int max);
  * (unmaps may complete asynchronously); returns the last count.
  */
 int wait_active(unsigned int first, unsigned int n, int want, unsigned int ms);
+/* The same for all usable pool refs, writable and read-only. */
 int wait_active_pool(int want, unsigned int ms);
-
-/* --- event channels, for SEND_EVENT notifications (lab-evtchn.c) ------- */
-
-/*
- * Bind a loopback pair in dom0: @send is the port to notify, @listen the
- * one that then becomes pending on @fd. Returns 0 or -errno.
- */
-int evtchn_pair(int *fd, __u32 *listen, __u32 *send);
-/* Wait up to @ms for an event on @fd; true if one (for @port) came. */
-bool evtchn_wait(int fd, __u32 port, unsigned int ms);
 
 /* --- misc ----------------------------------------------------------------- */
 
+/*
+ * Fork a holder that runs @setup(@arg) and, if that returns 0, stops
+ * itself (SIGSTOP) with what it set up still held: returns its pid once it
+ * has stopped. If it exits instead, returns -1 with its exit code (what
+ * @setup returned; -1 if a signal killed it) in *@code.
+ */
+pid_t fork_holder(int (*setup)(void *), void *arg, int *code);
+/* Send a holder @sig (SIGCONT: it exits 0) and reap it; its wait status. */
+int end_holder(pid_t pid, int sig);
 /* Run @fn(@arg) in a child with a deadline; its exit code, or 128+sig. */
 int in_child(int (*fn)(void *), void *arg);
 /*
@@ -295,11 +342,6 @@ static inline __u32 prng(__u32 *state)
 
 	*state = (__u32)r.s;
 	return (__u32)(v >> 32);
-}
-
-static inline void sleep_ms(unsigned int ms)
-{
-	lab_sleep_ms(ms);
 }
 
 #endif /* CONFORM_LIB_H */

@@ -12,14 +12,7 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -36,7 +29,7 @@ static const char *offset_of(int fd, void *addr, __u64 index)
 	static char buf[64];
 	__u64 offset;
 	__u32 count;
-	int ret = get_offset(fd, addr, &offset, &count);
+	int ret = lab_get_offset(fd, addr, &offset, &count);
 
 	if (ret)
 		return ename(ret);
@@ -45,17 +38,17 @@ static const char *offset_of(int fd, void *addr, __u64 index)
 	return buf;
 }
 
-static void case_munmap_whole(unsigned int arg)
+/* munmap a whole @n-page mapping, then UNMAP: the grants go at munmap. */
+static void case_munmap_whole(unsigned int n)
 {
 	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 4);
-	void *p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	__u64 index = must_map_pool(fd, 0, n);
+	void *p = must_gmmap(fd, index, n, PROT_READ | PROT_WRITE);
 
-	(void)arg;
-	if (munmap(p, 4 * P))
+	if (munmap(p, n * P))
 		obs_end("munmap=%s", ename(errno));
-	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("active=%d", wait_active(0, n, 0, SETTLE_MS));
+	obs("unmap=%s", ename(unmap_op(fd, index, n)));
 }
 
 /*
@@ -71,9 +64,7 @@ static void case_munmap_part(unsigned int which)
 	__u64 index;
 	char *p;
 
-	pool_fill(0, 4, 30);
-	index = must_map_pool(fd, 0, 4);
-	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 4, 30, &index);
 	if (munmap(p + h * P, P))
 		obs_end("munmap=%s", ename(errno));
 	for (i = 0; i < 4; i++)
@@ -105,30 +96,14 @@ static void case_unmap_then_munmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 2, 31, &index);
 
-	(void)arg;
-	pool_fill(0, 2, 31);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
 	obs("active=%d", active_refs(0, 2));
 	obs("getoff=%s", offset_of(fd, p, index));
 	munmap(p, 2 * P);
 	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-}
-
-static void case_munmap_then_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-	void *p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
-
-	(void)arg;
-	munmap(p, 2 * P);
-	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
 }
 
 /* --- MAP_FIXED, mremap, mprotect ----------------------------------------- */
@@ -170,10 +145,7 @@ static void case_mremap_grow(unsigned int arg)
 	__u64 index;
 	void *p, *q;
 
-	(void)arg;
-	pool_fill(0, 1, 33);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 33, &index);
 	q = mremap(p, P, 2 * P, 0);
 	obs("%s", q == MAP_FAILED ? ename(errno) : "ok");
 	if (q == MAP_FAILED) {
@@ -190,10 +162,7 @@ static void case_mremap_shrink(unsigned int arg)
 	__u64 index;
 	void *p, *q;
 
-	(void)arg;
-	pool_fill(0, 2, 34);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 2, 34, &index);
 	q = mremap(p, 2 * P, P, 0);
 	if (q == MAP_FAILED)
 		obs_end("%s", ename(errno));
@@ -212,10 +181,7 @@ static void case_mremap_move(unsigned int arg)
 	void *p, *q, *dst;
 	int sig;
 
-	(void)arg;
-	pool_fill(0, 2, 35);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 2, 35, &index);
 	dst = reserve_va(2);
 	q = mremap(p, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 	if (q == MAP_FAILED) {
@@ -267,12 +233,8 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 1, 45, &index);
 
-	(void)arg;
-	pool_fill(0, 1, 45);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 	obs("ro=%s", mprotect(p, P, PROT_READ) ? ename(errno) : "ok");
 	obs("read=%s", sname(probe(p, false)));
 	obs("active=%d", active_refs(0, 1));
@@ -292,40 +254,27 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
  */
 static void case_gup_copy(unsigned int to_mapping)
 {
-	struct ioctl_gntdev_grant_copy op = { .count = 1 };
 	struct gntdev_grant_copy_segment seg;
 	int fd = gopen();
 	__u64 index;
 	void *p;
-	bool ok;
 	int ret;
 
 	pool_fill(0, 2, 46);
 	index = must_map_pool(fd, 0, 1);
 	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-	memset(&seg, 0, sizeof(seg));
-	seg.len = P;
-	if (to_mapping) {
-		seg.source.foreign.ref = pool.refs[1];
-		seg.dest.virt = p;
-		seg.flags = GNTCOPY_source_gref;
-	} else {
-		seg.source.virt = p;
-		seg.dest.foreign.ref = pool.refs[1];
-		seg.flags = GNTCOPY_dest_gref;
-	}
-	seg.status = 0x7ead;
-	op.segments = &seg;
-	ret = xioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
+	if (to_mapping)
+		seg_from_ref(&seg, pool.refs[1], 0, p, P);
+	else
+		seg_to_ref(&seg, p, pool.refs[1], 0, P);
+	ret = lab_grant_copy(fd, &seg, 1);
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d", seg.status);
 	/* Pool page 1's pattern now in page 0, or page 0's in page 1. */
-	if (to_mapping)
-		ok = verify_at(pool_page(0), 1, 1, 46);
-	else
-		ok = verify_at(pool_page(1), 0, 1, 46);
-	obs("data=%s", ok ? "ok" : "mismatch");
+	obs("data=%s", verify_at(pool_page(!to_mapping), to_mapping, 1, 46) ?
+			       "ok" :
+			       "mismatch");
 	munmap(p, P);
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 }
@@ -340,7 +289,6 @@ static void case_gup_vm_readv(unsigned int arg)
 	__u64 index;
 	ssize_t got;
 
-	(void)arg;
 	if (!buf)
 		obs_end("out-of-memory");
 	pool_fill(0, 1, 47);
@@ -369,10 +317,7 @@ static void case_fork(unsigned int arg)
 	void *p;
 	int ret;
 
-	(void)arg;
-	pool_fill(0, 1, 36);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 36, &index);
 	ret = in_child(child_probe, p);
 	obs("child=%s", ret < 128 ? sname(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 36) ? "ok" : "mismatch");
@@ -398,10 +343,7 @@ static void case_fork_child_unmap(unsigned int arg)
 	void *p;
 	int ret;
 
-	(void)arg;
-	pool_fill(0, 1, 37);
-	a.index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, a.index, 1, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 1, 37, &a.index);
 	ret = in_child(child_unmap, &a);
 	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 37) ? "ok" : "mismatch");
@@ -422,7 +364,6 @@ static void case_fork_exec(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	if (fd < 0)
 		obs_end("open=%s", ename(errno));
 	pool_fill(0, 2, 38);
@@ -470,12 +411,8 @@ static void case_close_with_mmap(unsigned int arg)
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = map_filled(fd, 2, 39, &index);
 
-	(void)arg;
-	pool_fill(0, 2, 39);
-	index = must_map_pool(fd, 0, 2);
-	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	close(fd);
 	obs("data=%s", verify_at(p, 0, 2, 39) ? "ok" : "mismatch");
 	fill_at(p, 0, 2, 40);
@@ -491,60 +428,40 @@ static void case_close_with_mmap(unsigned int arg)
 
 /*
  * The holder: three maps of pool pages 0-7 (one mmap()ed read-write with a
- * clear-byte notification, one never mmap()ed, one mmap()ed read-only),
- * then wait to be told to exit, or killed.
+ * clear-byte notification, one never mmap()ed, one mmap()ed read-only);
+ * fork_holder() keeps them until it lets it exit, or kills it.
  */
-static void __attribute__((noreturn)) hold_maps(int ready, int go)
+static int hold_maps(void *arg)
 {
 	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
 	__u64 a, b, c;
-	char byte = 'r';
 
-	alarm(20);
 	if (fd < 0 || map_pool(fd, 0, 4, &a) || map_pool(fd, 4, 2, &b) ||
 	    map_pool(fd, 6, 2, &c))
-		_exit(1);
+		return 1;
 	if (gmmap(fd, a, 4, PROT_READ | PROT_WRITE, MAP_SHARED) == MAP_FAILED ||
 	    gmmap(fd, c, 2, PROT_READ, MAP_SHARED) == MAP_FAILED)
-		_exit(2);
+		return 2;
 	if (set_notify(fd, a + EXIT_NOTIFY_PAGE * P + EXIT_NOTIFY_BYTE,
 		       UNMAP_NOTIFY_CLEAR_BYTE, 0))
-		_exit(3);
-	if (write(ready, &byte, 1) != 1)
-		_exit(4);
-	/* Returns when the parent writes or dies. */
-	if (read(go, &byte, 1) < 0)
-		_exit(5);
-	_exit(0);
+		return 3;
+	return 0;
 }
 
 /* Exit (or SIGKILL with @kill9) while holding maps: nothing may stay. */
 static void case_exit_holding(unsigned int kill9)
 {
 	unsigned char *byte = pool_page(EXIT_NOTIFY_PAGE) + EXIT_NOTIFY_BYTE;
-	int ready[2], go[2], status;
-	char c;
 	pid_t pid;
+	int code;
 
 	pool_fill(0, 8, 41);
 	*byte = 0x5a;
-	if (pipe(ready) || pipe(go))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid)
-		hold_maps(ready[1], go[0]);
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1) {
-		waitpid(pid, &status, 0);
-		obs_end("holder=exit%d",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
+	pid = fork_holder(hold_maps, NULL, &code);
+	if (pid < 0)
+		obs_end("holder=exit%d", code);
 	obs("held=%d", active_refs(0, 8));
-	if (kill9)
-		kill(pid, SIGKILL);
-	else if (write(go[1], &c, 1) != 1)
-		obs_end("write=%s", ename(errno));
-	waitpid(pid, &status, 0);
+	end_holder(pid, kill9 ? SIGKILL : SIGCONT);
 	obs("after=%d", wait_active(0, 8, 0, 2000));
 	obs("byte=%s", *byte ? "kept" : "cleared");
 }
@@ -645,7 +562,7 @@ static void case_kill9_loop(unsigned int rounds)
 		pid = must_fork();
 		if (!pid)
 			churn(seed);
-		sleep_ms(prng(&st) % 40);
+		lab_sleep_ms(prng(&st) % 40);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
@@ -702,19 +619,35 @@ static void case_notify_clear(unsigned int order)
 	}
 }
 
+/* The holder of notify-event-kill: pool page 0 mmapped, notifying *@port. */
+static int hold_notify(void *port)
+{
+	int fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
+	__u64 index;
+
+	if (fd < 0 || map_pool(fd, 0, 1, &index))
+		return 1;
+	if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
+	    MAP_FAILED)
+		return 2;
+	if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, *(__u32 *)port))
+		return 3;
+	return 0;
+}
+
 /*
  * UNMAP_NOTIFY_SEND_EVENT through a loopback event channel: @how 0
  * munmap then UNMAP, 1 the holder is killed.
  */
 static void case_notify_event(unsigned int how)
 {
-	__u32 listen, send;
-	int efd, fd, ret, status;
+	struct lab_evtchn_pair e;
+	int fd, ret;
 	__u64 index;
 	void *p;
 	pid_t pid;
 
-	ret = evtchn_pair(&efd, &listen, &send);
+	ret = lab_evtchn_pair_open(&e);
 	if (ret)
 		obs_end("evtchn=%s", ename(ret));
 	if (how == 0) {
@@ -723,40 +656,25 @@ static void case_notify_event(unsigned int how)
 		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 		obs("notify=%s",
 		    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT,
-				     send)));
+				     e.tx)));
 		munmap(p, P);
 		obs("munmap:%s",
-		    evtchn_wait(efd, listen, 300) ? "event" : "none");
+		    lab_evtchn_wait(&e, 300) > 0 ? "event" : "none");
 		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
 		obs("unmap:%s",
-		    evtchn_wait(efd, listen, 1000) ? "event" : "none");
+		    lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 		return;
 	}
-	pid = must_fork();
-	if (!pid) {
-		alarm(10);
-		fd = open(gntdev_node, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || map_pool(fd, 0, 1, &index))
-			_exit(1);
-		if (gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED) ==
-		    MAP_FAILED)
-			_exit(2);
-		if (set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, send))
-			_exit(3);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
-		obs_end("holder=exit%d",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	obs("kill:%s", evtchn_wait(efd, listen, 1000) ? "event" : "none");
+	pid = fork_holder(hold_notify, &e.tx, &ret);
+	if (pid < 0)
+		obs_end("holder=exit%d", ret);
+	end_holder(pid, SIGKILL);
+	obs("kill:%s", lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 }
 
 /* clang-format off */
 static const struct conform_case cases[] = {
-	CONFORM_CASE("munmap-whole", case_munmap_whole, 0, "active=0 unmap=ok",
+	CONFORM_CASE("munmap-whole", case_munmap_whole, 4, "active=0 unmap=ok",
 		     .need = 4),
 	CONFORM_CASE("munmap-head", case_munmap_part, 0,
 		     "ok active=3 getoff=map/4 active=0 unmap=ok", .need = 4),
@@ -769,7 +687,7 @@ static const struct conform_case cases[] = {
 		     "unmap=ok data=ok active=2 getoff=EINVAL active=0",
 		     .stock = "unmap=ok data=ok active=2 getoff=map/2 active=0",
 		     .need = 2),
-	CONFORM_CASE("munmap-then-unmap", case_munmap_then_unmap, 0,
+	CONFORM_CASE("munmap-then-unmap", case_munmap_whole, 2,
 		     "active=0 unmap=ok", .need = 2),
 	CONFORM_CASE("mmap-fixed-over-other", case_mmap_fixed_over, 0,
 		     "ok data=B activeA=0 unmap=ok,ok", .need = 2),
@@ -826,9 +744,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_lifecycle = {
-	.name = "lifecycle",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_lifecycle, "lifecycle", .by_default = true);

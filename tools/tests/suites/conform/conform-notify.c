@@ -12,11 +12,9 @@
  * ("munmap:byte=0,event=no"), so the expectation in the table below is
  * the only place that says what must happen.
  */
-#include "lab.h"
 #include "conform-lib.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 
 #define P CONFORM_PAGE
@@ -135,7 +133,6 @@ static void case_evtchn_selftest(unsigned int arg)
 	struct lab_evtchn_pair e;
 	int ret;
 
-	(void)arg;
 	pair_open(&e);
 	ret = lab_evtchn_send(&e);
 	if (ret)
@@ -176,7 +173,6 @@ static void case_close_live_mmap(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	close(c.fd);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
@@ -187,25 +183,18 @@ static void case_close_live_mmap(unsigned int arg)
 	obs("again=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
 }
 
-/* Child: map, mmap, notify, say "R", then wait on @go. Never returns. */
-static void __attribute__((noreturn))
-notify_child(struct nctx *c, int ready, int go)
+/* The holder of case_child: map, mmap and notify as @arg, a struct nctx. */
+static int notify_child(void *arg)
 {
-	char st = 'E';
+	struct nctx *c = arg;
 
 	c->fd = open(gntdev_node, O_RDWR);
 	if (c->fd < 0 || map_pool(c->fd, 0, 2, &c->index))
-		goto out;
+		return 1;
 	c->map = gmmap(c->fd, c->index, 2, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (c->map != MAP_FAILED && !nctx_notify(c, NOTIFY_OFF, BOTH))
-		st = 'R';
-out:
-	if (write(ready, &st, 1) != 1)
-		_exit(3);
-	/* Returns when the parent closes its end (or never, if killed). */
-	if (read(go, &st, 1) < 0)
-		_exit(4);
-	_exit(0);
+	if (c->map == MAP_FAILED || nctx_notify(c, NOTIFY_OFF, BOTH))
+		return 2;
+	return 0;
 }
 
 static const char *how_died(int status)
@@ -220,34 +209,18 @@ static const char *how_died(int status)
 /* A process that mapped with a notify exits, or (@kill9) is killed. */
 static void case_child(unsigned int kill9)
 {
-	int ready[2], go[2], status, ev;
 	struct nctx c = { .fd = -1 };
+	int status, ev;
 	pid_t pid;
-	char st;
 
 	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
 	pair_open(&c.e);
-	if (pipe(ready) || pipe(go))
-		obs_end("pipe=%s", ename(errno));
-	pid = must_fork();
-	if (!pid) {
-		close(ready[0]);
-		close(go[1]);
-		notify_child(&c, ready[1], go[0]);
-	}
-	close(ready[1]);
-	close(go[0]);
-	if (read(ready[0], &st, 1) != 1 || st != 'R') {
-		kill(pid, SIGKILL);
+	pid = fork_holder(notify_child, &c, &status);
+	if (pid < 0)
 		obs_end("child=failed");
-	}
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("alive:byte=%s,event=%s", nbyte(), yesno(ev));
-	if (kill9)
-		kill(pid, SIGKILL);
-	close(go[1]);
-	if (waitpid(pid, &status, 0) != pid)
-		obs_end("waitpid=%s", ename(errno));
+	status = end_holder(pid, kill9 ? SIGKILL : SIGCONT);
 	obs("died=%s", how_died(status));
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("dead:byte=%s,event=%s", nbyte(), yesno(ev));
@@ -269,8 +242,7 @@ static void case_actions(unsigned int arg)
 	size_t i;
 	int ret, ev;
 
-	(void)arg;
-	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(acts); i++) {
 		bool send = acts[i].action & UNMAP_NOTIFY_SEND_EVENT;
 
 		nctx_begin(&c);
@@ -292,7 +264,6 @@ static void case_ro_mmap_then_clear(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_begin(&c);
 	nctx_mmap(&c, PROT_READ);
 	obs("clear=%s",
@@ -317,7 +288,6 @@ static void case_clear_then_ro_mmap(unsigned int arg)
 {
 	struct nctx c;
 
-	(void)arg;
 	nctx_begin(&c);
 	obs("clear=%s",
 	    ename(nctx_notify(&c, NOTIFY_OFF, UNMAP_NOTIFY_CLEAR_BYTE)));
@@ -343,9 +313,8 @@ static void case_bad_action(unsigned int arg)
 	struct nctx c;
 	size_t i;
 
-	(void)arg;
 	nctx_begin(&c);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		obs("0x%x=%s", bad[i],
 		    ename(nctx_notify(&c, NOTIFY_OFF, bad[i])));
 	unmap_op(c.fd, c.index, 2);
@@ -360,7 +329,6 @@ static void case_bad_port(unsigned int arg)
 	struct nctx c;
 	int ret, ufd, port;
 
-	(void)arg;
 	nctx_begin(&c);
 	obs("never-bound=%s",
 	    ename(set_notify(c.fd, c.index, UNMAP_NOTIFY_SEND_EVENT,
@@ -392,7 +360,6 @@ static void case_no_map(unsigned int arg)
 	int fd = gopen();
 	struct nctx c;
 
-	(void)arg;
 	obs("empty-file=%s",
 	    ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	close(fd);
@@ -411,7 +378,6 @@ static void case_failed_keeps_old(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	obs("bad-port=%s", ename(set_notify(c.fd, c.index + NOTIFY_OFF2, BOTH,
 					    NEVER_BOUND_PORT)));
@@ -445,7 +411,6 @@ static void case_replace(unsigned int arg)
 	__u64 probe_index;
 	struct nctx c;
 
-	(void)arg;
 	nctx_armed(&c);
 	pair_open(&e2);
 	/* A second map on another fd, never mmapped, to probe ports with. */
@@ -474,7 +439,6 @@ static void case_withdraw(unsigned int arg)
 	struct nctx c;
 	int ev;
 
-	(void)arg;
 	nctx_armed(&c);
 	pair_open(&e2);
 	obs("action0=%s", ename(set_notify(c.fd, c.index + NOTIFY_OFF, 0, 0)));
@@ -515,7 +479,6 @@ static void case_once(unsigned int arg)
 	struct nctx c;
 	int total = 0;
 
-	(void)arg;
 	nctx_begin(&c);
 	nctx_mmap(&c, PROT_READ | PROT_WRITE);
 	obs("set=%s",
@@ -594,9 +557,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_notify = {
-	.name = "notify",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_notify, "notify", .by_default = true);

@@ -10,20 +10,11 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <linux/userfaultfd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -129,7 +120,7 @@ static void *race_handler(void *arg)
 			for (waited = 0;
 			     waited < 1000 && !atomic_load(&r->unmap_done);
 			     waited += 10)
-				sleep_ms(10);
+				lab_sleep_ms(10);
 			pthread_detach(unmapper);
 		}
 		if (atomic_load(&r->unmap_done))
@@ -161,7 +152,6 @@ static void case_map_efault_uffd(unsigned int arg)
 	pthread_t handler;
 	void *p;
 
-	(void)arg;
 	pool_fill(1, 1, 60);
 	r.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (r.uffd < 0)
@@ -174,7 +164,7 @@ static void case_map_efault_uffd(unsigned int arg)
 		obs_end("uffd-wp=%s", ename(errno));
 	if (pthread_create(&handler, NULL, race_handler, &r))
 		obs_end("thread=failed");
-	obs("map=%s", ename(xioctl(r.gfd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
+	obs("map=%s", ename(lab_ioctl(r.gfd, IOCTL_GNTDEV_MAP_GRANT_REF, op)));
 	pthread_join(handler, NULL);
 	obs("fault=%s", r.fault);
 	obs("unmap=%s", atomic_load(&r.unmap_done) ?
@@ -200,21 +190,14 @@ struct race_worker {
 	unsigned long calls, other;
 };
 
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* MAP with an argument that reads but does not write: always EFAULT. */
 static void *race_map_ro(void *arg)
 {
 	struct race_worker *w = arg;
 
-	while (seconds() < w->until) {
-		if (xioctl(w->fd, IOCTL_GNTDEV_MAP_GRANT_REF, w->op) != -EFAULT)
+	while (lab_now() < w->until) {
+		if (lab_ioctl(w->fd, IOCTL_GNTDEV_MAP_GRANT_REF, w->op) !=
+		    -EFAULT)
 			w->other++;
 		w->calls++;
 	}
@@ -227,7 +210,7 @@ static void *race_unmap_any(void *arg)
 	struct race_worker *w = arg;
 	unsigned int i;
 
-	while (seconds() < w->until) {
+	while (lab_now() < w->until) {
 		for (i = 0; i < 64; i++)
 			unmap_op(w->fd, (__u64)i * P, 1);
 		w->calls++;
@@ -241,7 +224,7 @@ static void *race_map_normal(void *arg)
 	struct race_worker *w = arg;
 	__u64 index;
 
-	while (seconds() < w->until) {
+	while (lab_now() < w->until) {
 		if (map_pool(w->fd, 1, 1, &index))
 			w->other++;
 		else
@@ -267,7 +250,7 @@ static void case_map_efault_race(unsigned int arg)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 3; i++) {
 		w[i].fd = fd;
-		w[i].until = seconds() + arg;
+		w[i].until = lab_now() + arg;
 	}
 	w[0].op = map_request_page(0);
 	mprotect(w[0].op, P, PROT_READ);
@@ -304,12 +287,8 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	__u64 index;
 	char byte = 0;
 	pid_t pid;
-	void *p;
+	void *p = map_filled(fd, 1, 61, &index);
 
-	(void)arg;
-	pool_fill(0, 1, 61);
-	index = must_map_pool(fd, 0, 1);
-	p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 	kernel = madvise(pool_page(0), P, MADV_DOFORK) ? errno : 0;
 	err = madvise(p, P, MADV_DOFORK) ? errno : 0;
 	note("dofork-parent-unmap: MADV_DOFORK %s on gntalloc, %s on gntdev",
@@ -355,7 +334,6 @@ static void case_unmap_nomem_vmsplice(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 1, 62);
 	p = vmsplice_pool(fd, 0, &index, pp);
 	obs("knob=%s", ename(set_param("fail_unmap_alloc", 1)));
@@ -379,14 +357,11 @@ static void case_mmap_nomem_retry(unsigned int arg)
 	__u64 index;
 	void *p;
 
-	(void)arg;
 	pool_fill(0, 1, 63);
 	index = must_map_pool(fd, 0, 1);
 	obs("knob=%s", ename(set_param("fail_state_alloc", 1)));
-	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
-	obs("mmap=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	if (p != MAP_FAILED)
-		munmap(p, P);
+	obs("mmap=%s",
+	    try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED));
 	p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 	obs("again=%s", p == MAP_FAILED ? ename(errno) : "ok");
 	if (p != MAP_FAILED) {
@@ -435,10 +410,7 @@ static void case_kmap_walkers(unsigned int arg)
 	void *p;
 	pid_t pid;
 
-	(void)arg;
-	pool_fill(0, 4, 64);
-	index = must_map_pool(fd, 0, 4);
-	p = must_gmmap(fd, index, 4, PROT_READ | PROT_WRITE);
+	p = map_filled(fd, 4, 64, &index);
 	snprintf(name, sizeof(name), "%lx-", (unsigned long)p);
 	obs("smaps=%s", proc_has("/proc/self/smaps", name) ? "ok" : "missing");
 	st = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
@@ -485,7 +457,6 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 	int fd, pp[2];
 	__u64 index;
 
-	(void)arg;
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 	fd = gopen();
 	munmap(vmsplice_pool(fd, 0, &index, pp), P);
@@ -497,27 +468,11 @@ static void case_rmmod_pending_unmap(unsigned int arg)
 	close(pp[0]);
 	close(pp[1]);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
-	sleep_ms(100);
+	lab_sleep_ms(100);
 	obs("idle=%ld", read_number("/sys/module/gntdev/refcnt"));
 }
 
 /* --- dma-buf grants count against the module-wide total ---------------- */
-
-static int dmabuf_exp(int fd, unsigned int first, __u32 count, int *dfd)
-{
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
-	op->count = count;
-	memcpy(op->refs, pool.refs + first, count * sizeof(op->refs[0]));
-	ret = xioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
-	*dfd = (int)op->fd;
-	free(op);
-	return ret;
-}
 
 /*
  * The total_limit parameter bounds maps, dma-buf exports and imports of
@@ -525,30 +480,25 @@ static int dmabuf_exp(int fd, unsigned int first, __u32 count, int *dfd)
  */
 static void case_dmabuf_total(unsigned int arg)
 {
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
 	long old = read_number(PARAMS "total_limit");
 	int a = gopen(), b = gopen(), dfd = -1, ret;
 	__u64 index;
 
-	(void)arg;
-	op = calloc(1, sizeof(*op) + 2 * sizeof(op->refs[0]));
-	if (!op || old < 0)
+	if (old < 0)
 		obs_end("setup");
 	obs("knob=%s", ename(set_param("total_limit", 3)));
-	ret = dmabuf_exp(a, 0, 2, &dfd);
+	ret = exp_pool(a, 0, 2, &dfd);
 	obs("exp=%s", ename(ret));
 	if (ret)
 		goto out;
-	op->fd = (__u32)dfd;
-	op->count = 2;
-	obs("imp=%s", ename(xioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
+	obs("imp=%s", ename(imp(b, dfd, 2, 0, NULL)));
 	obs("map=%s", ename(map_pool(b, 2, 2, &index)));
 	ret = map_pool(b, 2, 1, &index);
 	obs("map1=%s", ename(ret));
 	if (!ret)
 		unmap_op(b, index, 1);
 	close(dfd);
-	ret = dmabuf_exp(a, 0, 3, &dfd);
+	ret = exp_pool(a, 0, 3, &dfd);
 	obs("after=%s", ename(ret));
 	if (!ret)
 		close(dfd);
@@ -573,7 +523,6 @@ static void case_map_count_unlimited(unsigned int arg)
 	long total = read_number(PARAMS "total_limit");
 	unsigned int i;
 
-	(void)arg;
 	if (limit < 0 || total < 0)
 		obs_end("params=missing");
 	obs("knob=%s", ename(set_param("limit", 0xffffffffu)));
@@ -582,7 +531,7 @@ static void case_map_count_unlimited(unsigned int arg)
 		op.count = counts[i];
 		op.refs[0].ref = CONFORM_BAD_REF;
 		obs("map=%s",
-		    ename(xioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
+		    ename(lab_ioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
 	}
 	obs("restore=%s",
 	    ename(set_param("limit", (unsigned int)limit) ?:
@@ -620,9 +569,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_regress = {
-	.name = "regress",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = false,
-};
+CONFORM_GROUP(conform_regress, "regress");

@@ -11,12 +11,6 @@
  */
 #include "conform-lib.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-
 #define P CONFORM_PAGE
 
 static void case_first_map(unsigned int arg)
@@ -24,7 +18,6 @@ static void case_first_map(unsigned int arg)
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 3);
 
-	(void)arg;
 	obs("%s", index ? "offset=other" : "ok");
 }
 
@@ -286,9 +279,4 @@ static const struct conform_case cases[] = {
 };
 /* clang-format on */
 
-const struct conform_group conform_scale = {
-	.name = "scale",
-	.cases = cases,
-	.ncases = sizeof(cases) / sizeof(cases[0]),
-	.by_default = true,
-};
+CONFORM_GROUP(conform_scale, "scale", .by_default = true);

@@ -25,20 +25,7 @@
  * that crashes or hangs one case cannot take the others with it; each
  * group ends with a check that none of the pool's grants is still mapped.
  *
- * Usage: gntdev-conform [-d NODE] [--stock] [-g GROUP]... [-c PATTERN] [-l]
- *        gntdev-conform -x PROGRAM [ARG]...
- *   the lab's shared options (lab_getopt(): -d, --stock, -s, -v), and
- *   -d  gntdev node (default /dev/xen/gntdev)
- *   --stock  the driver under test is the stock one
- *   -g  run only this group (data, errors, lifecycle, scale, dmabuf,
- *       notify, copy, danger, regress); repeatable; default: all but
- *       danger and regress
- *       (both for our driver only)
- *   -c  run only cases whose name matches the shell PATTERN
- *   -l  list the cases with their expectations and exit
- *   -x  allocate the pool, then exec PROGRAM with it (gntalloc's file and
- *       the environment): a 32-bit build of this suite, which cannot
- *       allocate grants itself, runs so
+ * Usage: gntdev-conform --help (usage() below; -x is pool_exec()'s).
  * Exit status: 0 all checks passed, 1 some failed, 2 usage or setup.
  */
 #include "conform-lib.h"
@@ -71,7 +58,7 @@ static const struct conform_group *const all_groups[] = {
 	&conform_scale, &conform_dmabuf, &conform_notify,
 	&conform_copy,	&conform_danger, &conform_regress,
 };
-#define NGROUPS (sizeof(all_groups) / sizeof(all_groups[0]))
+#define NGROUPS (ARRAY_SIZE(all_groups))
 
 static struct lab_opts opts;
 static const char *case_pattern;
@@ -285,7 +272,7 @@ static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
 
 			poll(&pfd, 1, (int)(left * 1000) + 1);
 		} else {
-			sleep_ms(5);
+			lab_sleep_ms(5);
 		}
 	}
 	if (pidfd >= 0)
@@ -297,7 +284,6 @@ static void case_leak(unsigned int arg)
 {
 	int active;
 
-	(void)arg;
 	active = wait_active_pool(0, 2000);
 	if (active < 0)
 		obs("no-dump");

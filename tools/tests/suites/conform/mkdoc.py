@@ -117,13 +117,14 @@ def conform_cases():
     for path in glob.glob(os.path.join(SRC, "conform-*.c")):
         with open(path) as f:
             text = f.read()
-        m = re.search(r"const struct conform_group (\w+) = \{(.*?)\n\};",
-                      text, re.S)
+        m = re.search(r"^CONFORM_GROUP\((\w+),\s*(\"\w+\")(.*?)\);", text,
+                      re.S | re.M)
         if m:
-            groups.append((order.index(m.group(1)), path, text, m.group(2)))
+            groups.append((order.index(m.group(1)), path, text,
+                           m.group(2), m.group(3)))
     cases = []
-    for _, path, text, group in sorted(groups):
-        gname = literal(re.search(r"\.name\s*=\s*([^,]+),", group).group(1))
+    for _, path, text, gname, group in sorted(groups):
+        gname = literal(gname)
         by_default = re.search(r"\.by_default\s*=\s*true", group) is not None
         all_bad = re.search(r"\.bad_inputs\s*=\s*true", group) is not None
         head = "static const struct conform_case cases[] = {"
