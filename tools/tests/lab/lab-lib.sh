@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # lab-lib.sh - shared settings and helpers of the Xen lab scripts.
 #

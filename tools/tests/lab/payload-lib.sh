@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # payload-lib.sh - what every lab payload does in dom0, written once: load
 # the stock xen-gntdev or swap in ours, run a test program and keep its
@@ -157,7 +158,7 @@ pl_xdom()
 pl_xdom_end()
 {
 	exec 3>&-
-	wait $pl_xdom_pid
+	wait "$pl_xdom_pid"
 	pl_rc=$?
 	pl_say "dom0 side ($pl_xdom_cmd):"
 	grep -v '^XDOM-REFS' /tmp/xdom.out
