@@ -71,13 +71,11 @@ static void case_gup_vmsplice(unsigned int arg)
 static void case_notify_failed_mmap(unsigned int ro)
 {
 	__u32 refs[2] = { CONFORM_BAD_REF, pool.refs[0] };
-	int fd = gopen(), ret;
+	int fd = gopen();
 	__u64 index;
 
 	pool_fill(0, 1, 49);
-	ret = map_refs(fd, refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, 2, 0);
 	obs("notify=%s", ename(set_notify(fd, index + P + 0x5a4,
 					  UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("mmap=%s",

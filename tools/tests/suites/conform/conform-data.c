@@ -83,12 +83,9 @@ static void case_ro_grant(unsigned int writable)
 	int fd = gopen();
 	__u64 index;
 	void *p;
-	int ret;
 
 	ro_fill(0, 2, 6);
-	ret = map_refs(fd, pool.ro_refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, pool.ro_refs, 2, 0);
 	p = gmmap(fd, index, 2, writable ? PROT_READ | PROT_WRITE : PROT_READ,
 		  MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -110,12 +107,9 @@ static void case_same_ref_twice(unsigned int arg)
 	int fd = gopen();
 	__u64 index;
 	char *p;
-	int ret;
 
 	pool_fill(0, 1, 7);
-	ret = map_refs(fd, refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, 2, 0);
 	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	if (!verify_at(p, 0, 1, 7) || !verify_at(p + CONFORM_PAGE, 0, 1, 7))
 		obs_end("read-mismatch");

@@ -381,7 +381,6 @@ static void case_mmap_bad_grant(unsigned int variant)
 	unsigned int n = 1;
 	int fd = gopen();
 	__u64 index;
-	int ret;
 
 	if (variant == 1) {
 		refs[0] = pool.refs[0];
@@ -391,9 +390,7 @@ static void case_mmap_bad_grant(unsigned int variant)
 	} else if (variant == 2) {
 		refs[0] = pool.refs[0];
 	}
-	ret = map_refs(fd, refs, n, domid, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, n, domid);
 	obs("mmap=%s",
 	    try_mmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED));
 	if (variant == 0)
@@ -778,16 +775,6 @@ int conform_exec_get_offset(const char *arg)
 
 /* --- refs that are not, or no longer, granted --------------------------- */
 
-static __u64 must_map_ref(int fd, __u32 ref)
-{
-	__u64 index;
-	int ret = map_refs(fd, &ref, 1, 0, &index);
-
-	if (ret)
-		obs_end("map=%s", ename(ret));
-	return index;
-}
-
 /*
  * MAP and mmap @ref until the mmap fails, for up to @tries tenths of a
  * second (gntalloc retries ending a grant about once a second: polling
@@ -799,7 +786,7 @@ static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 	void *p;
 
 	for (;;) {
-		index = must_map_ref(fd, ref);
+		index = must_map_refs(fd, &ref, 1, 0);
 		p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 		if (p == MAP_FAILED)
 			return errno;
@@ -830,7 +817,7 @@ static void case_revoked_ref(unsigned int while_mapped)
 	if (!while_mapped) {
 		lab_pool_put(&q);
 	} else {
-		index = must_map_ref(fd, ref);
+		index = must_map_refs(fd, &ref, 1, 0);
 		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 		lab_pool_put(&q);
 		p[1] = 0x1234;

@@ -87,14 +87,19 @@ int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index)
 	return map_refs(fd, pool.refs + first, n, 0, index);
 }
 
-__u64 must_map_pool(int fd, unsigned int first, unsigned int n)
+__u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid)
 {
 	__u64 index;
-	int ret = map_pool(fd, first, n, &index);
+	int ret = map_refs(fd, refs, n, domid, &index);
 
 	if (ret)
 		obs_end("map=%s", ename(ret));
 	return index;
+}
+
+__u64 must_map_pool(int fd, unsigned int first, unsigned int n)
+{
+	return must_map_refs(fd, pool.refs + first, n, 0);
 }
 
 const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags)

@@ -167,6 +167,8 @@ static inline int map_refs(int fd, const __u32 *refs, unsigned int n,
 	return lab_map(fd, refs, n, (__u16)domid, index);
 }
 
+/* Like map_refs(), but ends the case ("map=ERR") if it fails. */
+__u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid);
 /* MAP pool refs [first, first + n) of domain 0. */
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index);
 /* Like map_pool(), but ends the case ("map=ERR") if it fails. */
