@@ -13,6 +13,13 @@
 
 #define P CONFORM_PAGE
 
+/* End the case ("map#12=ENOSPC") if step @what@i of a loop failed. */
+static void must(int ret, const char *what, unsigned int i)
+{
+	if (ret)
+		obs_end("%s%u=%s", what, i, ename(ret));
+}
+
 static void case_first_map(unsigned int arg)
 {
 	int fd = gopen();
@@ -66,15 +73,12 @@ static void case_live(unsigned int n)
 	void **p = calloc(n, sizeof(*p));
 	int fd = gopen();
 	unsigned int i;
-	int ret;
 
 	if (!index || !p)
 		obs_end("out-of-memory");
 	pool_fill(0, n, 50);
 	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i, 1, &index[i]);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, i, 1, &index[i]), "map#", i);
 		p[i] = gmmap(fd, index[i], 1, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 		if (p[i] == MAP_FAILED)
@@ -88,13 +92,9 @@ static void case_live(unsigned int n)
 		if (!verify_at(p[i], i, 1, 50))
 			obs_end("data#%u=mismatch", i);
 	for (i = 0; i < n; i++)
-		if (munmap(p[i], P))
-			obs_end("munmap#%u=%s", i, ename(errno));
-	for (i = 0; i < n; i++) {
-		ret = unmap_op(fd, index[i], 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
-	}
+		must(munmap(p[i], P) ? -errno : 0, "munmap#", i);
+	for (i = 0; i < n; i++)
+		must(unmap_op(fd, index[i], 1), "unmap#", i);
 	obs("ok");
 }
 
@@ -105,15 +105,11 @@ static void case_live_unmapped(unsigned int n)
 	int fd = gopen();
 	__u32 st = 12345;
 	unsigned int i, j;
-	int ret;
 
 	if (!index)
 		obs_end("out-of-memory");
-	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i % pool.n, 1, &index[i]);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
-	}
+	for (i = 0; i < n; i++)
+		must(map_pool(fd, i % pool.n, 1, &index[i]), "map#", i);
 	if (!offsets_sane(index, n))
 		obs("offsets-overlap");
 	for (i = n - 1; i > 0; i--) {
@@ -122,11 +118,8 @@ static void case_live_unmapped(unsigned int n)
 		index[i] = index[j];
 		index[j] = tmp;
 	}
-	for (i = 0; i < n; i++) {
-		ret = unmap_op(fd, index[i], 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
-	}
+	for (i = 0; i < n; i++)
+		must(unmap_op(fd, index[i], 1), "unmap#", i);
 	obs("ok");
 }
 
@@ -140,24 +133,19 @@ static void case_cycles(unsigned int n)
 	unsigned int i, j, distinct = 0;
 	int fd = gopen();
 	void *p;
-	int ret;
 
 	if (!seen)
 		obs_end("out-of-memory");
 	pool_fill(0, 64, 51);
 	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i % 64, 1, &index);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, i % 64, 1, &index), "map#", i);
 		p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 		if (p == MAP_FAILED)
 			obs_end("mmap#%u=%s", i, ename(errno));
 		if (!verify_at(p, i % 64, 1, 51))
 			obs_end("data#%u=mismatch", i);
 		munmap(p, P);
-		ret = unmap_op(fd, index, 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
+		must(unmap_op(fd, index, 1), "unmap#", i);
 		for (j = 0; j < distinct && seen[j] != index; j++)
 			;
 		if (j == distinct)
@@ -190,18 +178,16 @@ static void case_churn(unsigned int steps)
 
 		if (nlive && (nlive == 200 || r % 3 == 0)) {
 			k = prng(&st) % nlive;
-			ret = unmap_op(fd, live[k].index, live[k].n);
-			if (ret)
-				obs_end("unmap@%u=%s", i, ename(ret));
+			must(unmap_op(fd, live[k].index, live[k].n), "unmap@",
+			     i);
 			live[k] = live[--nlive];
 			continue;
 		}
 		live[nlive].n = 1 + prng(&st) % 16;
 		live[nlive].first = prng(&st) % 256;
-		ret = map_pool(fd, live[nlive].first, live[nlive].n,
-			       &live[nlive].index);
-		if (ret)
-			obs_end("map@%u=%s", i, ename(ret));
+		must(map_pool(fd, live[nlive].first, live[nlive].n,
+			      &live[nlive].index),
+		     "map@", i);
 		if (live[nlive].index % P)
 			obs_end("unaligned@%u", i);
 		for (k = 0; k < nlive; k++) {
@@ -252,9 +238,7 @@ static void case_exact_hole(unsigned int tries)
 	if (ret)
 		obs_end("unmap=%s", ename(ret));
 	for (i = 0; i < tries; i++) {
-		ret = map_pool(fd, 8 + i % 64, 1, &index);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, 8 + i % 64, 1, &index), "map#", i);
 		if (index == hole)
 			obs_end("reused");
 	}
