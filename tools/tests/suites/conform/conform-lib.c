@@ -395,28 +395,30 @@ int probe(void *p, bool write)
 
 /* --- grant-table state --------------------------------------------------- */
 
-/* The refs whose active entries count_hit() counts: two lists of them. */
+/*
+ * The refs whose active entries scan_hit() counts: two lists of them;
+ * with @idx, the first @max hits' positions in @refs are noted there.
+ */
 struct ref_count {
 	const __u32 *refs, *more;
 	unsigned int n, n_more;
+	unsigned int *idx, max;
 	int count;
 };
 
-static bool among(const __u32 *refs, unsigned int n, __u32 ref)
-{
-	while (n--)
-		if (refs[n] == ref)
-			return true;
-	return false;
-}
-
-static void count_hit(__u16 dom, __u32 ref, void *ctx)
+static void scan_hit(__u16 dom, __u32 ref, void *ctx)
 {
 	struct ref_count *c = ctx;
+	unsigned int i;
 
-	if (!dom &&
-	    (among(c->refs, c->n, ref) || among(c->more, c->n_more, ref)))
+	for (i = 0; !dom && i < c->n + c->n_more; i++) {
+		if ((i < c->n ? c->refs[i] : c->more[i - c->n]) != ref)
+			continue;
+		if (c->idx && i < c->n && (unsigned int)c->count < c->max)
+			c->idx[c->count] = i;
 		c->count++;
+		return;
+	}
 }
 
 /*
@@ -430,7 +432,7 @@ static int wait_count(struct ref_count *c, int want, unsigned int ms)
 
 	for (;;) {
 		c->count = 0;
-		got = lab_grants_scan(count_hit, c) ? -1 : c->count;
+		got = lab_grants_scan(scan_hit, c) ? -1 : c->count;
 		if (got == want || got < 0 || waited >= ms)
 			return got;
 		lab_sleep_ms(100);
@@ -460,32 +462,13 @@ int wait_active_pool(int want, unsigned int ms)
 	return wait_count(&c, want, ms);
 }
 
-struct page_list {
-	unsigned int *idx;
-	unsigned int max;
-	unsigned int count;
-};
-
-static void page_hit(__u16 dom, __u32 ref, void *ctx)
-{
-	struct page_list *list = ctx;
-	unsigned int i;
-
-	for (i = 0; !dom && i < pool.n; i++) {
-		if (pool.refs[i] != ref)
-			continue;
-		if (list->count < list->max)
-			list->idx[list->count] = i;
-		list->count++;
-		return;
-	}
-}
-
 int active_pool_pages(unsigned int *idx, unsigned int max)
 {
-	struct page_list list = { .idx = idx, .max = max };
+	struct ref_count c = {
+		.refs = pool.refs, .n = pool.n, .idx = idx, .max = max
+	};
 
-	return lab_grants_scan(page_hit, &list) ? -1 : (int)list.count;
+	return wait_count(&c, 0, 0);
 }
 
 /* --- running ourselves in an exec'd child ------------------------------- */
