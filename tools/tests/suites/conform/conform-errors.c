@@ -84,40 +84,139 @@ static void case_map_bad_mem(unsigned int v)
 	obs_next_offset(fd);
 }
 
-/* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
+/* --- calls on one fresh file --------------------------------------------- */
 
 /*
- * UNMAP at 2^@shift bytes past a map (30: no map there, 11: inside its
- * page, 44: ALIAS_OFFSET), then of the real map.
+ * One call of a case_calls() case: MAP of pool pages [@arg, @arg + @n),
+ * UNMAP of @n pages, SET_UNMAP_NOTIFY with action @n and port @arg,
+ * SET_MAX_GRANTS of @n, an mmap() (and munmap) of @n pages with
+ * protection @arg, or obs_next_offset(). Each is at the last map's offset
+ * plus @at, or at @at itself with @abs; its result is observed as
+ * "label=ERR", as "ERR" with an empty label. A call with no label is a
+ * step of the setup: a MAP that fails ends the case ("map=ERR"), any
+ * other is not observed.
  */
-static void case_unmap_at(unsigned int shift)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
+struct call {
+	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, NEXT } op;
+	const char *label;
+	__u64 at;
+	__u32 n, arg;
+	bool abs;
+};
 
-	obs("%s", ename(unmap_op(fd, index + (1ULL << shift), 1)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
+#define CLEAR UNMAP_NOTIFY_CLEAR_BYTE
+#define SEND UNMAP_NOTIFY_SEND_EVENT
+#define RW (PROT_READ | PROT_WRITE)
+#define CALL(o, l, a, num, x)                                    \
+	{                                                        \
+		.op = o, .label = l, .at = a, .n = num, .arg = x \
+	}
+#define CALL_AT(o, l, a, num, x)                                              \
+	{                                                                     \
+		.op = o, .label = l, .at = a, .n = num, .arg = x, .abs = true \
+	}
+#define SETUP(first, num) CALL(MAP, NULL, 0, num, first)
+
+/* clang-format off */
+static const struct call calls[][6] = {
+	/*
+	 * 0-2: UNMAP at 2^30 bytes past a map (no map there), 2^11 (inside
+	 * its page), ALIAS_OFFSET; then of the real map.
+	 */
+	{ SETUP(0, 1), CALL(UNMAP, "", 1ULL << 30, 1, 0),
+	  CALL(UNMAP, "then", 0, 1, 0) },
+	{ SETUP(0, 1), CALL(UNMAP, "", 1ULL << 11, 1, 0),
+	  CALL(UNMAP, "then", 0, 1, 0) },
+	{ SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 1, 0),
+	  CALL(UNMAP, "then", 0, 1, 0) },
+	/* 3: UNMAP of a 2-page map with count 1 and 3, then 2. */
+	{ SETUP(0, 2), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 3, 0),
+	  CALL(UNMAP, "", 0, 2, 0) },
+	/* 4-5: UNMAP twice: with count 0 of a 2-page map, of a 1-page one. */
+	{ SETUP(0, 2), CALL(UNMAP, "", 0, 0, 0), CALL(UNMAP, "", 0, 0, 0) },
+	{ SETUP(0, 1), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 1, 0) },
+	/* 6-7: SET_MAX_GRANTS on a fresh file. */
+	{ CALL(SET_MAX, "", 0, 1024, 0) },
+	{ CALL(SET_MAX, "", 0, 0, 0) },
+	/* 8: a cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
+	{ CALL(SET_MAX, "set", 0, 3, 0), CALL(MAP, "map2", 0, 2, 0),
+	  CALL(MAP, "map2", 0, 2, 2), CALL(MAP, "map1", 0, 1, 4) },
+	/* 9-10: 1 and 3 pages of a 2-page map, from its start. */
+	{ SETUP(0, 2), CALL(MMAP, "", 0, 1, RW) },
+	{ SETUP(0, 2), CALL(MMAP, "", 0, 3, RW) },
+	/* 11: an offset past any map. */
+	{ SETUP(0, 1), CALL_AT(MMAP, "", GIB, 1, PROT_READ) },
+	/* 12: mmap of a map that is gone. */
+	{ SETUP(0, 1), CALL(UNMAP, "unmap", 0, 1, 0),
+	  CALL(MMAP, "mmap", 0, 1, PROT_READ) },
+	/* 13: unknown actions. */
+	{ SETUP(0, 1), CALL(NOTIFY, "", 0, 4, 0),
+	  CALL(NOTIFY, "", 0, 0xffffffffu, 0) },
+	/* 14: no map on a fresh file; then one byte past a map. */
+	{ CALL_AT(NOTIFY, "", 0, CLEAR, 0), SETUP(0, 1),
+	  CALL(NOTIFY, "", CONFORM_PAGE, CLEAR, 0) },
+	/* 15: ports never bound through this kernel's evtchn driver. */
+	{ SETUP(0, 1), CALL(NOTIFY, "", 0, SEND, 0xfffffu),
+	  CALL(NOTIFY, "", 0, SEND, 0) },
+	/*
+	 * 16: any byte of the map names it; a second call replaces the
+	 * first.
+	 */
+	{ SETUP(0, 2), CALL(NOTIFY, "", CONFORM_PAGE + 77, CLEAR, 0),
+	  CALL(NOTIFY, "", 5, 0, 0), CALL(UNMAP, "unmap", 0, 2, 0) },
+	/* 17: a notify for a map that is gone. */
+	{ SETUP(0, 1), CALL(UNMAP, NULL, 0, 1, 0),
+	  CALL(NOTIFY, "", 0, CLEAR, 0) },
+	/* 18: notify past the map's alias and at the last byte. */
+	{ SETUP(0, 1), CALL(NOTIFY, "", ALIAS_OFFSET + 10, CLEAR, 0),
+	  CALL_AT(NOTIFY, "", ~0ULL, CLEAR, 0), CALL(UNMAP, "then", 0, 1, 0) },
+	/* 19: UNMAP far past the table, with count 0, and at the last page. */
+	{ SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 0, 0),
+	  CALL_AT(UNMAP, "", ~0xfffULL, 1, 0),
+	  CALL(UNMAP, "", 0, 0xffffffffu, 0), CALL(UNMAP, "then", 0, 1, 0) },
+	/* 20: the largest cap; the next MAP still gets offset 0. */
+	{ CALL(SET_MAX, "", 0, 0xffffffffu, 0), CALL(NEXT, NULL, 0, 0, 0) },
+};
+/* clang-format on */
+
+/* The calls of row @row of calls[] on a fresh file. */
+static void case_calls(unsigned int row)
+{
+	const struct call *c;
+	int fd = gopen();
+	__u64 index = 0, at;
+	const char *res;
+
+	for (c = calls[row]; c->op != END; c++) {
+		at = c->abs ? c->at : index + c->at;
+		switch (c->op) {
+		case MAP:
+			res = ename(map_pool(fd, c->arg, c->n, &index));
+			if (!c->label && strcmp(res, "ok"))
+				obs_end("map=%s", res);
+			break;
+		case UNMAP:
+			res = ename(unmap_op(fd, at, c->n));
+			break;
+		case NOTIFY:
+			res = ename(set_notify(fd, at, c->n, c->arg));
+			break;
+		case SET_MAX:
+			res = ename(lab_set_max_grants(fd, c->n));
+			break;
+		case MMAP:
+			res = try_mmap(fd, at, c->n, (int)c->arg, MAP_SHARED);
+			break;
+		default:
+			obs_next_offset(fd);
+			continue;
+		}
+		if (c->label)
+			obs("%s%s%s", c->label, *c->label ? "=" : "", res);
+	}
 }
 
-static void case_unmap_wrong_count(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", ename(unmap_op(fd, index, 1)));
-	obs("%s", ename(unmap_op(fd, index, 3)));
-	obs("%s", ename(unmap_op(fd, index, 2)));
-}
-
-/* UNMAP with @count twice: of a 1-page map, or with count 0 of a 2-page one. */
-static void case_unmap_twice(unsigned int count)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, count ? count : 2);
-
-	obs("%s", ename(unmap_op(fd, index, count)));
-	obs("%s", ename(unmap_op(fd, index, count)));
-}
+/* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
 
 /* Maps belong to the file that made them. */
 static void case_unmap_other_file(unsigned int arg)
@@ -194,22 +293,6 @@ static void case_get_offset_other_file(unsigned int arg)
 
 /* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
 
-static void case_set_max(unsigned int count)
-{
-	obs("%s", ename(lab_set_max_grants(gopen(), count)));
-}
-
-/* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
-static void case_set_max_cap(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("set=%s", ename(lab_set_max_grants(fd, 3)));
-	obs("map2=%s", ename(map_pool(fd, 0, 2, NULL)));
-	obs("map2=%s", ename(map_pool(fd, 2, 2, NULL)));
-	obs("map1=%s", ename(map_pool(fd, 4, 1, NULL)));
-}
-
 /*
  * The cap counts grants held, not offsets: with a cap of 4, four 1-grant
  * maps, #0 and #2 unmapped, a 2-grant map fits (2 + 2 <= 4) though no run
@@ -276,12 +359,6 @@ static void mmap_shape(unsigned int n, unsigned int delta)
 			   PROT_READ | PROT_WRITE, MAP_SHARED));
 }
 
-/* @n pages of a 2-page map, from its start. */
-static void case_mmap_length(unsigned int n)
-{
-	mmap_shape(n, 0);
-}
-
 static void case_mmap_interior(unsigned int arg)
 {
 	mmap_shape(1, 1);
@@ -297,14 +374,6 @@ static void case_mmap_two_maps(unsigned int arg)
 	if (b != a + CONFORM_PAGE)
 		obs_end("not-adjacent");
 	obs("%s", try_mmap(fd, a, 2, PROT_READ, MAP_SHARED));
-}
-
-static void case_mmap_past_table(unsigned int arg)
-{
-	int fd = gopen();
-
-	must_map_pool(fd, 0, 1);
-	obs("%s", try_mmap(fd, GIB, 1, PROT_READ, MAP_SHARED));
 }
 
 /* An offset 2^44 past the map: the same map if page indices are 32 bit. */
@@ -360,15 +429,6 @@ static void case_mmap_ro_then_rw(unsigned int arg)
 	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
 }
 
-static void case_mmap_after_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
-}
-
 /*
  * MAP takes any ref; the hypercall behind mmap refuses a bad one (and a
  * map with some bad refs as a whole, leaving none of its grants mapped).
@@ -402,27 +462,6 @@ static void case_mmap_bad_grant(unsigned int variant)
 
 /* --- IOCTL_GNTDEV_SET_UNMAP_NOTIFY --------------------------------------- */
 
-static void case_notify_bad_action(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(set_notify(fd, index, 4, 0)));
-	obs("%s", ename(set_notify(fd, index, 0xffffffffu, 0)));
-}
-
-/* No map on a fresh file; then one byte past a map. */
-static void case_notify_missing(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index;
-
-	obs("%s", ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	index = must_map_pool(fd, 0, 1);
-	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-}
-
 static void case_notify_clear_ro(unsigned int arg)
 {
 	int fd = gopen();
@@ -432,38 +471,6 @@ static void case_notify_clear_ro(unsigned int arg)
 	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("none=%s", ename(set_notify(fd, index, 0, 0)));
 	munmap(p, CONFORM_PAGE);
-}
-
-/* Ports never bound through this kernel's evtchn driver. */
-static void case_notify_bad_port(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s",
-	    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0xfffffu)));
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0)));
-}
-
-/* Any byte of the map names it; a second call replaces the first. */
-static void case_notify_inside(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE + 77,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("%s", ename(set_notify(fd, index + 5, 0, 0)));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
-}
-
-static void case_notify_after_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	unmap_op(fd, index, 1);
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 }
 
 /* --- IOCTL_GNTDEV_GRANT_COPY ------------------------------------------- */
@@ -574,37 +581,6 @@ static void case_mmap_huge(unsigned int variant)
 	if (p != MAP_FAILED)
 		munmap(p, len);
 	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_notify_huge(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(set_notify(fd, index + ALIAS_OFFSET + 10,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("%s", ename(set_notify(fd, ~0ULL, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
-}
-
-/* UNMAP far past the table, with count 0, and at the last page. */
-static void case_unmap_huge(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(unmap_op(fd, index + ALIAS_OFFSET, 0)));
-	obs("%s", ename(unmap_op(fd, ~0xfffULL, 1)));
-	obs("%s", ename(unmap_op(fd, index, 0xffffffffu)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_set_max_huge(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("%s", ename(lab_set_max_grants(fd, 0xffffffffu)));
-	obs_next_offset(fd);
 }
 
 /*
@@ -841,15 +817,15 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("map-bad-refs", case_map_bad_mem, 1, "EFAULT next=0"),
 	CONFORM_CASE("map-index-unwritable", case_map_bad_mem, 2,
 		     "EFAULT next=0"),
-	CONFORM_CASE("unmap-unknown", case_unmap_at, 30, "ENOENT then=ok"),
-	CONFORM_CASE("unmap-unaligned", case_unmap_at, 11,
+	CONFORM_CASE("unmap-unknown", case_calls, 0, "ENOENT then=ok"),
+	CONFORM_CASE("unmap-unaligned", case_calls, 1,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
-	CONFORM_CASE("unmap-offset-alias", case_unmap_at, 44,
+	CONFORM_CASE("unmap-offset-alias", case_calls, 2,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
-	CONFORM_CASE("unmap-wrong-count", case_unmap_wrong_count, 0,
+	CONFORM_CASE("unmap-wrong-count", case_calls, 3,
 		     "ENOENT ENOENT ok"),
-	CONFORM_CASE("unmap-count-0", case_unmap_twice, 0, "ok ENOENT"),
-	CONFORM_CASE("unmap-double", case_unmap_twice, 1, "ok ENOENT"),
+	CONFORM_CASE("unmap-count-0", case_calls, 4, "ok ENOENT"),
+	CONFORM_CASE("unmap-double", case_calls, 5, "ok ENOENT"),
 	CONFORM_CASE("unmap-other-file", case_unmap_other_file, 0,
 		     "ENOENT then=ok"),
 	CONFORM_CASE("unmap-bad-arg", case_bad_arg,
@@ -866,11 +842,11 @@ static const struct conform_case cases[] = {
 		     "EINVAL", .stock = "ok"),
 	CONFORM_CASE("get-offset-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, "EFAULT"),
-	CONFORM_CASE("set-max-grants", case_set_max, 1024, "ok",
+	CONFORM_CASE("set-max-grants", case_calls, 6, "ok",
 		     .stock = "ENOTTY"),
-	CONFORM_CASE("set-max-grants-0", case_set_max, 0, "ok",
+	CONFORM_CASE("set-max-grants-0", case_calls, 7, "ok",
 		     .stock = "ENOTTY"),
-	CONFORM_CASE("set-max-grants-cap", case_set_max_cap, 0,
+	CONFORM_CASE("set-max-grants-cap", case_calls, 8,
 		     "set=ok map2=ok map2=ENOSPC map1=ok",
 		     .stock = "set=ENOTTY map2=ok map2=ok map1=ok"),
 	CONFORM_CASE("set-max-grants-fragment", case_set_max_fragment, 0,
@@ -887,11 +863,11 @@ static const struct conform_case cases[] = {
 		     "EINVAL ENOENT EINVAL ENOENT",
 		     .stock = "ENOTTY ENOTTY ENOTTY ENOTTY"),
 	CONFORM_CASE("ioctl-gntalloc", case_ioctl_cmds, 3, "ENOTTY ENOTTY"),
-	CONFORM_CASE("mmap-short", case_mmap_length, 1, "EINVAL"),
-	CONFORM_CASE("mmap-long", case_mmap_length, 3, "EINVAL"),
+	CONFORM_CASE("mmap-short", case_calls, 9, "EINVAL"),
+	CONFORM_CASE("mmap-long", case_calls, 10, "EINVAL"),
 	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
 	CONFORM_CASE("mmap-two-maps", case_mmap_two_maps, 0, "EINVAL"),
-	CONFORM_CASE("mmap-past-table", case_mmap_past_table, 0, "EINVAL"),
+	CONFORM_CASE("mmap-past-table", case_calls, 11, "EINVAL"),
 	CONFORM_CASE("mmap-offset-alias", case_mmap_alias, 0,
 		     "EINVAL unmap=ok", .stock = "ok data=map unmap=ok"),
 	CONFORM_CASE("mmap-private-writable", case_mmap_private_writable, 0,
@@ -900,7 +876,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("mmap-after-munmap", case_mmap_twice, 1, "EINVAL"),
 	CONFORM_CASE("mmap-ro-then-rw", case_mmap_ro_then_rw, 0,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("mmap-after-unmap", case_mmap_after_unmap, 0,
+	CONFORM_CASE("mmap-after-unmap", case_calls, 12,
 		     "unmap=ok mmap=EINVAL"),
 	CONFORM_CASE("mmap-invalid-ref", case_mmap_bad_grant, 0,
 		     "mmap=EINVAL again=EINVAL unmap=ok"),
@@ -908,16 +884,16 @@ static const struct conform_case cases[] = {
 		     "mmap=EINVAL active=0 unmap=ok"),
 	CONFORM_CASE("mmap-bad-domid", case_mmap_bad_grant, 2,
 		     "mmap=ESRCH unmap=ok", .stock = "mmap=EINVAL unmap=ok"),
-	CONFORM_CASE("notify-bad-action", case_notify_bad_action, 0,
+	CONFORM_CASE("notify-bad-action", case_calls, 13,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("notify-missing-map", case_notify_missing, 0,
+	CONFORM_CASE("notify-missing-map", case_calls, 14,
 		     "ENOENT ENOENT"),
 	CONFORM_CASE("notify-clear-byte-ro", case_notify_clear_ro, 0,
 		     "EINVAL none=ok"),
-	CONFORM_CASE("notify-bad-port", case_notify_bad_port, 0,
+	CONFORM_CASE("notify-bad-port", case_calls, 15,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("notify-inside", case_notify_inside, 0, "ok ok unmap=ok"),
-	CONFORM_CASE("notify-after-unmap", case_notify_after_unmap, 0,
+	CONFORM_CASE("notify-inside", case_calls, 16, "ok ok unmap=ok"),
+	CONFORM_CASE("notify-after-unmap", case_calls, 17,
 		     "ENOENT"),
 	CONFORM_CASE("notify-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_SET_UNMAP_NOTIFY, "EFAULT"),
@@ -938,12 +914,12 @@ static const struct conform_case cases[] = {
 		     "EINVAL next=0"),
 	CONFORM_CASE("mmap-offset-2^63", case_mmap_huge, 0, "EINVAL unmap=ok"),
 	CONFORM_CASE("mmap-length-2^40", case_mmap_huge, 1, "EINVAL unmap=ok"),
-	CONFORM_CASE("notify-offset-huge", case_notify_huge, 0,
+	CONFORM_CASE("notify-offset-huge", case_calls, 18,
 		     "ENOENT ENOENT then=ok"),
-	CONFORM_CASE("unmap-offset-huge", case_unmap_huge, 0,
+	CONFORM_CASE("unmap-offset-huge", case_calls, 19,
 		     "EINVAL EINVAL ENOENT then=ok",
 		     .stock = "ok ENOENT ENOENT then=ENOENT"),
-	CONFORM_CASE("set-max-grants-max", case_set_max_huge, 0, "ok next=0",
+	CONFORM_CASE("set-max-grants-max", case_calls, 20, "ok next=0",
 		     .stock = "ENOTTY next=0"),
 	CONFORM_CASE("copy-count-huge", case_copy_huge, 0,
 		     "EFAULT EINVAL EINVAL EFAULT"),
