@@ -48,7 +48,7 @@ static __u32 wref(unsigned int i)
 
 static __u32 roref(void)
 {
-	return pool.ro_refs[0];
+	return pool.ro.refs[0];
 }
 
 /* Offset of a grant page in the flat picture, or -1 if not ours. */

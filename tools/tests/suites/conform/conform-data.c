@@ -85,7 +85,7 @@ static void case_ro_grant(unsigned int writable)
 	void *p;
 
 	ro_fill(0, 2, 6);
-	index = must_map_refs(fd, pool.ro_refs, 2, 0);
+	index = must_map_refs(fd, pool.ro.refs, 2, 0);
 	p = gmmap(fd, index, 2, writable ? PROT_READ | PROT_WRITE : PROT_READ,
 		  MAP_SHARED);
 	if (p == MAP_FAILED) {

@@ -456,8 +456,8 @@ int wait_active_pool(int want, unsigned int ms)
 {
 	struct ref_count c = { .refs = pool.refs,
 			       .n = pool.n,
-			       .more = pool.ro_refs,
-			       .n_more = pool.ro_n };
+			       .more = pool.ro.refs,
+			       .n_more = pool.ro.n };
 
 	return wait_count(&c, want, ms);
 }

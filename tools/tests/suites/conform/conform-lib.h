@@ -116,9 +116,7 @@ extern const struct conform_group conform_data, conform_errors,
  *	following cases' data and grant counts.
  * @refs: Grant references, @total of them (@rw's, reordered by retiring).
  * @page: The pages as the granter sees them (gntalloc's mmap).
- * @ro_n: Number of read-only grants.
- * @ro_refs: Their references.
- * @ro_mem: Their pages, granter's view (writable for the granter).
+ * @ro_mem: @ro's pages, granter's view (writable for the granter).
  */
 struct conform_pool {
 	struct lab_pool rw;
@@ -128,8 +126,6 @@ struct conform_pool {
 	unsigned int retired;
 	__u32 *refs;
 	unsigned char **page;
-	unsigned int ro_n;
-	__u32 *ro_refs;
 	unsigned char *ro_mem;
 };
 

@@ -118,7 +118,7 @@ static bool pool_alloc(void)
 
 static void __attribute__((noreturn)) pool_exec(char **argv)
 {
-	size_t len = 64 + (size_t)(pool.total + pool.ro_n) * 11;
+	size_t len = 64 + (size_t)(pool.total + pool.ro.n) * 11;
 	char *env = malloc(len);
 	int fd = lab_gntalloc();
 	unsigned int i;
@@ -127,12 +127,12 @@ static void __attribute__((noreturn)) pool_exec(char **argv)
 	if (!env)
 		lab_die(2, "out of memory");
 	at = snprintf(env, len, "%d %u %u %llu %u %llu", fd, pool.n, pool.total,
-		      (unsigned long long)pool.rw.req->index, pool.ro_n,
+		      (unsigned long long)pool.rw.req->index, pool.ro.n,
 		      (unsigned long long)pool.ro.req->index);
 	for (i = 0; i < pool.total; i++)
 		at += snprintf(env + at, len - at, " %u", pool.refs[i]);
-	for (i = 0; i < pool.ro_n; i++)
-		at += snprintf(env + at, len - at, " %u", pool.ro_refs[i]);
+	for (i = 0; i < pool.ro.n; i++)
+		at += snprintf(env + at, len - at, " %u", pool.ro.refs[i]);
 	if (setenv(POOL_ENV, env, 1) || fcntl(fd, F_SETFD, 0) < 0)
 		lab_die_errno(2, "passing the pool on");
 	fflush(stdout);
@@ -197,12 +197,10 @@ static bool pool_setup(void)
 	pool.refs = pool.rw.refs;
 	for (i = 0; i < pool.total; i++)
 		pool.page[i] = (unsigned char *)lab_pool_page(&pool.rw, i);
-	pool.ro_n = pool.ro.n;
-	pool.ro_refs = pool.ro.refs;
 	pool.ro_mem = (unsigned char *)pool.ro.mem;
 	lab_note(
 		"pool: %u writable grants (refs 0x%x..) + %u spares, %u read-only",
-		pool.n, pool.refs[0], pool.total - pool.n, pool.ro_n);
+		pool.n, pool.refs[0], pool.total - pool.n, pool.ro.n);
 	return true;
 }
 
