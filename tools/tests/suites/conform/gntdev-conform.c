@@ -73,26 +73,23 @@ static unsigned int bad_inputs_ran;
 /* The pool came from a -x parent: this run is compared, not counted. */
 static bool pool_inherited;
 
-/* Grant @n pages to dom0 (lab-pool.c), shrinking to fit gntalloc's limit. */
-static int pool_grant_rw(void)
-{
-	int ret = lab_pool_alloc(&pool.rw, pool.total, true);
-
-	if (ret != -ENOSPC)
-		return ret;
-	lab_note("gntalloc refused %u grants (limit?); using %u", pool.total,
-		 POOL_PAGES_SMALL + POOL_SPARES_SMALL);
-	pool.n = POOL_PAGES_SMALL;
-	pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
-	return lab_pool_alloc(&pool.rw, pool.total, true);
-}
-
+/*
+ * Grant the pool to dom0 (lab-pool.c); the writable part shrinks to fit
+ * gntalloc's limit.
+ */
 static bool pool_alloc(void)
 {
 	int ret;
 
 	pool.n = POOL_PAGES;
-	ret = pool_grant_rw();
+	ret = lab_pool_alloc(&pool.rw, pool.total, true);
+	if (ret == -ENOSPC) {
+		lab_note("gntalloc refused %u grants (limit?); using %u",
+			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
+		pool.n = POOL_PAGES_SMALL;
+		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
+		ret = lab_pool_alloc(&pool.rw, pool.total, true);
+	}
 	if (ret) {
 		lab_fail(lab_errname(-ret), "gntalloc: grant %u pages to d0",
 			 pool.total);
