@@ -38,7 +38,7 @@
 
 /* The case's gntdev file and local buffer. */
 static int cfd = -1;
-static unsigned char *lbuf;
+static unsigned char lbuf[LBUF_BYTES] __attribute__((aligned(P)));
 
 /* Writable grant @i of the grant space. */
 static __u32 wref(unsigned int i)
@@ -86,8 +86,8 @@ static void rfill(void *p, size_t len, __u32 seed)
 }
 
 /*
- * Open the case's file and local buffer once, then give the grant space
- * fresh random contents and the local buffer LBUF_FILL.
+ * Open the case's file once, then give the grant space fresh random
+ * contents and the local buffer LBUF_FILL.
  */
 static void copy_reset(__u32 seed)
 {
@@ -95,12 +95,6 @@ static void copy_reset(__u32 seed)
 
 	if (cfd < 0)
 		cfd = gopen();
-	if (!lbuf) {
-		lbuf = mmap(NULL, LBUF_BYTES, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (lbuf == MAP_FAILED)
-			obs_end("mmap=%s", ename(errno));
-	}
 	for (i = 0; i < CS_PAGES; i++)
 		rfill(pool_page(i), P, seed + i * 7919);
 	rfill(pool.ro_mem, P, seed + 1);
