@@ -241,23 +241,22 @@ static void case_get_offset_non_gntdev(unsigned int arg)
 }
 
 /*
- * Lay out [anon][X][anon] and put a 1-page gntdev mapping at X, or with
- * @hole_below, [anon][hole][gntdev] and ask about the hole.
+ * GET_OFFSET in a hole at X of three reserved pages [anon][X][anon], with
+ * a 1-page gntdev mapping put at page @at[v] first: 0 at X itself (then
+ * munmapped: the hole is where a mapping was), 1 right above X (a loose
+ * lookup finds the mapping above a hole), 2 right below X (the page past
+ * a mapping).
  */
-static void case_get_offset_unmapped(unsigned int hole_below)
+static void case_get_offset_hole(unsigned int v)
 {
-	char *r = reserve_va(3);
-	char *x = r + CONFORM_PAGE;
+	static const unsigned int at[] = { 1, 2, 0 };
+	char *r = reserve_va(3), *x = r + CONFORM_PAGE;
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	char *g = hole_below ? r + 2 * CONFORM_PAGE : x;
-	void *p;
 
-	p = mmap(g, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, fd, (off_t)index);
-	if (p == MAP_FAILED)
+	if (mmap(r + at[v] * CONFORM_PAGE, CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, (off_t)index) == MAP_FAILED)
 		obs_end("mmap=%s", ename(errno));
-	/* With the mapping at X, munmap it: X becomes a hole under anon. */
 	if (munmap(x, CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
 	obs("%s", ename(lab_get_offset(fd, x, NULL, NULL)));
@@ -657,20 +656,6 @@ static void case_get_offset_target(unsigned int what)
 	obs("%s", ename(lab_get_offset(fd, addr, NULL, NULL)));
 }
 
-/* The page right after a mapping, kept free. */
-static void case_get_offset_past_map(unsigned int arg)
-{
-	char *r = reserve_va(2);
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	if (mmap(r, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
-		 (off_t)index) == MAP_FAILED ||
-	    munmap(r + CONFORM_PAGE, CONFORM_PAGE))
-		obs_end("mmap=%s", ename(errno));
-	obs("%s", ename(lab_get_offset(fd, r + CONFORM_PAGE, NULL, NULL)));
-}
-
 /* --- who may use the device --------------------------------------------- */
 
 /* The node is root's alone: nobody (uid 65534) cannot open it at all. */
@@ -832,9 +817,9 @@ static const struct conform_case cases[] = {
 		     IOCTL_GNTDEV_UNMAP_GRANT_REF, "EFAULT"),
 	CONFORM_CASE("get-offset-non-gntdev", case_get_offset_non_gntdev, 0,
 		     "EINVAL"),
-	CONFORM_CASE("get-offset-unmapped", case_get_offset_unmapped, 0,
+	CONFORM_CASE("get-offset-unmapped", case_get_offset_hole, 0,
 		     "EINVAL"),
-	CONFORM_CASE("get-offset-hole-below", case_get_offset_unmapped, 1,
+	CONFORM_CASE("get-offset-hole-below", case_get_offset_hole, 1,
 		     "EINVAL", .stock = "ok"),
 	CONFORM_CASE("get-offset-interior", case_get_offset_interior, 0,
 		     "ok offset=map count=4"),
@@ -934,7 +919,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("get-offset-page-0", case_get_offset_target, 5, "EINVAL"),
 	CONFORM_CASE("get-offset-kernel", case_get_offset_target, 6, "EINVAL"),
 	CONFORM_CASE("get-offset-max", case_get_offset_target, 7, "EINVAL"),
-	CONFORM_CASE("get-offset-past-map", case_get_offset_past_map, 0,
+	CONFORM_CASE("get-offset-past-map", case_get_offset_hole, 2,
 		     "EINVAL"),
 	CONFORM_CASE("get-offset-passed-file", case_get_offset_passed, 0,
 		     "unmapped=EINVAL mmap=EINVAL anon=EINVAL "
