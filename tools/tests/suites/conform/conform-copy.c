@@ -67,7 +67,7 @@ static void gsnap(unsigned char *img)
 	unsigned int i;
 
 	for (i = 0; i < CS_PAGES; i++)
-		memcpy(img + i * P, pool_page(i), P);
+		memcpy(img + i * P, pool.page[i], P);
 	memcpy(img + CS_PAGES * P, pool.ro_mem, P);
 }
 
@@ -96,7 +96,7 @@ static void copy_reset(__u32 seed)
 	if (cfd < 0)
 		cfd = gopen();
 	for (i = 0; i < CS_PAGES; i++)
-		rfill(pool_page(i), P, seed + i * 7919);
+		rfill(pool.page[i], P, seed + i * 7919);
 	rfill(pool.ro_mem, P, seed + 1);
 	memset(lbuf, LBUF_FILL, LBUF_BYTES);
 }

@@ -70,7 +70,7 @@ static void case_gup_vmsplice(unsigned int arg)
  */
 static void case_notify_failed_mmap(unsigned int ro)
 {
-	__u32 refs[2] = { CONFORM_BAD_REF, pool.refs[0] };
+	__u32 refs[2] = { LAB_NEVER_GRANTED, pool.refs[0] };
 	int fd = gopen();
 	__u64 index;
 

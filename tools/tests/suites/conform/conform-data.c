@@ -172,7 +172,7 @@ static void case_copy_data(unsigned int arg)
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d,%d data=%s", seg[0].status, seg[1].status,
-	    memcmp(pool_page(0), pool_page(1), CONFORM_PAGE) ? "mismatch" :
+	    memcmp(pool.page[0], pool.page[1], CONFORM_PAGE) ? "mismatch" :
 							       "ok");
 }
 

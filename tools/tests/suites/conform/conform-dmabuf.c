@@ -209,10 +209,10 @@ static void case_exp_undone(unsigned int v)
 	unsigned int fds;
 
 	op->count = v == 1 ? 2 : 1;
-	op->domid = v == 0 ? CONFORM_BAD_DOMID : 0;
+	op->domid = v == 0 ? LAB_NO_DOMAIN : 0;
 	op->fd = (__u32)-1;
 	op->refs[0] = pool.refs[0];
-	op->refs[1] = CONFORM_BAD_REF;
+	op->refs[1] = LAB_NEVER_GRANTED;
 	if (v == 2)
 		read_only(op);
 	fds = count_fds();

@@ -435,15 +435,15 @@ static void case_mmap_ro_then_rw(unsigned int arg)
  */
 static void case_mmap_bad_grant(unsigned int variant)
 {
-	__u32 refs[3] = { CONFORM_BAD_REF };
-	__u32 domid = variant == 2 ? CONFORM_BAD_DOMID : 0;
+	__u32 refs[3] = { LAB_NEVER_GRANTED };
+	__u32 domid = variant == 2 ? LAB_NO_DOMAIN : 0;
 	unsigned int n = 1;
 	int fd = gopen();
 	__u64 index;
 
 	if (variant == 1) {
 		refs[0] = pool.refs[0];
-		refs[1] = CONFORM_BAD_REF;
+		refs[1] = LAB_NEVER_GRANTED;
 		refs[2] = pool.refs[1];
 		n = 3;
 	} else if (variant == 2) {
@@ -528,7 +528,7 @@ static void case_copy_bad_ref(unsigned int arg)
 	static char local[64];
 	int ret;
 
-	seg_from_ref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
+	seg_from_ref(&seg, LAB_NEVER_GRANTED, 0, local, sizeof(local));
 	ret = copy_segs(&seg, 1);
 	obs("%s", ename(ret));
 	if (!ret)
@@ -552,7 +552,7 @@ static void case_copy_cross_page(unsigned int arg)
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d data=%s", seg.status,
-	    memcmp(dst, pool_page(0), CONFORM_PAGE) ? "mismatch" : "ok");
+	    memcmp(dst, pool.page[0], CONFORM_PAGE) ? "mismatch" : "ok");
 	free(buf);
 }
 
@@ -630,7 +630,7 @@ static const void *get_offset_target(unsigned int what, const void *stack)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		return p == MAP_FAILED ? NULL : p;
 	case 4:
-		return pool_page(0); /* gntalloc's mapping */
+		return pool.page[0]; /* gntalloc's mapping */
 	case 5:
 		return (const void *)1;
 	case 6:

@@ -335,7 +335,7 @@ void pool_fill(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		fill_at(pool_page(i), i, 1, seed);
+		fill_at(pool.page[i], i, 1, seed);
 }
 
 bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
@@ -343,7 +343,7 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		if (!verify_at(pool_page(i), i, 1, seed))
+		if (!verify_at(pool.page[i], i, 1, seed))
 			return false;
 	return true;
 }

@@ -31,11 +31,6 @@
 
 #define CONFORM_PAGE LAB_PAGE_SIZE
 
-/* A ref far above any grant table Xen gives dom0: never granted. */
-#define CONFORM_BAD_REF LAB_NEVER_GRANTED
-/* A domain that does not exist in the lab. */
-#define CONFORM_BAD_DOMID LAB_NO_DOMAIN
-
 /* Longest observation, including the NUL. */
 #define CONFORM_OBS_MAX 256
 
@@ -270,10 +265,6 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed);
 void ro_fill(unsigned int first, unsigned int n, __u32 seed);
 bool ro_verify_at(const void *p, unsigned int first, unsigned int n,
 		  __u32 seed);
-static inline unsigned char *pool_page(unsigned int i)
-{
-	return pool.page[i];
-}
 
 /*
  * Touch one byte of @p (and write the same value back if @write) with

@@ -272,7 +272,7 @@ static void case_gup_copy(unsigned int to_mapping)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d", seg.status);
 	/* Pool page 1's pattern now in page 0, or page 0's in page 1. */
-	obs("data=%s", verify_at(pool_page(!to_mapping), to_mapping, 1, 46) ?
+	obs("data=%s", verify_at(pool.page[!to_mapping], to_mapping, 1, 46) ?
 			       "ok" :
 			       "mismatch");
 	munmap(p, P);
@@ -451,7 +451,7 @@ static int hold_maps(void *arg)
 /* Exit (or SIGKILL with @kill9) while holding maps: nothing may stay. */
 static void case_exit_holding(unsigned int kill9)
 {
-	unsigned char *byte = pool_page(EXIT_NOTIFY_PAGE) + EXIT_NOTIFY_BYTE;
+	unsigned char *byte = pool.page[EXIT_NOTIFY_PAGE] + EXIT_NOTIFY_BYTE;
 	pid_t pid;
 	int code;
 
@@ -579,7 +579,7 @@ static void case_kill9_loop(unsigned int rounds)
 
 static const char *notify_byte_state(void)
 {
-	const unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+	const unsigned char *b = pool.page[1] + NOTIFY_BYTE;
 
 	if (b[-1] != 0x5b || b[1] != 0x5c)
 		return "neighbours-changed";
@@ -593,7 +593,7 @@ static const char *notify_byte_state(void)
  */
 static void case_notify_clear(unsigned int order)
 {
-	unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+	unsigned char *b = pool.page[1] + NOTIFY_BYTE;
 	int fd = gopen();
 	__u64 index;
 	void *p = NULL;

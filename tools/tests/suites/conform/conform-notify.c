@@ -52,7 +52,7 @@ static const char *yesno(int v)
 /* The byte at @off of the map, as the granting side sees it. */
 static unsigned char granted(unsigned int off)
 {
-	return ((volatile unsigned char *)pool_page(off / P))[off % P];
+	return ((volatile unsigned char *)pool.page[off / P])[off % P];
 }
 
 static const char *bytestr(unsigned char v)
@@ -77,8 +77,8 @@ static void pair_open(struct lab_evtchn_pair *e)
 /* Mark both bytes, bind the observer, map pool pages 0 and 1. */
 static void nctx_begin(struct nctx *c)
 {
-	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
-	pool_page(0)[NOTIFY_OFF2] = MARK;
+	pool.page[NOTIFY_OFF / P][NOTIFY_OFF % P] = MARK;
+	pool.page[0][NOTIFY_OFF2] = MARK;
 	c->map = MAP_FAILED;
 	pair_open(&c->e);
 	c->fd = gopen();
@@ -213,7 +213,7 @@ static void case_child(unsigned int kill9)
 	int status, ev;
 	pid_t pid;
 
-	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
+	pool.page[NOTIFY_OFF / P][NOTIFY_OFF % P] = MARK;
 	pair_open(&c.e);
 	pid = fork_holder(notify_child, &c, &status);
 	if (pid < 0)

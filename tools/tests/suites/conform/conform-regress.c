@@ -289,7 +289,7 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	pid_t pid;
 	void *p = map_filled(fd, 1, 61, &index);
 
-	kernel = madvise(pool_page(0), P, MADV_DOFORK) ? errno : 0;
+	kernel = madvise(pool.page[0], P, MADV_DOFORK) ? errno : 0;
 	err = madvise(p, P, MADV_DOFORK) ? errno : 0;
 	note("dofork-parent-unmap: MADV_DOFORK %s on gntalloc, %s on gntdev",
 	     ename(kernel), ename(err));
@@ -529,7 +529,7 @@ static void case_map_count_unlimited(unsigned int arg)
 	obs("knob=%s", ename(set_param("total_limit", 0xffffffffu)));
 	for (i = 0; i < 2; i++) {
 		op.count = counts[i];
-		op.refs[0].ref = CONFORM_BAD_REF;
+		op.refs[0].ref = LAB_NEVER_GRANTED;
 		obs("map=%s",
 		    ename(lab_ioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
 	}
