@@ -65,18 +65,14 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = MAP_FAILED;
 	int ret;
 
 	ret = map_refs(fd, refs, n, 0, &index);
-	if (ret) {
-		obs("map=%s", ename(ret));
-		close(fd);
-		return -1;
-	}
-	p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (!ret)
+		p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (p == MAP_FAILED) {
-		obs("mmap=%s", ename(errno));
+		obs(ret ? "map=%s" : "mmap=%s", ename(ret ? ret : errno));
 		close(fd);
 		return -1;
 	}
