@@ -13,7 +13,6 @@ static void case_map_data(unsigned int n)
 	int fd = gopen();
 	__u64 index;
 	void *p = map_filled(fd, n, 1, &index);
-	int ret;
 
 	if (!verify_at(p, 0, n, 1))
 		obs_end("read-mismatch");
@@ -22,9 +21,7 @@ static void case_map_data(unsigned int n)
 		obs_end("write-mismatch");
 	if (munmap(p, n * CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
-	ret = unmap_op(fd, index, n);
-	if (ret)
-		obs_end("unmap=%s", ename(ret));
+	must(unmap_op(fd, index, n), "unmap");
 	obs("ok");
 }
 

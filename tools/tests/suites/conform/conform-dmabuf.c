@@ -21,10 +21,9 @@
 /* Like exp_pool(), but ends the case ("exp=ERR") if it fails. */
 static int must_exp_pool(int fd, unsigned int first, unsigned int n)
 {
-	int dfd = -1, ret = exp_pool(fd, first, n, &dfd);
+	int dfd = -1;
 
-	if (ret)
-		obs_end("exp=%s", ename(ret));
+	must(exp_pool(fd, first, n, &dfd), "exp");
 	return dfd;
 }
 
@@ -41,10 +40,7 @@ static int wait_released(int fd, int dfd, __u32 ms)
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
 static void must_imp(int fd, int dfd, __u32 count, __u32 *refs)
 {
-	int ret = imp(fd, dfd, count, 0, refs);
-
-	if (ret)
-		obs_end("imp=%s", ename(ret));
+	must(imp(fd, dfd, count, 0, refs), "imp");
 }
 
 static int imp_release(int fd, int dfd)
@@ -503,9 +499,7 @@ static void case_limit(unsigned int arg)
 	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
 	__u64 index;
 
-	ret = lab_set_max_grants(fd, 4);
-	if (ret)
-		obs_end("max=%s", ename(ret));
+	must(lab_set_max_grants(fd, 4), "max");
 	d1 = must_exp_pool(fd, 0, 3);
 	obs("%s", ename(exp_pool(fd, 3, 2, &d2)));
 	obs("map=%s", ename(map_pool(fd, 3, 2, &index)));

@@ -773,8 +773,7 @@ static void case_revoked_ref(unsigned int while_mapped)
 	volatile __u64 *p;
 	__u64 index, local;
 
-	if (ret)
-		obs_end("gntalloc=%s", ename(ret));
+	must(ret, "gntalloc");
 	if (!while_mapped) {
 		lab_pool_put(&q);
 	} else {

@@ -54,6 +54,19 @@ void obs_end(const char *fmt, ...)
 	_exit(0);
 }
 
+void must(int ret, const char *fmt, ...)
+{
+	char what[64];
+	va_list ap;
+
+	if (!ret)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	obs_end("%s=%s", what, ename(ret));
+}
+
 const char *ename(int err)
 {
 	return err ? lab_errname(err < 0 ? -err : err) : "ok";
@@ -90,10 +103,8 @@ int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index)
 __u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid)
 {
 	__u64 index;
-	int ret = map_refs(fd, refs, n, domid, &index);
 
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	must(map_refs(fd, refs, n, domid, &index), "map");
 	return index;
 }
 

@@ -141,6 +141,11 @@ void obs_end(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 /* A "# " diagnostic line; never part of what is diffed. */
 #define note(...) lab_note(__VA_ARGS__)
+/*
+ * End the case if @ret (0 or -errno) is an error, observing what failed
+ * and how: must(ret, "map#%u", 12) ends it with "map#12=ENOSPC".
+ */
+void must(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "ok" for 0, else the errno's name ("EINVAL"); @err may be negative. */
 const char *ename(int err);
 /* "ok" for 0, else the signal's name ("SIGSEGV"). */

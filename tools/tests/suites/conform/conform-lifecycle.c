@@ -647,9 +647,7 @@ static void case_notify_event(unsigned int how)
 	void *p;
 	pid_t pid;
 
-	ret = lab_evtchn_pair_open(&e);
-	if (ret)
-		obs_end("evtchn=%s", ename(ret));
+	must(lab_evtchn_pair_open(&e), "evtchn");
 	if (how == 0) {
 		fd = gopen();
 		index = must_map_pool(fd, 0, 1);

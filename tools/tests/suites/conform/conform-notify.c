@@ -68,10 +68,7 @@ static const char *nbyte(void)
 /* A loopback pair, or the case ends ("evtchn=ENOTTY" for i386). */
 static void pair_open(struct lab_evtchn_pair *e)
 {
-	int ret = lab_evtchn_pair_open(e);
-
-	if (ret)
-		obs_end("evtchn=%s", ename(ret));
+	must(lab_evtchn_pair_open(e), "evtchn");
 }
 
 /* Mark both bytes, bind the observer, map pool pages 0 and 1. */
@@ -131,12 +128,9 @@ static const char *port_probe(int fd, __u64 index, __u32 port)
 static void case_evtchn_selftest(unsigned int arg)
 {
 	struct lab_evtchn_pair e;
-	int ret;
 
 	pair_open(&e);
-	ret = lab_evtchn_send(&e);
-	if (ret)
-		obs_end("send=%s", ename(ret));
+	must(lab_evtchn_send(&e), "send");
 	obs("event=%s", yesno(lab_evtchn_wait(&e, EV_YES_MS)));
 	obs("again=%s", yesno(lab_evtchn_wait(&e, EV_NO_MS)));
 }
@@ -393,10 +387,7 @@ static void case_failed_keeps_old(unsigned int arg)
 /* Probe @pair's tx port once it is unbound: a held reference keeps it. */
 static const char *released(int fd, __u64 index, struct lab_evtchn_pair *e)
 {
-	int ret = lab_evtchn_unbind_tx(e);
-
-	if (ret)
-		obs_end("unbind=%s", ename(ret));
+	must(lab_evtchn_unbind_tx(e), "unbind");
 	return port_probe(fd, index, e->tx);
 }
 

@@ -13,13 +13,6 @@
 
 #define P CONFORM_PAGE
 
-/* End the case ("map#12=ENOSPC") if step @what@i of a loop failed. */
-static void must(int ret, const char *what, unsigned int i)
-{
-	if (ret)
-		obs_end("%s%u=%s", what, i, ename(ret));
-}
-
 static void case_first_map(unsigned int arg)
 {
 	int fd = gopen();
@@ -78,7 +71,7 @@ static void case_live(unsigned int n)
 		obs_end("out-of-memory");
 	pool_fill(0, n, 50);
 	for (i = 0; i < n; i++) {
-		must(map_pool(fd, i, 1, &index[i]), "map#", i);
+		must(map_pool(fd, i, 1, &index[i]), "map#%u", i);
 		p[i] = gmmap(fd, index[i], 1, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 		if (p[i] == MAP_FAILED)
@@ -92,9 +85,9 @@ static void case_live(unsigned int n)
 		if (!verify_at(p[i], i, 1, 50))
 			obs_end("data#%u=mismatch", i);
 	for (i = 0; i < n; i++)
-		must(munmap(p[i], P) ? -errno : 0, "munmap#", i);
+		must(munmap(p[i], P) ? -errno : 0, "munmap#%u", i);
 	for (i = 0; i < n; i++)
-		must(unmap_op(fd, index[i], 1), "unmap#", i);
+		must(unmap_op(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
@@ -109,7 +102,7 @@ static void case_live_unmapped(unsigned int n)
 	if (!index)
 		obs_end("out-of-memory");
 	for (i = 0; i < n; i++)
-		must(map_pool(fd, i % pool.n, 1, &index[i]), "map#", i);
+		must(map_pool(fd, i % pool.n, 1, &index[i]), "map#%u", i);
 	if (!offsets_sane(index, n))
 		obs("offsets-overlap");
 	for (i = n - 1; i > 0; i--) {
@@ -119,7 +112,7 @@ static void case_live_unmapped(unsigned int n)
 		index[j] = tmp;
 	}
 	for (i = 0; i < n; i++)
-		must(unmap_op(fd, index[i], 1), "unmap#", i);
+		must(unmap_op(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
@@ -138,14 +131,14 @@ static void case_cycles(unsigned int n)
 		obs_end("out-of-memory");
 	pool_fill(0, 64, 51);
 	for (i = 0; i < n; i++) {
-		must(map_pool(fd, i % 64, 1, &index), "map#", i);
+		must(map_pool(fd, i % 64, 1, &index), "map#%u", i);
 		p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 		if (p == MAP_FAILED)
 			obs_end("mmap#%u=%s", i, ename(errno));
 		if (!verify_at(p, i % 64, 1, 51))
 			obs_end("data#%u=mismatch", i);
 		munmap(p, P);
-		must(unmap_op(fd, index, 1), "unmap#", i);
+		must(unmap_op(fd, index, 1), "unmap#%u", i);
 		for (j = 0; j < distinct && seen[j] != index; j++)
 			;
 		if (j == distinct)
@@ -170,7 +163,6 @@ static void case_churn(unsigned int steps)
 	unsigned int nlive = 0, nmaps = 0, i, k;
 	int fd = gopen();
 	__u32 st = 777;
-	int ret;
 
 	pool_fill(0, 272, 52);
 	for (i = 0; i < steps; i++) {
@@ -178,7 +170,7 @@ static void case_churn(unsigned int steps)
 
 		if (nlive && (nlive == 200 || r % 3 == 0)) {
 			k = prng(&st) % nlive;
-			must(unmap_op(fd, live[k].index, live[k].n), "unmap@",
+			must(unmap_op(fd, live[k].index, live[k].n), "unmap@%u",
 			     i);
 			live[k] = live[--nlive];
 			continue;
@@ -187,7 +179,7 @@ static void case_churn(unsigned int steps)
 		live[nlive].first = prng(&st) % 256;
 		must(map_pool(fd, live[nlive].first, live[nlive].n,
 			      &live[nlive].index),
-		     "map@", i);
+		     "map@%u", i);
 		if (live[nlive].index % P)
 			obs_end("unaligned@%u", i);
 		for (k = 0; k < nlive; k++) {
@@ -208,11 +200,8 @@ static void case_churn(unsigned int steps)
 		}
 		nlive++;
 	}
-	for (k = 0; k < nlive; k++) {
-		ret = unmap_op(fd, live[k].index, live[k].n);
-		if (ret)
-			obs_end("unmap-end=%s", ename(ret));
-	}
+	for (k = 0; k < nlive; k++)
+		must(unmap_op(fd, live[k].index, live[k].n), "unmap-end");
 	obs("ok");
 }
 
@@ -227,18 +216,15 @@ static void case_exact_hole(unsigned int tries)
 	int fd = gopen();
 	__u64 index, hole = 0;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < 8; i++) {
 		index = must_map_pool(fd, i, 1);
 		if (i == 3)
 			hole = index;
 	}
-	ret = unmap_op(fd, hole, 1);
-	if (ret)
-		obs_end("unmap=%s", ename(ret));
+	must(unmap_op(fd, hole, 1), "unmap");
 	for (i = 0; i < tries; i++) {
-		must(map_pool(fd, 8 + i % 64, 1, &index), "map#", i);
+		must(map_pool(fd, 8 + i % 64, 1, &index), "map#%u", i);
 		if (index == hole)
 			obs_end("reused");
 	}
