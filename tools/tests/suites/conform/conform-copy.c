@@ -233,12 +233,10 @@ static void case_pair(unsigned int v)
  */
 static void case_segments(unsigned int n)
 {
-	struct gntdev_grant_copy_segment *segs = calloc(n, sizeof(*segs));
+	struct gntdev_grant_copy_segment *segs = must_calloc(n, sizeof(*segs));
 	unsigned char *base;
 	unsigned int i;
 
-	if (!segs)
-		obs_end("out-of-memory");
 	copy_reset(n);
 	base = lbuf + P - 32;
 	for (i = 0; i < n; i++)

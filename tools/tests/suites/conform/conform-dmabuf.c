@@ -85,12 +85,10 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
  */
 static void imp_check(int fd, int dfd, unsigned int n, __u32 seed, bool back)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
+	__u32 *refs = must_calloc(n, sizeof(*refs));
 	void *p = NULL;
 	int mfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	must_imp(fd, dfd, n, refs);
 	obs("ok");
 	mfd = map_check(refs, n, 0, seed, &p);
@@ -160,11 +158,9 @@ static void case_exp_args(unsigned int variant)
 	};
 	int fd = gopen(), dfd = -1;
 	unsigned int fds = count_fds();
-	__u32 *refs = calloc(v[variant].count + 1, sizeof(*refs));
+	__u32 *refs = must_calloc(v[variant].count + 1, sizeof(*refs));
 	int ret;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	if (v[variant].count)
 		refs[0] = pool.refs[0];
 	ret = exp_refs(fd, v[variant].flags, v[variant].count, v[variant].domid,
@@ -284,12 +280,10 @@ static void case_imp_refs_unwritable(unsigned int arg)
  */
 static void case_vgem_import(unsigned int n)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
+	__u32 *refs = must_calloc(n, sizeof(*refs));
 	void *v, *p = NULL;
 	int fd = gopen(), dfd, mfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	dfd = vgem_buffer(n, 1000, 5, &v);
 	must_imp(fd, dfd, n, refs);
 	obs("ok");

@@ -35,9 +35,7 @@ static int map_count(int fd, __u32 count, unsigned int room)
 	unsigned int i;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)room * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)room * sizeof(op->refs[0]));
 	op->count = count;
 	for (i = 0; i < room; i++)
 		op->refs[i].ref = pool.refs[0];

@@ -67,6 +67,15 @@ void must(int ret, const char *fmt, ...)
 	obs_end("%s=%s", what, ename(ret));
 }
 
+void *must_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		obs_end("out-of-memory");
+	return p;
+}
+
 const char *ename(int err)
 {
 	return err ? lab_errname(err < 0 ? -err : err) : "ok";
@@ -204,11 +213,9 @@ void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
 
 void pipe_verify(int pp[2], unsigned int first, __u32 seed)
 {
-	char *buf = malloc(CONFORM_PAGE);
+	char *buf = must_calloc(1, CONFORM_PAGE);
 	ssize_t got;
 
-	if (!buf)
-		obs_end("out-of-memory");
 	got = read(pp[0], buf, CONFORM_PAGE);
 	obs("data=%s",
 	    got == (ssize_t)CONFORM_PAGE && verify_at(buf, first, 1, seed) ?
@@ -251,9 +258,7 @@ int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
 	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
 	op->flags = flags;
 	op->count = count;
 	op->domid = domid;
@@ -279,9 +284,7 @@ int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
 	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
 	op->fd = (__u32)dfd;
 	op->count = count;
 	op->domid = domid;

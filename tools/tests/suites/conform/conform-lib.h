@@ -146,6 +146,8 @@ void obs_end(const char *fmt, ...)
  * and how: must(ret, "map#%u", 12) ends it with "map#12=ENOSPC".
  */
 void must(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* calloc(), but ends the case ("out-of-memory") if it fails. */
+void *must_calloc(size_t n, size_t size);
 /* "ok" for 0, else the errno's name ("EINVAL"); @err may be negative. */
 const char *ename(int err);
 /* "ok" for 0, else the signal's name ("SIGSEGV"). */

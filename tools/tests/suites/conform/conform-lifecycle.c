@@ -282,15 +282,13 @@ static void case_gup_copy(unsigned int to_mapping)
 /* Another process's view through the mapping: process_vm_readv (on us). */
 static void case_gup_vm_readv(unsigned int arg)
 {
-	char *buf = malloc(P);
+	char *buf = must_calloc(1, P);
 	struct iovec local = { .iov_base = buf, .iov_len = P };
 	struct iovec remote = { .iov_len = P };
 	int fd = gopen();
 	__u64 index;
 	ssize_t got;
 
-	if (!buf)
-		obs_end("out-of-memory");
 	pool_fill(0, 1, 47);
 	index = must_map_pool(fd, 0, 1);
 	remote.iov_base = must_gmmap(fd, index, 1, PROT_READ);

@@ -45,12 +45,10 @@ static int cmp_u64(const void *a, const void *b)
 /* 1-page maps: page-aligned and pairwise distinct? */
 static bool offsets_sane(__u64 *index, unsigned int n)
 {
-	__u64 *sorted = malloc(n * sizeof(*sorted));
+	__u64 *sorted = must_calloc(n, sizeof(*sorted));
 	unsigned int i;
 	bool ok = true;
 
-	if (!sorted)
-		obs_end("out-of-memory");
 	memcpy(sorted, index, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_u64);
 	for (i = 0; i < n && ok; i++)
@@ -62,13 +60,11 @@ static bool offsets_sane(__u64 *index, unsigned int n)
 /* @n live 1-page maps, each mmap()ed and checked, then all torn down. */
 static void case_live(unsigned int n)
 {
-	__u64 *index = calloc(n, sizeof(*index));
-	void **p = calloc(n, sizeof(*p));
+	__u64 *index = must_calloc(n, sizeof(*index));
+	void **p = must_calloc(n, sizeof(*p));
 	int fd = gopen();
 	unsigned int i;
 
-	if (!index || !p)
-		obs_end("out-of-memory");
 	pool_fill(0, n, 50);
 	for (i = 0; i < n; i++) {
 		must(map_pool(fd, i, 1, &index[i]), "map#%u", i);
@@ -94,13 +90,11 @@ static void case_live(unsigned int n)
 /* @n maps never mmap()ed, removed in a shuffled order. */
 static void case_live_unmapped(unsigned int n)
 {
-	__u64 *index = calloc(n, sizeof(*index)), tmp;
+	__u64 *index = must_calloc(n, sizeof(*index)), tmp;
 	int fd = gopen();
 	__u32 st = 12345;
 	unsigned int i, j;
 
-	if (!index)
-		obs_end("out-of-memory");
 	for (i = 0; i < n; i++)
 		must(map_pool(fd, i % pool.n, 1, &index[i]), "map#%u", i);
 	if (!offsets_sane(index, n))
@@ -122,13 +116,11 @@ static void case_live_unmapped(unsigned int n)
  */
 static void case_cycles(unsigned int n)
 {
-	__u64 *seen = calloc(n, sizeof(*seen)), index;
+	__u64 *seen = must_calloc(n, sizeof(*seen)), index;
 	unsigned int i, j, distinct = 0;
 	int fd = gopen();
 	void *p;
 
-	if (!seen)
-		obs_end("out-of-memory");
 	pool_fill(0, 64, 51);
 	for (i = 0; i < n; i++) {
 		must(map_pool(fd, i % 64, 1, &index), "map#%u", i);
