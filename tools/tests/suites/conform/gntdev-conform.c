@@ -453,19 +453,6 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-static bool select_group(const char *name)
-{
-	unsigned int g;
-
-	for (g = 0; g < NGROUPS; g++) {
-		if (!strcmp(all_groups[g]->name, name)) {
-			group_selected[g] = true;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* The options (lab_getopt()'s and ours); true for -x. */
 static bool parse_args(int argc, char **argv, bool *list)
 {
@@ -482,8 +469,12 @@ static bool parse_args(int argc, char **argv, bool *list)
 	       -1) {
 		switch (opt) {
 		case 'g':
-			if (!select_group(optarg))
+			for (g = 0; g < NGROUPS; g++)
+				if (!strcmp(all_groups[g]->name, optarg))
+					break;
+			if (g == NGROUPS)
 				usage();
+			group_selected[g] = true;
 			any_group = true;
 			break;
 		case 'c':
