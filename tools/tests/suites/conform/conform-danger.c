@@ -35,7 +35,7 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 	obs("notify=%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }
 
@@ -59,7 +59,7 @@ static void case_gup_vmsplice(unsigned int arg)
 	obs("held=%d", active_refs(0, 1));
 	pipe_verify(pp, 0, 48);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /*
@@ -81,7 +81,7 @@ static void case_notify_failed_mmap(unsigned int ro)
 	obs("mmap=%s",
 	    try_mmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
 		     MAP_SHARED));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("page=%s", pool_verify(0, 1, 49) ? "intact" : "changed");
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }

@@ -21,7 +21,7 @@ static void case_map_data(unsigned int n)
 		obs_end("write-mismatch");
 	if (munmap(p, n * CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
-	must(unmap_op(fd, index, n), "unmap");
+	must(lab_unmap(fd, index, n), "unmap");
 	obs("ok");
 }
 
@@ -49,7 +49,7 @@ static void case_map_readonly(unsigned int n)
 	if (!pool_verify(0, n, 4))
 		obs_end("granter-changed");
 	munmap(p, n * CONFORM_PAGE);
-	ret = unmap_op(fd, index, n);
+	ret = lab_unmap(fd, index, n);
 	if (ret)
 		obs("unmap=%s", ename(ret));
 }
@@ -68,7 +68,7 @@ static void case_private_readonly(unsigned int arg)
 		obs_end("mmap=%s", ename(errno));
 	obs(verify_at(p, 0, 2, 5) ? "ok" : "read-mismatch");
 	munmap(p, 2 * CONFORM_PAGE);
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /*
@@ -93,7 +93,7 @@ static void case_ro_grant(unsigned int writable)
 			obs("read-mismatch");
 		munmap(p, 2 * CONFORM_PAGE);
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* One map holding the same grant twice: two views of one page. */
@@ -115,7 +115,7 @@ static void case_same_ref_twice(unsigned int arg)
 	w1[3] = 0x1234567890abcdefull;
 	obs(w0[3] == 0x1234567890abcdefull ? "ok" : "views-differ");
 	munmap(p, 2 * CONFORM_PAGE);
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* Two files map the same grants: a write through one shows in the other. */
@@ -134,8 +134,8 @@ static void case_two_files(unsigned int arg)
 	obs(verify_at(p2, 0, 4, 9) && pool_verify(0, 4, 9) ? "ok" : "mismatch");
 	munmap(p1, 4 * CONFORM_PAGE);
 	munmap(p2, 4 * CONFORM_PAGE);
-	obs("unmap=%s,%s", ename(unmap_op(fd1, i1, 4)),
-	    ename(unmap_op(fd2, i2, 4)));
+	obs("unmap=%s,%s", ename(lab_unmap(fd1, i1, 4)),
+	    ename(lab_unmap(fd2, i2, 4)));
 }
 
 /*

@@ -64,7 +64,7 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
 	void *p = MAP_FAILED;
 	int ret;
 
-	ret = map_refs(fd, refs, n, 0, &index);
+	ret = lab_map(fd, refs, n, 0, &index);
 	if (!ret)
 		p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -462,7 +462,7 @@ static int hold_dmabufs(void *arg)
 	if (!ret)
 		ret = imp(b, d2, 2, 0, refs);
 	if (!ret)
-		ret = map_refs(b, refs, 2, 0, &index);
+		ret = lab_map(b, refs, 2, 0, &index);
 	if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE, MAP_SHARED) ==
 			    MAP_FAILED)
 		ret = -errno;
@@ -500,7 +500,7 @@ static void case_limit(unsigned int arg)
 	ret = map_pool(fd, 3, 1, &index);
 	obs("map1=%s", ename(ret));
 	if (!ret)
-		unmap_op(fd, index, 1);
+		lab_unmap(fd, index, 1);
 	/* Another file's import of it counts against that file only. */
 	lab_set_max_grants(b, 4);
 	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));

@@ -41,7 +41,7 @@ static int map_count(int fd, __u32 count, unsigned int room)
 		op->refs[i].ref = pool.refs[0];
 	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
 	if (!ret)
-		unmap_op(fd, op->index, count);
+		lab_unmap(fd, op->index, count);
 	free(op);
 	return ret;
 }
@@ -188,7 +188,7 @@ static void case_calls(unsigned int row)
 				obs_end("map=%s", res);
 			break;
 		case UNMAP:
-			res = ename(unmap_op(fd, at, c->n));
+			res = ename(lab_unmap(fd, at, c->n));
 			break;
 		case NOTIFY:
 			res = ename(set_notify(fd, at, c->n, c->arg));
@@ -216,8 +216,8 @@ static void case_unmap_other_file(unsigned int arg)
 	int fd1 = gopen(), fd2 = gopen();
 	__u64 index = must_map_pool(fd1, 0, 1);
 
-	obs("%s", ename(unmap_op(fd2, index, 1)));
-	obs("then=%s", ename(unmap_op(fd1, index, 1)));
+	obs("%s", ename(lab_unmap(fd2, index, 1)));
+	obs("then=%s", ename(lab_unmap(fd1, index, 1)));
 }
 
 /* --- IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR ---------------------------------- */
@@ -298,8 +298,8 @@ static void case_set_max_fragment(unsigned int arg)
 	obs("set=%s", ename(lab_set_max_grants(fd, 4)));
 	for (i = 0; i < 4; i++)
 		index[i] = must_map_pool(fd, i, 1);
-	obs("unmap=%s", ename(unmap_op(fd, index[0], 1)));
-	obs("unmap=%s", ename(unmap_op(fd, index[2], 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index[0], 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index[2], 1)));
 	obs("map2=%s", ename(map_pool(fd, 4, 2, NULL)));
 	obs("map1=%s", ename(map_pool(fd, 6, 1, NULL)));
 }
@@ -383,7 +383,7 @@ static void case_mmap_alias(unsigned int arg)
 		obs("ok data=%s", verify_at(p, 0, 1, 20) ? "map" : "other");
 		munmap(p, CONFORM_PAGE);
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 static void case_mmap_private_writable(unsigned int arg)
@@ -448,7 +448,7 @@ static void case_mmap_bad_grant(unsigned int variant)
 		obs("again=%s", try_mmap(fd, index, n, PROT_READ, MAP_SHARED));
 	if (variant == 1)
 		obs("active=%d", wait_active(0, 2, 0, 1000));
-	obs("unmap=%s", ename(unmap_op(fd, index, n)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, n)));
 }
 
 /* --- IOCTL_GNTDEV_SET_UNMAP_NOTIFY --------------------------------------- */
@@ -571,7 +571,7 @@ static void case_mmap_huge(unsigned int variant)
 	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
 	if (p != MAP_FAILED)
 		munmap(p, len);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /*
@@ -711,7 +711,7 @@ int conform_exec_get_offset(const char *arg)
 	printf(" anon=%s",
 	       q == x ? ename(lab_get_offset(fd, x, NULL, NULL)) : "no-room");
 	munmap(x, CONFORM_PAGE);
-	if (map_refs(fd2, &ref, 1, 0, &off) ||
+	if (lab_map(fd2, &ref, 1, 0, &off) ||
 	    mmap(x, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
 		 (off_t)off) != x) {
 		printf(" other-file=setup\n");
@@ -721,8 +721,8 @@ int conform_exec_get_offset(const char *arg)
 	       ename(lab_get_offset(fd, x, NULL, NULL)),
 	       ename(lab_get_offset(fd2, x, NULL, NULL)));
 	munmap(x, CONFORM_PAGE);
-	unmap_op(fd2, off, 1);
-	printf(" own-map=%s\n", ename(map_refs(fd, &ref, 1, 0, &off)));
+	lab_unmap(fd2, off, 1);
+	printf(" own-map=%s\n", ename(lab_map(fd, &ref, 1, 0, &off)));
 	return 0;
 }
 
@@ -744,7 +744,7 @@ static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 		if (p == MAP_FAILED)
 			return errno;
 		munmap(p, CONFORM_PAGE);
-		unmap_op(fd, index, 1);
+		lab_unmap(fd, index, 1);
 		if (!tries--)
 			return 0;
 		lab_sleep_ms(100);
@@ -776,7 +776,7 @@ static void case_revoked_ref(unsigned int while_mapped)
 		obs("mapping=%s",
 		    p[0] == lab_sig(ref) && p[1] == 0x1234 ? "ok" : "wrong");
 		munmap((void *)p, CONFORM_PAGE);
-		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+		obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	}
 	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 100)));
 	seg_from_ref(&seg, ref, 0, &local, 8);

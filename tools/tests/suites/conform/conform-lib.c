@@ -106,14 +106,14 @@ int gopen(void)
 
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index)
 {
-	return map_refs(fd, pool.refs + first, n, 0, index);
+	return lab_map(fd, pool.refs + first, n, 0, index);
 }
 
 __u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid)
 {
 	__u64 index;
 
-	must(map_refs(fd, refs, n, domid, &index), "map");
+	must(lab_map(fd, refs, n, domid, &index), "map");
 	return index;
 }
 

@@ -18,9 +18,9 @@
  *
  * Everything that is not about cases and observations is the lab
  * library's (lab.h): the gntdev calls, the pool, the grant-table probe,
- * event channels, the reporter, options. The short names below (map_refs,
- * set_notify, unmap_op ...) are the case tables' vocabulary, each a
- * thin layer over the library call of the same meaning.
+ * event channels, the reporter, options. The short names below
+ * (map_pool, set_notify, gmmap ...) are the case tables' vocabulary, each
+ * a thin layer over the library call of the same meaning.
  */
 #ifndef CONFORM_LIB_H
 #define CONFORM_LIB_H
@@ -158,24 +158,12 @@ const char *sname(int sig);
 /* Open the gntdev node (-d); ends the case if that fails. */
 int gopen(void);
 
-/* MAP @n refs of @domid; @index may be NULL. */
-static inline int map_refs(int fd, const __u32 *refs, unsigned int n,
-			   __u32 domid, __u64 *index)
-{
-	return lab_map(fd, refs, n, (__u16)domid, index);
-}
-
-/* Like map_refs(), but ends the case ("map=ERR") if it fails. */
+/* Like lab_map(), but ends the case ("map=ERR") if it fails. */
 __u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid);
 /* MAP pool refs [first, first + n) of domain 0. */
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index);
 /* Like map_pool(), but ends the case ("map=ERR") if it fails. */
 __u64 must_map_pool(int fd, unsigned int first, unsigned int n);
-
-static inline int unmap_op(int fd, __u64 index, __u32 count)
-{
-	return lab_unmap(fd, index, count);
-}
 
 static inline int set_notify(int fd, __u64 index, __u32 action, __u32 port)
 {

@@ -48,7 +48,7 @@ static void case_munmap_whole(unsigned int n)
 	if (munmap(p, n * P))
 		obs_end("munmap=%s", ename(errno));
 	obs("active=%d", wait_active(0, n, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, n)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, n)));
 }
 
 /*
@@ -85,7 +85,7 @@ static void case_munmap_part(unsigned int which)
 		munmap(rest, 3 * P);
 	}
 	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 4)));
 }
 
 /*
@@ -98,7 +98,7 @@ static void case_unmap_then_munmap(unsigned int arg)
 	__u64 index;
 	void *p = map_filled(fd, 2, 31, &index);
 
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
 	obs("active=%d", active_refs(0, 2));
 	obs("getoff=%s", offset_of(fd, p, index));
@@ -134,8 +134,8 @@ static void case_mmap_fixed_over(unsigned int same)
 		munmap(q, P);
 	}
 	obs("activeA=%d", wait_active(0, 1, 0, SETTLE_MS));
-	obs("unmap=%s,%s", ename(unmap_op(fd, a, 1)),
-	    ename(unmap_op(fd, b, 1)));
+	obs("unmap=%s,%s", ename(lab_unmap(fd, a, 1)),
+	    ename(lab_unmap(fd, b, 1)));
 }
 
 /* Growing is refused in place and with MREMAP_MAYMOVE alike. */
@@ -170,7 +170,7 @@ static void case_mremap_shrink(unsigned int arg)
 	obs("active=%d", wait_active(0, 2, 1, SETTLE_MS));
 	munmap(q, P);
 	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* Moving a mapping: does the new place still show the grants? */
@@ -200,7 +200,7 @@ static void case_mremap_move(unsigned int arg)
 	}
 	munmap(q, 2 * P);
 	obs("after=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /*
@@ -242,7 +242,7 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
 	    mprotect(p, P, PROT_READ | PROT_WRITE) ? ename(errno) : "ok");
 	obs("read=%s", sname(probe(p, false)));
 	munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /* --- get_user_pages on a mapping ---------------------------------------- */
@@ -276,7 +276,7 @@ static void case_gup_copy(unsigned int to_mapping)
 			       "ok" :
 			       "mismatch");
 	munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /* Another process's view through the mapping: process_vm_readv (on us). */
@@ -330,7 +330,7 @@ static int child_unmap(void *arg)
 {
 	struct unmap_args *a = arg;
 
-	return -unmap_op(a->fd, a->index, 1);
+	return -lab_unmap(a->fd, a->index, 1);
 }
 
 /* The child shares the file: its UNMAP removes the parent's map. */
@@ -345,7 +345,7 @@ static void case_fork_child_unmap(unsigned int arg)
 	ret = in_child(child_unmap, &a);
 	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 37) ? "ok" : "mismatch");
-	obs("unmap=%s", ename(unmap_op(fd, a.index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, a.index, 1)));
 	munmap(p, P);
 	obs("active=%d", wait_active(0, 1, 0, SETTLE_MS));
 }
@@ -385,7 +385,7 @@ int conform_exec_child(const char *arg)
 		return 2;
 	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 	printf("parent-map=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	ret = map_refs(fd, &ref, 1, 0, &own);
+	ret = lab_map(fd, &ref, 1, 0, &own);
 	if (ret) {
 		printf(" own-map=%s\n", ename(ret));
 		return 0;
@@ -398,7 +398,7 @@ int conform_exec_child(const char *arg)
 	/* The parent filled pool page 1 (our ref) with seed 38. */
 	printf(" own=%s", verify_at(p, 1, 1, 38) ? "ok" : "mismatch");
 	munmap(p, P);
-	printf(" own-unmap=%s\n", ename(unmap_op(fd, own, 1)));
+	printf(" own-unmap=%s\n", ename(lab_unmap(fd, own, 1)));
 	return 0;
 }
 
@@ -519,7 +519,7 @@ static void __attribute__((noreturn)) churn(__u32 seed)
 			if (!nlive)
 				break;
 			i = prng(&st) % nlive;
-			unmap_op(fd, live[i].index, live[i].n);
+			lab_unmap(fd, live[i].index, live[i].n);
 			if (r % 8 == 5 && live[i].p != MAP_FAILED)
 				munmap(live[i].p, live[i].n * P);
 			live[i] = live[--nlive];
@@ -609,7 +609,7 @@ static void case_notify_clear(unsigned int order)
 		munmap(p, 2 * P);
 		obs("munmap:%s", notify_byte_state());
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("unmap:%s", notify_byte_state());
 	if (order == 1) {
 		munmap(p, 2 * P);
@@ -656,7 +656,7 @@ static void case_notify_event(unsigned int how)
 		munmap(p, P);
 		obs("munmap:%s",
 		    lab_evtchn_wait(&e, 300) > 0 ? "event" : "none");
-		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+		obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 		obs("unmap:%s",
 		    lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 		return;

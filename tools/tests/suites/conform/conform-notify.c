@@ -155,7 +155,7 @@ static void case_lifecycle(unsigned int before_mmap)
 	nctx_munmap(&c);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("munmap:byte=%s,event=%s", nbyte(), yesno(ev));
-	obs("unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+	obs("unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	obs("event=%s", yesno(lab_evtchn_wait(&c.e, EV_YES_MS)));
 	close(c.fd);
 	obs("again=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
@@ -243,7 +243,7 @@ static void case_actions(unsigned int arg)
 		nctx_mmap(&c, PROT_READ | PROT_WRITE);
 		ret = nctx_notify(&c, NOTIFY_OFF, acts[i].action);
 		nctx_munmap(&c);
-		unmap_op(c.fd, c.index, 2);
+		lab_unmap(c.fd, c.index, 2);
 		ev = lab_evtchn_wait(&c.e, send ? EV_YES_MS : EV_NO_MS);
 		obs("%s:set=%s,byte=%s,event=%s", acts[i].name, ename(ret),
 		    nbyte(), yesno(ev));
@@ -266,7 +266,7 @@ static void case_ro_mmap_then_clear(unsigned int arg)
 	obs("send=%s",
 	    ename(nctx_notify(&c, NOTIFY_OFF, UNMAP_NOTIFY_SEND_EVENT)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 }
@@ -311,7 +311,7 @@ static void case_bad_action(unsigned int arg)
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		obs("0x%x=%s", bad[i],
 		    ename(nctx_notify(&c, NOTIFY_OFF, bad[i])));
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	obs("event=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
 }
 
@@ -378,7 +378,7 @@ static void case_failed_keeps_old(unsigned int arg)
 	obs("bad-action=%s", ename(nctx_notify(&c, NOTIFY_OFF2, 0x4)));
 	obs("bad-offset=%s", ename(nctx_notify(&c, 2 * P, BOTH)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s other-byte=%s event=%s", nbyte(),
 	    bytestr(granted(NOTIFY_OFF2)), yesno(ev));
@@ -411,7 +411,7 @@ static void case_replace(unsigned int arg)
 	obs("replace=%s",
 	    ename(set_notify(c.fd, c.index + NOTIFY_OFF2, BOTH, e2.tx)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev2 = lab_evtchn_wait(&e2, EV_YES_MS);
 	ev1 = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("old:byte=%s,event=%s new:byte=%s,event=%s", nbyte(), yesno(ev1),
@@ -436,7 +436,7 @@ static void case_withdraw(unsigned int arg)
 	obs("enoent=%s", ename(set_notify(c.fd, c.index + 2 * P,
 					  UNMAP_NOTIFY_SEND_EVENT, e2.tx)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 	/* Probe on a fresh map: neither port may still be held. */
@@ -456,7 +456,7 @@ static void case_never_mmapped(unsigned int by_close)
 	if (by_close)
 		close(c.fd);
 	else
-		obs("unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+		obs("unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 	if (!by_close)
@@ -477,9 +477,9 @@ static void case_once(unsigned int arg)
 	/* Each step gets its own wait, so a second event cannot coalesce. */
 	nctx_munmap(&c);
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	total += lab_evtchn_wait(&c.e, EV_YES_MS) > 0;
-	obs("second-unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+	obs("second-unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
 	close(c.fd);
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;

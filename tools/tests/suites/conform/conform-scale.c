@@ -83,7 +83,7 @@ static void case_live(unsigned int n)
 	for (i = 0; i < n; i++)
 		must(munmap(p[i], P) ? -errno : 0, "munmap#%u", i);
 	for (i = 0; i < n; i++)
-		must(unmap_op(fd, index[i], 1), "unmap#%u", i);
+		must(lab_unmap(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
@@ -106,7 +106,7 @@ static void case_live_unmapped(unsigned int n)
 		index[j] = tmp;
 	}
 	for (i = 0; i < n; i++)
-		must(unmap_op(fd, index[i], 1), "unmap#%u", i);
+		must(lab_unmap(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
@@ -130,7 +130,7 @@ static void case_cycles(unsigned int n)
 		if (!verify_at(p, i % 64, 1, 51))
 			obs_end("data#%u=mismatch", i);
 		munmap(p, P);
-		must(unmap_op(fd, index, 1), "unmap#%u", i);
+		must(lab_unmap(fd, index, 1), "unmap#%u", i);
 		for (j = 0; j < distinct && seen[j] != index; j++)
 			;
 		if (j == distinct)
@@ -162,8 +162,8 @@ static void case_churn(unsigned int steps)
 
 		if (nlive && (nlive == 200 || r % 3 == 0)) {
 			k = prng(&st) % nlive;
-			must(unmap_op(fd, live[k].index, live[k].n), "unmap@%u",
-			     i);
+			must(lab_unmap(fd, live[k].index, live[k].n),
+			     "unmap@%u", i);
 			live[k] = live[--nlive];
 			continue;
 		}
@@ -193,7 +193,7 @@ static void case_churn(unsigned int steps)
 		nlive++;
 	}
 	for (k = 0; k < nlive; k++)
-		must(unmap_op(fd, live[k].index, live[k].n), "unmap-end");
+		must(lab_unmap(fd, live[k].index, live[k].n), "unmap-end");
 	obs("ok");
 }
 
@@ -214,7 +214,7 @@ static void case_exact_hole(unsigned int tries)
 		if (i == 3)
 			hole = index;
 	}
-	must(unmap_op(fd, hole, 1), "unmap");
+	must(lab_unmap(fd, hole, 1), "unmap");
 	for (i = 0; i < tries; i++) {
 		must(map_pool(fd, 8 + i % 64, 1, &index), "map#%u", i);
 		if (index == hole)
