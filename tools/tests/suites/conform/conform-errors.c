@@ -81,15 +81,17 @@ static void case_map_bad_mem(unsigned int v)
 /*
  * One call of a case_calls() case: MAP of pool pages [@arg, @arg + @n),
  * UNMAP of @n pages, SET_UNMAP_NOTIFY with action @n and port @arg,
- * SET_MAX_GRANTS of @n, an mmap() (and munmap) of @n pages with
- * protection @arg, or obs_next_offset(). Each is at the last map's offset
- * plus @at, or at @at itself with @abs; its result is observed as
- * "label=ERR", as "ERR" with an empty label. A call with no label is a
- * step of the setup: a MAP that fails ends the case ("map=ERR"), any
- * other is not observed.
+ * SET_MAX_GRANTS of @n, an mmap() (and munmap), shared or private, of
+ * @n pages with protection @arg, obs_next_offset(), or a fresh file for
+ * the calls that follow. Each is at the last map's offset plus @at, or at
+ * @at itself with @abs; its result is observed as "label=ERR", as "ERR"
+ * with an empty label. A call with no label is a step of the setup: a MAP
+ * that fails ends the case ("map=ERR"), any other is not observed.
  */
+/* clang-format off */
 struct call {
-	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, NEXT } op;
+	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, MMAP_PRIVATE, NEXT,
+	       REOPEN } op;
 	const char *label;
 	__u64 at;
 	__u32 n, arg;
@@ -99,17 +101,12 @@ struct call {
 #define CLEAR UNMAP_NOTIFY_CLEAR_BYTE
 #define SEND UNMAP_NOTIFY_SEND_EVENT
 #define RW (PROT_READ | PROT_WRITE)
-#define CALL(o, l, a, num, x)                                    \
-	{                                                        \
-		.op = o, .label = l, .at = a, .n = num, .arg = x \
-	}
-#define CALL_AT(o, l, a, num, x)                                              \
-	{                                                                     \
-		.op = o, .label = l, .at = a, .n = num, .arg = x, .abs = true \
-	}
+#define CALL(o, l, a, num, x) \
+	{ .op = o, .label = l, .at = a, .n = num, .arg = x }
+#define CALL_AT(o, l, a, num, x) \
+	{ .op = o, .label = l, .at = a, .n = num, .arg = x, .abs = true }
 #define SETUP(first, num) CALL(MAP, NULL, 0, num, first)
 
-/* clang-format off */
 static const struct call calls[][6] = {
 	/*
 	 * 0-2: UNMAP at 2^30 bytes past a map (no map there), 2^11 (inside
@@ -168,6 +165,12 @@ static const struct call calls[][6] = {
 	  CALL(UNMAP, "", 0, 0xffffffffu, 0), CALL(UNMAP, "then", 0, 1, 0) },
 	/* 20: the largest cap; the next MAP still gets offset 0. */
 	{ CALL(SET_MAX, "", 0, 0xffffffffu, 0), CALL(NEXT, NULL, 0, 0, 0) },
+	/* 21: 1 and 2 pages from the second page of a 2-page map. */
+	{ SETUP(0, 2), CALL(MMAP, "", CONFORM_PAGE, 1, RW),
+	  CALL(REOPEN, NULL, 0, 0, 0), SETUP(0, 2),
+	  CALL(MMAP, "", CONFORM_PAGE, 2, RW) },
+	/* 22: a writable private mapping. */
+	{ SETUP(0, 1), CALL(MMAP_PRIVATE, "", 0, 1, RW) },
 };
 /* clang-format on */
 
@@ -197,10 +200,17 @@ static void case_calls(unsigned int row)
 			res = ename(lab_set_max_grants(fd, c->n));
 			break;
 		case MMAP:
-			res = try_mmap(fd, at, c->n, (int)c->arg, MAP_SHARED);
+		case MMAP_PRIVATE:
+			res = try_mmap(fd, at, c->n, (int)c->arg,
+				       c->op == MMAP ? MAP_SHARED :
+						       MAP_PRIVATE);
 			break;
-		default:
+		case NEXT:
 			obs_next_offset(fd);
+			continue;
+		default: /* REOPEN */
+			fd = gopen();
+			index = 0;
 			continue;
 		}
 		if (c->label)
@@ -340,22 +350,6 @@ static void case_ioctl_cmds(unsigned int set)
 
 /* --- mmap ------------------------------------------------------------------ */
 
-/* Map 2 pages, then mmap @n pages at @delta pages into the map. */
-static void mmap_shape(unsigned int n, unsigned int delta)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", try_mmap(fd, index + delta * CONFORM_PAGE, n,
-			   PROT_READ | PROT_WRITE, MAP_SHARED));
-}
-
-static void case_mmap_interior(unsigned int arg)
-{
-	mmap_shape(1, 1);
-	mmap_shape(2, 1);
-}
-
 /* One mmap over two adjacent maps. */
 static void case_mmap_two_maps(unsigned int arg)
 {
@@ -384,14 +378,6 @@ static void case_mmap_alias(unsigned int arg)
 		munmap(p, CONFORM_PAGE);
 	}
 	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
-}
-
-static void case_mmap_private_writable(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE));
 }
 
 /* A map can be mmap()ed once: not again while mapped, nor after. */
@@ -841,12 +827,12 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("ioctl-gntalloc", case_ioctl_cmds, 3, "ENOTTY ENOTTY"),
 	CONFORM_CASE("mmap-short", case_calls, 9, "EINVAL"),
 	CONFORM_CASE("mmap-long", case_calls, 10, "EINVAL"),
-	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
+	CONFORM_CASE("mmap-interior", case_calls, 21, "EINVAL EINVAL"),
 	CONFORM_CASE("mmap-two-maps", case_mmap_two_maps, 0, "EINVAL"),
 	CONFORM_CASE("mmap-past-table", case_calls, 11, "EINVAL"),
 	CONFORM_CASE("mmap-offset-alias", case_mmap_alias, 0,
 		     "EINVAL unmap=ok", .stock = "ok data=map unmap=ok"),
-	CONFORM_CASE("mmap-private-writable", case_mmap_private_writable, 0,
+	CONFORM_CASE("mmap-private-writable", case_calls, 22,
 		     "EINVAL"),
 	CONFORM_CASE("mmap-twice", case_mmap_twice, 0, "EINVAL"),
 	CONFORM_CASE("mmap-after-munmap", case_mmap_twice, 1, "EINVAL"),
