@@ -82,16 +82,18 @@ static void case_map_bad_mem(unsigned int v)
  * One call of a case_calls() case: MAP of pool pages [@arg, @arg + @n),
  * UNMAP of @n pages, SET_UNMAP_NOTIFY with action @n and port @arg,
  * SET_MAX_GRANTS of @n, an mmap() (and munmap), shared or private, of
- * @n pages with protection @arg, obs_next_offset(), or a fresh file for
- * the calls that follow. Each is at the last map's offset plus @at, or at
- * @at itself with @abs; its result is observed as "label=ERR", as "ERR"
- * with an empty label. A call with no label is a step of the setup: a MAP
- * that fails ends the case ("map=ERR"), any other is not observed.
+ * @n pages with protection @arg, a shared mmap() kept and the munmap() of
+ * the one kept last, obs_next_offset(), or a fresh file for the calls
+ * that follow. Each is at the last map's offset plus @at, or at @at
+ * itself with @abs; its result is observed as "label=ERR", as "ERR" with
+ * an empty label. A call with no label is a step of the setup: a MAP or
+ * kept mmap that fails ends the case ("map=ERR", "mmap=ERR"), any other
+ * is not observed.
  */
 /* clang-format off */
 struct call {
-	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, MMAP_PRIVATE, NEXT,
-	       REOPEN } op;
+	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, MMAP_PRIVATE, KEEP,
+	       MUNMAP, NEXT, REOPEN } op;
 	const char *label;
 	__u64 at;
 	__u32 n, arg;
@@ -171,6 +173,13 @@ static const struct call calls[][6] = {
 	  CALL(MMAP, "", CONFORM_PAGE, 2, RW) },
 	/* 22: a writable private mapping. */
 	{ SETUP(0, 1), CALL(MMAP_PRIVATE, "", 0, 1, RW) },
+	/* 23-24: mmap()ed once, a map is not again, live or munmapped. */
+	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW), CALL(MMAP, "", 0, 1, RW) },
+	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW), CALL(MUNMAP, NULL, 0, 1, 0),
+	  CALL(MMAP, "", 0, 1, RW) },
+	/* 25: no CLEAR_BYTE on a read-only mapping; action 0 is fine. */
+	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, PROT_READ),
+	  CALL(NOTIFY, "", 0, CLEAR, 0), CALL(NOTIFY, "none", 0, 0, 0) },
 };
 /* clang-format on */
 
@@ -180,6 +189,7 @@ static void case_calls(unsigned int row)
 	const struct call *c;
 	int fd = gopen();
 	__u64 index = 0, at;
+	void *kept = MAP_FAILED;
 	const char *res;
 
 	for (c = calls[row]; c->op != END; c++) {
@@ -204,6 +214,16 @@ static void case_calls(unsigned int row)
 			res = try_mmap(fd, at, c->n, (int)c->arg,
 				       c->op == MMAP ? MAP_SHARED :
 						       MAP_PRIVATE);
+			break;
+		case KEEP:
+			kept = gmmap(fd, at, c->n, (int)c->arg, MAP_SHARED);
+			res = kept == MAP_FAILED ? ename(errno) : "ok";
+			if (!c->label && kept == MAP_FAILED)
+				obs_end("mmap=%s", res);
+			break;
+		case MUNMAP:
+			res = ename(munmap(kept, c->n * CONFORM_PAGE) ? errno :
+									0);
 			break;
 		case NEXT:
 			obs_next_offset(fd);
@@ -380,18 +400,6 @@ static void case_mmap_alias(unsigned int arg)
 	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
-/* A map can be mmap()ed once: not again while mapped, nor after. */
-static void case_mmap_twice(unsigned int unmap_first)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-	void *p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-
-	if (unmap_first)
-		munmap(p, CONFORM_PAGE);
-	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED));
-}
-
 /* Read-only first: no writable mapping later, live or not. */
 static void case_mmap_ro_then_rw(unsigned int arg)
 {
@@ -435,19 +443,6 @@ static void case_mmap_bad_grant(unsigned int variant)
 	if (variant == 1)
 		obs("active=%d", wait_active(0, 2, 0, 1000));
 	obs("unmap=%s", ename(lab_unmap(fd, index, n)));
-}
-
-/* --- IOCTL_GNTDEV_SET_UNMAP_NOTIFY --------------------------------------- */
-
-static void case_notify_clear_ro(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-	void *p = must_gmmap(fd, index, 1, PROT_READ);
-
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("none=%s", ename(set_notify(fd, index, 0, 0)));
-	munmap(p, CONFORM_PAGE);
 }
 
 /* --- IOCTL_GNTDEV_GRANT_COPY ------------------------------------------- */
@@ -834,8 +829,8 @@ static const struct conform_case cases[] = {
 		     "EINVAL unmap=ok", .stock = "ok data=map unmap=ok"),
 	CONFORM_CASE("mmap-private-writable", case_calls, 22,
 		     "EINVAL"),
-	CONFORM_CASE("mmap-twice", case_mmap_twice, 0, "EINVAL"),
-	CONFORM_CASE("mmap-after-munmap", case_mmap_twice, 1, "EINVAL"),
+	CONFORM_CASE("mmap-twice", case_calls, 23, "EINVAL"),
+	CONFORM_CASE("mmap-after-munmap", case_calls, 24, "EINVAL"),
 	CONFORM_CASE("mmap-ro-then-rw", case_mmap_ro_then_rw, 0,
 		     "EINVAL EINVAL"),
 	CONFORM_CASE("mmap-after-unmap", case_calls, 12,
@@ -850,7 +845,7 @@ static const struct conform_case cases[] = {
 		     "EINVAL EINVAL"),
 	CONFORM_CASE("notify-missing-map", case_calls, 14,
 		     "ENOENT ENOENT"),
-	CONFORM_CASE("notify-clear-byte-ro", case_notify_clear_ro, 0,
+	CONFORM_CASE("notify-clear-byte-ro", case_calls, 25,
 		     "EINVAL none=ok"),
 	CONFORM_CASE("notify-bad-port", case_calls, 15,
 		     "EINVAL EINVAL"),
