@@ -84,11 +84,11 @@ static void case_map_bad_mem(unsigned int v)
  * SET_MAX_GRANTS of @n, an mmap() (and munmap), shared or private, of
  * @n pages with protection @arg, a shared mmap() kept and the munmap() of
  * the one kept last, obs_next_offset(), or a fresh file for the calls
- * that follow. Each is at the last map's offset plus @at, or at @at
- * itself with @abs; its result is observed as "label=ERR", as "ERR" with
- * an empty label. A call with no label is a step of the setup: a MAP or
- * kept mmap that fails ends the case ("map=ERR", "mmap=ERR"), any other
- * is not observed.
+ * that follow. Each is at the last map's offset plus @at (at map number
+ * @of's, 1 the first, with @of), or at @at itself with @abs; its result
+ * is observed as "label=ERR", as "ERR" with an empty label. A call with
+ * no label is a step of the setup: a MAP or kept mmap that fails ends the
+ * case ("map=ERR", "mmap=ERR"), any other is not observed.
  */
 /* clang-format off */
 struct call {
@@ -97,6 +97,7 @@ struct call {
 	const char *label;
 	__u64 at;
 	__u32 n, arg;
+	unsigned int of;
 	bool abs;
 };
 
@@ -107,79 +108,93 @@ struct call {
 	{ .op = o, .label = l, .at = a, .n = num, .arg = x }
 #define CALL_AT(o, l, a, num, x) \
 	{ .op = o, .label = l, .at = a, .n = num, .arg = x, .abs = true }
+#define CALL_OF(o, l, map, num) { .op = o, .label = l, .n = num, .of = map }
 #define SETUP(first, num) CALL(MAP, NULL, 0, num, first)
 
-static const struct call calls[][6] = {
+static const struct call calls[][10] = {
 	/*
-	 * 0-2: UNMAP at 2^30 bytes past a map (no map there), 2^11 (inside
-	 * its page), ALIAS_OFFSET; then of the real map.
+	 * UNMAP at 2^30 bytes past a map (no map there), 2^11 (inside its
+	 * page), ALIAS_OFFSET; then of the real map.
 	 */
-	{ SETUP(0, 1), CALL(UNMAP, "", 1ULL << 30, 1, 0),
-	  CALL(UNMAP, "then", 0, 1, 0) },
-	{ SETUP(0, 1), CALL(UNMAP, "", 1ULL << 11, 1, 0),
-	  CALL(UNMAP, "then", 0, 1, 0) },
-	{ SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 1, 0),
-	  CALL(UNMAP, "then", 0, 1, 0) },
-	/* 3: UNMAP of a 2-page map with count 1 and 3, then 2. */
-	{ SETUP(0, 2), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 3, 0),
-	  CALL(UNMAP, "", 0, 2, 0) },
-	/* 4-5: UNMAP twice: with count 0 of a 2-page map, of a 1-page one. */
-	{ SETUP(0, 2), CALL(UNMAP, "", 0, 0, 0), CALL(UNMAP, "", 0, 0, 0) },
-	{ SETUP(0, 1), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 1, 0) },
-	/* 6-7: SET_MAX_GRANTS on a fresh file. */
-	{ CALL(SET_MAX, "", 0, 1024, 0) },
-	{ CALL(SET_MAX, "", 0, 0, 0) },
-	/* 8: a cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
-	{ CALL(SET_MAX, "set", 0, 3, 0), CALL(MAP, "map2", 0, 2, 0),
-	  CALL(MAP, "map2", 0, 2, 2), CALL(MAP, "map1", 0, 1, 4) },
-	/* 9-10: 1 and 3 pages of a 2-page map, from its start. */
-	{ SETUP(0, 2), CALL(MMAP, "", 0, 1, RW) },
-	{ SETUP(0, 2), CALL(MMAP, "", 0, 3, RW) },
-	/* 11: an offset past any map. */
-	{ SETUP(0, 1), CALL_AT(MMAP, "", GIB, 1, PROT_READ) },
-	/* 12: mmap of a map that is gone. */
-	{ SETUP(0, 1), CALL(UNMAP, "unmap", 0, 1, 0),
-	  CALL(MMAP, "mmap", 0, 1, PROT_READ) },
-	/* 13: unknown actions. */
-	{ SETUP(0, 1), CALL(NOTIFY, "", 0, 4, 0),
-	  CALL(NOTIFY, "", 0, 0xffffffffu, 0) },
-	/* 14: no map on a fresh file; then one byte past a map. */
-	{ CALL_AT(NOTIFY, "", 0, CLEAR, 0), SETUP(0, 1),
-	  CALL(NOTIFY, "", CONFORM_PAGE, CLEAR, 0) },
-	/* 15: ports never bound through this kernel's evtchn driver. */
-	{ SETUP(0, 1), CALL(NOTIFY, "", 0, SEND, 0xfffffu),
-	  CALL(NOTIFY, "", 0, SEND, 0) },
+	[0] = { SETUP(0, 1), CALL(UNMAP, "", 1ULL << 30, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	[1] = { SETUP(0, 1), CALL(UNMAP, "", 1ULL << 11, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	[2] = { SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	/* UNMAP of a 2-page map with count 1 and 3, then 2. */
+	[3] = { SETUP(0, 2), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 3, 0),
+		CALL(UNMAP, "", 0, 2, 0) },
+	/* UNMAP twice: with count 0 of a 2-page map, of a 1-page one. */
+	[4] = { SETUP(0, 2), CALL(UNMAP, "", 0, 0, 0),
+		CALL(UNMAP, "", 0, 0, 0) },
+	[5] = { SETUP(0, 1), CALL(UNMAP, "", 0, 1, 0),
+		CALL(UNMAP, "", 0, 1, 0) },
+	/* SET_MAX_GRANTS on a fresh file. */
+	[6] = { CALL(SET_MAX, "", 0, 1024, 0) },
+	[7] = { CALL(SET_MAX, "", 0, 0, 0) },
+	/* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
+	[8] = { CALL(SET_MAX, "set", 0, 3, 0), CALL(MAP, "map2", 0, 2, 0),
+		CALL(MAP, "map2", 0, 2, 2), CALL(MAP, "map1", 0, 1, 4) },
 	/*
-	 * 16: any byte of the map names it; a second call replaces the
-	 * first.
+	 * The cap counts grants held, not offsets: with a cap of 4, four
+	 * 1-grant maps, the first and third unmapped, a 2-grant map fits
+	 * (2 + 2 <= 4) though no run of two free offsets is left below 4; a
+	 * fifth grant does not.
 	 */
-	{ SETUP(0, 2), CALL(NOTIFY, "", CONFORM_PAGE + 77, CLEAR, 0),
-	  CALL(NOTIFY, "", 5, 0, 0), CALL(UNMAP, "unmap", 0, 2, 0) },
-	/* 17: a notify for a map that is gone. */
-	{ SETUP(0, 1), CALL(UNMAP, NULL, 0, 1, 0),
-	  CALL(NOTIFY, "", 0, CLEAR, 0) },
-	/* 18: notify past the map's alias and at the last byte. */
-	{ SETUP(0, 1), CALL(NOTIFY, "", ALIAS_OFFSET + 10, CLEAR, 0),
-	  CALL_AT(NOTIFY, "", ~0ULL, CLEAR, 0), CALL(UNMAP, "then", 0, 1, 0) },
-	/* 19: UNMAP far past the table, with count 0, and at the last page. */
-	{ SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 0, 0),
-	  CALL_AT(UNMAP, "", ~0xfffULL, 1, 0),
-	  CALL(UNMAP, "", 0, 0xffffffffu, 0), CALL(UNMAP, "then", 0, 1, 0) },
-	/* 20: the largest cap; the next MAP still gets offset 0. */
-	{ CALL(SET_MAX, "", 0, 0xffffffffu, 0), CALL(NEXT, NULL, 0, 0, 0) },
-	/* 21: 1 and 2 pages from the second page of a 2-page map. */
-	{ SETUP(0, 2), CALL(MMAP, "", CONFORM_PAGE, 1, RW),
-	  CALL(REOPEN, NULL, 0, 0, 0), SETUP(0, 2),
-	  CALL(MMAP, "", CONFORM_PAGE, 2, RW) },
-	/* 22: a writable private mapping. */
-	{ SETUP(0, 1), CALL(MMAP_PRIVATE, "", 0, 1, RW) },
-	/* 23-24: mmap()ed once, a map is not again, live or munmapped. */
-	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW), CALL(MMAP, "", 0, 1, RW) },
-	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW), CALL(MUNMAP, NULL, 0, 1, 0),
-	  CALL(MMAP, "", 0, 1, RW) },
-	/* 25: no CLEAR_BYTE on a read-only mapping; action 0 is fine. */
-	{ SETUP(0, 1), CALL(KEEP, NULL, 0, 1, PROT_READ),
-	  CALL(NOTIFY, "", 0, CLEAR, 0), CALL(NOTIFY, "none", 0, 0, 0) },
+	[26] = { CALL(SET_MAX, "set", 0, 4, 0), SETUP(0, 1), SETUP(1, 1),
+		 SETUP(2, 1), SETUP(3, 1), CALL_OF(UNMAP, "unmap", 1, 1),
+		 CALL_OF(UNMAP, "unmap", 3, 1), CALL(MAP, "map2", 0, 2, 4),
+		 CALL(MAP, "map1", 0, 1, 6) },
+	/* 1 and 3 pages of a 2-page map, from its start. */
+	[9] = { SETUP(0, 2), CALL(MMAP, "", 0, 1, RW) },
+	[10] = { SETUP(0, 2), CALL(MMAP, "", 0, 3, RW) },
+	/* An offset past any map. */
+	[11] = { SETUP(0, 1), CALL_AT(MMAP, "", GIB, 1, PROT_READ) },
+	/* An mmap of a map that is gone. */
+	[12] = { SETUP(0, 1), CALL(UNMAP, "unmap", 0, 1, 0),
+		 CALL(MMAP, "mmap", 0, 1, PROT_READ) },
+	/* Unknown actions. */
+	[13] = { SETUP(0, 1), CALL(NOTIFY, "", 0, 4, 0),
+		 CALL(NOTIFY, "", 0, 0xffffffffu, 0) },
+	/* No map on a fresh file; then one byte past a map. */
+	[14] = { CALL_AT(NOTIFY, "", 0, CLEAR, 0), SETUP(0, 1),
+		 CALL(NOTIFY, "", CONFORM_PAGE, CLEAR, 0) },
+	/* Ports never bound through this kernel's evtchn driver. */
+	[15] = { SETUP(0, 1), CALL(NOTIFY, "", 0, SEND, 0xfffffu),
+		 CALL(NOTIFY, "", 0, SEND, 0) },
+	/* Any byte of the map names it; a second call replaces the first. */
+	[16] = { SETUP(0, 2), CALL(NOTIFY, "", CONFORM_PAGE + 77, CLEAR, 0),
+		 CALL(NOTIFY, "", 5, 0, 0), CALL(UNMAP, "unmap", 0, 2, 0) },
+	/* A notify for a map that is gone. */
+	[17] = { SETUP(0, 1), CALL(UNMAP, NULL, 0, 1, 0),
+		 CALL(NOTIFY, "", 0, CLEAR, 0) },
+	/* Notify past the map's alias and at the last byte. */
+	[18] = { SETUP(0, 1), CALL(NOTIFY, "", ALIAS_OFFSET + 10, CLEAR, 0),
+		 CALL_AT(NOTIFY, "", ~0ULL, CLEAR, 0),
+		 CALL(UNMAP, "then", 0, 1, 0) },
+	/* UNMAP far past the table, with count 0, and at the last page. */
+	[19] = { SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 0, 0),
+		 CALL_AT(UNMAP, "", ~0xfffULL, 1, 0),
+		 CALL(UNMAP, "", 0, 0xffffffffu, 0),
+		 CALL(UNMAP, "then", 0, 1, 0) },
+	/* The largest cap; the next MAP still gets offset 0. */
+	[20] = { CALL(SET_MAX, "", 0, 0xffffffffu, 0),
+		 CALL(NEXT, NULL, 0, 0, 0) },
+	/* 1 and 2 pages from the second page of a 2-page map. */
+	[21] = { SETUP(0, 2), CALL(MMAP, "", CONFORM_PAGE, 1, RW),
+		 CALL(REOPEN, NULL, 0, 0, 0), SETUP(0, 2),
+		 CALL(MMAP, "", CONFORM_PAGE, 2, RW) },
+	/* A writable private mapping. */
+	[22] = { SETUP(0, 1), CALL(MMAP_PRIVATE, "", 0, 1, RW) },
+	/* A map mmap()ed once is not mmap()ed again, live or munmapped. */
+	[23] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW),
+		 CALL(MMAP, "", 0, 1, RW) },
+	[24] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW),
+		 CALL(MUNMAP, NULL, 0, 1, 0), CALL(MMAP, "", 0, 1, RW) },
+	/* No CLEAR_BYTE on a read-only mapping; action 0 is fine. */
+	[25] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, PROT_READ),
+		 CALL(NOTIFY, "", 0, CLEAR, 0), CALL(NOTIFY, "none", 0, 0, 0) },
 };
 /* clang-format on */
 
@@ -188,17 +203,20 @@ static void case_calls(unsigned int row)
 {
 	const struct call *c;
 	int fd = gopen();
-	__u64 index = 0, at;
+	__u64 maps[4] = { 0 }, index = 0, at;
+	unsigned int nmaps = 0;
 	void *kept = MAP_FAILED;
 	const char *res;
 
 	for (c = calls[row]; c->op != END; c++) {
-		at = c->abs ? c->at : index + c->at;
+		at = c->abs ? c->at : (c->of ? maps[c->of - 1] : index) + c->at;
 		switch (c->op) {
 		case MAP:
 			res = ename(map_pool(fd, c->arg, c->n, &index));
 			if (!c->label && strcmp(res, "ok"))
 				obs_end("map=%s", res);
+			if (!strcmp(res, "ok") && nmaps < ARRAY_SIZE(maps))
+				maps[nmaps++] = index;
 			break;
 		case UNMAP:
 			res = ename(lab_unmap(fd, at, c->n));
@@ -310,28 +328,6 @@ static void case_get_offset_other_file(unsigned int arg)
 	void *p = must_gmmap(fd1, index, 1, PROT_READ);
 
 	obs("%s", ename(lab_get_offset(fd2, p, NULL, NULL)));
-}
-
-/* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
-
-/*
- * The cap counts grants held, not offsets: with a cap of 4, four 1-grant
- * maps, #0 and #2 unmapped, a 2-grant map fits (2 + 2 <= 4) though no run
- * of two free offsets is left below 4; a fifth grant does not.
- */
-static void case_set_max_fragment(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index[4];
-	unsigned int i;
-
-	obs("set=%s", ename(lab_set_max_grants(fd, 4)));
-	for (i = 0; i < 4; i++)
-		index[i] = must_map_pool(fd, i, 1);
-	obs("unmap=%s", ename(lab_unmap(fd, index[0], 1)));
-	obs("unmap=%s", ename(lab_unmap(fd, index[2], 1)));
-	obs("map2=%s", ename(map_pool(fd, 4, 2, NULL)));
-	obs("map1=%s", ename(map_pool(fd, 6, 1, NULL)));
 }
 
 /* --- unknown and foreign commands ---------------------------------------- */
@@ -806,7 +802,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("set-max-grants-cap", case_calls, 8,
 		     "set=ok map2=ok map2=ENOSPC map1=ok",
 		     .stock = "set=ENOTTY map2=ok map2=ok map1=ok"),
-	CONFORM_CASE("set-max-grants-fragment", case_set_max_fragment, 0,
+	CONFORM_CASE("set-max-grants-fragment", case_calls, 26,
 		     "set=ok unmap=ok unmap=ok map2=ok map1=ENOSPC",
 		     .stock = "set=ENOTTY unmap=ok unmap=ok map2=ok map1=ok",
 		     .need = 7),
