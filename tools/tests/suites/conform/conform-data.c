@@ -123,13 +123,9 @@ static void case_two_files(unsigned int arg)
 {
 	int fd1 = gopen(), fd2 = gopen();
 	__u64 i1, i2;
-	void *p1, *p2;
+	void *p1 = map_filled(fd1, 4, 8, &i1);
+	void *p2 = map_filled(fd2, 4, 8, &i2);
 
-	pool_fill(0, 4, 8);
-	i1 = must_map_pool(fd1, 0, 4);
-	i2 = must_map_pool(fd2, 0, 4);
-	p1 = must_gmmap(fd1, i1, 4, PROT_READ | PROT_WRITE);
-	p2 = must_gmmap(fd2, i2, 4, PROT_READ | PROT_WRITE);
 	fill_at(p1, 0, 4, 9);
 	obs(verify_at(p2, 0, 4, 9) && pool_verify(0, 4, 9) ? "ok" : "mismatch");
 	munmap(p1, 4 * CONFORM_PAGE);
