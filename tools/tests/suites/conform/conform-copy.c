@@ -38,18 +38,7 @@
 
 /* The case's gntdev file and local buffer. */
 static int cfd = -1;
-static unsigned char *lbuf;
-
-/* Writable grant @i of the grant space. */
-static __u32 wref(unsigned int i)
-{
-	return pool.refs[i];
-}
-
-static __u32 roref(void)
-{
-	return pool.ro_refs[0];
-}
+static unsigned char lbuf[LBUF_BYTES] __attribute__((aligned(P)));
 
 /* Offset of a grant page in the flat picture, or -1 if not ours. */
 static long gflat(__u32 ref)
@@ -57,9 +46,9 @@ static long gflat(__u32 ref)
 	unsigned int i;
 
 	for (i = 0; i < CS_PAGES; i++)
-		if (wref(i) == ref)
+		if (pool.refs[i] == ref)
 			return i * P;
-	return ref == roref() ? (long)(CS_PAGES * P) : -1;
+	return ref == pool.ro.refs[0] ? (long)(CS_PAGES * P) : -1;
 }
 
 static void gsnap(unsigned char *img)
@@ -67,7 +56,7 @@ static void gsnap(unsigned char *img)
 	unsigned int i;
 
 	for (i = 0; i < CS_PAGES; i++)
-		memcpy(img + i * P, pool_page(i), P);
+		memcpy(img + i * P, pool.page[i], P);
 	memcpy(img + CS_PAGES * P, pool.ro_mem, P);
 }
 
@@ -86,8 +75,8 @@ static void rfill(void *p, size_t len, __u32 seed)
 }
 
 /*
- * Open the case's file and local buffer once, then give the grant space
- * fresh random contents and the local buffer LBUF_FILL.
+ * Open the case's file once, then give the grant space fresh random
+ * contents and the local buffer LBUF_FILL.
  */
 static void copy_reset(__u32 seed)
 {
@@ -95,14 +84,8 @@ static void copy_reset(__u32 seed)
 
 	if (cfd < 0)
 		cfd = gopen();
-	if (!lbuf) {
-		lbuf = mmap(NULL, LBUF_BYTES, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (lbuf == MAP_FAILED)
-			obs_end("mmap=%s", ename(errno));
-	}
 	for (i = 0; i < CS_PAGES; i++)
-		rfill(pool_page(i), P, seed + i * 7919);
+		rfill(pool.page[i], P, seed + i * 7919);
 	rfill(pool.ro_mem, P, seed + 1);
 	memset(lbuf, LBUF_FILL, LBUF_BYTES);
 }
@@ -224,11 +207,11 @@ static void case_pair(unsigned int v)
 	struct gntdev_grant_copy_segment sg;
 
 	copy_reset(1);
-	seg_from_ref(&sg, wref(3), foff, lbuf + loff, len);
+	seg_from_ref(&sg, pool.refs[3], foff, lbuf + loff, len);
 	obs("to-local=%s", copy_run(&sg, 1, NULL));
 	copy_reset(2);
 	rfill(lbuf + loff, len, 3);
-	seg_to_ref(&sg, lbuf + loff, wref(5), foff, len);
+	seg_to_ref(&sg, lbuf + loff, pool.refs[5], foff, len);
 	obs("to-gref=%s", copy_run(&sg, 1, NULL));
 }
 
@@ -239,22 +222,20 @@ static void case_pair(unsigned int v)
  */
 static void case_segments(unsigned int n)
 {
-	struct gntdev_grant_copy_segment *segs = calloc(n, sizeof(*segs));
+	struct gntdev_grant_copy_segment *segs = must_calloc(n, sizeof(*segs));
 	unsigned char *base;
 	unsigned int i;
 
-	if (!segs)
-		obs_end("out-of-memory");
 	copy_reset(n);
 	base = lbuf + P - 32;
 	for (i = 0; i < n; i++)
-		seg_from_ref(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
-			     base + 64 * i, 64);
+		seg_from_ref(&segs[i], pool.refs[i % CS_PAGES],
+			     64 * (i / CS_PAGES), base + 64 * i, 64);
 	obs("to-local=%s", copy_run(segs, n, NULL));
 	copy_reset(n + 1);
 	rfill(base, 64 * n, n + 2);
 	for (i = 0; i < n; i++)
-		seg_to_ref(&segs[i], base + 64 * i, wref(i % CS_PAGES),
+		seg_to_ref(&segs[i], base + 64 * i, pool.refs[i % CS_PAGES],
 			   64 * (i / CS_PAGES), 64);
 	obs("to-gref=%s", copy_run(segs, n, NULL));
 	free(segs);
@@ -267,11 +248,11 @@ static void case_len0(unsigned int arg)
 	int ret;
 
 	copy_reset(4);
-	seg_from_ref(&sg, wref(0), 100, lbuf + 100, 0);
+	seg_from_ref(&sg, pool.refs[0], 100, lbuf + 100, 0);
 	obs("to-local=%s", copy_run(&sg, 1, NULL));
-	seg_to_ref(&sg, lbuf + 100, wref(0), 4096, 0);
+	seg_to_ref(&sg, lbuf + 100, pool.refs[0], 4096, 0);
 	obs("to-gref-offset4096=%s", copy_run(&sg, 1, NULL));
-	seg_from_ref(&sg, wref(0), 0, NULL, 0);
+	seg_from_ref(&sg, pool.refs[0], 0, NULL, 0);
 	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("null-local=%s,status=%d", ename(ret), sg.status);
 }
@@ -282,13 +263,13 @@ static void case_einval(unsigned int arg)
 	struct gntdev_grant_copy_segment sg;
 
 	copy_reset(5);
-	seg_from_ref(&sg, wref(0), 4000, lbuf, 200);
+	seg_from_ref(&sg, pool.refs[0], 4000, lbuf, 200);
 	obs("source-overflow=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_to_ref(&sg, lbuf, wref(0), 4095, 2);
+	seg_to_ref(&sg, lbuf, pool.refs[0], 4095, 2);
 	obs("dest-overflow=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_from_ref(&sg, wref(0), 1, lbuf, 4096);
+	seg_from_ref(&sg, pool.refs[0], 1, lbuf, 4096);
 	obs("offset1-len4096=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_from_ref(&sg, wref(0), 0, lbuf, 100);
+	seg_from_ref(&sg, pool.refs[0], 0, lbuf, 100);
 	sg.source.virt = lbuf + P;
 	sg.flags = 0;
 	obs("local-to-local=%s", ename(lab_grant_copy(cfd, &sg, 1)));
@@ -301,8 +282,8 @@ static void case_gref_to_gref(unsigned int arg)
 	const char *r;
 
 	copy_reset(6);
-	seg_from_ref(&sg, wref(0), 0, NULL, 500);
-	sg.dest.foreign.ref = wref(1);
+	seg_from_ref(&sg, pool.refs[0], 0, NULL, 500);
+	sg.dest.foreign.ref = pool.refs[1];
 	sg.dest.foreign.offset = 100;
 	sg.flags |= GNTCOPY_dest_gref;
 	r = copy_run(&sg, 1, NULL);
@@ -336,7 +317,7 @@ static void case_bad_domid(unsigned int arg)
 	const char *r;
 
 	copy_reset(8);
-	seg_from_ref(&sg, wref(0), 0, lbuf, 100);
+	seg_from_ref(&sg, pool.refs[0], 0, lbuf, 100);
 	sg.source.foreign.domid = NO_SUCH_DOMID;
 	r = copy_run(&sg, 1, want);
 	obs("result=%s status=%d", r, sg.status);
@@ -353,7 +334,7 @@ static void case_mixed(unsigned int arg)
 	copy_reset(9);
 	for (i = 0; i < 5; i++) {
 		bool bad = i & 1;
-		__u32 ref = bad ? LAB_NEVER_GRANTED : wref(i);
+		__u32 ref = bad ? LAB_NEVER_GRANTED : pool.refs[i];
 
 		if (i < 3)
 			seg_from_ref(&segs[i], ref, 0, lbuf + 200 * i, 100);
@@ -366,8 +347,8 @@ static void case_mixed(unsigned int arg)
 	copy_reset(10);
 	for (i = 0; i < 20; i++) {
 		want[i] = 0;
-		seg_from_ref(&segs[i], wref(i % CS_PAGES), 64 * (i / CS_PAGES),
-			     lbuf + 64 * i, 64);
+		seg_from_ref(&segs[i], pool.refs[i % CS_PAGES],
+			     64 * (i / CS_PAGES), lbuf + 64 * i, 64);
 	}
 	for (i = 0; i < ARRAY_SIZE(bad20); i++) {
 		segs[bad20[i]].source.foreign.ref = LAB_NEVER_GRANTED;
@@ -384,10 +365,10 @@ static void case_ro_grant(unsigned int arg)
 	const char *r;
 
 	copy_reset(11);
-	seg_to_ref(&sg, lbuf, roref(), 0, 100);
+	seg_to_ref(&sg, lbuf, pool.ro.refs[0], 0, 100);
 	r = copy_run(&sg, 1, want);
 	obs("dest=%s,status=%d", r, sg.status);
-	seg_from_ref(&sg, roref(), 0, lbuf, 100);
+	seg_from_ref(&sg, pool.ro.refs[0], 0, lbuf, 100);
 	obs("source=%s", copy_run(&sg, 1, NULL));
 }
 
@@ -398,9 +379,9 @@ static void efault_local(unsigned char *gone)
 	unsigned char *rdonly;
 	int ret;
 
-	seg_from_ref(&sg, wref(0), 0, gone, 100);
+	seg_from_ref(&sg, pool.refs[0], 0, gone, 100);
 	obs("local-dest-unmapped=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_to_ref(&sg, gone, wref(0), 0, 100);
+	seg_to_ref(&sg, gone, pool.refs[0], 0, 100);
 	obs("local-source-unmapped=%s", ename(lab_grant_copy(cfd, &sg, 1)));
 
 	/* rdonly: page 0 read-only memory, page 1 a read-only segment. */
@@ -410,12 +391,12 @@ static void efault_local(unsigned char *gone)
 		obs_end("mmap=%s", ename(errno));
 	memset(rdonly, 0x5a, P);
 	ro = (void *)(rdonly + P);
-	seg_from_ref(ro, wref(0), 0, lbuf, 100);
+	seg_from_ref(ro, pool.refs[0], 0, lbuf, 100);
 	if (mprotect(rdonly, 2 * P, PROT_READ))
 		obs_end("mprotect=%s", ename(errno));
-	seg_from_ref(&sg, wref(0), 0, rdonly, 100);
+	seg_from_ref(&sg, pool.refs[0], 0, rdonly, 100);
 	obs("local-dest-readonly=%s", ename(lab_grant_copy(cfd, &sg, 1)));
-	seg_to_ref(&sg, rdonly, wref(0), 0, 100);
+	seg_to_ref(&sg, rdonly, pool.refs[0], 0, 100);
 	ret = lab_grant_copy(cfd, &sg, 1);
 	obs("local-source-readonly=%s,status=%d", ename(ret), sg.status);
 	obs("status-readonly=%s", ename(lab_grant_copy(cfd, ro, 1)));
@@ -480,9 +461,9 @@ static void race_segs(struct gntdev_grant_copy_segment *segs,
 
 	for (j = 0; j < RACE_SEGS; j++) {
 		if (to_gref)
-			seg_to_ref(&segs[j], buf + j * P, wref(j), 0, P);
+			seg_to_ref(&segs[j], buf + j * P, pool.refs[j], 0, P);
 		else
-			seg_from_ref(&segs[j], wref(j), 0, buf + j * P, P);
+			seg_from_ref(&segs[j], pool.refs[j], 0, buf + j * P, P);
 	}
 }
 

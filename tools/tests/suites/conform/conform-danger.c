@@ -35,7 +35,7 @@ static void case_notify_then_ro_mmap(unsigned int arg)
 	obs("notify=%s",
 	    ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }
 
@@ -59,7 +59,7 @@ static void case_gup_vmsplice(unsigned int arg)
 	obs("held=%d", active_refs(0, 1));
 	pipe_verify(pp, 0, 48);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /*
@@ -70,20 +70,18 @@ static void case_gup_vmsplice(unsigned int arg)
  */
 static void case_notify_failed_mmap(unsigned int ro)
 {
-	__u32 refs[2] = { CONFORM_BAD_REF, pool.refs[0] };
-	int fd = gopen(), ret;
+	__u32 refs[2] = { LAB_NEVER_GRANTED, pool.refs[0] };
+	int fd = gopen();
 	__u64 index;
 
 	pool_fill(0, 1, 49);
-	ret = map_refs(fd, refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, 2, 0);
 	obs("notify=%s", ename(set_notify(fd, index + P + 0x5a4,
 					  UNMAP_NOTIFY_CLEAR_BYTE, 0)));
 	obs("mmap=%s",
 	    try_mmap(fd, index, 2, ro ? PROT_READ : PROT_READ | PROT_WRITE,
 		     MAP_SHARED));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("page=%s", pool_verify(0, 1, 49) ? "intact" : "changed");
 	obs("active=%d", wait_active(0, 1, 0, 1000));
 }

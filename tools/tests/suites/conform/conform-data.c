@@ -13,7 +13,6 @@ static void case_map_data(unsigned int n)
 	int fd = gopen();
 	__u64 index;
 	void *p = map_filled(fd, n, 1, &index);
-	int ret;
 
 	if (!verify_at(p, 0, n, 1))
 		obs_end("read-mismatch");
@@ -22,9 +21,7 @@ static void case_map_data(unsigned int n)
 		obs_end("write-mismatch");
 	if (munmap(p, n * CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
-	ret = unmap_op(fd, index, n);
-	if (ret)
-		obs_end("unmap=%s", ename(ret));
+	must(lab_unmap(fd, index, n), "unmap");
 	obs("ok");
 }
 
@@ -52,7 +49,7 @@ static void case_map_readonly(unsigned int n)
 	if (!pool_verify(0, n, 4))
 		obs_end("granter-changed");
 	munmap(p, n * CONFORM_PAGE);
-	ret = unmap_op(fd, index, n);
+	ret = lab_unmap(fd, index, n);
 	if (ret)
 		obs("unmap=%s", ename(ret));
 }
@@ -71,7 +68,7 @@ static void case_private_readonly(unsigned int arg)
 		obs_end("mmap=%s", ename(errno));
 	obs(verify_at(p, 0, 2, 5) ? "ok" : "read-mismatch");
 	munmap(p, 2 * CONFORM_PAGE);
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /*
@@ -83,12 +80,9 @@ static void case_ro_grant(unsigned int writable)
 	int fd = gopen();
 	__u64 index;
 	void *p;
-	int ret;
 
 	ro_fill(0, 2, 6);
-	ret = map_refs(fd, pool.ro_refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, pool.ro.refs, 2, 0);
 	p = gmmap(fd, index, 2, writable ? PROT_READ | PROT_WRITE : PROT_READ,
 		  MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -99,7 +93,7 @@ static void case_ro_grant(unsigned int writable)
 			obs("read-mismatch");
 		munmap(p, 2 * CONFORM_PAGE);
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* One map holding the same grant twice: two views of one page. */
@@ -110,12 +104,9 @@ static void case_same_ref_twice(unsigned int arg)
 	int fd = gopen();
 	__u64 index;
 	char *p;
-	int ret;
 
 	pool_fill(0, 1, 7);
-	ret = map_refs(fd, refs, 2, 0, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, 2, 0);
 	p = must_gmmap(fd, index, 2, PROT_READ | PROT_WRITE);
 	if (!verify_at(p, 0, 1, 7) || !verify_at(p + CONFORM_PAGE, 0, 1, 7))
 		obs_end("read-mismatch");
@@ -124,7 +115,7 @@ static void case_same_ref_twice(unsigned int arg)
 	w1[3] = 0x1234567890abcdefull;
 	obs(w0[3] == 0x1234567890abcdefull ? "ok" : "views-differ");
 	munmap(p, 2 * CONFORM_PAGE);
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* Two files map the same grants: a write through one shows in the other. */
@@ -132,19 +123,15 @@ static void case_two_files(unsigned int arg)
 {
 	int fd1 = gopen(), fd2 = gopen();
 	__u64 i1, i2;
-	void *p1, *p2;
+	void *p1 = map_filled(fd1, 4, 8, &i1);
+	void *p2 = map_filled(fd2, 4, 8, &i2);
 
-	pool_fill(0, 4, 8);
-	i1 = must_map_pool(fd1, 0, 4);
-	i2 = must_map_pool(fd2, 0, 4);
-	p1 = must_gmmap(fd1, i1, 4, PROT_READ | PROT_WRITE);
-	p2 = must_gmmap(fd2, i2, 4, PROT_READ | PROT_WRITE);
 	fill_at(p1, 0, 4, 9);
 	obs(verify_at(p2, 0, 4, 9) && pool_verify(0, 4, 9) ? "ok" : "mismatch");
 	munmap(p1, 4 * CONFORM_PAGE);
 	munmap(p2, 4 * CONFORM_PAGE);
-	obs("unmap=%s,%s", ename(unmap_op(fd1, i1, 4)),
-	    ename(unmap_op(fd2, i2, 4)));
+	obs("unmap=%s,%s", ename(lab_unmap(fd1, i1, 4)),
+	    ename(lab_unmap(fd2, i2, 4)));
 }
 
 /*
@@ -178,7 +165,7 @@ static void case_copy_data(unsigned int arg)
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d,%d data=%s", seg[0].status, seg[1].status,
-	    memcmp(pool_page(0), pool_page(1), CONFORM_PAGE) ? "mismatch" :
+	    memcmp(pool.page[0], pool.page[1], CONFORM_PAGE) ? "mismatch" :
 							       "ok");
 }
 

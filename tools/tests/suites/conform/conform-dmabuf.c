@@ -21,10 +21,9 @@
 /* Like exp_pool(), but ends the case ("exp=ERR") if it fails. */
 static int must_exp_pool(int fd, unsigned int first, unsigned int n)
 {
-	int dfd = -1, ret = exp_pool(fd, first, n, &dfd);
+	int dfd = -1;
 
-	if (ret)
-		obs_end("exp=%s", ename(ret));
+	must(exp_pool(fd, first, n, &dfd), "exp");
 	return dfd;
 }
 
@@ -41,10 +40,7 @@ static int wait_released(int fd, int dfd, __u32 ms)
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
 static void must_imp(int fd, int dfd, __u32 count, __u32 *refs)
 {
-	int ret = imp(fd, dfd, count, 0, refs);
-
-	if (ret)
-		obs_end("imp=%s", ename(ret));
+	must(imp(fd, dfd, count, 0, refs), "imp");
 }
 
 static int imp_release(int fd, int dfd)
@@ -65,18 +61,14 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
 {
 	int fd = gopen();
 	__u64 index;
-	void *p;
+	void *p = MAP_FAILED;
 	int ret;
 
-	ret = map_refs(fd, refs, n, 0, &index);
-	if (ret) {
-		obs("map=%s", ename(ret));
-		close(fd);
-		return -1;
-	}
-	p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ret = lab_map(fd, refs, n, 0, &index);
+	if (!ret)
+		p = gmmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (p == MAP_FAILED) {
-		obs("mmap=%s", ename(errno));
+		obs(ret ? "map=%s" : "mmap=%s", ename(ret ? ret : errno));
 		close(fd);
 		return -1;
 	}
@@ -93,12 +85,10 @@ static int map_check(const __u32 *refs, unsigned int n, unsigned int first,
  */
 static void imp_check(int fd, int dfd, unsigned int n, __u32 seed, bool back)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
+	__u32 *refs = must_calloc(n, sizeof(*refs));
 	void *p = NULL;
 	int mfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	must_imp(fd, dfd, n, refs);
 	obs("ok");
 	mfd = map_check(refs, n, 0, seed, &p);
@@ -168,11 +158,9 @@ static void case_exp_args(unsigned int variant)
 	};
 	int fd = gopen(), dfd = -1;
 	unsigned int fds = count_fds();
-	__u32 *refs = calloc(v[variant].count + 1, sizeof(*refs));
+	__u32 *refs = must_calloc(v[variant].count + 1, sizeof(*refs));
 	int ret;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	if (v[variant].count)
 		refs[0] = pool.refs[0];
 	ret = exp_refs(fd, v[variant].flags, v[variant].count, v[variant].domid,
@@ -209,10 +197,10 @@ static void case_exp_undone(unsigned int v)
 	unsigned int fds;
 
 	op->count = v == 1 ? 2 : 1;
-	op->domid = v == 0 ? CONFORM_BAD_DOMID : 0;
+	op->domid = v == 0 ? LAB_NO_DOMAIN : 0;
 	op->fd = (__u32)-1;
 	op->refs[0] = pool.refs[0];
-	op->refs[1] = CONFORM_BAD_REF;
+	op->refs[1] = LAB_NEVER_GRANTED;
 	if (v == 2)
 		read_only(op);
 	fds = count_fds();
@@ -292,12 +280,10 @@ static void case_imp_refs_unwritable(unsigned int arg)
  */
 static void case_vgem_import(unsigned int n)
 {
-	__u32 *refs = calloc(n, sizeof(*refs));
+	__u32 *refs = must_calloc(n, sizeof(*refs));
 	void *v, *p = NULL;
 	int fd = gopen(), dfd, mfd;
 
-	if (!refs)
-		obs_end("out-of-memory");
 	dfd = vgem_buffer(n, 1000, 5, &v);
 	must_imp(fd, dfd, n, refs);
 	obs("ok");
@@ -476,7 +462,7 @@ static int hold_dmabufs(void *arg)
 	if (!ret)
 		ret = imp(b, d2, 2, 0, refs);
 	if (!ret)
-		ret = map_refs(b, refs, 2, 0, &index);
+		ret = lab_map(b, refs, 2, 0, &index);
 	if (!ret && gmmap(b, index, 2, PROT_READ | PROT_WRITE, MAP_SHARED) ==
 			    MAP_FAILED)
 		ret = -errno;
@@ -507,16 +493,14 @@ static void case_limit(unsigned int arg)
 	int fd = gopen(), b = gopen(), d1, d2 = -1, ret;
 	__u64 index;
 
-	ret = lab_set_max_grants(fd, 4);
-	if (ret)
-		obs_end("max=%s", ename(ret));
+	must(lab_set_max_grants(fd, 4), "max");
 	d1 = must_exp_pool(fd, 0, 3);
 	obs("%s", ename(exp_pool(fd, 3, 2, &d2)));
 	obs("map=%s", ename(map_pool(fd, 3, 2, &index)));
 	ret = map_pool(fd, 3, 1, &index);
 	obs("map1=%s", ename(ret));
 	if (!ret)
-		unmap_op(fd, index, 1);
+		lab_unmap(fd, index, 1);
 	/* Another file's import of it counts against that file only. */
 	lab_set_max_grants(b, 4);
 	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));

@@ -35,33 +35,25 @@ static int map_count(int fd, __u32 count, unsigned int room)
 	unsigned int i;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)room * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)room * sizeof(op->refs[0]));
 	op->count = count;
 	for (i = 0; i < room; i++)
 		op->refs[i].ref = pool.refs[0];
 	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
 	if (!ret)
-		unmap_op(fd, op->index, count);
+		lab_unmap(fd, op->index, count);
 	free(op);
 	return ret;
 }
 
+/*
+ * MAP with @count and room for every ref, so only the count can be the
+ * problem; a count no buffer could hold (more than 65537) gets one ref of
+ * memory behind it: it must be refused before the refs are read.
+ */
 static void case_map_count(unsigned int count)
 {
-	int fd = gopen();
-
-	/* Room for every ref, so only the count can be the problem. */
-	obs("%s", ename(map_count(fd, count, count)));
-}
-
-/* A count no buffer could hold: must be refused before reading refs. */
-static void case_map_count_max(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("%s", ename(map_count(fd, 0xffffffffu, 1)));
+	obs("%s", ename(map_count(gopen(), count, count > 65537 ? 1 : count)));
 }
 
 /*
@@ -84,40 +76,187 @@ static void case_map_bad_mem(unsigned int v)
 	obs_next_offset(fd);
 }
 
-/* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
+/* --- calls on one fresh file --------------------------------------------- */
 
 /*
- * UNMAP at 2^@shift bytes past a map (30: no map there, 11: inside its
- * page, 44: ALIAS_OFFSET), then of the real map.
+ * One call of a case_calls() case: MAP of pool pages [@arg, @arg + @n),
+ * UNMAP of @n pages, SET_UNMAP_NOTIFY with action @n and port @arg,
+ * SET_MAX_GRANTS of @n, an mmap() (and munmap), shared or private, of
+ * @n pages with protection @arg, a shared mmap() kept and the munmap() of
+ * the one kept last, obs_next_offset(), or a fresh file for the calls
+ * that follow. Each is at the last map's offset plus @at (at map number
+ * @of's, 1 the first, with @of), or at @at itself with @abs; its result
+ * is observed as "label=ERR", as "ERR" with an empty label. A call with
+ * no label is a step of the setup: a MAP or kept mmap that fails ends the
+ * case ("map=ERR", "mmap=ERR"), any other is not observed.
  */
-static void case_unmap_at(unsigned int shift)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
+/* clang-format off */
+struct call {
+	enum { END, MAP, UNMAP, NOTIFY, SET_MAX, MMAP, MMAP_PRIVATE, KEEP,
+	       MUNMAP, NEXT, REOPEN } op;
+	const char *label;
+	__u64 at;
+	__u32 n, arg;
+	unsigned int of;
+	bool abs;
+};
 
-	obs("%s", ename(unmap_op(fd, index + (1ULL << shift), 1)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
+#define CLEAR UNMAP_NOTIFY_CLEAR_BYTE
+#define SEND UNMAP_NOTIFY_SEND_EVENT
+#define RW (PROT_READ | PROT_WRITE)
+#define CALL(o, l, a, num, x) \
+	{ .op = o, .label = l, .at = a, .n = num, .arg = x }
+#define CALL_AT(o, l, a, num, x) \
+	{ .op = o, .label = l, .at = a, .n = num, .arg = x, .abs = true }
+#define CALL_OF(o, l, map, num) { .op = o, .label = l, .n = num, .of = map }
+#define SETUP(first, num) CALL(MAP, NULL, 0, num, first)
+
+static const struct call calls[][10] = {
+	/*
+	 * UNMAP at 2^30 bytes past a map (no map there), 2^11 (inside its
+	 * page), ALIAS_OFFSET; then of the real map.
+	 */
+	[0] = { SETUP(0, 1), CALL(UNMAP, "", 1ULL << 30, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	[1] = { SETUP(0, 1), CALL(UNMAP, "", 1ULL << 11, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	[2] = { SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 1, 0),
+		CALL(UNMAP, "then", 0, 1, 0) },
+	/* UNMAP of a 2-page map with count 1 and 3, then 2. */
+	[3] = { SETUP(0, 2), CALL(UNMAP, "", 0, 1, 0), CALL(UNMAP, "", 0, 3, 0),
+		CALL(UNMAP, "", 0, 2, 0) },
+	/* UNMAP twice: with count 0 of a 2-page map, of a 1-page one. */
+	[4] = { SETUP(0, 2), CALL(UNMAP, "", 0, 0, 0),
+		CALL(UNMAP, "", 0, 0, 0) },
+	[5] = { SETUP(0, 1), CALL(UNMAP, "", 0, 1, 0),
+		CALL(UNMAP, "", 0, 1, 0) },
+	/* SET_MAX_GRANTS on a fresh file. */
+	[6] = { CALL(SET_MAX, "", 0, 1024, 0) },
+	[7] = { CALL(SET_MAX, "", 0, 0, 0) },
+	/* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
+	[8] = { CALL(SET_MAX, "set", 0, 3, 0), CALL(MAP, "map2", 0, 2, 0),
+		CALL(MAP, "map2", 0, 2, 2), CALL(MAP, "map1", 0, 1, 4) },
+	/*
+	 * The cap counts grants held, not offsets: with a cap of 4, four
+	 * 1-grant maps, the first and third unmapped, a 2-grant map fits
+	 * (2 + 2 <= 4) though no run of two free offsets is left below 4; a
+	 * fifth grant does not.
+	 */
+	[26] = { CALL(SET_MAX, "set", 0, 4, 0), SETUP(0, 1), SETUP(1, 1),
+		 SETUP(2, 1), SETUP(3, 1), CALL_OF(UNMAP, "unmap", 1, 1),
+		 CALL_OF(UNMAP, "unmap", 3, 1), CALL(MAP, "map2", 0, 2, 4),
+		 CALL(MAP, "map1", 0, 1, 6) },
+	/* 1 and 3 pages of a 2-page map, from its start. */
+	[9] = { SETUP(0, 2), CALL(MMAP, "", 0, 1, RW) },
+	[10] = { SETUP(0, 2), CALL(MMAP, "", 0, 3, RW) },
+	/* An offset past any map. */
+	[11] = { SETUP(0, 1), CALL_AT(MMAP, "", GIB, 1, PROT_READ) },
+	/* An mmap of a map that is gone. */
+	[12] = { SETUP(0, 1), CALL(UNMAP, "unmap", 0, 1, 0),
+		 CALL(MMAP, "mmap", 0, 1, PROT_READ) },
+	/* Unknown actions. */
+	[13] = { SETUP(0, 1), CALL(NOTIFY, "", 0, 4, 0),
+		 CALL(NOTIFY, "", 0, 0xffffffffu, 0) },
+	/* No map on a fresh file; then one byte past a map. */
+	[14] = { CALL_AT(NOTIFY, "", 0, CLEAR, 0), SETUP(0, 1),
+		 CALL(NOTIFY, "", CONFORM_PAGE, CLEAR, 0) },
+	/* Ports never bound through this kernel's evtchn driver. */
+	[15] = { SETUP(0, 1), CALL(NOTIFY, "", 0, SEND, 0xfffffu),
+		 CALL(NOTIFY, "", 0, SEND, 0) },
+	/* Any byte of the map names it; a second call replaces the first. */
+	[16] = { SETUP(0, 2), CALL(NOTIFY, "", CONFORM_PAGE + 77, CLEAR, 0),
+		 CALL(NOTIFY, "", 5, 0, 0), CALL(UNMAP, "unmap", 0, 2, 0) },
+	/* A notify for a map that is gone. */
+	[17] = { SETUP(0, 1), CALL(UNMAP, NULL, 0, 1, 0),
+		 CALL(NOTIFY, "", 0, CLEAR, 0) },
+	/* Notify past the map's alias and at the last byte. */
+	[18] = { SETUP(0, 1), CALL(NOTIFY, "", ALIAS_OFFSET + 10, CLEAR, 0),
+		 CALL_AT(NOTIFY, "", ~0ULL, CLEAR, 0),
+		 CALL(UNMAP, "then", 0, 1, 0) },
+	/* UNMAP far past the table, with count 0, and at the last page. */
+	[19] = { SETUP(0, 1), CALL(UNMAP, "", ALIAS_OFFSET, 0, 0),
+		 CALL_AT(UNMAP, "", ~0xfffULL, 1, 0),
+		 CALL(UNMAP, "", 0, 0xffffffffu, 0),
+		 CALL(UNMAP, "then", 0, 1, 0) },
+	/* The largest cap; the next MAP still gets offset 0. */
+	[20] = { CALL(SET_MAX, "", 0, 0xffffffffu, 0),
+		 CALL(NEXT, NULL, 0, 0, 0) },
+	/* 1 and 2 pages from the second page of a 2-page map. */
+	[21] = { SETUP(0, 2), CALL(MMAP, "", CONFORM_PAGE, 1, RW),
+		 CALL(REOPEN, NULL, 0, 0, 0), SETUP(0, 2),
+		 CALL(MMAP, "", CONFORM_PAGE, 2, RW) },
+	/* A writable private mapping. */
+	[22] = { SETUP(0, 1), CALL(MMAP_PRIVATE, "", 0, 1, RW) },
+	/* A map mmap()ed once is not mmap()ed again, live or munmapped. */
+	[23] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW),
+		 CALL(MMAP, "", 0, 1, RW) },
+	[24] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, RW),
+		 CALL(MUNMAP, NULL, 0, 1, 0), CALL(MMAP, "", 0, 1, RW) },
+	/* No CLEAR_BYTE on a read-only mapping; action 0 is fine. */
+	[25] = { SETUP(0, 1), CALL(KEEP, NULL, 0, 1, PROT_READ),
+		 CALL(NOTIFY, "", 0, CLEAR, 0), CALL(NOTIFY, "none", 0, 0, 0) },
+};
+/* clang-format on */
+
+/* The calls of row @row of calls[] on a fresh file. */
+static void case_calls(unsigned int row)
+{
+	const struct call *c;
+	int fd = gopen();
+	__u64 maps[4] = { 0 }, index = 0, at;
+	unsigned int nmaps = 0;
+	void *kept = MAP_FAILED;
+	const char *res;
+
+	for (c = calls[row]; c->op != END; c++) {
+		at = c->abs ? c->at : (c->of ? maps[c->of - 1] : index) + c->at;
+		switch (c->op) {
+		case MAP:
+			res = ename(map_pool(fd, c->arg, c->n, &index));
+			if (!c->label && strcmp(res, "ok"))
+				obs_end("map=%s", res);
+			if (!strcmp(res, "ok") && nmaps < ARRAY_SIZE(maps))
+				maps[nmaps++] = index;
+			break;
+		case UNMAP:
+			res = ename(lab_unmap(fd, at, c->n));
+			break;
+		case NOTIFY:
+			res = ename(set_notify(fd, at, c->n, c->arg));
+			break;
+		case SET_MAX:
+			res = ename(lab_set_max_grants(fd, c->n));
+			break;
+		case MMAP:
+		case MMAP_PRIVATE:
+			res = try_mmap(fd, at, c->n, (int)c->arg,
+				       c->op == MMAP ? MAP_SHARED :
+						       MAP_PRIVATE);
+			break;
+		case KEEP:
+			kept = gmmap(fd, at, c->n, (int)c->arg, MAP_SHARED);
+			res = kept == MAP_FAILED ? ename(errno) : "ok";
+			if (!c->label && kept == MAP_FAILED)
+				obs_end("mmap=%s", res);
+			break;
+		case MUNMAP:
+			res = ename(munmap(kept, c->n * CONFORM_PAGE) ? errno :
+									0);
+			break;
+		case NEXT:
+			obs_next_offset(fd);
+			continue;
+		default: /* REOPEN */
+			fd = gopen();
+			index = 0;
+			continue;
+		}
+		if (c->label)
+			obs("%s%s%s", c->label, *c->label ? "=" : "", res);
+	}
 }
 
-static void case_unmap_wrong_count(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", ename(unmap_op(fd, index, 1)));
-	obs("%s", ename(unmap_op(fd, index, 3)));
-	obs("%s", ename(unmap_op(fd, index, 2)));
-}
-
-/* UNMAP with @count twice: of a 1-page map, or with count 0 of a 2-page one. */
-static void case_unmap_twice(unsigned int count)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, count ? count : 2);
-
-	obs("%s", ename(unmap_op(fd, index, count)));
-	obs("%s", ename(unmap_op(fd, index, count)));
-}
+/* --- IOCTL_GNTDEV_UNMAP_GRANT_REF ---------------------------------------- */
 
 /* Maps belong to the file that made them. */
 static void case_unmap_other_file(unsigned int arg)
@@ -125,8 +264,8 @@ static void case_unmap_other_file(unsigned int arg)
 	int fd1 = gopen(), fd2 = gopen();
 	__u64 index = must_map_pool(fd1, 0, 1);
 
-	obs("%s", ename(unmap_op(fd2, index, 1)));
-	obs("then=%s", ename(unmap_op(fd1, index, 1)));
+	obs("%s", ename(lab_unmap(fd2, index, 1)));
+	obs("then=%s", ename(lab_unmap(fd1, index, 1)));
 }
 
 /* --- IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR ---------------------------------- */
@@ -142,23 +281,22 @@ static void case_get_offset_non_gntdev(unsigned int arg)
 }
 
 /*
- * Lay out [anon][X][anon] and put a 1-page gntdev mapping at X, or with
- * @hole_below, [anon][hole][gntdev] and ask about the hole.
+ * GET_OFFSET in a hole at X of three reserved pages [anon][X][anon], with
+ * a 1-page gntdev mapping put at page @at[v] first: 0 at X itself (then
+ * munmapped: the hole is where a mapping was), 1 right above X (a loose
+ * lookup finds the mapping above a hole), 2 right below X (the page past
+ * a mapping).
  */
-static void case_get_offset_unmapped(unsigned int hole_below)
+static void case_get_offset_hole(unsigned int v)
 {
-	char *r = reserve_va(3);
-	char *x = r + CONFORM_PAGE;
+	static const unsigned int at[] = { 1, 2, 0 };
+	char *r = reserve_va(3), *x = r + CONFORM_PAGE;
 	int fd = gopen();
 	__u64 index = must_map_pool(fd, 0, 1);
-	char *g = hole_below ? r + 2 * CONFORM_PAGE : x;
-	void *p;
 
-	p = mmap(g, CONFORM_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, fd, (off_t)index);
-	if (p == MAP_FAILED)
+	if (mmap(r + at[v] * CONFORM_PAGE, CONFORM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, (off_t)index) == MAP_FAILED)
 		obs_end("mmap=%s", ename(errno));
-	/* With the mapping at X, munmap it: X becomes a hole under anon. */
 	if (munmap(x, CONFORM_PAGE))
 		obs_end("munmap=%s", ename(errno));
 	obs("%s", ename(lab_get_offset(fd, x, NULL, NULL)));
@@ -190,44 +328,6 @@ static void case_get_offset_other_file(unsigned int arg)
 	void *p = must_gmmap(fd1, index, 1, PROT_READ);
 
 	obs("%s", ename(lab_get_offset(fd2, p, NULL, NULL)));
-}
-
-/* --- IOCTL_GNTDEV_SET_MAX_GRANTS ----------------------------------------- */
-
-static void case_set_max(unsigned int count)
-{
-	obs("%s", ename(lab_set_max_grants(gopen(), count)));
-}
-
-/* A cap of 3 grants: 2 fit, 2 more do not, 1 more does. */
-static void case_set_max_cap(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("set=%s", ename(lab_set_max_grants(fd, 3)));
-	obs("map2=%s", ename(map_pool(fd, 0, 2, NULL)));
-	obs("map2=%s", ename(map_pool(fd, 2, 2, NULL)));
-	obs("map1=%s", ename(map_pool(fd, 4, 1, NULL)));
-}
-
-/*
- * The cap counts grants held, not offsets: with a cap of 4, four 1-grant
- * maps, #0 and #2 unmapped, a 2-grant map fits (2 + 2 <= 4) though no run
- * of two free offsets is left below 4; a fifth grant does not.
- */
-static void case_set_max_fragment(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index[4];
-	unsigned int i;
-
-	obs("set=%s", ename(lab_set_max_grants(fd, 4)));
-	for (i = 0; i < 4; i++)
-		index[i] = must_map_pool(fd, i, 1);
-	obs("unmap=%s", ename(unmap_op(fd, index[0], 1)));
-	obs("unmap=%s", ename(unmap_op(fd, index[2], 1)));
-	obs("map2=%s", ename(map_pool(fd, 4, 2, NULL)));
-	obs("map1=%s", ename(map_pool(fd, 6, 1, NULL)));
 }
 
 /* --- unknown and foreign commands ---------------------------------------- */
@@ -266,28 +366,6 @@ static void case_ioctl_cmds(unsigned int set)
 
 /* --- mmap ------------------------------------------------------------------ */
 
-/* Map 2 pages, then mmap @n pages at @delta pages into the map. */
-static void mmap_shape(unsigned int n, unsigned int delta)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", try_mmap(fd, index + delta * CONFORM_PAGE, n,
-			   PROT_READ | PROT_WRITE, MAP_SHARED));
-}
-
-/* @n pages of a 2-page map, from its start. */
-static void case_mmap_length(unsigned int n)
-{
-	mmap_shape(n, 0);
-}
-
-static void case_mmap_interior(unsigned int arg)
-{
-	mmap_shape(1, 1);
-	mmap_shape(2, 1);
-}
-
 /* One mmap over two adjacent maps. */
 static void case_mmap_two_maps(unsigned int arg)
 {
@@ -297,14 +375,6 @@ static void case_mmap_two_maps(unsigned int arg)
 	if (b != a + CONFORM_PAGE)
 		obs_end("not-adjacent");
 	obs("%s", try_mmap(fd, a, 2, PROT_READ, MAP_SHARED));
-}
-
-static void case_mmap_past_table(unsigned int arg)
-{
-	int fd = gopen();
-
-	must_map_pool(fd, 0, 1);
-	obs("%s", try_mmap(fd, GIB, 1, PROT_READ, MAP_SHARED));
 }
 
 /* An offset 2^44 past the map: the same map if page indices are 32 bit. */
@@ -323,27 +393,7 @@ static void case_mmap_alias(unsigned int arg)
 		obs("ok data=%s", verify_at(p, 0, 1, 20) ? "map" : "other");
 		munmap(p, CONFORM_PAGE);
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_mmap_private_writable(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE));
-}
-
-/* A map can be mmap()ed once: not again while mapped, nor after. */
-static void case_mmap_twice(unsigned int unmap_first)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-	void *p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
-
-	if (unmap_first)
-		munmap(p, CONFORM_PAGE);
-	obs("%s", try_mmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /* Read-only first: no writable mapping later, live or not. */
@@ -360,15 +410,6 @@ static void case_mmap_ro_then_rw(unsigned int arg)
 	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
 }
 
-static void case_mmap_after_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-	obs("mmap=%s", try_mmap(fd, index, 1, PROT_READ, MAP_SHARED));
-}
-
 /*
  * MAP takes any ref; the hypercall behind mmap refuses a bad one (and a
  * map with some bad refs as a whole, leaving none of its grants mapped).
@@ -376,97 +417,28 @@ static void case_mmap_after_unmap(unsigned int arg)
  */
 static void case_mmap_bad_grant(unsigned int variant)
 {
-	__u32 refs[3] = { CONFORM_BAD_REF };
-	__u32 domid = variant == 2 ? CONFORM_BAD_DOMID : 0;
+	__u32 refs[3] = { LAB_NEVER_GRANTED };
+	__u32 domid = variant == 2 ? LAB_NO_DOMAIN : 0;
 	unsigned int n = 1;
 	int fd = gopen();
 	__u64 index;
-	int ret;
 
 	if (variant == 1) {
 		refs[0] = pool.refs[0];
-		refs[1] = CONFORM_BAD_REF;
+		refs[1] = LAB_NEVER_GRANTED;
 		refs[2] = pool.refs[1];
 		n = 3;
 	} else if (variant == 2) {
 		refs[0] = pool.refs[0];
 	}
-	ret = map_refs(fd, refs, n, domid, &index);
-	if (ret)
-		obs_end("map=%s", ename(ret));
+	index = must_map_refs(fd, refs, n, domid);
 	obs("mmap=%s",
 	    try_mmap(fd, index, n, PROT_READ | PROT_WRITE, MAP_SHARED));
 	if (variant == 0)
 		obs("again=%s", try_mmap(fd, index, n, PROT_READ, MAP_SHARED));
 	if (variant == 1)
 		obs("active=%d", wait_active(0, 2, 0, 1000));
-	obs("unmap=%s", ename(unmap_op(fd, index, n)));
-}
-
-/* --- IOCTL_GNTDEV_SET_UNMAP_NOTIFY --------------------------------------- */
-
-static void case_notify_bad_action(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(set_notify(fd, index, 4, 0)));
-	obs("%s", ename(set_notify(fd, index, 0xffffffffu, 0)));
-}
-
-/* No map on a fresh file; then one byte past a map. */
-static void case_notify_missing(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index;
-
-	obs("%s", ename(set_notify(fd, 0, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	index = must_map_pool(fd, 0, 1);
-	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-}
-
-static void case_notify_clear_ro(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-	void *p = must_gmmap(fd, index, 1, PROT_READ);
-
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("none=%s", ename(set_notify(fd, index, 0, 0)));
-	munmap(p, CONFORM_PAGE);
-}
-
-/* Ports never bound through this kernel's evtchn driver. */
-static void case_notify_bad_port(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s",
-	    ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0xfffffu)));
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_SEND_EVENT, 0)));
-}
-
-/* Any byte of the map names it; a second call replaces the first. */
-static void case_notify_inside(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 2);
-
-	obs("%s", ename(set_notify(fd, index + CONFORM_PAGE + 77,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("%s", ename(set_notify(fd, index + 5, 0, 0)));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
-}
-
-static void case_notify_after_unmap(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	unmap_op(fd, index, 1);
-	obs("%s", ename(set_notify(fd, index, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, n)));
 }
 
 /* --- IOCTL_GNTDEV_GRANT_COPY ------------------------------------------- */
@@ -476,9 +448,11 @@ static int copy_segs(struct gntdev_grant_copy_segment *seg, unsigned int n)
 	return lab_grant_copy(gopen(), seg, n);
 }
 
-static void case_copy_count_0(unsigned int arg)
+/* No segments at NULL (nothing to do), or one that faults. */
+static void case_copy_segs_at(unsigned int faulting)
 {
-	obs("%s", ename(copy_segs(NULL, 0)));
+	obs("%s",
+	    ename(faulting ? copy_segs(guarded(0), 1) : copy_segs(NULL, 0)));
 }
 
 static void case_copy_no_gref(unsigned int arg)
@@ -505,11 +479,6 @@ static void case_copy_foreign_overflow(unsigned int arg)
 	obs("%s", ename(copy_segs(&seg, 1)));
 }
 
-static void case_copy_bad_segments(unsigned int arg)
-{
-	obs("%s", ename(copy_segs(guarded(0), 1)));
-}
-
 static void case_copy_bad_local(unsigned int arg)
 {
 	struct gntdev_grant_copy_segment seg;
@@ -525,7 +494,7 @@ static void case_copy_bad_ref(unsigned int arg)
 	static char local[64];
 	int ret;
 
-	seg_from_ref(&seg, CONFORM_BAD_REF, 0, local, sizeof(local));
+	seg_from_ref(&seg, LAB_NEVER_GRANTED, 0, local, sizeof(local));
 	ret = copy_segs(&seg, 1);
 	obs("%s", ename(ret));
 	if (!ret)
@@ -549,7 +518,7 @@ static void case_copy_cross_page(unsigned int arg)
 	if (ret)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d data=%s", seg.status,
-	    memcmp(dst, pool_page(0), CONFORM_PAGE) ? "mismatch" : "ok");
+	    memcmp(dst, pool.page[0], CONFORM_PAGE) ? "mismatch" : "ok");
 	free(buf);
 }
 
@@ -576,38 +545,7 @@ static void case_mmap_huge(unsigned int variant)
 	obs("%s", p == MAP_FAILED ? ename(errno) : "ok");
 	if (p != MAP_FAILED)
 		munmap(p, len);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_notify_huge(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(set_notify(fd, index + ALIAS_OFFSET + 10,
-				   UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("%s", ename(set_notify(fd, ~0ULL, UNMAP_NOTIFY_CLEAR_BYTE, 0)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
-}
-
-/* UNMAP far past the table, with count 0, and at the last page. */
-static void case_unmap_huge(unsigned int arg)
-{
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	obs("%s", ename(unmap_op(fd, index + ALIAS_OFFSET, 0)));
-	obs("%s", ename(unmap_op(fd, ~0xfffULL, 1)));
-	obs("%s", ename(unmap_op(fd, index, 0xffffffffu)));
-	obs("then=%s", ename(unmap_op(fd, index, 1)));
-}
-
-static void case_set_max_huge(unsigned int arg)
-{
-	int fd = gopen();
-
-	obs("%s", ename(lab_set_max_grants(fd, 0xffffffffu)));
-	obs_next_offset(fd);
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /*
@@ -658,7 +596,7 @@ static const void *get_offset_target(unsigned int what, const void *stack)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		return p == MAP_FAILED ? NULL : p;
 	case 4:
-		return pool_page(0); /* gntalloc's mapping */
+		return pool.page[0]; /* gntalloc's mapping */
 	case 5:
 		return (const void *)1;
 	case 6:
@@ -682,20 +620,6 @@ static void case_get_offset_target(unsigned int what)
 	if (!addr)
 		obs_end("setup=%s", ename(errno));
 	obs("%s", ename(lab_get_offset(fd, addr, NULL, NULL)));
-}
-
-/* The page right after a mapping, kept free. */
-static void case_get_offset_past_map(unsigned int arg)
-{
-	char *r = reserve_va(2);
-	int fd = gopen();
-	__u64 index = must_map_pool(fd, 0, 1);
-
-	if (mmap(r, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
-		 (off_t)index) == MAP_FAILED ||
-	    munmap(r + CONFORM_PAGE, CONFORM_PAGE))
-		obs_end("mmap=%s", ename(errno));
-	obs("%s", ename(lab_get_offset(fd, r + CONFORM_PAGE, NULL, NULL)));
 }
 
 /* --- who may use the device --------------------------------------------- */
@@ -761,7 +685,7 @@ int conform_exec_get_offset(const char *arg)
 	printf(" anon=%s",
 	       q == x ? ename(lab_get_offset(fd, x, NULL, NULL)) : "no-room");
 	munmap(x, CONFORM_PAGE);
-	if (map_refs(fd2, &ref, 1, 0, &off) ||
+	if (lab_map(fd2, &ref, 1, 0, &off) ||
 	    mmap(x, CONFORM_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd2,
 		 (off_t)off) != x) {
 		printf(" other-file=setup\n");
@@ -771,22 +695,12 @@ int conform_exec_get_offset(const char *arg)
 	       ename(lab_get_offset(fd, x, NULL, NULL)),
 	       ename(lab_get_offset(fd2, x, NULL, NULL)));
 	munmap(x, CONFORM_PAGE);
-	unmap_op(fd2, off, 1);
-	printf(" own-map=%s\n", ename(map_refs(fd, &ref, 1, 0, &off)));
+	lab_unmap(fd2, off, 1);
+	printf(" own-map=%s\n", ename(lab_map(fd, &ref, 1, 0, &off)));
 	return 0;
 }
 
 /* --- refs that are not, or no longer, granted --------------------------- */
-
-static __u64 must_map_ref(int fd, __u32 ref)
-{
-	__u64 index;
-	int ret = map_refs(fd, &ref, 1, 0, &index);
-
-	if (ret)
-		obs_end("map=%s", ename(ret));
-	return index;
-}
 
 /*
  * MAP and mmap @ref until the mmap fails, for up to @tries tenths of a
@@ -799,12 +713,12 @@ static int mmap_until_refused(int fd, __u32 ref, unsigned int tries)
 	void *p;
 
 	for (;;) {
-		index = must_map_ref(fd, ref);
+		index = must_map_refs(fd, &ref, 1, 0);
 		p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 		if (p == MAP_FAILED)
 			return errno;
 		munmap(p, CONFORM_PAGE);
-		unmap_op(fd, index, 1);
+		lab_unmap(fd, index, 1);
 		if (!tries--)
 			return 0;
 		lab_sleep_ms(100);
@@ -825,19 +739,18 @@ static void case_revoked_ref(unsigned int while_mapped)
 	volatile __u64 *p;
 	__u64 index, local;
 
-	if (ret)
-		obs_end("gntalloc=%s", ename(ret));
+	must(ret, "gntalloc");
 	if (!while_mapped) {
 		lab_pool_put(&q);
 	} else {
-		index = must_map_ref(fd, ref);
+		index = must_map_refs(fd, &ref, 1, 0);
 		p = must_gmmap(fd, index, 1, PROT_READ | PROT_WRITE);
 		lab_pool_put(&q);
 		p[1] = 0x1234;
 		obs("mapping=%s",
 		    p[0] == lab_sig(ref) && p[1] == 0x1234 ? "ok" : "wrong");
 		munmap((void *)p, CONFORM_PAGE);
-		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+		obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	}
 	obs("mmap=%s", ename(mmap_until_refused(fd, ref, 100)));
 	seg_from_ref(&seg, ref, 0, &local, 8);
@@ -849,29 +762,29 @@ static void case_revoked_ref(unsigned int while_mapped)
 static const struct conform_case cases[] = {
 	CONFORM_CASE("map-count-0", case_map_count, 0, "EINVAL"),
 	CONFORM_CASE("map-count-65537", case_map_count, 65537, "EINVAL"),
-	CONFORM_CASE("map-count-max", case_map_count_max, 0, "EINVAL"),
+	CONFORM_CASE("map-count-max", case_map_count, 0xffffffff, "EINVAL"),
 	CONFORM_CASE("map-bad-arg", case_map_bad_mem, 0, "EFAULT next=0"),
 	CONFORM_CASE("map-bad-refs", case_map_bad_mem, 1, "EFAULT next=0"),
 	CONFORM_CASE("map-index-unwritable", case_map_bad_mem, 2,
 		     "EFAULT next=0"),
-	CONFORM_CASE("unmap-unknown", case_unmap_at, 30, "ENOENT then=ok"),
-	CONFORM_CASE("unmap-unaligned", case_unmap_at, 11,
+	CONFORM_CASE("unmap-unknown", case_calls, 0, "ENOENT then=ok"),
+	CONFORM_CASE("unmap-unaligned", case_calls, 1,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
-	CONFORM_CASE("unmap-offset-alias", case_unmap_at, 44,
+	CONFORM_CASE("unmap-offset-alias", case_calls, 2,
 		     "EINVAL then=ok", .stock = "ok then=ENOENT"),
-	CONFORM_CASE("unmap-wrong-count", case_unmap_wrong_count, 0,
+	CONFORM_CASE("unmap-wrong-count", case_calls, 3,
 		     "ENOENT ENOENT ok"),
-	CONFORM_CASE("unmap-count-0", case_unmap_twice, 0, "ok ENOENT"),
-	CONFORM_CASE("unmap-double", case_unmap_twice, 1, "ok ENOENT"),
+	CONFORM_CASE("unmap-count-0", case_calls, 4, "ok ENOENT"),
+	CONFORM_CASE("unmap-double", case_calls, 5, "ok ENOENT"),
 	CONFORM_CASE("unmap-other-file", case_unmap_other_file, 0,
 		     "ENOENT then=ok"),
 	CONFORM_CASE("unmap-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_UNMAP_GRANT_REF, "EFAULT"),
 	CONFORM_CASE("get-offset-non-gntdev", case_get_offset_non_gntdev, 0,
 		     "EINVAL"),
-	CONFORM_CASE("get-offset-unmapped", case_get_offset_unmapped, 0,
+	CONFORM_CASE("get-offset-unmapped", case_get_offset_hole, 0,
 		     "EINVAL"),
-	CONFORM_CASE("get-offset-hole-below", case_get_offset_unmapped, 1,
+	CONFORM_CASE("get-offset-hole-below", case_get_offset_hole, 1,
 		     "EINVAL", .stock = "ok"),
 	CONFORM_CASE("get-offset-interior", case_get_offset_interior, 0,
 		     "ok offset=map count=4"),
@@ -879,14 +792,14 @@ static const struct conform_case cases[] = {
 		     "EINVAL", .stock = "ok"),
 	CONFORM_CASE("get-offset-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, "EFAULT"),
-	CONFORM_CASE("set-max-grants", case_set_max, 1024, "ok",
+	CONFORM_CASE("set-max-grants", case_calls, 6, "ok",
 		     .stock = "ENOTTY"),
-	CONFORM_CASE("set-max-grants-0", case_set_max, 0, "ok",
+	CONFORM_CASE("set-max-grants-0", case_calls, 7, "ok",
 		     .stock = "ENOTTY"),
-	CONFORM_CASE("set-max-grants-cap", case_set_max_cap, 0,
+	CONFORM_CASE("set-max-grants-cap", case_calls, 8,
 		     "set=ok map2=ok map2=ENOSPC map1=ok",
 		     .stock = "set=ENOTTY map2=ok map2=ok map1=ok"),
-	CONFORM_CASE("set-max-grants-fragment", case_set_max_fragment, 0,
+	CONFORM_CASE("set-max-grants-fragment", case_calls, 26,
 		     "set=ok unmap=ok unmap=ok map2=ok map1=ENOSPC",
 		     .stock = "set=ENOTTY unmap=ok unmap=ok map2=ok map1=ok",
 		     .need = 7),
@@ -900,20 +813,20 @@ static const struct conform_case cases[] = {
 		     "EINVAL ENOENT EINVAL ENOENT",
 		     .stock = "ENOTTY ENOTTY ENOTTY ENOTTY"),
 	CONFORM_CASE("ioctl-gntalloc", case_ioctl_cmds, 3, "ENOTTY ENOTTY"),
-	CONFORM_CASE("mmap-short", case_mmap_length, 1, "EINVAL"),
-	CONFORM_CASE("mmap-long", case_mmap_length, 3, "EINVAL"),
-	CONFORM_CASE("mmap-interior", case_mmap_interior, 0, "EINVAL EINVAL"),
+	CONFORM_CASE("mmap-short", case_calls, 9, "EINVAL"),
+	CONFORM_CASE("mmap-long", case_calls, 10, "EINVAL"),
+	CONFORM_CASE("mmap-interior", case_calls, 21, "EINVAL EINVAL"),
 	CONFORM_CASE("mmap-two-maps", case_mmap_two_maps, 0, "EINVAL"),
-	CONFORM_CASE("mmap-past-table", case_mmap_past_table, 0, "EINVAL"),
+	CONFORM_CASE("mmap-past-table", case_calls, 11, "EINVAL"),
 	CONFORM_CASE("mmap-offset-alias", case_mmap_alias, 0,
 		     "EINVAL unmap=ok", .stock = "ok data=map unmap=ok"),
-	CONFORM_CASE("mmap-private-writable", case_mmap_private_writable, 0,
+	CONFORM_CASE("mmap-private-writable", case_calls, 22,
 		     "EINVAL"),
-	CONFORM_CASE("mmap-twice", case_mmap_twice, 0, "EINVAL"),
-	CONFORM_CASE("mmap-after-munmap", case_mmap_twice, 1, "EINVAL"),
+	CONFORM_CASE("mmap-twice", case_calls, 23, "EINVAL"),
+	CONFORM_CASE("mmap-after-munmap", case_calls, 24, "EINVAL"),
 	CONFORM_CASE("mmap-ro-then-rw", case_mmap_ro_then_rw, 0,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("mmap-after-unmap", case_mmap_after_unmap, 0,
+	CONFORM_CASE("mmap-after-unmap", case_calls, 12,
 		     "unmap=ok mmap=EINVAL"),
 	CONFORM_CASE("mmap-invalid-ref", case_mmap_bad_grant, 0,
 		     "mmap=EINVAL again=EINVAL unmap=ok"),
@@ -921,24 +834,24 @@ static const struct conform_case cases[] = {
 		     "mmap=EINVAL active=0 unmap=ok"),
 	CONFORM_CASE("mmap-bad-domid", case_mmap_bad_grant, 2,
 		     "mmap=ESRCH unmap=ok", .stock = "mmap=EINVAL unmap=ok"),
-	CONFORM_CASE("notify-bad-action", case_notify_bad_action, 0,
+	CONFORM_CASE("notify-bad-action", case_calls, 13,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("notify-missing-map", case_notify_missing, 0,
+	CONFORM_CASE("notify-missing-map", case_calls, 14,
 		     "ENOENT ENOENT"),
-	CONFORM_CASE("notify-clear-byte-ro", case_notify_clear_ro, 0,
+	CONFORM_CASE("notify-clear-byte-ro", case_calls, 25,
 		     "EINVAL none=ok"),
-	CONFORM_CASE("notify-bad-port", case_notify_bad_port, 0,
+	CONFORM_CASE("notify-bad-port", case_calls, 15,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("notify-inside", case_notify_inside, 0, "ok ok unmap=ok"),
-	CONFORM_CASE("notify-after-unmap", case_notify_after_unmap, 0,
+	CONFORM_CASE("notify-inside", case_calls, 16, "ok ok unmap=ok"),
+	CONFORM_CASE("notify-after-unmap", case_calls, 17,
 		     "ENOENT"),
 	CONFORM_CASE("notify-bad-arg", case_bad_arg,
 		     IOCTL_GNTDEV_SET_UNMAP_NOTIFY, "EFAULT"),
-	CONFORM_CASE("copy-count-0", case_copy_count_0, 0, "ok"),
+	CONFORM_CASE("copy-count-0", case_copy_segs_at, 0, "ok"),
 	CONFORM_CASE("copy-no-gref", case_copy_no_gref, 0, "EINVAL"),
 	CONFORM_CASE("copy-foreign-overflow", case_copy_foreign_overflow, 0,
 		     "EINVAL EINVAL"),
-	CONFORM_CASE("copy-bad-segments", case_copy_bad_segments, 0, "EFAULT"),
+	CONFORM_CASE("copy-bad-segments", case_copy_segs_at, 1, "EFAULT"),
 	CONFORM_CASE("copy-bad-local", case_copy_bad_local, 0, "EFAULT"),
 	CONFORM_CASE("copy-bad-ref", case_copy_bad_ref, 0, "ok status=-3"),
 	CONFORM_CASE("copy-cross-page", case_copy_cross_page, 0,
@@ -951,12 +864,12 @@ static const struct conform_case cases[] = {
 		     "EINVAL next=0"),
 	CONFORM_CASE("mmap-offset-2^63", case_mmap_huge, 0, "EINVAL unmap=ok"),
 	CONFORM_CASE("mmap-length-2^40", case_mmap_huge, 1, "EINVAL unmap=ok"),
-	CONFORM_CASE("notify-offset-huge", case_notify_huge, 0,
+	CONFORM_CASE("notify-offset-huge", case_calls, 18,
 		     "ENOENT ENOENT then=ok"),
-	CONFORM_CASE("unmap-offset-huge", case_unmap_huge, 0,
+	CONFORM_CASE("unmap-offset-huge", case_calls, 19,
 		     "EINVAL EINVAL ENOENT then=ok",
 		     .stock = "ok ENOENT ENOENT then=ENOENT"),
-	CONFORM_CASE("set-max-grants-max", case_set_max_huge, 0, "ok next=0",
+	CONFORM_CASE("set-max-grants-max", case_calls, 20, "ok next=0",
 		     .stock = "ENOTTY next=0"),
 	CONFORM_CASE("copy-count-huge", case_copy_huge, 0,
 		     "EFAULT EINVAL EINVAL EFAULT"),
@@ -971,7 +884,7 @@ static const struct conform_case cases[] = {
 	CONFORM_CASE("get-offset-page-0", case_get_offset_target, 5, "EINVAL"),
 	CONFORM_CASE("get-offset-kernel", case_get_offset_target, 6, "EINVAL"),
 	CONFORM_CASE("get-offset-max", case_get_offset_target, 7, "EINVAL"),
-	CONFORM_CASE("get-offset-past-map", case_get_offset_past_map, 0,
+	CONFORM_CASE("get-offset-past-map", case_get_offset_hole, 2,
 		     "EINVAL"),
 	CONFORM_CASE("get-offset-passed-file", case_get_offset_passed, 0,
 		     "unmapped=EINVAL mmap=EINVAL anon=EINVAL "

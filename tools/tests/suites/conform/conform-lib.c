@@ -54,6 +54,28 @@ void obs_end(const char *fmt, ...)
 	_exit(0);
 }
 
+void must(int ret, const char *fmt, ...)
+{
+	char what[64];
+	va_list ap;
+
+	if (!ret)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	obs_end("%s=%s", what, ename(ret));
+}
+
+void *must_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		obs_end("out-of-memory");
+	return p;
+}
+
 const char *ename(int err)
 {
 	return err ? lab_errname(err < 0 ? -err : err) : "ok";
@@ -84,17 +106,20 @@ int gopen(void)
 
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index)
 {
-	return map_refs(fd, pool.refs + first, n, 0, index);
+	return lab_map(fd, pool.refs + first, n, 0, index);
+}
+
+__u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid)
+{
+	__u64 index;
+
+	must(lab_map(fd, refs, n, domid, &index), "map");
+	return index;
 }
 
 __u64 must_map_pool(int fd, unsigned int first, unsigned int n)
 {
-	__u64 index;
-	int ret = map_pool(fd, first, n, &index);
-
-	if (ret)
-		obs_end("map=%s", ename(ret));
-	return index;
+	return must_map_refs(fd, pool.refs + first, n, 0);
 }
 
 const char *try_mmap(int fd, __u64 index, unsigned int n, int prot, int flags)
@@ -188,11 +213,9 @@ void *vmsplice_pool(int fd, unsigned int first, __u64 *index, int pp[2])
 
 void pipe_verify(int pp[2], unsigned int first, __u32 seed)
 {
-	char *buf = malloc(CONFORM_PAGE);
+	char *buf = must_calloc(1, CONFORM_PAGE);
 	ssize_t got;
 
-	if (!buf)
-		obs_end("out-of-memory");
 	got = read(pp[0], buf, CONFORM_PAGE);
 	obs("data=%s",
 	    got == (ssize_t)CONFORM_PAGE && verify_at(buf, first, 1, seed) ?
@@ -235,9 +258,7 @@ int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
 	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
 	op->flags = flags;
 	op->count = count;
 	op->domid = domid;
@@ -263,9 +284,7 @@ int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
 	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
 	int ret;
 
-	op = calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	if (!op)
-		obs_end("out-of-memory");
+	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
 	op->fd = (__u32)dfd;
 	op->count = count;
 	op->domid = domid;
@@ -330,7 +349,7 @@ void pool_fill(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		fill_at(pool_page(i), i, 1, seed);
+		fill_at(pool.page[i], i, 1, seed);
 }
 
 bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
@@ -338,7 +357,7 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed)
 	unsigned int i;
 
 	for (i = first; i < first + n; i++)
-		if (!verify_at(pool_page(i), i, 1, seed))
+		if (!verify_at(pool.page[i], i, 1, seed))
 			return false;
 	return true;
 }
@@ -390,28 +409,30 @@ int probe(void *p, bool write)
 
 /* --- grant-table state --------------------------------------------------- */
 
-/* The refs whose active entries count_hit() counts: two lists of them. */
+/*
+ * The refs whose active entries scan_hit() counts: two lists of them;
+ * with @idx, the first @max hits' positions in @refs are noted there.
+ */
 struct ref_count {
 	const __u32 *refs, *more;
 	unsigned int n, n_more;
+	unsigned int *idx, max;
 	int count;
 };
 
-static bool among(const __u32 *refs, unsigned int n, __u32 ref)
-{
-	while (n--)
-		if (refs[n] == ref)
-			return true;
-	return false;
-}
-
-static void count_hit(__u16 dom, __u32 ref, void *ctx)
+static void scan_hit(__u16 dom, __u32 ref, void *ctx)
 {
 	struct ref_count *c = ctx;
+	unsigned int i;
 
-	if (!dom &&
-	    (among(c->refs, c->n, ref) || among(c->more, c->n_more, ref)))
+	for (i = 0; !dom && i < c->n + c->n_more; i++) {
+		if ((i < c->n ? c->refs[i] : c->more[i - c->n]) != ref)
+			continue;
+		if (c->idx && i < c->n && (unsigned int)c->count < c->max)
+			c->idx[c->count] = i;
 		c->count++;
+		return;
+	}
 }
 
 /*
@@ -425,7 +446,7 @@ static int wait_count(struct ref_count *c, int want, unsigned int ms)
 
 	for (;;) {
 		c->count = 0;
-		got = lab_grants_scan(count_hit, c) ? -1 : c->count;
+		got = lab_grants_scan(scan_hit, c) ? -1 : c->count;
 		if (got == want || got < 0 || waited >= ms)
 			return got;
 		lab_sleep_ms(100);
@@ -449,38 +470,19 @@ int wait_active_pool(int want, unsigned int ms)
 {
 	struct ref_count c = { .refs = pool.refs,
 			       .n = pool.n,
-			       .more = pool.ro_refs,
-			       .n_more = pool.ro_n };
+			       .more = pool.ro.refs,
+			       .n_more = pool.ro.n };
 
 	return wait_count(&c, want, ms);
 }
 
-struct page_list {
-	unsigned int *idx;
-	unsigned int max;
-	unsigned int count;
-};
-
-static void page_hit(__u16 dom, __u32 ref, void *ctx)
-{
-	struct page_list *list = ctx;
-	unsigned int i;
-
-	for (i = 0; !dom && i < pool.n; i++) {
-		if (pool.refs[i] != ref)
-			continue;
-		if (list->count < list->max)
-			list->idx[list->count] = i;
-		list->count++;
-		return;
-	}
-}
-
 int active_pool_pages(unsigned int *idx, unsigned int max)
 {
-	struct page_list list = { .idx = idx, .max = max };
+	struct ref_count c = {
+		.refs = pool.refs, .n = pool.n, .idx = idx, .max = max
+	};
 
-	return lab_grants_scan(page_hit, &list) ? -1 : (int)list.count;
+	return wait_count(&c, 0, 0);
 }
 
 /* --- running ourselves in an exec'd child ------------------------------- */

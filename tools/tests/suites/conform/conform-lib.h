@@ -18,9 +18,9 @@
  *
  * Everything that is not about cases and observations is the lab
  * library's (lab.h): the gntdev calls, the pool, the grant-table probe,
- * event channels, the reporter, options. The short names below (map_refs,
- * set_notify, unmap_op ...) are the case tables' vocabulary, each a
- * thin layer over the library call of the same meaning.
+ * event channels, the reporter, options. The short names below
+ * (map_pool, set_notify, gmmap ...) are the case tables' vocabulary, each
+ * a thin layer over the library call of the same meaning.
  */
 #ifndef CONFORM_LIB_H
 #define CONFORM_LIB_H
@@ -30,11 +30,6 @@
 #include <sys/mman.h>
 
 #define CONFORM_PAGE LAB_PAGE_SIZE
-
-/* A ref far above any grant table Xen gives dom0: never granted. */
-#define CONFORM_BAD_REF LAB_NEVER_GRANTED
-/* A domain that does not exist in the lab. */
-#define CONFORM_BAD_DOMID LAB_NO_DOMAIN
 
 /* Longest observation, including the NUL. */
 #define CONFORM_OBS_MAX 256
@@ -116,9 +111,7 @@ extern const struct conform_group conform_data, conform_errors,
  *	following cases' data and grant counts.
  * @refs: Grant references, @total of them (@rw's, reordered by retiring).
  * @page: The pages as the granter sees them (gntalloc's mmap).
- * @ro_n: Number of read-only grants.
- * @ro_refs: Their references.
- * @ro_mem: Their pages, granter's view (writable for the granter).
+ * @ro_mem: @ro's pages, granter's view (writable for the granter).
  */
 struct conform_pool {
 	struct lab_pool rw;
@@ -128,8 +121,6 @@ struct conform_pool {
 	unsigned int retired;
 	__u32 *refs;
 	unsigned char **page;
-	unsigned int ro_n;
-	__u32 *ro_refs;
 	unsigned char *ro_mem;
 };
 
@@ -150,6 +141,13 @@ void obs_end(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 /* A "# " diagnostic line; never part of what is diffed. */
 #define note(...) lab_note(__VA_ARGS__)
+/*
+ * End the case if @ret (0 or -errno) is an error, observing what failed
+ * and how: must(ret, "map#%u", 12) ends it with "map#12=ENOSPC".
+ */
+void must(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* calloc(), but ends the case ("out-of-memory") if it fails. */
+void *must_calloc(size_t n, size_t size);
 /* "ok" for 0, else the errno's name ("EINVAL"); @err may be negative. */
 const char *ename(int err);
 /* "ok" for 0, else the signal's name ("SIGSEGV"). */
@@ -160,22 +158,12 @@ const char *sname(int sig);
 /* Open the gntdev node (-d); ends the case if that fails. */
 int gopen(void);
 
-/* MAP @n refs of @domid; @index may be NULL. */
-static inline int map_refs(int fd, const __u32 *refs, unsigned int n,
-			   __u32 domid, __u64 *index)
-{
-	return lab_map(fd, refs, n, (__u16)domid, index);
-}
-
+/* Like lab_map(), but ends the case ("map=ERR") if it fails. */
+__u64 must_map_refs(int fd, const __u32 *refs, unsigned int n, __u32 domid);
 /* MAP pool refs [first, first + n) of domain 0. */
 int map_pool(int fd, unsigned int first, unsigned int n, __u64 *index);
 /* Like map_pool(), but ends the case ("map=ERR") if it fails. */
 __u64 must_map_pool(int fd, unsigned int first, unsigned int n);
-
-static inline int unmap_op(int fd, __u64 index, __u32 count)
-{
-	return lab_unmap(fd, index, count);
-}
 
 static inline int set_notify(int fd, __u64 index, __u32 action, __u32 port)
 {
@@ -272,10 +260,6 @@ bool pool_verify(unsigned int first, unsigned int n, __u32 seed);
 void ro_fill(unsigned int first, unsigned int n, __u32 seed);
 bool ro_verify_at(const void *p, unsigned int first, unsigned int n,
 		  __u32 seed);
-static inline unsigned char *pool_page(unsigned int i)
-{
-	return pool.page[i];
-}
 
 /*
  * Touch one byte of @p (and write the same value back if @write) with

@@ -48,7 +48,7 @@ static void case_munmap_whole(unsigned int n)
 	if (munmap(p, n * P))
 		obs_end("munmap=%s", ename(errno));
 	obs("active=%d", wait_active(0, n, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, n)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, n)));
 }
 
 /*
@@ -85,7 +85,7 @@ static void case_munmap_part(unsigned int which)
 		munmap(rest, 3 * P);
 	}
 	obs("active=%d", wait_active(0, 4, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 4)));
 }
 
 /*
@@ -98,7 +98,7 @@ static void case_unmap_then_munmap(unsigned int arg)
 	__u64 index;
 	void *p = map_filled(fd, 2, 31, &index);
 
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("data=%s", verify_at(p, 0, 2, 31) ? "ok" : "mismatch");
 	obs("active=%d", active_refs(0, 2));
 	obs("getoff=%s", offset_of(fd, p, index));
@@ -134,8 +134,8 @@ static void case_mmap_fixed_over(unsigned int same)
 		munmap(q, P);
 	}
 	obs("activeA=%d", wait_active(0, 1, 0, SETTLE_MS));
-	obs("unmap=%s,%s", ename(unmap_op(fd, a, 1)),
-	    ename(unmap_op(fd, b, 1)));
+	obs("unmap=%s,%s", ename(lab_unmap(fd, a, 1)),
+	    ename(lab_unmap(fd, b, 1)));
 }
 
 /* Growing is refused in place and with MREMAP_MAYMOVE alike. */
@@ -170,7 +170,7 @@ static void case_mremap_shrink(unsigned int arg)
 	obs("active=%d", wait_active(0, 2, 1, SETTLE_MS));
 	munmap(q, P);
 	obs("active=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /* Moving a mapping: does the new place still show the grants? */
@@ -200,7 +200,7 @@ static void case_mremap_move(unsigned int arg)
 	}
 	munmap(q, 2 * P);
 	obs("after=%d", wait_active(0, 2, 0, SETTLE_MS));
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 }
 
 /*
@@ -242,7 +242,7 @@ static void case_mprotect_rw_ro_rw(unsigned int arg)
 	    mprotect(p, P, PROT_READ | PROT_WRITE) ? ename(errno) : "ok");
 	obs("read=%s", sname(probe(p, false)));
 	munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /* --- get_user_pages on a mapping ---------------------------------------- */
@@ -272,25 +272,23 @@ static void case_gup_copy(unsigned int to_mapping)
 		obs_end("%s", ename(ret));
 	obs("ok status=%d", seg.status);
 	/* Pool page 1's pattern now in page 0, or page 0's in page 1. */
-	obs("data=%s", verify_at(pool_page(!to_mapping), to_mapping, 1, 46) ?
+	obs("data=%s", verify_at(pool.page[!to_mapping], to_mapping, 1, 46) ?
 			       "ok" :
 			       "mismatch");
 	munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /* Another process's view through the mapping: process_vm_readv (on us). */
 static void case_gup_vm_readv(unsigned int arg)
 {
-	char *buf = malloc(P);
+	char *buf = must_calloc(1, P);
 	struct iovec local = { .iov_base = buf, .iov_len = P };
 	struct iovec remote = { .iov_len = P };
 	int fd = gopen();
 	__u64 index;
 	ssize_t got;
 
-	if (!buf)
-		obs_end("out-of-memory");
 	pool_fill(0, 1, 47);
 	index = must_map_pool(fd, 0, 1);
 	remote.iov_base = must_gmmap(fd, index, 1, PROT_READ);
@@ -332,7 +330,7 @@ static int child_unmap(void *arg)
 {
 	struct unmap_args *a = arg;
 
-	return -unmap_op(a->fd, a->index, 1);
+	return -lab_unmap(a->fd, a->index, 1);
 }
 
 /* The child shares the file: its UNMAP removes the parent's map. */
@@ -347,7 +345,7 @@ static void case_fork_child_unmap(unsigned int arg)
 	ret = in_child(child_unmap, &a);
 	obs("child-unmap=%s", ret < 128 ? ename(ret) : "died");
 	obs("parent=%s", verify_at(p, 0, 1, 37) ? "ok" : "mismatch");
-	obs("unmap=%s", ename(unmap_op(fd, a.index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, a.index, 1)));
 	munmap(p, P);
 	obs("active=%d", wait_active(0, 1, 0, SETTLE_MS));
 }
@@ -387,7 +385,7 @@ int conform_exec_child(const char *arg)
 		return 2;
 	p = gmmap(fd, index, 1, PROT_READ, MAP_SHARED);
 	printf("parent-map=%s", p == MAP_FAILED ? ename(errno) : "ok");
-	ret = map_refs(fd, &ref, 1, 0, &own);
+	ret = lab_map(fd, &ref, 1, 0, &own);
 	if (ret) {
 		printf(" own-map=%s\n", ename(ret));
 		return 0;
@@ -400,7 +398,7 @@ int conform_exec_child(const char *arg)
 	/* The parent filled pool page 1 (our ref) with seed 38. */
 	printf(" own=%s", verify_at(p, 1, 1, 38) ? "ok" : "mismatch");
 	munmap(p, P);
-	printf(" own-unmap=%s\n", ename(unmap_op(fd, own, 1)));
+	printf(" own-unmap=%s\n", ename(lab_unmap(fd, own, 1)));
 	return 0;
 }
 
@@ -451,7 +449,7 @@ static int hold_maps(void *arg)
 /* Exit (or SIGKILL with @kill9) while holding maps: nothing may stay. */
 static void case_exit_holding(unsigned int kill9)
 {
-	unsigned char *byte = pool_page(EXIT_NOTIFY_PAGE) + EXIT_NOTIFY_BYTE;
+	unsigned char *byte = pool.page[EXIT_NOTIFY_PAGE] + EXIT_NOTIFY_BYTE;
 	pid_t pid;
 	int code;
 
@@ -521,7 +519,7 @@ static void __attribute__((noreturn)) churn(__u32 seed)
 			if (!nlive)
 				break;
 			i = prng(&st) % nlive;
-			unmap_op(fd, live[i].index, live[i].n);
+			lab_unmap(fd, live[i].index, live[i].n);
 			if (r % 8 == 5 && live[i].p != MAP_FAILED)
 				munmap(live[i].p, live[i].n * P);
 			live[i] = live[--nlive];
@@ -579,7 +577,7 @@ static void case_kill9_loop(unsigned int rounds)
 
 static const char *notify_byte_state(void)
 {
-	const unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+	const unsigned char *b = pool.page[1] + NOTIFY_BYTE;
 
 	if (b[-1] != 0x5b || b[1] != 0x5c)
 		return "neighbours-changed";
@@ -593,7 +591,7 @@ static const char *notify_byte_state(void)
  */
 static void case_notify_clear(unsigned int order)
 {
-	unsigned char *b = pool_page(1) + NOTIFY_BYTE;
+	unsigned char *b = pool.page[1] + NOTIFY_BYTE;
 	int fd = gopen();
 	__u64 index;
 	void *p = NULL;
@@ -611,7 +609,7 @@ static void case_notify_clear(unsigned int order)
 		munmap(p, 2 * P);
 		obs("munmap:%s", notify_byte_state());
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 2)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 2)));
 	obs("unmap:%s", notify_byte_state());
 	if (order == 1) {
 		munmap(p, 2 * P);
@@ -647,9 +645,7 @@ static void case_notify_event(unsigned int how)
 	void *p;
 	pid_t pid;
 
-	ret = lab_evtchn_pair_open(&e);
-	if (ret)
-		obs_end("evtchn=%s", ename(ret));
+	must(lab_evtchn_pair_open(&e), "evtchn");
 	if (how == 0) {
 		fd = gopen();
 		index = must_map_pool(fd, 0, 1);
@@ -660,7 +656,7 @@ static void case_notify_event(unsigned int how)
 		munmap(p, P);
 		obs("munmap:%s",
 		    lab_evtchn_wait(&e, 300) > 0 ? "event" : "none");
-		obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+		obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 		obs("unmap:%s",
 		    lab_evtchn_wait(&e, 1000) > 0 ? "event" : "none");
 		return;

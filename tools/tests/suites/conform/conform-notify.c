@@ -52,7 +52,7 @@ static const char *yesno(int v)
 /* The byte at @off of the map, as the granting side sees it. */
 static unsigned char granted(unsigned int off)
 {
-	return ((volatile unsigned char *)pool_page(off / P))[off % P];
+	return ((volatile unsigned char *)pool.page[off / P])[off % P];
 }
 
 static const char *bytestr(unsigned char v)
@@ -68,17 +68,14 @@ static const char *nbyte(void)
 /* A loopback pair, or the case ends ("evtchn=ENOTTY" for i386). */
 static void pair_open(struct lab_evtchn_pair *e)
 {
-	int ret = lab_evtchn_pair_open(e);
-
-	if (ret)
-		obs_end("evtchn=%s", ename(ret));
+	must(lab_evtchn_pair_open(e), "evtchn");
 }
 
 /* Mark both bytes, bind the observer, map pool pages 0 and 1. */
 static void nctx_begin(struct nctx *c)
 {
-	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
-	pool_page(0)[NOTIFY_OFF2] = MARK;
+	pool.page[NOTIFY_OFF / P][NOTIFY_OFF % P] = MARK;
+	pool.page[0][NOTIFY_OFF2] = MARK;
 	c->map = MAP_FAILED;
 	pair_open(&c->e);
 	c->fd = gopen();
@@ -131,12 +128,9 @@ static const char *port_probe(int fd, __u64 index, __u32 port)
 static void case_evtchn_selftest(unsigned int arg)
 {
 	struct lab_evtchn_pair e;
-	int ret;
 
 	pair_open(&e);
-	ret = lab_evtchn_send(&e);
-	if (ret)
-		obs_end("send=%s", ename(ret));
+	must(lab_evtchn_send(&e), "send");
 	obs("event=%s", yesno(lab_evtchn_wait(&e, EV_YES_MS)));
 	obs("again=%s", yesno(lab_evtchn_wait(&e, EV_NO_MS)));
 }
@@ -161,7 +155,7 @@ static void case_lifecycle(unsigned int before_mmap)
 	nctx_munmap(&c);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("munmap:byte=%s,event=%s", nbyte(), yesno(ev));
-	obs("unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+	obs("unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	obs("event=%s", yesno(lab_evtchn_wait(&c.e, EV_YES_MS)));
 	close(c.fd);
 	obs("again=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
@@ -213,7 +207,7 @@ static void case_child(unsigned int kill9)
 	int status, ev;
 	pid_t pid;
 
-	pool_page(NOTIFY_OFF / P)[NOTIFY_OFF % P] = MARK;
+	pool.page[NOTIFY_OFF / P][NOTIFY_OFF % P] = MARK;
 	pair_open(&c.e);
 	pid = fork_holder(notify_child, &c, &status);
 	if (pid < 0)
@@ -249,7 +243,7 @@ static void case_actions(unsigned int arg)
 		nctx_mmap(&c, PROT_READ | PROT_WRITE);
 		ret = nctx_notify(&c, NOTIFY_OFF, acts[i].action);
 		nctx_munmap(&c);
-		unmap_op(c.fd, c.index, 2);
+		lab_unmap(c.fd, c.index, 2);
 		ev = lab_evtchn_wait(&c.e, send ? EV_YES_MS : EV_NO_MS);
 		obs("%s:set=%s,byte=%s,event=%s", acts[i].name, ename(ret),
 		    nbyte(), yesno(ev));
@@ -272,7 +266,7 @@ static void case_ro_mmap_then_clear(unsigned int arg)
 	obs("send=%s",
 	    ename(nctx_notify(&c, NOTIFY_OFF, UNMAP_NOTIFY_SEND_EVENT)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 }
@@ -317,7 +311,7 @@ static void case_bad_action(unsigned int arg)
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		obs("0x%x=%s", bad[i],
 		    ename(nctx_notify(&c, NOTIFY_OFF, bad[i])));
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	obs("event=%s", yesno(lab_evtchn_wait(&c.e, EV_NO_MS)));
 }
 
@@ -384,7 +378,7 @@ static void case_failed_keeps_old(unsigned int arg)
 	obs("bad-action=%s", ename(nctx_notify(&c, NOTIFY_OFF2, 0x4)));
 	obs("bad-offset=%s", ename(nctx_notify(&c, 2 * P, BOTH)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s other-byte=%s event=%s", nbyte(),
 	    bytestr(granted(NOTIFY_OFF2)), yesno(ev));
@@ -393,10 +387,7 @@ static void case_failed_keeps_old(unsigned int arg)
 /* Probe @pair's tx port once it is unbound: a held reference keeps it. */
 static const char *released(int fd, __u64 index, struct lab_evtchn_pair *e)
 {
-	int ret = lab_evtchn_unbind_tx(e);
-
-	if (ret)
-		obs_end("unbind=%s", ename(ret));
+	must(lab_evtchn_unbind_tx(e), "unbind");
 	return port_probe(fd, index, e->tx);
 }
 
@@ -420,7 +411,7 @@ static void case_replace(unsigned int arg)
 	obs("replace=%s",
 	    ename(set_notify(c.fd, c.index + NOTIFY_OFF2, BOTH, e2.tx)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev2 = lab_evtchn_wait(&e2, EV_YES_MS);
 	ev1 = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("old:byte=%s,event=%s new:byte=%s,event=%s", nbyte(), yesno(ev1),
@@ -445,7 +436,7 @@ static void case_withdraw(unsigned int arg)
 	obs("enoent=%s", ename(set_notify(c.fd, c.index + 2 * P,
 					  UNMAP_NOTIFY_SEND_EVENT, e2.tx)));
 	nctx_munmap(&c);
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	ev = lab_evtchn_wait(&c.e, EV_NO_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 	/* Probe on a fresh map: neither port may still be held. */
@@ -465,7 +456,7 @@ static void case_never_mmapped(unsigned int by_close)
 	if (by_close)
 		close(c.fd);
 	else
-		obs("unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+		obs("unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	ev = lab_evtchn_wait(&c.e, EV_YES_MS);
 	obs("byte=%s event=%s", nbyte(), yesno(ev));
 	if (!by_close)
@@ -486,9 +477,9 @@ static void case_once(unsigned int arg)
 	/* Each step gets its own wait, so a second event cannot coalesce. */
 	nctx_munmap(&c);
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
-	unmap_op(c.fd, c.index, 2);
+	lab_unmap(c.fd, c.index, 2);
 	total += lab_evtchn_wait(&c.e, EV_YES_MS) > 0;
-	obs("second-unmap=%s", ename(unmap_op(c.fd, c.index, 2)));
+	obs("second-unmap=%s", ename(lab_unmap(c.fd, c.index, 2)));
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;
 	close(c.fd);
 	total += lab_evtchn_wait(&c.e, EV_NO_MS) > 0;

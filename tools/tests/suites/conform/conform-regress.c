@@ -85,7 +85,7 @@ static void *race_unmap(void *arg)
 {
 	struct uffd_race *r = arg;
 
-	atomic_store(&r->unmap_err, unmap_op(r->gfd, 0, 1));
+	atomic_store(&r->unmap_err, lab_unmap(r->gfd, 0, 1));
 	atomic_store(&r->unmap_done, true);
 	return NULL;
 }
@@ -179,7 +179,7 @@ static void case_map_efault_uffd(unsigned int arg)
 						 "mismatch");
 	if (p != MAP_FAILED)
 		munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(r.gfd, r.reuse_index, 1)));
+	obs("unmap=%s", ename(lab_unmap(r.gfd, r.reuse_index, 1)));
 	obs("active=%d", wait_active(0, 2, 0, 1000));
 }
 
@@ -212,7 +212,7 @@ static void *race_unmap_any(void *arg)
 
 	while (lab_now() < w->until) {
 		for (i = 0; i < 64; i++)
-			unmap_op(w->fd, (__u64)i * P, 1);
+			lab_unmap(w->fd, (__u64)i * P, 1);
 		w->calls++;
 	}
 	return NULL;
@@ -228,7 +228,7 @@ static void *race_map_normal(void *arg)
 		if (map_pool(w->fd, 1, 1, &index))
 			w->other++;
 		else
-			unmap_op(w->fd, index, 1);
+			lab_unmap(w->fd, index, 1);
 		w->calls++;
 	}
 	return NULL;
@@ -264,7 +264,7 @@ static void case_map_efault_race(unsigned int arg)
 	obs("map-ro=%s", w[0].calls && !w[0].other ? "EFAULT" : "other");
 	obs("map=%s", w[2].calls && !w[2].other ? "ok" : "failed");
 	for (i = 0; i < 64; i++)
-		unmap_op(fd, (__u64)i * P, 1);
+		lab_unmap(fd, (__u64)i * P, 1);
 	obs("active=%d", wait_active(0, 2, 0, 2000));
 }
 
@@ -289,7 +289,7 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	pid_t pid;
 	void *p = map_filled(fd, 1, 61, &index);
 
-	kernel = madvise(pool_page(0), P, MADV_DOFORK) ? errno : 0;
+	kernel = madvise(pool.page[0], P, MADV_DOFORK) ? errno : 0;
 	err = madvise(p, P, MADV_DOFORK) ? errno : 0;
 	note("dofork-parent-unmap: MADV_DOFORK %s on gntalloc, %s on gntdev",
 	     ename(kernel), ename(err));
@@ -311,7 +311,7 @@ static void case_dofork_parent_unmap(unsigned int arg)
 	else
 		obs("child=%s", sig < 0 ? "lost" : sname(sig));
 	munmap(p, P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	close(fd);
 	if (write(go[1], &byte, 1) != 1)
 		obs("go=failed");
@@ -343,7 +343,7 @@ static void case_unmap_nomem_vmsplice(unsigned int arg)
 	obs("held=%d", active_refs(0, 1));
 	pipe_verify(pp, 0, 62);
 	obs("after=%d", wait_active(0, 1, 0, 2000));
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 }
 
 /*
@@ -368,7 +368,7 @@ static void case_mmap_nomem_retry(unsigned int arg)
 		obs("data=%s", verify_at(p, 0, 1, 63) ? "ok" : "mismatch");
 		munmap(p, P);
 	}
-	obs("unmap=%s", ename(unmap_op(fd, index, 1)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 1)));
 	obs("after=%d", wait_active(0, 1, 0, 2000));
 }
 
@@ -438,7 +438,7 @@ static void case_kmap_walkers(unsigned int arg)
 	waitpid(pid, &st, 0);
 	obs("remote=%s", WIFEXITED(st) && !WEXITSTATUS(st) ? "ok" : "failed");
 	munmap(p, 4 * P);
-	obs("unmap=%s", ename(unmap_op(fd, index, 4)));
+	obs("unmap=%s", ename(lab_unmap(fd, index, 4)));
 	obs("after=%d", wait_active(0, 4, 0, 2000));
 }
 
@@ -496,7 +496,7 @@ static void case_dmabuf_total(unsigned int arg)
 	ret = map_pool(b, 2, 1, &index);
 	obs("map1=%s", ename(ret));
 	if (!ret)
-		unmap_op(b, index, 1);
+		lab_unmap(b, index, 1);
 	close(dfd);
 	ret = exp_pool(a, 0, 3, &dfd);
 	obs("after=%s", ename(ret));
@@ -529,7 +529,7 @@ static void case_map_count_unlimited(unsigned int arg)
 	obs("knob=%s", ename(set_param("total_limit", 0xffffffffu)));
 	for (i = 0; i < 2; i++) {
 		op.count = counts[i];
-		op.refs[0].ref = CONFORM_BAD_REF;
+		op.refs[0].ref = LAB_NEVER_GRANTED;
 		obs("map=%s",
 		    ename(lab_ioctl(gopen(), IOCTL_GNTDEV_MAP_GRANT_REF, &op)));
 	}

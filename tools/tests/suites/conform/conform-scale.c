@@ -45,12 +45,10 @@ static int cmp_u64(const void *a, const void *b)
 /* 1-page maps: page-aligned and pairwise distinct? */
 static bool offsets_sane(__u64 *index, unsigned int n)
 {
-	__u64 *sorted = malloc(n * sizeof(*sorted));
+	__u64 *sorted = must_calloc(n, sizeof(*sorted));
 	unsigned int i;
 	bool ok = true;
 
-	if (!sorted)
-		obs_end("out-of-memory");
 	memcpy(sorted, index, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_u64);
 	for (i = 0; i < n && ok; i++)
@@ -62,19 +60,14 @@ static bool offsets_sane(__u64 *index, unsigned int n)
 /* @n live 1-page maps, each mmap()ed and checked, then all torn down. */
 static void case_live(unsigned int n)
 {
-	__u64 *index = calloc(n, sizeof(*index));
-	void **p = calloc(n, sizeof(*p));
+	__u64 *index = must_calloc(n, sizeof(*index));
+	void **p = must_calloc(n, sizeof(*p));
 	int fd = gopen();
 	unsigned int i;
-	int ret;
 
-	if (!index || !p)
-		obs_end("out-of-memory");
 	pool_fill(0, n, 50);
 	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i, 1, &index[i]);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, i, 1, &index[i]), "map#%u", i);
 		p[i] = gmmap(fd, index[i], 1, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 		if (p[i] == MAP_FAILED)
@@ -88,32 +81,22 @@ static void case_live(unsigned int n)
 		if (!verify_at(p[i], i, 1, 50))
 			obs_end("data#%u=mismatch", i);
 	for (i = 0; i < n; i++)
-		if (munmap(p[i], P))
-			obs_end("munmap#%u=%s", i, ename(errno));
-	for (i = 0; i < n; i++) {
-		ret = unmap_op(fd, index[i], 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
-	}
+		must(munmap(p[i], P) ? -errno : 0, "munmap#%u", i);
+	for (i = 0; i < n; i++)
+		must(lab_unmap(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
 /* @n maps never mmap()ed, removed in a shuffled order. */
 static void case_live_unmapped(unsigned int n)
 {
-	__u64 *index = calloc(n, sizeof(*index)), tmp;
+	__u64 *index = must_calloc(n, sizeof(*index)), tmp;
 	int fd = gopen();
 	__u32 st = 12345;
 	unsigned int i, j;
-	int ret;
 
-	if (!index)
-		obs_end("out-of-memory");
-	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i % pool.n, 1, &index[i]);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
-	}
+	for (i = 0; i < n; i++)
+		must(map_pool(fd, i % pool.n, 1, &index[i]), "map#%u", i);
 	if (!offsets_sane(index, n))
 		obs("offsets-overlap");
 	for (i = n - 1; i > 0; i--) {
@@ -122,11 +105,8 @@ static void case_live_unmapped(unsigned int n)
 		index[i] = index[j];
 		index[j] = tmp;
 	}
-	for (i = 0; i < n; i++) {
-		ret = unmap_op(fd, index[i], 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
-	}
+	for (i = 0; i < n; i++)
+		must(lab_unmap(fd, index[i], 1), "unmap#%u", i);
 	obs("ok");
 }
 
@@ -136,28 +116,21 @@ static void case_live_unmapped(unsigned int n)
  */
 static void case_cycles(unsigned int n)
 {
-	__u64 *seen = calloc(n, sizeof(*seen)), index;
+	__u64 *seen = must_calloc(n, sizeof(*seen)), index;
 	unsigned int i, j, distinct = 0;
 	int fd = gopen();
 	void *p;
-	int ret;
 
-	if (!seen)
-		obs_end("out-of-memory");
 	pool_fill(0, 64, 51);
 	for (i = 0; i < n; i++) {
-		ret = map_pool(fd, i % 64, 1, &index);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, i % 64, 1, &index), "map#%u", i);
 		p = gmmap(fd, index, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
 		if (p == MAP_FAILED)
 			obs_end("mmap#%u=%s", i, ename(errno));
 		if (!verify_at(p, i % 64, 1, 51))
 			obs_end("data#%u=mismatch", i);
 		munmap(p, P);
-		ret = unmap_op(fd, index, 1);
-		if (ret)
-			obs_end("unmap#%u=%s", i, ename(ret));
+		must(lab_unmap(fd, index, 1), "unmap#%u", i);
 		for (j = 0; j < distinct && seen[j] != index; j++)
 			;
 		if (j == distinct)
@@ -182,7 +155,6 @@ static void case_churn(unsigned int steps)
 	unsigned int nlive = 0, nmaps = 0, i, k;
 	int fd = gopen();
 	__u32 st = 777;
-	int ret;
 
 	pool_fill(0, 272, 52);
 	for (i = 0; i < steps; i++) {
@@ -190,18 +162,16 @@ static void case_churn(unsigned int steps)
 
 		if (nlive && (nlive == 200 || r % 3 == 0)) {
 			k = prng(&st) % nlive;
-			ret = unmap_op(fd, live[k].index, live[k].n);
-			if (ret)
-				obs_end("unmap@%u=%s", i, ename(ret));
+			must(lab_unmap(fd, live[k].index, live[k].n),
+			     "unmap@%u", i);
 			live[k] = live[--nlive];
 			continue;
 		}
 		live[nlive].n = 1 + prng(&st) % 16;
 		live[nlive].first = prng(&st) % 256;
-		ret = map_pool(fd, live[nlive].first, live[nlive].n,
-			       &live[nlive].index);
-		if (ret)
-			obs_end("map@%u=%s", i, ename(ret));
+		must(map_pool(fd, live[nlive].first, live[nlive].n,
+			      &live[nlive].index),
+		     "map@%u", i);
 		if (live[nlive].index % P)
 			obs_end("unaligned@%u", i);
 		for (k = 0; k < nlive; k++) {
@@ -222,11 +192,8 @@ static void case_churn(unsigned int steps)
 		}
 		nlive++;
 	}
-	for (k = 0; k < nlive; k++) {
-		ret = unmap_op(fd, live[k].index, live[k].n);
-		if (ret)
-			obs_end("unmap-end=%s", ename(ret));
-	}
+	for (k = 0; k < nlive; k++)
+		must(lab_unmap(fd, live[k].index, live[k].n), "unmap-end");
 	obs("ok");
 }
 
@@ -241,20 +208,15 @@ static void case_exact_hole(unsigned int tries)
 	int fd = gopen();
 	__u64 index, hole = 0;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < 8; i++) {
 		index = must_map_pool(fd, i, 1);
 		if (i == 3)
 			hole = index;
 	}
-	ret = unmap_op(fd, hole, 1);
-	if (ret)
-		obs_end("unmap=%s", ename(ret));
+	must(lab_unmap(fd, hole, 1), "unmap");
 	for (i = 0; i < tries; i++) {
-		ret = map_pool(fd, 8 + i % 64, 1, &index);
-		if (ret)
-			obs_end("map#%u=%s", i, ename(ret));
+		must(map_pool(fd, 8 + i % 64, 1, &index), "map#%u", i);
 		if (index == hole)
 			obs_end("reused");
 	}

@@ -73,26 +73,23 @@ static unsigned int bad_inputs_ran;
 /* The pool came from a -x parent: this run is compared, not counted. */
 static bool pool_inherited;
 
-/* Grant @n pages to dom0 (lab-pool.c), shrinking to fit gntalloc's limit. */
-static int pool_grant_rw(void)
-{
-	int ret = lab_pool_alloc(&pool.rw, pool.total, true);
-
-	if (ret != -ENOSPC)
-		return ret;
-	lab_note("gntalloc refused %u grants (limit?); using %u", pool.total,
-		 POOL_PAGES_SMALL + POOL_SPARES_SMALL);
-	pool.n = POOL_PAGES_SMALL;
-	pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
-	return lab_pool_alloc(&pool.rw, pool.total, true);
-}
-
+/*
+ * Grant the pool to dom0 (lab-pool.c); the writable part shrinks to fit
+ * gntalloc's limit.
+ */
 static bool pool_alloc(void)
 {
 	int ret;
 
 	pool.n = POOL_PAGES;
-	ret = pool_grant_rw();
+	ret = lab_pool_alloc(&pool.rw, pool.total, true);
+	if (ret == -ENOSPC) {
+		lab_note("gntalloc refused %u grants (limit?); using %u",
+			 pool.total, POOL_PAGES_SMALL + POOL_SPARES_SMALL);
+		pool.n = POOL_PAGES_SMALL;
+		pool.total = POOL_PAGES_SMALL + POOL_SPARES_SMALL;
+		ret = lab_pool_alloc(&pool.rw, pool.total, true);
+	}
 	if (ret) {
 		lab_fail(lab_errname(-ret), "gntalloc: grant %u pages to d0",
 			 pool.total);
@@ -118,7 +115,7 @@ static bool pool_alloc(void)
 
 static void __attribute__((noreturn)) pool_exec(char **argv)
 {
-	size_t len = 64 + (size_t)(pool.total + pool.ro_n) * 11;
+	size_t len = 64 + (size_t)(pool.total + pool.ro.n) * 11;
 	char *env = malloc(len);
 	int fd = lab_gntalloc();
 	unsigned int i;
@@ -127,12 +124,12 @@ static void __attribute__((noreturn)) pool_exec(char **argv)
 	if (!env)
 		lab_die(2, "out of memory");
 	at = snprintf(env, len, "%d %u %u %llu %u %llu", fd, pool.n, pool.total,
-		      (unsigned long long)pool.rw.req->index, pool.ro_n,
+		      (unsigned long long)pool.rw.req->index, pool.ro.n,
 		      (unsigned long long)pool.ro.req->index);
 	for (i = 0; i < pool.total; i++)
 		at += snprintf(env + at, len - at, " %u", pool.refs[i]);
-	for (i = 0; i < pool.ro_n; i++)
-		at += snprintf(env + at, len - at, " %u", pool.ro_refs[i]);
+	for (i = 0; i < pool.ro.n; i++)
+		at += snprintf(env + at, len - at, " %u", pool.ro.refs[i]);
 	if (setenv(POOL_ENV, env, 1) || fcntl(fd, F_SETFD, 0) < 0)
 		lab_die_errno(2, "passing the pool on");
 	fflush(stdout);
@@ -197,12 +194,10 @@ static bool pool_setup(void)
 	pool.refs = pool.rw.refs;
 	for (i = 0; i < pool.total; i++)
 		pool.page[i] = (unsigned char *)lab_pool_page(&pool.rw, i);
-	pool.ro_n = pool.ro.n;
-	pool.ro_refs = pool.ro.refs;
 	pool.ro_mem = (unsigned char *)pool.ro.mem;
 	lab_note(
 		"pool: %u writable grants (refs 0x%x..) + %u spares, %u read-only",
-		pool.n, pool.refs[0], pool.total - pool.n, pool.ro_n);
+		pool.n, pool.refs[0], pool.total - pool.n, pool.ro.n);
 	return true;
 }
 
@@ -247,37 +242,20 @@ static void retire_leaked(const char *after)
  */
 static bool wait_bounded(pid_t pid, unsigned int secs, int *status)
 {
-	int pidfd = syscall(SYS_pidfd_open, pid, 0);
-	double deadline = lab_now() + secs;
-	bool killed = false;
+	struct pollfd pfd = { .fd = syscall(SYS_pidfd_open, pid, 0),
+			      .events = POLLIN };
+	bool exited;
 
-	for (;;) {
-		double left = deadline - lab_now();
-
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
-		if (left <= 0) {
-			if (killed) {
-				if (pidfd >= 0)
-					close(pidfd);
-				return false;
-			}
-			kill(pid, SIGKILL);
-			killed = true;
-			deadline = lab_now() + REAP_GRACE;
-			continue;
-		}
-		if (pidfd >= 0) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-
-			poll(&pfd, 1, (int)(left * 1000) + 1);
-		} else {
-			lab_sleep_ms(5);
-		}
+	/* pidfd_open() is 5.3's; the lab's oldest dom0 kernel is 6.1. */
+	if (pfd.fd < 0)
+		lab_die_errno(2, "pidfd_open");
+	if (!poll(&pfd, 1, (int)secs * 1000)) {
+		kill(pid, SIGKILL);
+		poll(&pfd, 1, REAP_GRACE * 1000);
 	}
-	if (pidfd >= 0)
-		close(pidfd);
-	return true;
+	exited = waitpid(pid, status, WNOHANG) == pid;
+	close(pfd.fd);
+	return exited;
 }
 
 static void case_leak(unsigned int arg)
@@ -475,19 +453,6 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-static bool select_group(const char *name)
-{
-	unsigned int g;
-
-	for (g = 0; g < NGROUPS; g++) {
-		if (!strcmp(all_groups[g]->name, name)) {
-			group_selected[g] = true;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* The options (lab_getopt()'s and ours); true for -x. */
 static bool parse_args(int argc, char **argv, bool *list)
 {
@@ -504,8 +469,12 @@ static bool parse_args(int argc, char **argv, bool *list)
 	       -1) {
 		switch (opt) {
 		case 'g':
-			if (!select_group(optarg))
+			for (g = 0; g < NGROUPS; g++)
+				if (!strcmp(all_groups[g]->name, optarg))
+					break;
+			if (g == NGROUPS)
 				usage();
+			group_selected[g] = true;
 			any_group = true;
 			break;
 		case 'c':
