@@ -308,8 +308,6 @@ struct lab_evtchn_pair {
 
 /* Bind a pair, each end on a file of its own; 0 or -errno. */
 int lab_evtchn_pair_open(struct lab_evtchn_pair *e);
-/* The same, exiting with status @code on failure. */
-void lab_evtchn_pair_or_die(struct lab_evtchn_pair *e, int code);
 /* Close both files (their ports unbind); safe on a closed pair. */
 void lab_evtchn_pair_close(struct lab_evtchn_pair *e);
 /* Send an event on @tx; 0 or -errno. */
