@@ -87,6 +87,7 @@ bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 	bool xen = flags & LAB_SETTLE_XEN;
 	long active = baseline;
 	bool dbg, ok;
+	int n;
 
 	for (;;) {
 		dbg = lab_debugfs_totals(&t);
@@ -100,14 +101,11 @@ bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 		/* Asking Xen runs a program: not too often. */
 		usleep(dbg ? 50000 : 300000);
 	}
-	if (dbg)
-		snprintf(
-			msg, len,
-			"Xen active grant entries %ld (baseline %ld); driver: files=%ld maps=%ld grants=%ld",
-			active, baseline, t.files, t.maps, t.grants);
-	else
-		snprintf(msg, len,
-			 "Xen active grant entries %ld (baseline %ld)", active,
-			 baseline);
+	n = snprintf(msg, len, "Xen active grant entries %ld (baseline %ld)",
+		     active, baseline);
+	if (dbg && n >= 0 && (size_t)n < len)
+		snprintf(msg + n, len - n,
+			 "; driver: files=%ld maps=%ld grants=%ld", t.files,
+			 t.maps, t.grants);
 	return ok;
 }
