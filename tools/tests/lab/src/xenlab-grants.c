@@ -471,23 +471,18 @@ static bool is_allowed(const struct grant_entry *e)
 	return false;
 }
 
-static void print_entry(const struct grant_entry *e, const char *verdict)
-{
-	printf("GRANT-ACTIVE granter=d%u ref=0x%x mapped-by=d%u pin=0x%08x mfn=0x%lx flags=0x%02x %s\n",
-	       e->granter, e->ref, e->mapper, e->pin, e->mfn, e->flags,
-	       verdict);
-}
-
 static int do_check(const struct dump *d)
 {
 	size_t i, bad = 0;
 
 	for (i = 0; i < d->n; i++) {
-		bool ok = is_allowed(&d->e[i]);
+		const struct grant_entry *e = &d->e[i];
+		bool ok = is_allowed(e);
 
-		print_entry(&d->e[i], ok ? "allowed" : "UNEXPECTED");
-		if (!ok)
-			bad++;
+		printf("GRANT-ACTIVE granter=d%u ref=0x%x mapped-by=d%u pin=0x%08x mfn=0x%lx flags=0x%02x %s\n",
+		       e->granter, e->ref, e->mapper, e->pin, e->mfn, e->flags,
+		       ok ? "allowed" : "UNEXPECTED");
+		bad += !ok;
 	}
 	if (bad) {
 		printf("GRANT-LEAK: %zu unexpected active grant mappings (%zu active entries, %u domains)\n",
