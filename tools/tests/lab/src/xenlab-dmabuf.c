@@ -96,17 +96,6 @@ static int unmap_refs(int fd, void *p, __u64 index, size_t n)
 
 /* --- dom0 ---------------------------------------------------------------- */
 
-/* A vgem buffer of @n pages: its dma-buf fd, its mapping in @pp. */
-static int vgem_buffer(size_t n, void **pp)
-{
-	const char *step;
-	int dfd = lab_vgem_buffer(n, pp, &step);
-
-	if (dfd < 0)
-		lab_die(1, "%s of %zu pages: %s", step, n, lab_errname(-dfd));
-	return dfd;
-}
-
 /* DMABUF_IMP_TO_REFS of dma-buf @dfd's @n pages to @domid. */
 static int imp_to_refs(int fd, int dfd, size_t n, __u32 domid, __u32 *refs)
 {
@@ -250,6 +239,7 @@ static int dom0_main(__u32 domid)
 {
 	size_t n = pages + 1;
 	__u32 refs[MAX_PAGES + 1], *mb;
+	const char *step;
 	double t0;
 	void *v;
 	int fd, dfd, ret;
@@ -259,7 +249,9 @@ static int dom0_main(__u32 domid)
 	fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		lab_die_errno(1, "open /dev/xen/gntdev");
-	dfd = vgem_buffer(n, &v);
+	dfd = lab_vgem_buffer(n, &v, &step);
+	if (dfd < 0)
+		lab_die(1, "%s of %zu pages: %s", step, n, lab_errname(-dfd));
 	xdom_fill(v, pages, XDOM_SEED_GRANT, true);
 	mb = (__u32 *)((char *)v + pages * LAB_PAGE_SIZE);
 	memset(mb, 0, LAB_PAGE_SIZE);
