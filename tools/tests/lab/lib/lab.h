@@ -259,13 +259,6 @@ bool lab_sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages);
  * Leak probes (lab-leak.c)
  */
 
-/* The first line of our driver's debugfs state. */
-struct lab_totals {
-	long files;
-	long maps;
-	long grants;
-};
-
 /* Active grant entries in Xen (xenlab-grants count), or -1. */
 long lab_grants_active(void);
 /*
@@ -273,8 +266,6 @@ long lab_grants_active(void);
  * 0, or -1 if no complete grant-table dump could be had.
  */
 int lab_grants_scan(void (*hit)(__u16 dom, __u32 ref, void *ctx), void *ctx);
-/* Our driver's totals; false if there are none (the stock driver). */
-bool lab_debugfs_totals(struct lab_totals *t);
 
 /* What lab_settle() waits for besides the driver's maps and grants. */
 #define LAB_SETTLE_FILES (1u << 0) /* no file open in the driver either */
