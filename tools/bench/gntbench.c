@@ -728,12 +728,10 @@ int main(int argc, char **argv)
 	if (!need)
 		lab_die(1, "nothing to measure");
 
-	for (t = 0; t < ntests; t++) {
-		if (!strcmp(tests[t], "floor"))
-			continue;
-		if (!pool.req)
+	/* Only floor runs without one. */
+	for (t = 0; t < ntests && !pool.req; t++)
+		if (strcmp(tests[t], "floor"))
 			lab_pool_or_die(&pool, need, 1);
-	}
 	for (t = 0; t < ntests; t++) {
 		if (!strcmp(tests[t], "full"))
 			test_full(false);
