@@ -67,21 +67,18 @@ static struct list segs = { 4, { 1, 16, 64, 256 } };
  */
 static struct lab_pool pool;
 
-/* A failed call (errno says why), or a failure errno does not describe. */
-#define die(...) lab_die_errno(1, __VA_ARGS__)
-#define fail(...) lab_die(1, __VA_ARGS__)
-
 /*
- * Print one point from seconds per iteration: @mean over the whole point,
- * @best of its fastest chunk.  A rate in @unit (pages/s, MiB/s) if @work,
- * what one iteration moves in @unit's numerator, is set; else a time per
- * iteration in @unit (us or ns).
+ * Print one point of @iters iterations in @secs, @best seconds each in its
+ * fastest chunk.  A rate in @unit (pages/s, MiB/s) if @work, what one
+ * iteration moves in @unit's numerator, is set; else a time per iteration
+ * in @unit (us or ns).
  */
 static void result(const char *test, const char *key, unsigned long x,
-		   const char *unit, double work, double mean, double best,
+		   const char *unit, double work, double best,
 		   unsigned long iters, double secs)
 {
 	double scale = !strcmp(unit, "ns") ? 1e9 : 1e6;
+	double mean = secs / iters;
 	double value = work ? work / mean : mean * scale;
 	double bvalue = work ? work / best : best * scale;
 
@@ -96,7 +93,7 @@ static void *xmalloc(size_t size)
 	void *p = calloc(1, size);
 
 	if (!p)
-		die("out of memory (%zu bytes)", size);
+		lab_die_errno(1, "out of memory (%zu bytes)", size);
 	return p;
 }
 
@@ -160,7 +157,7 @@ static int open_gntdev(void)
 	int fd = lab_gntdev_open(NULL);
 
 	if (fd < 0)
-		die("open %s", LAB_GNTDEV_NODE);
+		lab_die_errno(1, "open %s", LAB_GNTDEV_NODE);
 	return fd;
 }
 
@@ -224,28 +221,29 @@ static void cycle_once(struct cycle *c)
 	if (c->steps)
 		t[0] = lab_now();
 	if (lab_ioctl(c->fd, IOCTL_GNTDEV_MAP_GRANT_REF, c->req))
-		die("MAP_GRANT_REF of %lu", c->batch);
+		lab_die_errno(1, "MAP_GRANT_REF of %lu", c->batch);
 	if (c->steps)
 		t[1] = lab_now();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		 c->req->index);
 	if (p == MAP_FAILED)
-		die("mmap of %lu grants", c->batch);
+		lab_die_errno(1, "mmap of %lu grants", c->batch);
 	if (c->steps)
 		t[2] = lab_now();
 	if (c->check && !lab_sigs_ok(p, pool.refs, c->batch))
-		fail("a page of a %lu-grant map is not its grant's", c->batch);
+		lab_die(1, "a page of a %lu-grant map is not its grant's",
+			c->batch);
 	/* The last byte: the first word is the check pattern. */
 	for (i = 0; i < c->batch; i++)
 		p[i * PAGE + PAGE - 1] = (char)i;
 	if (c->steps)
 		t[3] = lab_now();
 	if (munmap((void *)p, len))
-		die("munmap");
+		lab_die_errno(1, "munmap");
 	if (c->steps)
 		t[4] = lab_now();
 	if (lab_unmap(c->fd, c->req->index, c->batch))
-		die("UNMAP_GRANT_REF of %lu", c->batch);
+		lab_die_errno(1, "UNMAP_GRANT_REF of %lu", c->batch);
 	if (c->steps) {
 		t[5] = lab_now();
 		for (i = 0; i < NSTEPS; i++) {
@@ -281,13 +279,12 @@ static void test_full(bool steps)
 		bench_run(&b);
 		if (!steps) {
 			result("full", "batch", c.batch, "pages/s", c.batch,
-			       b.secs / b.iters, b.best, b.iters, b.secs);
+			       b.best, b.iters, b.secs);
 		} else {
 			/* Here best is the fastest single step. */
 			for (s = 0; s < NSTEPS; s++)
 				result(step_names[s], "batch", c.batch, "us", 0,
-				       c.step_secs[s] / b.iters, c.step_best[s],
-				       b.iters, c.step_secs[s]);
+				       c.step_best[s], b.iters, c.step_secs[s]);
 		}
 		free(c.req);
 	}
@@ -308,9 +305,9 @@ static void pair_fn(void *arg, unsigned long n)
 
 	while (n--) {
 		if (lab_ioctl(pr->fd, IOCTL_GNTDEV_MAP_GRANT_REF, pr->req))
-			die("MAP_GRANT_REF");
+			lab_die_errno(1, "MAP_GRANT_REF");
 		if (lab_unmap(pr->fd, pr->req->index, 1))
-			die("UNMAP_GRANT_REF");
+			lab_die_errno(1, "UNMAP_GRANT_REF");
 	}
 }
 
@@ -332,15 +329,15 @@ static void test_ioctl(void)
 		for (i = 0; i < live; i++)
 			if (lab_ioctl(pr.fd, IOCTL_GNTDEV_MAP_GRANT_REF,
 				      pr.req))
-				die("MAP_GRANT_REF of live map %lu", i);
+				lab_die_errno(
+					1, "MAP_GRANT_REF of live map %lu", i);
 		t0 = lab_now() - t0;
 		if (live)
 			result("live-setup", "live", live, "us", 0, t0 / live,
-			       t0 / live, live, t0);
+			       live, t0);
 		pair_fn(&pr, 1);
 		bench_run(&b);
-		result("ioctl", "live", live, "us", 0, b.secs / b.iters, b.best,
-		       b.iters, b.secs);
+		result("ioctl", "live", live, "us", 0, b.best, b.iters, b.secs);
 		close(pr.fd);
 	}
 	free(pr.req);
@@ -363,12 +360,12 @@ static void copy_fn(void *arg, unsigned long n)
 
 	while (n--) {
 		if (lab_grant_copy(c->fd, c->segs, c->n))
-			die("GRANT_COPY of %u segments", c->n);
+			lab_die_errno(1, "GRANT_COPY of %u segments", c->n);
 		/* Cheap next to the copy, and a failed copy must not pass. */
 		for (i = 0; i < c->n; i++)
 			if (c->segs[i].status)
-				fail("GRANT_COPY segment %u: status %d", i,
-				     c->segs[i].status);
+				lab_die(1, "GRANT_COPY segment %u: status %d",
+					i, c->segs[i].status);
 	}
 }
 
@@ -386,7 +383,7 @@ static void test_copy(void)
 	c.buf = mmap(NULL, max * PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (c.buf == MAP_FAILED)
-		die("mmap of the copy buffer");
+		lab_die_errno(1, "mmap of the copy buffer");
 	/* copy-out then writes each grant's own signature back. */
 	for (i = 0; i < max; i++)
 		*(__u64 *)(c.buf + i * PAGE) = lab_sig(pool.refs[i]);
@@ -416,11 +413,13 @@ static void test_copy(void)
 				memset(c.buf, 0, n * PAGE);
 			copy_fn(&c, 1);
 			if (!lab_sigs_ok(c.buf, pool.refs, n))
-				fail("copy %lu: a page is not its grant's", n);
+				lab_die(1,
+					"copy %lu: a page is not its grant's",
+					n);
 			bench_run(&b);
 			result(dir ? "copy-out" : "copy-in", "segs", n, "MiB/s",
-			       n * PAGE / (double)(1 << 20), b.secs / b.iters,
-			       b.best, b.iters, b.secs);
+			       n * PAGE / (double)(1 << 20), b.best, b.iters,
+			       b.secs);
 		}
 	}
 	munmap(c.buf, max * PAGE);
@@ -444,21 +443,23 @@ static void floor_cmd(const char *cmd, const char *const *keys, double *v,
 
 	fd = open(FLOOR_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		die("open %s (is gntfloor.ko loaded, debugfs mounted?)",
-		    FLOOR_PATH);
+		lab_die_errno(
+			1, "open %s (is gntfloor.ko loaded, debugfs mounted?)",
+			FLOOR_PATH);
 	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
-		die("gntfloor \"%s\"", cmd);
+		lab_die_errno(1, "gntfloor \"%s\"", cmd);
 	len = pread(fd, res, sizeof(res) - 1, 0);
 	if (len < 0)
-		die("read %s", FLOOR_PATH);
+		lab_die_errno(1, "read %s", FLOOR_PATH);
 	res[len] = '\0';
 	close(fd);
 	if (strncmp(res, "ok ", 3))
-		fail("gntfloor \"%s\": %s", cmd, res);
+		lab_die(1, "gntfloor \"%s\": %s", cmd, res);
 	for (i = 0; i < n; i++) {
 		p = strstr(res, keys[i]);
 		if (!p || sscanf(p + strlen(keys[i]), "=%lf", &v[i]) != 1)
-			fail("gntfloor \"%s\": no %s in %s", cmd, keys[i], res);
+			lab_die(1, "gntfloor \"%s\": no %s in %s", cmd, keys[i],
+				res);
 	}
 }
 
@@ -534,16 +535,13 @@ static void test_floor(void)
 		for (k = 0; k < batches.n; k++) {
 			x = batches.v[k];
 			floor_point(map_fmt[v], x, map_keys, 2, &t);
-			result("full", "batch", x, "pages/s", x,
-			       t.total / t.iters, t.best_total, t.iters,
-			       t.total);
+			result("full", "batch", x, "pages/s", x, t.best_total,
+			       t.iters, t.total);
 			/* The hypercalls a PV gntdev issues in mmap, munmap. */
-			result("step-mmap", "batch", x, "us", 0,
-			       t.sum[0] / t.iters, t.best[0], t.iters,
-			       t.sum[0]);
-			result("step-munmap", "batch", x, "us", 0,
-			       t.sum[1] / t.iters, t.best[1], t.iters,
-			       t.sum[1]);
+			result("step-mmap", "batch", x, "us", 0, t.best[0],
+			       t.iters, t.sum[0]);
+			result("step-munmap", "batch", x, "us", 0, t.best[1],
+			       t.iters, t.sum[1]);
 		}
 	}
 	/* What the kernel charges a map besides the hypercalls. */
@@ -552,18 +550,17 @@ static void test_floor(void)
 		x = batches.v[k];
 		floor_point("alloc %lu %lu", x, alloc_keys, 3, &t);
 		result("alloc-pages", "batch", x, "us", 0,
-		       (t.sum[0] + t.sum[1]) / t.iters, t.best[0] + t.best[1],
-		       t.iters, t.sum[0] + t.sum[1]);
-		result("alloc-arrays", "batch", x, "us", 0, t.sum[2] / t.iters,
-		       t.best[2], t.iters, t.sum[2]);
+		       t.best[0] + t.best[1], t.iters, t.sum[0] + t.sum[1]);
+		result("alloc-arrays", "batch", x, "us", 0, t.best[2], t.iters,
+		       t.sum[2]);
 	}
 	for (v = 0; v < 2; v++) {
 		for (k = 0; k < segs.n; k++) {
 			x = segs.v[k];
 			floor_point(copy_fmt[v], x, copy_keys, 1, &t);
 			result(v ? "copy-out" : "copy-in", "segs", x, "MiB/s",
-			       x * PAGE / (double)(1 << 20), t.total / t.iters,
-			       t.best_total, t.iters, t.total);
+			       x * PAGE / (double)(1 << 20), t.best_total,
+			       t.iters, t.total);
 		}
 	}
 	driver = saved;
@@ -589,13 +586,15 @@ static void lib_fn(void *arg, unsigned long n)
 		p = xengnttab_map_domain_grant_refs(
 			c->h, c->batch, 0, pool.refs, PROT_READ | PROT_WRITE);
 		if (!p)
-			die("xengnttab_map_domain_grant_refs of %lu", c->batch);
+			lab_die_errno(1,
+				      "xengnttab_map_domain_grant_refs of %lu",
+				      c->batch);
 		if (c->check && !lab_sigs_ok(p, pool.refs, c->batch))
-			fail("lib: a page is not its grant's");
+			lab_die(1, "lib: a page is not its grant's");
 		for (i = 0; i < c->batch; i++)
 			p[i * PAGE + PAGE - 1] = (char)i;
 		if (xengnttab_unmap(c->h, (void *)p, c->batch))
-			die("xengnttab_unmap of %lu", c->batch);
+			lab_die_errno(1, "xengnttab_unmap of %lu", c->batch);
 	}
 }
 
@@ -607,7 +606,7 @@ static void test_lib(void)
 
 	c.h = xengnttab_open(NULL, 0);
 	if (!c.h)
-		die("xengnttab_open");
+		lab_die_errno(1, "xengnttab_open");
 	for (k = 0; k < batches.n; k++) {
 		c.batch = batches.v[k];
 		c.check = true;
@@ -615,14 +614,15 @@ static void test_lib(void)
 		c.check = false;
 		bench_run(&b);
 		result("lib-" GNTBENCH_LIB_NAME, "batch", c.batch, "pages/s",
-		       c.batch, b.secs / b.iters, b.best, b.iters, b.secs);
+		       c.batch, b.best, b.iters, b.secs);
 	}
 	xengnttab_close(c.h);
 }
 #else
 static void test_lib(void)
 {
-	fail("lib: this gntbench was built without a library (GNTBENCH_LIB)");
+	lab_die(1,
+		"lib: this gntbench was built without a library (GNTBENCH_LIB)");
 }
 #endif
 
@@ -643,8 +643,7 @@ static void test_clock(void)
 	min_secs = min_secs < 0.1 ? min_secs : 0.1;
 	bench_run(&b);
 	min_secs = keep;
-	result("clock", "batch", 1, "ns", 0, b.secs / b.iters, b.best, b.iters,
-	       b.secs);
+	result("clock", "batch", 1, "ns", 0, b.best, b.iters, b.secs);
 }
 
 static void parse_list(struct list *l, const char *s)
@@ -654,10 +653,10 @@ static void parse_list(struct list *l, const char *s)
 	l->n = 0;
 	while (*s) {
 		if (l->n == MAX_LIST)
-			fail("more than %d values in a list", MAX_LIST);
+			lab_die(1, "more than %d values in a list", MAX_LIST);
 		l->v[l->n] = strtoul(s, &end, 10);
 		if (end == s || (*end && *end != ','))
-			fail("bad list at \"%s\"", s);
+			lab_die(1, "bad list at \"%s\"", s);
 		l->n++;
 		s = *end == ',' ? end + 1 : end;
 	}
@@ -697,7 +696,7 @@ int main(int argc, char **argv)
 		case 't':
 			min_secs = strtod(optarg, NULL);
 			if (min_secs <= 0)
-				fail("bad -t %s", optarg);
+				lab_die(1, "bad -t %s", optarg);
 			break;
 		case 'b':
 			parse_list(&batches, optarg);
@@ -727,14 +726,12 @@ int main(int argc, char **argv)
 	for (k = 0; k < segs.n; k++)
 		need = segs.v[k] > need ? segs.v[k] : need;
 	if (!need)
-		fail("nothing to measure");
+		lab_die(1, "nothing to measure");
 
-	for (t = 0; t < ntests; t++) {
-		if (!strcmp(tests[t], "floor"))
-			continue;
-		if (!pool.req)
+	/* Only floor runs without one. */
+	for (t = 0; t < ntests && !pool.req; t++)
+		if (strcmp(tests[t], "floor"))
 			lab_pool_or_die(&pool, need, 1);
-	}
 	for (t = 0; t < ntests; t++) {
 		if (!strcmp(tests[t], "full"))
 			test_full(false);
@@ -751,7 +748,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(tests[t], "clock"))
 			test_clock();
 		else
-			fail("unknown test %s", tests[t]);
+			lab_die(1, "unknown test %s", tests[t]);
 	}
 	return 0;
 }

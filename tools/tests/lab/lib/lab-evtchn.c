@@ -38,17 +38,6 @@ out_close:
 	return ret;
 }
 
-void lab_evtchn_pair_or_die(struct lab_evtchn_pair *e, int code)
-{
-	int ret = lab_evtchn_pair_open(e);
-
-	if (ret) {
-		errno = -ret;
-		lab_die_errno(code, "a loopback event channel on %s",
-			      LAB_EVTCHN_NODE);
-	}
-}
-
 void lab_evtchn_pair_close(struct lab_evtchn_pair *e)
 {
 	if (e->rx_fd >= 0)

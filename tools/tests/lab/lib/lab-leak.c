@@ -55,7 +55,15 @@ int lab_grants_scan(void (*hit)(__u16 dom, __u32 ref, void *ctx), void *ctx)
 	return complete ? 0 : -1;
 }
 
-bool lab_debugfs_totals(struct lab_totals *t)
+/* The first line of our driver's debugfs state. */
+struct lab_totals {
+	long files;
+	long maps;
+	long grants;
+};
+
+/* Our driver's totals; false if there are none (the stock driver). */
+static bool lab_debugfs_totals(struct lab_totals *t)
 {
 	char line[256];
 	bool ok = false;
@@ -72,13 +80,6 @@ bool lab_debugfs_totals(struct lab_totals *t)
 	return ok;
 }
 
-/* Does the driver hold nothing that @flags asks about? */
-static bool lab_driver_quiet(const struct lab_totals *t, unsigned int flags)
-{
-	return !t->maps && !t->grants &&
-	       (!(flags & LAB_SETTLE_FILES) || !t->files);
-}
-
 bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 		char *msg, size_t len)
 {
@@ -87,10 +88,13 @@ bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 	bool xen = flags & LAB_SETTLE_XEN;
 	long active = baseline;
 	bool dbg, ok;
+	int n;
 
 	for (;;) {
 		dbg = lab_debugfs_totals(&t);
-		ok = !dbg || lab_driver_quiet(&t, flags);
+		/* The driver holds nothing that @flags asks about. */
+		ok = !dbg || (!t.maps && !t.grants &&
+			      (!(flags & LAB_SETTLE_FILES) || !t.files));
 		if (ok && xen) {
 			active = lab_grants_active();
 			ok = active == baseline;
@@ -100,14 +104,11 @@ bool lab_settle(long baseline, unsigned int flags, unsigned int timeout_ms,
 		/* Asking Xen runs a program: not too often. */
 		usleep(dbg ? 50000 : 300000);
 	}
-	if (dbg)
-		snprintf(
-			msg, len,
-			"Xen active grant entries %ld (baseline %ld); driver: files=%ld maps=%ld grants=%ld",
-			active, baseline, t.files, t.maps, t.grants);
-	else
-		snprintf(msg, len,
-			 "Xen active grant entries %ld (baseline %ld)", active,
-			 baseline);
+	n = snprintf(msg, len, "Xen active grant entries %ld (baseline %ld)",
+		     active, baseline);
+	if (dbg && n >= 0 && (size_t)n < len)
+		snprintf(msg + n, len - n,
+			 "; driver: files=%ld maps=%ld grants=%ld", t.files,
+			 t.maps, t.grants);
 	return ok;
 }

@@ -99,24 +99,6 @@ static void lab_tap_vline(bool ok, const char *reason, const char *fmt,
 	fflush(stdout);
 }
 
-void lab_pass(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	lab_tap_vline(true, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void lab_fail(const char *reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	lab_tap_vline(false, reason, fmt, ap);
-	va_end(ap);
-}
-
 bool lab_check(bool cond, const char *reason, const char *fmt, ...)
 {
 	va_list ap;

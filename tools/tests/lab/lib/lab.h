@@ -136,12 +136,12 @@ extern bool lab_stock;
 /* Checks the stock driver missed in a --stock run. */
 extern unsigned int lab_findings;
 
-void __attribute__((format(printf, 1, 2))) lab_pass(const char *fmt, ...);
-void __attribute__((format(printf, 2, 3)))
-lab_fail(const char *reason, const char *fmt, ...);
 /* Record one check; returns @cond so callers can stop on failure. */
 bool __attribute__((format(printf, 3, 4)))
 lab_check(bool cond, const char *reason, const char *fmt, ...);
+/* A check whose outcome the caller already knows. */
+#define lab_pass(...) lab_check(true, NULL, __VA_ARGS__)
+#define lab_fail(reason, ...) lab_check(false, reason, __VA_ARGS__)
 /*
  * A check of driver behaviour: like lab_check(), but in a --stock run a
  * miss is printed as "# FINDING stock: msg: reason", counted in
@@ -259,13 +259,6 @@ bool lab_sigs_ok(const volatile void *addr, const __u32 *refs, __u32 pages);
  * Leak probes (lab-leak.c)
  */
 
-/* The first line of our driver's debugfs state. */
-struct lab_totals {
-	long files;
-	long maps;
-	long grants;
-};
-
 /* Active grant entries in Xen (xenlab-grants count), or -1. */
 long lab_grants_active(void);
 /*
@@ -273,8 +266,6 @@ long lab_grants_active(void);
  * 0, or -1 if no complete grant-table dump could be had.
  */
 int lab_grants_scan(void (*hit)(__u16 dom, __u32 ref, void *ctx), void *ctx);
-/* Our driver's totals; false if there are none (the stock driver). */
-bool lab_debugfs_totals(struct lab_totals *t);
 
 /* What lab_settle() waits for besides the driver's maps and grants. */
 #define LAB_SETTLE_FILES (1u << 0) /* no file open in the driver either */
@@ -308,8 +299,6 @@ struct lab_evtchn_pair {
 
 /* Bind a pair, each end on a file of its own; 0 or -errno. */
 int lab_evtchn_pair_open(struct lab_evtchn_pair *e);
-/* The same, exiting with status @code on failure. */
-void lab_evtchn_pair_or_die(struct lab_evtchn_pair *e, int code);
 /* Close both files (their ports unbind); safe on a closed pair. */
 void lab_evtchn_pair_close(struct lab_evtchn_pair *e);
 /* Send an event on @tx; 0 or -errno. */

@@ -28,15 +28,10 @@
  * if all passed, 2 on usage errors. dom0's half stops waiting when its
  * stdin reaches EOF (the caller closes it once the domU is gone).
  */
-/* Our uapi header first: it shares the include guard of the system one. */
-#include <xen/public/gntdev.h>
 #include "xenlab-xdom.h"
 
 #include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #define SEED_DOMU 0x6475u /* "du": the domU's own grants */
 #define SEED_REPLY 0x7270u /* "rp": dom0's reply, through the export */
@@ -57,17 +52,6 @@ static char why[256];
 static int map_err;
 static long pages, secs;
 
-/* Sleep @ms, or less if stdin has news; false once stdin is at EOF. */
-static bool nap(int ms)
-{
-	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	char c;
-
-	if (poll(&pfd, 1, ms) > 0 && read(STDIN_FILENO, &c, 1) <= 0)
-		return false;
-	return true;
-}
-
 /* Poll @w until it equals @want, for up to secs; false on timeout/EOF. */
 static bool wait_word(volatile __u32 *w, __u32 want, bool use_stdin)
 {
@@ -76,70 +60,41 @@ static bool wait_word(volatile __u32 *w, __u32 want, bool use_stdin)
 	while (*w != want) {
 		if (lab_now() > end)
 			return false;
-		if (use_stdin ? !nap(200) : usleep(100000) < 0)
+		if (use_stdin ? !xdom_nap(200) : usleep(100000) < 0)
 			return false;
 	}
 	__sync_synchronize();
 	return true;
 }
 
-/* MAP_GRANT_REF of @n refs of @domid and mmap them read-write. */
+/* MAP_GRANT_REF of @n refs of @domid and mmap them read-write; or NULL. */
 static void *map_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
 		      __u64 *index)
 {
-	struct ioctl_gntdev_map_grant_ref *op;
-	void *p = MAP_FAILED;
-	size_t i;
-	int ret;
+	void *p;
 
-	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->count = n;
-	for (i = 0; i < n; i++) {
-		op->refs[i].domid = domid;
-		op->refs[i].ref = refs[i];
-	}
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, op);
-	map_err = -ret;
-	if (ret) {
+	map_err = -lab_map(fd, refs, n, domid, index);
+	if (map_err) {
 		snprintf(why, sizeof(why), "%s",
-			 lab_errwhy("MAP_GRANT_REF", -ret));
-	} else {
-		*index = op->index;
-		p = mmap(NULL, n * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, fd, op->index);
-		if (p == MAP_FAILED) {
-			map_err = errno;
-			snprintf(why, sizeof(why), "%s",
-				 lab_errwhy("mmap", map_err));
-		}
+			 lab_errwhy("MAP_GRANT_REF", map_err));
+		return NULL;
 	}
-	free(op);
+	p = lab_mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, *index);
+	if (!p) {
+		map_err = errno;
+		snprintf(why, sizeof(why), "%s", lab_errwhy("mmap", map_err));
+	}
 	return p;
 }
 
 static int unmap_refs(int fd, void *p, __u64 index, size_t n)
 {
-	struct ioctl_gntdev_unmap_grant_ref op = { .index = index, .count = n };
-
 	if (munmap(p, n * LAB_PAGE_SIZE))
 		return -errno;
-	return lab_ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op);
+	return lab_unmap(fd, index, n);
 }
 
 /* --- dom0 ---------------------------------------------------------------- */
-
-/* A vgem buffer of @n pages: its dma-buf fd, its mapping in @pp. */
-static int vgem_buffer(size_t n, void **pp)
-{
-	const char *step;
-	int dfd = lab_vgem_buffer(n, pp, &step);
-
-	if (dfd < 0)
-		lab_die(1, "%s of %zu pages: %s", step, n, lab_errname(-dfd));
-	return dfd;
-}
 
 /* DMABUF_IMP_TO_REFS of dma-buf @dfd's @n pages to @domid. */
 static int imp_to_refs(int fd, int dfd, size_t n, __u32 domid, __u32 *refs)
@@ -253,14 +208,13 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 		 * (GNTST_bad_page, EINVAL). conform-dmabuf's round trip
 		 * works because its frames are dom0's own.
 		 */
-		if (p == MAP_FAILED && map_err == EINVAL) {
+		if (!p && map_err == EINVAL) {
 			lab_pass(
 				"map dom0's refs of the export: EINVAL, as Xen refuses a grant of a frame dom0 does not own");
 			lab_note(
 				"finding: IMP_TO_REFS granted d%u's frames as dom0's and said ok; only the mapper sees the refusal",
 				domid);
-		} else if (lab_check(p != MAP_FAILED, why,
-				     "map dom0's refs of the export")) {
+		} else if (lab_check(p, why, "map dom0's refs of the export")) {
 			lab_check(xdom_verify(p, 0, n, SEED_REPLY, why,
 					      sizeof(why)),
 				  why, "%zu pages carry the reply", n);
@@ -283,8 +237,9 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 
 static int dom0_main(__u32 domid)
 {
-	size_t n = pages + 1, i;
+	size_t n = pages + 1;
 	__u32 refs[MAX_PAGES + 1], *mb;
+	const char *step;
 	double t0;
 	void *v;
 	int fd, dfd, ret;
@@ -294,7 +249,9 @@ static int dom0_main(__u32 domid)
 	fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		lab_die_errno(1, "open /dev/xen/gntdev");
-	dfd = vgem_buffer(n, &v);
+	dfd = lab_vgem_buffer(n, &v, &step);
+	if (dfd < 0)
+		lab_die(1, "%s of %zu pages: %s", step, n, lab_errname(-dfd));
 	xdom_fill(v, pages, XDOM_SEED_GRANT, true);
 	mb = (__u32 *)((char *)v + pages * LAB_PAGE_SIZE);
 	memset(mb, 0, LAB_PAGE_SIZE);
@@ -304,11 +261,7 @@ static int dom0_main(__u32 domid)
 		       "IMP_TO_REFS of a %zu-page vgem buffer for d%u", n,
 		       domid))
 		return lab_tap_summary();
-	printf("XDOM-REFS ");
-	for (i = 0; i < n; i++)
-		printf("%s%u", i ? "," : "", refs[i]);
-	printf("\n");
-	fflush(stdout);
+	xdom_print_refs(refs, n);
 
 	lab_tap_current = "waiting for the domU";
 	t0 = lab_now();
@@ -342,7 +295,7 @@ static int dom0_main(__u32 domid)
 	lab_tap_current = "release the vgem import";
 	t0 = lab_now();
 	while ((ret = imp_release(fd, dfd)) == -EBUSY && lab_now() - t0 < secs)
-		if (!nap(200))
+		if (!xdom_nap(200))
 			break;
 	if (ret == -EBUSY)
 		ret = imp_release(fd, dfd);
@@ -360,12 +313,11 @@ static int dom0_main(__u32 domid)
 
 static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 {
-	struct ioctl_gntalloc_alloc_gref *alloc;
-	struct ioctl_gntalloc_dealloc_gref dealloc;
+	struct lab_pool mine;
 	__u32 *mb;
 	__u64 index;
-	void *p, *mine;
-	int fd, afd, ret;
+	void *p;
+	int fd, ret;
 	long i;
 
 	lab_tap_current = "map dom0's buffer";
@@ -373,7 +325,7 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 	if (fd < 0)
 		lab_die_errno(1, "open %s", gntdev);
 	p = map_refs(fd, refs, n, 0, &index);
-	if (!lab_check(p != MAP_FAILED, why, "map dom0's %zu refs", n))
+	if (!lab_check(p, why, "map dom0's %zu refs", n))
 		return lab_tap_summary();
 	mb = (__u32 *)((char *)p + (n - 1) * LAB_PAGE_SIZE);
 	mb[MB_CHECK] = lab_check(
@@ -381,29 +333,22 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 		why, "dom0's vgem pattern in %zu pages", n - 1);
 
 	lab_tap_current = "grant pages to dom0";
-	afd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
-	if (afd < 0)
-		lab_die_errno(1, "open /dev/xen/gntalloc");
-	alloc = calloc(1, sizeof(*alloc) + pages * sizeof(alloc->gref_ids[0]));
-	if (!alloc)
-		lab_die(1, "out of memory");
-	alloc->domid = 0;
-	alloc->flags = GNTALLOC_FLAG_WRITABLE;
-	alloc->count = pages;
-	ret = lab_ioctl(afd, IOCTL_GNTALLOC_ALLOC_GREF, alloc);
+	ret = lab_gntalloc();
+	if (ret < 0)
+		lab_die(1, "open %s: %s", LAB_GNTALLOC_NODE, lab_errname(-ret));
+	ret = lab_pool_grant(&mine, pages, 0, true);
 	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "ALLOC_GREF: %ld pages to dom0", pages))
 		return lab_tap_summary();
-	mine = mmap(NULL, pages * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, afd, alloc->index);
-	if (mine == MAP_FAILED)
-		lab_die_errno(1, "mmap the granted pages");
-	xdom_fill(mine, pages, SEED_DOMU, true);
+	ret = lab_pool_map(&mine);
+	if (ret)
+		lab_die(1, "mmap the granted pages: %s", lab_errname(-ret));
+	xdom_fill(mine.mem, pages, SEED_DOMU, true);
 
 	xdom_fill(p, n - 1, XDOM_SEED_ACK, true);
 	mb[MB_COUNT] = pages;
 	for (i = 0; i < pages; i++)
-		mb[MB_REFS + i] = alloc->gref_ids[i];
+		mb[MB_REFS + i] = mine.refs[i];
 	__sync_synchronize();
 	mb[MB_STATE] = MB_READY;
 	lab_pass("posted the ACK and %ld refs of our own", pages);
@@ -416,7 +361,7 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 		lab_note(
 			"dom0 could not map its re-import of our export: no reply to check");
 	else
-		lab_check(xdom_verify(mine, 0, pages, SEED_REPLY, why,
+		lab_check(xdom_verify(mine.mem, 0, pages, SEED_REPLY, why,
 				      sizeof(why)),
 			  why, "our %ld pages carry dom0's reply", pages);
 
@@ -424,14 +369,10 @@ static int domu_main(const char *gntdev, const __u32 *refs, size_t n)
 	ret = unmap_refs(fd, p, index, n);
 	lab_check(!ret, lab_errwhy("unmap", -ret), "unmap dom0's buffer");
 	close(fd);
-	munmap(mine, pages * LAB_PAGE_SIZE);
-	dealloc.index = alloc->index;
-	dealloc.count = pages;
-	ret = lab_ioctl(afd, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc);
+	/* Unmaps our view of the pages first. */
+	ret = lab_pool_put(&mine);
 	lab_check(!ret, lab_errwhy("ioctl", -ret),
 		  "DEALLOC_GREF: grants ended");
-	close(afd);
-	free(alloc);
 	return lab_tap_summary();
 }
 

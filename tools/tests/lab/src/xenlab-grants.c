@@ -221,8 +221,9 @@ static long readconsole(bool clear, bool incremental, __u32 *index)
  */
 static char *fetch_dump(void)
 {
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	char *text = NULL;
+	FILE *out;
 	bool incremental = false;
 	__u32 index = 0;
 	char *keys;
@@ -239,7 +240,6 @@ static char *fetch_dump(void)
 			broken(-got, "sysctl readconsole (clear)");
 		len += got;
 	} while (got > 0 && len < DUMP_MAX);
-	len = 0;
 
 	memset(ctl, 0, sizeof(*ctl));
 	keys[0] = 'g';
@@ -251,6 +251,9 @@ static char *fetch_dump(void)
 		broken(-ret, "sysctl debug_keys 'g'");
 
 	/* First read starts at the (just cleared) ring head, then follow it. */
+	out = open_memstream(&text, &len);
+	if (!out)
+		broken(errno, "open_memstream");
 	index = 0;
 	for (;;) {
 		got = readconsole(false, incremental, &index);
@@ -259,19 +262,16 @@ static char *fetch_dump(void)
 			broken(-got, "sysctl readconsole");
 		if (!got)
 			break;
-		if (len + got + 1 > cap) {
-			cap = (len + got + 1) * 2;
-			text = grow(text, cap, 1);
-		}
-		memcpy(text + len, ring_chunk, got);
-		len += got;
-		if (len >= DUMP_MAX)
+		fwrite(ring_chunk, 1, got, out);
+		if (ftell(out) >= DUMP_MAX)
 			broken(0, "console ring keeps growing (>%d bytes)",
 			       DUMP_MAX);
 	}
-	if (!text)
+	/* The stream keeps what it holds NUL-terminated. */
+	if (fclose(out))
+		broken(errno, "collecting the dump");
+	if (!len)
 		broken(0, "console ring empty after debug key 'g'");
-	text[len] = '\0';
 	return text;
 }
 
@@ -325,7 +325,7 @@ struct grant_entry {
 
 struct dump {
 	struct grant_entry *e;
-	size_t n, cap;
+	size_t n;
 	unsigned int domains; /* grant-table headers seen */
 	bool seen_d0;
 };
@@ -403,10 +403,7 @@ static const char *parse_dump(char *text, struct dump *d)
 					"grant entry before any domain header",
 					line);
 			e.granter = cur;
-			if (d->n == d->cap) {
-				d->cap = d->cap ? d->cap * 2 : 64;
-				d->e = grow(d->e, d->cap, sizeof(*d->e));
-			}
+			d->e = grow(d->e, d->n + 1, sizeof(*d->e));
 			d->e[d->n++] = e;
 		}
 		/* Column headers, frame counts and other Xen chatter. */
@@ -474,23 +471,18 @@ static bool is_allowed(const struct grant_entry *e)
 	return false;
 }
 
-static void print_entry(const struct grant_entry *e, const char *verdict)
-{
-	printf("GRANT-ACTIVE granter=d%u ref=0x%x mapped-by=d%u pin=0x%08x mfn=0x%lx flags=0x%02x %s\n",
-	       e->granter, e->ref, e->mapper, e->pin, e->mfn, e->flags,
-	       verdict);
-}
-
 static int do_check(const struct dump *d)
 {
 	size_t i, bad = 0;
 
 	for (i = 0; i < d->n; i++) {
-		bool ok = is_allowed(&d->e[i]);
+		const struct grant_entry *e = &d->e[i];
+		bool ok = is_allowed(e);
 
-		print_entry(&d->e[i], ok ? "allowed" : "UNEXPECTED");
-		if (!ok)
-			bad++;
+		printf("GRANT-ACTIVE granter=d%u ref=0x%x mapped-by=d%u pin=0x%08x mfn=0x%lx flags=0x%02x %s\n",
+		       e->granter, e->ref, e->mapper, e->pin, e->mfn, e->flags,
+		       ok ? "allowed" : "UNEXPECTED");
+		bad += !ok;
 	}
 	if (bad) {
 		printf("GRANT-LEAK: %zu unexpected active grant mappings (%zu active entries, %u domains)\n",

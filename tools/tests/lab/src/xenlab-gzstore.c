@@ -12,6 +12,7 @@
  */
 #include "lab.h"
 
+#include <endian.h>
 #include <fcntl.h>
 
 /* A stored block holds at most 65535 bytes. */
@@ -53,14 +54,6 @@ static void out(const void *p, size_t len)
 		c += w;
 		len -= w;
 	}
-}
-
-static void put_le32(unsigned char *b, __u32 v)
-{
-	b[0] = v;
-	b[1] = v >> 8;
-	b[2] = v >> 16;
-	b[3] = v >> 24;
 }
 
 /* One stored block: BFINAL/BTYPE byte, LEN, NLEN, data. */
@@ -107,7 +100,7 @@ int main(int argc, char **argv)
 {
 	/* ID1 ID2, deflate, no flags, no mtime, no extra flags, OS Unix. */
 	static const char header[10] = "\x1f\x8b\x08\0\0\0\0\0\0\x03";
-	unsigned char trailer[8];
+	__u32 trailer[2];
 	int i;
 
 	if (argc < 2) {
@@ -121,8 +114,8 @@ int main(int argc, char **argv)
 		store_file(argv[i]);
 	/* An empty final block ends the deflate stream. */
 	block(NULL, 0, true);
-	put_le32(trailer, crc ^ 0xffffffffu);
-	put_le32(trailer + 4, isize);
+	trailer[0] = htole32(crc ^ 0xffffffffu);
+	trailer[1] = htole32(isize);
 	out(trailer, sizeof(trailer));
 	return 0;
 }

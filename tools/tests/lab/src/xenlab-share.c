@@ -15,8 +15,6 @@
  */
 #include "xenlab-xdom.h"
 
-#include <poll.h>
-
 static char why[256];
 
 static void usage(void)
@@ -36,25 +34,12 @@ static void usage(void)
  */
 static bool wait_eof(long secs)
 {
-	double deadline = lab_now() + secs;
-	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	char buf[64];
+	double deadline = lab_now() + secs, left;
 
-	for (;;) {
-		double left = deadline - lab_now();
-		ssize_t r;
-
-		if (left <= 0)
-			return false;
-		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		r = read(STDIN_FILENO, buf, sizeof(buf));
-		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+	while ((left = deadline - lab_now()) > 0)
+		if (!xdom_nap((int)(left * 1000) + 1))
 			return true;
-	}
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -65,7 +50,6 @@ int main(int argc, char **argv)
 	volatile __u64 *w;
 	double t0;
 	int ret;
-	long i;
 
 	xdom_getopt(argc, argv, "D:n:t:", &o, usage);
 	if (o.domid < 0)
@@ -89,12 +73,7 @@ int main(int argc, char **argv)
 	w = pool.mem;
 	xdom_fill(w, o.pages, XDOM_SEED_GRANT, true);
 
-	/* The one line the caller parses: it goes into the peer's cmdline. */
-	printf("XDOM-REFS ");
-	for (i = 0; i < o.pages; i++)
-		printf("%s%u", i ? "," : "", pool.refs[i]);
-	printf("\n");
-	fflush(stdout);
+	xdom_print_refs(pool.refs, o.pages);
 
 	lab_tap_current = "waiting for the peer";
 	t0 = lab_now();

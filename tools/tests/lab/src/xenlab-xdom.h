@@ -17,6 +17,8 @@
 
 #include "lab.h"
 
+#include <poll.h>
+
 #define XDOM_SEED_GRANT 0x6772u /* "gr" */
 #define XDOM_SEED_ACK 0x616bu /* "ak" */
 
@@ -111,6 +113,30 @@ static inline bool xdom_copy(int fd, const __u32 *refs, size_t n, domid_t domid,
 	}
 	free(seg);
 	return !ret;
+}
+
+/* The one line the caller parses, "XDOM-REFS 8,9,10": the peer's refs. */
+static inline void xdom_print_refs(const __u32 *refs, size_t n)
+{
+	size_t i;
+
+	printf("XDOM-REFS ");
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", refs[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+/*
+ * Sleep up to @ms, less if stdin has news (which is read and ignored);
+ * false once stdin is at EOF: the caller says the peer is gone.
+ */
+static inline bool xdom_nap(int ms)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	return poll(&pfd, 1, ms) <= 0 || read(STDIN_FILENO, &c, 1) > 0;
 }
 
 /*

@@ -56,12 +56,13 @@ static bool is_cloexec(int fd)
 	return flags >= 0 && (flags & FD_CLOEXEC);
 }
 
-/* Checks that @p, what @what returned, is not NULL; errno names why. */
-static bool got(const void *p, const char *what)
-{
-	return lab_check(p != NULL, NULL, "%s (%s)", what,
-			 p ? "ok" : lab_errname(errno));
-}
+/*
+ * Checks that @p (a variable), what a call returned, is not NULL: the
+ * line ends in "(ok)", or in errno's name.
+ */
+#define got(p, fmt, ...)                                         \
+	lab_check((p) != NULL, NULL, fmt " (%s)", ##__VA_ARGS__, \
+		  (p) ? "ok" : lab_errname(errno))
 
 /* Which shared object xengnttab_open came from, as the loader named it. */
 static void which_library(void)
@@ -87,9 +88,7 @@ static void t_map_grant_refs(xengnttab_handle *xgt, uint8_t *shared,
 
 	fill(shared, NPAGES, 1);
 	m = xengnttab_map_grant_refs(xgt, NPAGES, domids, refs, RW);
-	lab_check(m != NULL, NULL, "xengnttab_map_grant_refs of %d pages (%s)",
-		  NPAGES, m ? "ok" : lab_errname(errno));
-	if (!m)
+	if (!got(m, "xengnttab_map_grant_refs of %d pages", NPAGES))
 		return;
 	lab_check(same(m, shared, NPAGES), NULL,
 		  "mapping shows the sharer's data");
@@ -294,10 +293,7 @@ int main(void)
 		  "xengnttab_set_max_grants(128)");
 
 	shared = xengntshr_share_pages(xgs, 0, NPAGES, refs, 1);
-	lab_check(shared != NULL, NULL,
-		  "xengntshr_share_pages: %d pages to dom0 (%s)", NPAGES,
-		  shared ? "ok" : lab_errname(errno));
-	if (!shared)
+	if (!got(shared, "xengntshr_share_pages: %d pages to dom0", NPAGES))
 		goto out_close;
 	lab_note("refs %u %u %u %u", refs[0], refs[1], refs[2], refs[3]);
 
