@@ -88,6 +88,60 @@ int lab_grant_copy(int fd, struct gntdev_grant_copy_segment *seg, __u32 n)
 	return lab_ioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &op);
 }
 
+int lab_dmabuf_exp(int fd, __u32 flags, __u32 domid, const __u32 *refs, __u32 n,
+		   int *dfd)
+{
+	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)n * sizeof(op->refs[0]));
+	if (!op)
+		return -ENOMEM;
+	op->flags = flags;
+	op->count = n;
+	op->domid = domid;
+	if (refs)
+		memcpy(op->refs, refs, (size_t)n * sizeof(op->refs[0]));
+	op->fd = (__u32)-1;
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
+	*dfd = ret ? -1 : (int)op->fd;
+	free(op);
+	return ret;
+}
+
+int lab_dmabuf_wait_released(int fd, int dfd, __u32 ms)
+{
+	struct ioctl_gntdev_dmabuf_exp_wait_released op = { .fd = (__u32)dfd,
+							    .wait_to_ms = ms };
+
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
+}
+
+int lab_dmabuf_imp(int fd, int dfd, __u32 domid, __u32 n, __u32 *refs)
+{
+	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
+	int ret;
+
+	op = calloc(1, sizeof(*op) + (size_t)n * sizeof(op->refs[0]));
+	if (!op)
+		return -ENOMEM;
+	op->fd = (__u32)dfd;
+	op->count = n;
+	op->domid = domid;
+	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
+	if (!ret && refs)
+		memcpy(refs, op->refs, (size_t)n * sizeof(op->refs[0]));
+	free(op);
+	return ret;
+}
+
+int lab_dmabuf_imp_release(int fd, int dfd)
+{
+	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = (__u32)dfd };
+
+	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
+}
+
 void *lab_mmap(void *hint, size_t pages, int prot, int flags, int fd, __u64 off)
 {
 	void *p =

@@ -176,6 +176,16 @@ int lab_get_offset(int fd, const void *addr, __u64 *off, __u32 *count);
 int lab_set_max_grants(int fd, __u32 n);
 int lab_set_unmap_notify(int fd, __u64 index, __u32 action, __u32 port);
 int lab_grant_copy(int fd, struct gntdev_grant_copy_segment *seg, __u32 n);
+/*
+ * DMABUF_EXP_FROM_REFS of @n refs of @domid (zeros if @refs is NULL): the
+ * dma-buf's fd in *@dfd, -1 on failure.
+ */
+int lab_dmabuf_exp(int fd, __u32 flags, __u32 domid, const __u32 *refs, __u32 n,
+		   int *dfd);
+int lab_dmabuf_wait_released(int fd, int dfd, __u32 ms);
+/* DMABUF_IMP_TO_REFS of @n pages for @domid; the refs in @refs if set. */
+int lab_dmabuf_imp(int fd, int dfd, __u32 domid, __u32 n, __u32 *refs);
+int lab_dmabuf_imp_release(int fd, int dfd);
 /* mmap() of @pages pages of a gntdev file; NULL (and errno) on failure. */
 void *lab_mmap(void *hint, size_t pages, int prot, int flags, int fd,
 	       __u64 off);

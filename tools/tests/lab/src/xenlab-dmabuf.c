@@ -96,58 +96,6 @@ static int unmap_refs(int fd, void *p, __u64 index, size_t n)
 
 /* --- dom0 ---------------------------------------------------------------- */
 
-/* DMABUF_IMP_TO_REFS of dma-buf @dfd's @n pages to @domid. */
-static int imp_to_refs(int fd, int dfd, size_t n, __u32 domid, __u32 *refs)
-{
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->fd = dfd;
-	op->count = n;
-	op->domid = domid;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
-	if (!ret)
-		memcpy(refs, op->refs, n * sizeof(refs[0]));
-	free(op);
-	return ret;
-}
-
-static int imp_release(int fd, int dfd)
-{
-	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = dfd };
-
-	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
-}
-
-static int exp_from_refs(int fd, const __u32 *refs, size_t n, __u32 domid,
-			 int *dfd)
-{
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
-
-	op = calloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
-	if (!op)
-		lab_die(1, "out of memory");
-	op->count = n;
-	op->domid = domid;
-	memcpy(op->refs, refs, n * sizeof(refs[0]));
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
-	*dfd = ret ? -1 : (int)op->fd;
-	free(op);
-	return ret;
-}
-
-static int wait_released(int fd, int dfd, __u32 ms)
-{
-	struct ioctl_gntdev_dmabuf_exp_wait_released op = { .fd = dfd,
-							    .wait_to_ms = ms };
-
-	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
-}
-
 /*
  * Have xenlab_dmabuf.ko (xl/dmabuf/mod) attach to @dfd and check its
  * pages against pattern(@seed), then write pattern(@reply); 0 or -errno.
@@ -181,7 +129,7 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 	void *p;
 
 	lab_tap_current = "export the domU's grants";
-	ret = exp_from_refs(fd, urefs, n, domid, &dfd);
+	ret = lab_dmabuf_exp(fd, 0, domid, urefs, n, &dfd);
 	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "EXP_FROM_REFS of d%u's %zu refs", domid, n))
 		return false;
@@ -190,10 +138,10 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 		!ret, lab_errwhy("check", -ret),
 		"an importer in dom0's kernel (xenlab_dmabuf.ko) reads d%u's pattern in the export and writes the reply",
 		domid);
-	ret = imp_to_refs(fd, dfd, n, 0, refs);
+	ret = lab_dmabuf_imp(fd, dfd, 0, n, refs);
 	if (lab_check(!ret, lab_errwhy("ioctl", -ret),
 		      "IMP_TO_REFS of that dma-buf to dom0 itself")) {
-		ret = wait_released(fd, dfd, 200);
+		ret = lab_dmabuf_wait_released(fd, dfd, 200);
 		lab_check(ret == -ETIMEDOUT, lab_errwhy("ioctl", -ret),
 			  "EXP_WAIT_RELEASED while imported: ETIMEDOUT");
 		mfd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
@@ -223,12 +171,12 @@ static bool dom0_export(int fd, __u32 domid, const __u32 *urefs, size_t n)
 				  "munmap and UNMAP_GRANT_REF");
 		}
 		close(mfd);
-		ret = imp_release(fd, dfd);
+		ret = lab_dmabuf_imp_release(fd, dfd);
 		lab_check(!ret, lab_errwhy("ioctl", -ret),
 			  "IMP_RELEASE of the re-import, unmapped: ok");
 	}
 	close(dfd);
-	ret = wait_released(fd, dfd, 5000);
+	ret = lab_dmabuf_wait_released(fd, dfd, 5000);
 	lab_check(!ret || ret == -ENOENT, lab_errwhy("ioctl", -ret),
 		  "EXP_WAIT_RELEASED after close: released (%s)",
 		  ret ? lab_errname(-ret) : "ok");
@@ -256,7 +204,7 @@ static int dom0_main(__u32 domid)
 	mb = (__u32 *)((char *)v + pages * LAB_PAGE_SIZE);
 	memset(mb, 0, LAB_PAGE_SIZE);
 	__sync_synchronize();
-	ret = imp_to_refs(fd, dfd, n, domid, refs);
+	ret = lab_dmabuf_imp(fd, dfd, domid, n, refs);
 	if (!lab_check(!ret, lab_errwhy("ioctl", -ret),
 		       "IMP_TO_REFS of a %zu-page vgem buffer for d%u", n,
 		       domid))
@@ -269,7 +217,7 @@ static int dom0_main(__u32 domid)
 	if (!lab_check(ok, "timed out, or the domU went away",
 		       "the domU posted READY (after %.1f s)",
 		       lab_now() - t0)) {
-		ret = imp_release(fd, dfd);
+		ret = lab_dmabuf_imp_release(fd, dfd);
 		lab_check(!ret, lab_errwhy("ioctl", -ret),
 			  "IMP_RELEASE once the domU is gone");
 		return lab_tap_summary();
@@ -279,7 +227,7 @@ static int dom0_main(__u32 domid)
 	lab_check(xdom_verify(v, 0, pages, XDOM_SEED_ACK, why, sizeof(why)),
 		  why, "vgem's mapping shows the domU's ACK in %ld pages",
 		  pages);
-	ret = imp_release(fd, dfd);
+	ret = lab_dmabuf_imp_release(fd, dfd);
 	lab_check(ret == -EBUSY, lab_errwhy("ioctl", -ret),
 		  "IMP_RELEASE while the domU maps the buffer: EBUSY");
 
@@ -294,11 +242,12 @@ static int dom0_main(__u32 domid)
 	/* The domU unmaps once it has seen DONE: EBUSY until then. */
 	lab_tap_current = "release the vgem import";
 	t0 = lab_now();
-	while ((ret = imp_release(fd, dfd)) == -EBUSY && lab_now() - t0 < secs)
+	while ((ret = lab_dmabuf_imp_release(fd, dfd)) == -EBUSY &&
+	       lab_now() - t0 < secs)
 		if (!xdom_nap(200))
 			break;
 	if (ret == -EBUSY)
-		ret = imp_release(fd, dfd);
+		ret = lab_dmabuf_imp_release(fd, dfd);
 	t0 = lab_now() - t0;
 	lab_check(!ret, lab_errwhy("ioctl", -ret),
 		  "IMP_RELEASE once the domU unmapped: ok (after %.1f s)", t0);

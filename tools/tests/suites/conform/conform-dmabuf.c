@@ -27,27 +27,10 @@ static int must_exp_pool(int fd, unsigned int first, unsigned int n)
 	return dfd;
 }
 
-static int wait_released(int fd, int dfd, __u32 ms)
-{
-	struct ioctl_gntdev_dmabuf_exp_wait_released op = {
-		.fd = (__u32)dfd,
-		.wait_to_ms = ms,
-	};
-
-	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_WAIT_RELEASED, &op);
-}
-
 /* Like imp(), but ends the case ("imp=ERR") if it fails. */
 static void must_imp(int fd, int dfd, __u32 count, __u32 *refs)
 {
 	must(imp(fd, dfd, count, 0, refs), "imp");
-}
-
-static int imp_release(int fd, int dfd)
-{
-	struct ioctl_gntdev_dmabuf_imp_release op = { .fd = (__u32)dfd };
-
-	return lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_RELEASE, &op);
 }
 
 /*
@@ -99,7 +82,7 @@ static void imp_check(int fd, int dfd, unsigned int n, __u32 seed, bool back)
 		munmap(p, n * CONFORM_PAGE);
 		close(mfd);
 	}
-	obs("release=%s", ename(imp_release(fd, dfd)));
+	obs("release=%s", ename(lab_dmabuf_imp_release(fd, dfd)));
 	close(dfd);
 }
 
@@ -218,9 +201,9 @@ static void case_wait_other_file(unsigned int arg)
 	int a = gopen(), b = gopen();
 	int dfd = must_exp_pool(a, 0, 1);
 
-	obs("%s", ename(wait_released(b, dfd, 0)));
+	obs("%s", ename(lab_dmabuf_wait_released(b, dfd, 0)));
 	close(dfd);
-	obs("own=%s", ename(wait_released(a, dfd, 1000)));
+	obs("own=%s", ename(lab_dmabuf_wait_released(a, dfd, 1000)));
 }
 
 /*
@@ -233,9 +216,9 @@ static void case_bad_fd(unsigned int v)
 	int fd = gopen(), other = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	if (v == 0)
-		obs("%s", ename(wait_released(fd, 1000, 0)));
+		obs("%s", ename(lab_dmabuf_wait_released(fd, 1000, 0)));
 	else if (v == 3)
-		obs("%s", ename(imp_release(fd, 1000)));
+		obs("%s", ename(lab_dmabuf_imp_release(fd, 1000)));
 	else
 		obs("%s", ename(imp(fd, v == 2 ? other : 1000, 1, 0, NULL)));
 }
@@ -252,8 +235,8 @@ static void case_imp_args(unsigned int variant)
 
 	obs("%s", ename(ret));
 	if (!ret)
-		imp_release(b, dfd);
-	obs("release=%s", ename(imp_release(b, dfd)));
+		lab_dmabuf_imp_release(b, dfd);
+	obs("release=%s", ename(lab_dmabuf_imp_release(b, dfd)));
 }
 
 /* The refs cannot be written back: nothing stays granted or imported. */
@@ -267,9 +250,9 @@ static void case_imp_refs_unwritable(unsigned int arg)
 	op->count = 1;
 	read_only(op);
 	obs("%s", ename(lab_ioctl(b, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op)));
-	obs("release=%s", ename(imp_release(b, dfd)));
+	obs("release=%s", ename(lab_dmabuf_imp_release(b, dfd)));
 	close(dfd);
-	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
+	obs("wait=%s", ename(lab_dmabuf_wait_released(a, dfd, 3000)));
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -289,14 +272,14 @@ static void case_vgem_import(unsigned int n)
 	obs("ok");
 	mfd = map_check(refs, n, 1000, 5, &p);
 	if (mfd < 0)
-		obs_end("release=%s", ename(imp_release(fd, dfd)));
+		obs_end("release=%s", ename(lab_dmabuf_imp_release(fd, dfd)));
 	obs("back=%s", verify_at(v, 1000, n, 6) ? "ok" : "mismatch");
 	/* Still mapped by a peer (ourselves): the grants must stay. */
-	obs("busy=%s", ename(imp_release(fd, dfd)));
+	obs("busy=%s", ename(lab_dmabuf_imp_release(fd, dfd)));
 	munmap(p, n * CONFORM_PAGE);
 	close(mfd);
-	obs("release=%s", ename(imp_release(fd, dfd)));
-	obs("again=%s", ename(imp_release(fd, dfd)));
+	obs("release=%s", ename(lab_dmabuf_imp_release(fd, dfd)));
+	obs("again=%s", ename(lab_dmabuf_imp_release(fd, dfd)));
 }
 
 /*
@@ -310,7 +293,7 @@ static void case_roundtrip(unsigned int n)
 	pool_fill(0, n, 7);
 	dfd = must_exp_pool(a, 0, n);
 	imp_check(b, dfd, n, 7, true);
-	obs("wait=%s", ename(wait_released(a, dfd, 3000)));
+	obs("wait=%s", ename(lab_dmabuf_wait_released(a, dfd, 3000)));
 	obs_active(0, n);
 }
 
@@ -322,9 +305,9 @@ static void case_wait_no_importer(unsigned int arg)
 	int fd = gopen();
 	int dfd = must_exp_pool(fd, 0, 1);
 
-	obs("%s", ename(wait_released(fd, dfd, 20)));
+	obs("%s", ename(lab_dmabuf_wait_released(fd, dfd, 20)));
 	close(dfd);
-	obs("closed=%s", ename(wait_released(fd, dfd, 0)));
+	obs("closed=%s", ename(lab_dmabuf_wait_released(fd, dfd, 0)));
 	obs_active(0, 1);
 }
 
@@ -338,7 +321,7 @@ static void *release_later(void *arg)
 	struct release_later *r = arg;
 
 	lab_sleep_ms(r->ms);
-	imp_release(r->fd, r->dfd);
+	lab_dmabuf_imp_release(r->fd, r->dfd);
 	return NULL;
 }
 
@@ -355,10 +338,10 @@ static void case_wait_importer(unsigned int arg)
 
 	must_imp(b, dfd, 1, NULL);
 	close(dfd);
-	obs("%s", ename(wait_released(a, dfd, 50)));
+	obs("%s", ename(lab_dmabuf_wait_released(a, dfd, 50)));
 	if (pthread_create(&t, NULL, release_later, &r))
 		obs_end("thread");
-	obs("%s", ename(wait_released(a, dfd, 10000)));
+	obs("%s", ename(lab_dmabuf_wait_released(a, dfd, 10000)));
 	pthread_join(t, NULL);
 	obs_active(0, 1);
 }
@@ -386,7 +369,7 @@ static void case_close_self_import(unsigned int arg)
 	must_imp(a, dfd, 2, NULL);
 	obs("ok");
 	close(dfd);
-	obs("%s", ename(wait_released(a, dfd, 50)));
+	obs("%s", ename(lab_dmabuf_wait_released(a, dfd, 50)));
 	close(a);
 	obs_active(0, 2);
 }
@@ -505,9 +488,9 @@ static void case_limit(unsigned int arg)
 	lab_set_max_grants(b, 4);
 	obs("imp=%s", ename(imp(b, d1, 3, 0, NULL)));
 	obs("imp-full=%s", ename(exp_pool(b, 3, 2, &d2)));
-	imp_release(b, d1);
+	lab_dmabuf_imp_release(b, d1);
 	close(d1);
-	obs("wait=%s", ename(wait_released(fd, d1, 3000)));
+	obs("wait=%s", ename(lab_dmabuf_wait_released(fd, d1, 3000)));
 	ret = exp_pool(fd, 3, 4, &d2);
 	obs("after=%s", ename(ret));
 	if (!ret)

@@ -255,22 +255,12 @@ void seg_to_ref(struct gntdev_grant_copy_segment *sg, void *src, __u32 ref,
 int exp_refs(int fd, __u32 flags, __u32 count, __u32 domid, const __u32 *refs,
 	     int *dfd)
 {
-	struct ioctl_gntdev_dmabuf_exp_from_refs *op;
-	int ret;
+	int d, ret = lab_dmabuf_exp(fd, flags, domid, refs, count, &d);
 
-	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	op->flags = flags;
-	op->count = count;
-	op->domid = domid;
-	if (refs)
-		memcpy(op->refs, refs, (size_t)count * sizeof(op->refs[0]));
-	op->fd = (__u32)-1;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_EXP_FROM_REFS, op);
 	if (!ret && dfd)
-		*dfd = (int)op->fd;
+		*dfd = d;
 	else if (!ret)
-		close((int)op->fd);
-	free(op);
+		close(d);
 	return ret;
 }
 
@@ -281,18 +271,7 @@ int exp_pool(int fd, unsigned int first, unsigned int n, int *dfd)
 
 int imp(int fd, int dfd, __u32 count, __u32 domid, __u32 *refs)
 {
-	struct ioctl_gntdev_dmabuf_imp_to_refs *op;
-	int ret;
-
-	op = must_calloc(1, sizeof(*op) + (size_t)count * sizeof(op->refs[0]));
-	op->fd = (__u32)dfd;
-	op->count = count;
-	op->domid = domid;
-	ret = lab_ioctl(fd, IOCTL_GNTDEV_DMABUF_IMP_TO_REFS, op);
-	if (!ret && refs)
-		memcpy(refs, op->refs, (size_t)count * sizeof(op->refs[0]));
-	free(op);
-	return ret;
+	return lab_dmabuf_imp(fd, dfd, domid, count, refs);
 }
 
 /* --- data patterns ------------------------------------------------------ */
