@@ -10,7 +10,8 @@
 # (blank lines and # comments are ignored).  Every boot gets its own
 # environment (KERNEL=6.12, TIMEOUT=40, ...).  A boot passes when run.sh
 # exits with EXPECTED_STATUS.  Prints one line per boot as it ends and a
-# final "N passed, N failed"; exits 1 if anything failed.
+# final "N passed, N failed; B boot-seconds in W s"; exits 1 if anything
+# failed.
 #
 # Boots run two at a time: QEMU's TCG runs one vCPU per host thread and this
 # machine kind has two cores, so a third boot would only slow the others.
